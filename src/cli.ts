@@ -1,0 +1,157 @@
+import { Command, CommanderError, Option } from 'commander';
+import { makeColor } from './output/color.js';
+import { createLogger, type LogLevel } from './output/logger.js';
+import { loadConfig } from './config/load.js';
+import { HaloError, ConfigError, exitCodeFor, EXIT } from './errors.js';
+import type { CommandContext } from './commands/context.js';
+import type { HaloConfig } from './config/types.js';
+import { VERSION } from './version.js';
+
+/**
+ * The command-line program: parses, registers commands, and is the one place that maps
+ * errors to exit codes and text. Each command's code is imported only when it runs.
+ */
+interface GlobalOptions {
+  config?: string;
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  color?: boolean;
+  logFormat?: 'auto' | 'text' | 'json';
+}
+
+function addGlobalOptions(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'configuration file (else $HALO_DATA_CONFIG, else ./halo-data.config.yaml)')
+    .option('--json', 'print the result as one JSON document on stdout')
+    .option('-q, --quiet', 'only errors on stderr')
+    .option('-v, --verbose', 'more detail on stderr, and stack traces for errors')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .addOption(new Option('--log-format <format>', 'stderr log format').choices(['auto', 'text', 'json']).default('auto'));
+}
+
+function makeContext(g: GlobalOptions, io: Io): CommandContext {
+  const color = makeColor(io.stdout as NodeJS.WriteStream, g.color === false, io.env);
+  const errColor = makeColor(io.stderr as NodeJS.WriteStream, g.color === false, io.env);
+  const level: LogLevel = g.verbose ? 'debug' : g.quiet ? 'error' : 'info';
+  let config: HaloConfig | null = null;
+  return {
+    stdout: io.stdout,
+    color,
+    log: createLogger({ stream: io.stderr, format: g.logFormat ?? 'auto', level, color: errColor }),
+    json: g.json === true,
+    quiet: g.quiet === true,
+    verbose: g.verbose === true,
+    config: () => (config ??= loadConfig({ configFile: g.config, env: io.env, cwd: io.cwd })),
+    env: io.env,
+    cwd: io.cwd,
+    interactiveStderr: Boolean(io.stderr.isTTY) && !g.quiet && !g.json,
+  };
+}
+
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+function intOption(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new CommanderError(EXIT.usage, 'halo-data.badOption', `error: ${name} must be a whole number >= 1 (got '${v}')`);
+    return n;
+  };
+}
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('halo-data');
+  program
+    .description('Moves partner pharmacy inventory and insurance-claim files into the warehouse: validate, stage, load, replay.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  addGlobalOptions(program);
+
+  const validate = program.command('validate')
+    .description('check files against a schema without changing anything')
+    .argument('<paths...>', 'files, folders or globs (CSV, XLS, XLSX)')
+    .option('--schema <name>', 'schema to check against (guessed from the headers when omitted)')
+    .option('--merchant <id>', "whose file it is: fills merchant_id and applies that merchant's profile")
+    .addOption(new Option('--format <format>', 'report format (default: github under GitHub Actions, else text)').choices(['text', 'json', 'junit', 'github']))
+    .option('--max-errors <n>', 'problems kept per file (all are still counted)', intOption('--max-errors'), 1000)
+    .option('--strict', 'warnings fail too (exit 1)', false)
+    .option('-o, --output-file <file>', 'write the report to a file instead of stdout')
+    .option('--threads <n>', 'worker threads for large CSV files (default: CPU cores)', intOption('--threads'))
+    .addHelpText('after', `
+Examples:
+  $ halo-data validate fixtures/inventory --schema merchant_inventory
+  $ halo-data validate 'drop/**/*.csv' --merchant M0042 --format junit -o report.xml
+  $ halo-data validate claims.xlsx --schema insurance_claim --json`)
+    .action(async (paths: string[], opts, cmd: Command) => {
+      const { validateCommand } = await import('./commands/validate.js');
+      const ctx = makeContext(cmd.optsWithGlobals(), io);
+      const r = await validateCommand({
+        inputs: paths, schema: opts.schema, merchant: opts.merchant, format: opts.format, maxErrors: opts.maxErrors,
+        strict: opts.strict, outputFile: opts.outputFile, threads: opts.threads,
+      }, ctx);
+      setExit(r.exitCode);
+    });
+  addGlobalOptions(validate);
+
+  const schemas = program.command('schemas').description('the schemas files are checked against');
+  addGlobalOptions(schemas.command('list').description('list the schemas')
+    .addHelpText('after', '\nExample:\n  $ halo-data schemas list --json')
+    .action(async (_opts, cmd: Command) => {
+      const { schemasList } = await import('./commands/schemas.js');
+      setExit(await schemasList(makeContext(cmd.optsWithGlobals(), io)));
+    }));
+  addGlobalOptions(schemas.command('show').description("a schema's fields, types, aliases and rules")
+    .argument('<name>', 'schema name')
+    .option('--json-schema', 'print a JSON Schema of the normalised row')
+    .addHelpText('after', '\nExamples:\n  $ halo-data schemas show merchant_inventory\n  $ halo-data schemas show insurance_claim --json-schema')
+    .action(async (name: string, opts, cmd: Command) => {
+      const { schemasShow } = await import('./commands/schemas.js');
+      setExit(await schemasShow({ name, jsonSchema: opts.jsonSchema === true }, makeContext(cmd.optsWithGlobals(), io)));
+    }));
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code. Never throws. */
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (c) => { exitCode = c; });
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  if (argv.length <= 2) {
+    io.stderr.write(program.helpInformation());
+    return EXIT.usage;
+  }
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      // Commander already printed its message for its own errors; ours need printing.
+      if (err.code === 'halo-data.badOption') io.stderr.write(err.message + '\n');
+      return EXIT.usage;
+    }
+    reportError(err, io, verbose);
+    return exitCodeFor(err);
+  }
+}
+
+export function reportError(err: unknown, io: Io, verbose: boolean): void {
+  const color = makeColor(io.stderr as NodeJS.WriteStream, false, io.env);
+  if (err instanceof HaloError) {
+    const label = err instanceof ConfigError ? 'configuration error' : 'error';
+    io.stderr.write(`${color.red(`halo-data: ${label}:`)} ${err.message}\n`);
+    if (err.hint) io.stderr.write(`  ${color.gray(err.hint)}\n`);
+  } else {
+    const e = err as Error;
+    io.stderr.write(`${color.red('halo-data: internal error:')} ${e?.message ?? String(err)}\n`);
+    if (!verbose) io.stderr.write(`  ${color.gray('run again with --verbose for details')}\n`);
+  }
+  if (verbose && err instanceof Error && err.stack) io.stderr.write(color.gray(err.stack) + '\n');
+}

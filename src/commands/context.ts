@@ -1,0 +1,20 @@
+import type { ChalkInstance } from 'chalk';
+import type { Logger } from '../output/logger.js';
+import type { HaloConfig } from '../config/types.js';
+
+/** What every command gets from the CLI layer; commands never read argv or process.env themselves. */
+export interface CommandContext {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  color: ChalkInstance;
+  log: Logger;
+  /** --json: one JSON document on stdout, no human text. */
+  json: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  /** Loads the config on first use (so `--help` never fails on a bad config). */
+  config: () => HaloConfig;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Spinners only on a terminal and never with --quiet/--json. */
+  interactiveStderr: boolean;
+}

@@ -1,0 +1,67 @@
+import { writeFileSync, renameSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { CommandContext } from './context.js';
+import { validate, type ValidateReport } from '../pipeline/validate.js';
+import { renderText } from '../output/report/text.js';
+import { renderJson } from '../output/report/json.js';
+import { renderJunit } from '../output/report/junit.js';
+import { renderGithub } from '../output/report/github.js';
+import { displayPath } from '../output/report/paths.js';
+import { createProgress } from '../output/progress.js';
+import { VERSION } from '../version.js';
+import { UsageError } from '../errors.js';
+
+export type ReportFormat = 'text' | 'json' | 'junit' | 'github';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'junit', 'github'];
+
+export interface ValidateCommandOptions {
+  inputs: string[];
+  schema?: string;
+  merchant?: string;
+  format?: ReportFormat;
+  maxErrors: number;
+  strict: boolean;
+  outputFile?: string;
+  threads?: number;
+}
+
+export interface ValidateCommandResult { exitCode: number; report: ValidateReport }
+
+export async function validateCommand(opts: ValidateCommandOptions, ctx: CommandContext): Promise<ValidateCommandResult> {
+  if (!Number.isInteger(opts.maxErrors) || opts.maxErrors < 1) throw new UsageError('bad-option', '--max-errors must be a whole number >= 1');
+  const format: ReportFormat = opts.format ?? (ctx.json ? 'json' : ctx.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text');
+  const config = ctx.config();
+  let done = 0;
+  const progress = createProgress(ctx.interactiveStderr, 'validating…');
+  let report: ValidateReport;
+  try {
+    report = await validate({
+      inputs: opts.inputs, schema: opts.schema, merchant: opts.merchant, config, maxErrors: opts.maxErrors,
+      threads: opts.threads, cwd: ctx.cwd,
+      onFileStart: (p) => progress.update(`validating ${displayPath(p)} (${done} done)`),
+      onFileDone: (f) => {
+        done++;
+        if (f.schemaGuessed) ctx.log.info(`schema guessed from headers: ${f.schema}`, { file: displayPath(f.path) });
+        ctx.log.debug('file validated', { file: displayPath(f.path), rows: f.rows, errors: f.errorCount, ms: Math.round(f.durationMs) });
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+  const text = format === 'json' ? renderJson(report, VERSION)
+    : format === 'junit' ? renderJunit(report)
+    : format === 'github' ? renderGithub(report, ctx.env)
+    : renderText(report, ctx.color);
+  if (opts.outputFile) {
+    // Written whole or not at all: a CI step never reads half a report.
+    const target = resolve(ctx.cwd, opts.outputFile);
+    const tmp = `${target}.tmp-${process.pid}`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, target);
+    if (!ctx.quiet && !ctx.json) ctx.log.info(`report written to ${opts.outputFile}`, { format });
+  } else {
+    ctx.stdout.write(text);
+  }
+  const failed = report.summary.errors > 0 || (opts.strict && report.summary.warnings > 0);
+  return { exitCode: failed ? 1 : 0, report };
+}

@@ -1,0 +1,125 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseDocument, LineCounter, type Node } from 'yaml';
+import { ConfigError } from '../errors.js';
+import { checkNode, S, type Shape } from './shape.js';
+import type { HaloConfig, ProfileConfig } from './types.js';
+import { isValidZone } from '../schemas/fields/dates.js';
+
+const profileShape = S.object({
+  locale: S.enumOf(['id-ID', 'en-US', 'auto']),
+  dateOrder: S.enumOf(['DMY', 'MDY', 'YMD']),
+  encoding: S.string,
+  delimiter: S.enumOf([',', ';', '\t', '|', 'tab']),
+  sheet: S.string,
+  headerRow: S.int(1),
+  aliases: S.map(S.list(S.string)),
+  timezone: S.string,
+});
+
+const configShape: Shape = S.object({
+  sources: S.list(S.object({
+    name: S.string, type: S.enumOf(['sftp', 'local']), host: S.string, port: S.int(1), user: S.string,
+    privateKeyFile: S.string, passphraseFile: S.string, passphraseEnv: S.string, passwordEnv: S.string,
+    knownHostsFile: S.string, hostKeySha256: S.string, path: S.string, paths: S.list(S.string),
+    merchantIdFrom: S.string, schema: S.string,
+  }, ['name', 'type'])),
+  lake: S.object({
+    url: S.string, region: S.nullable(S.string), endpoint: S.nullable(S.string), kmsKeyId: S.nullable(S.string),
+    profile: S.nullable(S.string),
+  }),
+  warehouse: S.object({
+    engine: S.enumOf(['pglite', 'postgres', 'redshift-data']), path: S.nullable(S.string), url: S.nullable(S.string),
+    clusterIdentifier: S.nullable(S.string), workgroupName: S.nullable(S.string), database: S.nullable(S.string),
+    dbUser: S.nullable(S.string), secretArn: S.nullable(S.string), iamRole: S.nullable(S.string), region: S.nullable(S.string),
+  }),
+  merchants: S.map(profileShape),
+  limits: S.object({
+    csvBytes: S.int(1), spreadsheetBytes: S.int(1), spreadsheetInflatedBytes: S.int(1), spreadsheetRows: S.int(1),
+  }),
+});
+
+const DEFAULT_NAMES = ['halo-data.config.yaml', 'halo-data.config.yml', 'halo-data.config.json'];
+
+/** Which file to read: --config › $HALO_DATA_CONFIG › ./halo-data.config.{yaml,yml,json} › none. */
+export function findConfigFile(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string | null {
+  const named = flag ?? env.HALO_DATA_CONFIG;
+  if (named) {
+    const path = resolve(cwd, named);
+    if (!existsSync(path)) throw new ConfigError(`config file not found: ${named}`, { file: named, hint: 'check --config or HALO_DATA_CONFIG' });
+    return path;
+  }
+  for (const name of DEFAULT_NAMES) {
+    const path = resolve(cwd, name);
+    if (existsSync(path)) return path;
+  }
+  return null;
+}
+
+export function loadConfig(opts: { configFile?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): HaloConfig {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const file = findConfigFile(opts.configFile, env, cwd);
+  let raw: Record<string, any> = {};
+  if (file) {
+    const text = readFileSync(file, 'utf8');
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0];
+      const line = e.linePos?.[0]?.line;
+      throw new ConfigError(`${file}${line ? `:${line}` : ''}: ${e.message.split('\n')[0]}`, { file, line });
+    }
+    raw = (doc.contents ? checkNode(doc.contents as Node, configShape, '', file, lines) : {}) as Record<string, any>;
+  }
+  const baseDir = file ? dirname(file) : cwd;
+  const config: HaloConfig = {
+    file,
+    baseDir,
+    sources: raw.sources ?? [],
+    lake: { url: './.halo-data/lake', ...(raw.lake ?? {}) },
+    warehouse: { engine: 'pglite', path: './.halo-data/warehouse', ...(raw.warehouse ?? {}) },
+    merchants: raw.merchants ?? {},
+    limits: raw.limits ?? {},
+  };
+  applyEnv(config, env);
+  check(config);
+  return config;
+}
+
+/** HALO_DATA_* variables override the file (flags override both, in the commands). */
+function applyEnv(config: HaloConfig, env: NodeJS.ProcessEnv): void {
+  const set = <T>(name: string, apply: (v: string) => T) => { const v = env[name]; if (v !== undefined && v !== '') apply(v); };
+  set('HALO_DATA_LAKE_URL', (v) => { config.lake.url = v; });
+  set('HALO_DATA_LAKE_REGION', (v) => { config.lake.region = v; });
+  set('HALO_DATA_LAKE_ENDPOINT', (v) => { config.lake.endpoint = v; });
+  set('HALO_DATA_LAKE_KMS_KEY_ID', (v) => { config.lake.kmsKeyId = v; });
+  set('HALO_DATA_WAREHOUSE_ENGINE', (v) => {
+    if (v !== 'pglite' && v !== 'postgres' && v !== 'redshift-data') throw new ConfigError(`HALO_DATA_WAREHOUSE_ENGINE must be pglite, postgres or redshift-data (got '${v}')`);
+    config.warehouse.engine = v;
+  });
+  set('HALO_DATA_WAREHOUSE_PATH', (v) => { config.warehouse.path = v; });
+  set('HALO_DATA_WAREHOUSE_URL', (v) => { config.warehouse.url = v; });
+}
+
+function check(config: HaloConfig): void {
+  const names = new Set<string>();
+  for (const s of config.sources) {
+    if (names.has(s.name)) throw new ConfigError(`${config.file}: two sources are named '${s.name}'`, { file: config.file ?? undefined });
+    names.add(s.name);
+    if (s.merchantIdFrom !== undefined && !s.merchantIdFrom.includes('{merchant_id}')) {
+      throw new ConfigError(`${config.file}: source '${s.name}': merchantIdFrom must contain {merchant_id}`, { file: config.file ?? undefined });
+    }
+  }
+  for (const [id, p] of Object.entries(config.merchants)) {
+    if (p.timezone !== undefined && !isValidZone(p.timezone)) {
+      throw new ConfigError(`${config.file}: merchants.${id}.timezone: unknown time zone '${p.timezone}'`, { file: config.file ?? undefined });
+    }
+  }
+}
+
+export function resolvePath(config: HaloConfig, p: string): string {
+  return resolve(config.baseDir, p.startsWith('~/') ? (process.env.HOME ?? '') + p.slice(1) : p);
+}
+
+export type { ProfileConfig };

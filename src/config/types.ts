@@ -1,0 +1,71 @@
+import type { Locale, DateOrder } from '../schemas/types.js';
+
+/** The configuration file's shape (cli.md "Configuration file"). Every key is optional. */
+export interface SourceConfig {
+  name: string;
+  type: 'sftp' | 'local';
+  host?: string;
+  port?: number;
+  user?: string;
+  privateKeyFile?: string;
+  passphraseFile?: string;
+  passphraseEnv?: string;
+  passwordEnv?: string;
+  knownHostsFile?: string;
+  hostKeySha256?: string;
+  path?: string;
+  paths?: string[];
+  merchantIdFrom?: string;
+  schema?: string;
+}
+
+export interface LakeConfig {
+  url: string;
+  region?: string | null;
+  endpoint?: string | null;
+  kmsKeyId?: string | null;
+  profile?: string | null;
+}
+
+export interface WarehouseConfig {
+  engine: 'pglite' | 'postgres' | 'redshift-data';
+  path?: string | null;
+  url?: string | null;
+  clusterIdentifier?: string | null;
+  workgroupName?: string | null;
+  database?: string | null;
+  dbUser?: string | null;
+  secretArn?: string | null;
+  iamRole?: string | null;
+  region?: string | null;
+}
+
+export interface ProfileConfig {
+  locale?: Locale;
+  dateOrder?: DateOrder;
+  encoding?: string;
+  delimiter?: string;
+  sheet?: string;
+  headerRow?: number;
+  aliases?: Record<string, string[]>;
+  timezone?: string;
+}
+
+export interface LimitsConfig {
+  csvBytes?: number;
+  spreadsheetBytes?: number;
+  spreadsheetInflatedBytes?: number;
+  spreadsheetRows?: number;
+}
+
+export interface HaloConfig {
+  /** Where it was read from; null for the built-in defaults. */
+  file: string | null;
+  /** Relative paths in the file resolve from here. */
+  baseDir: string;
+  sources: SourceConfig[];
+  lake: LakeConfig;
+  warehouse: WarehouseConfig;
+  merchants: Record<string, ProfileConfig>;
+  limits: LimitsConfig;
+}

@@ -1,0 +1,94 @@
+import { createReadStream } from 'node:fs';
+import iconv from 'iconv-lite';
+import type { Readable } from 'node:stream';
+import { lastRecordEnd } from './boundaries.js';
+import { isAsciiCompatible, type Encoding } from './encoding.js';
+
+/** ~4 MB chunks keep both workers busy and memory flat (a few chunks in flight). */
+export const CHUNK_BYTES = 4 << 20;
+/** A record longer than this is an unterminated quote or not a CSV at all. */
+export const MAX_RECORD_BYTES = 32 << 20;
+
+export type ByteChunk =
+  | { kind: 'records'; bytes: Uint8Array }
+  /** No record boundary within MAX_RECORD_BYTES: reading stopped here. */
+  | { kind: 'too-long'; bytes: number };
+
+/**
+ * The text bytes of a CSV in an ASCII-compatible encoding. UTF-16 is transcoded to UTF-8
+ * on the fly (the BOM is dropped), so everything downstream can cut at line feeds.
+ */
+export function openTextBytes(path: string, encoding: Encoding, bomLength: number): { stream: Readable; encoding: Encoding } {
+  if (isAsciiCompatible(encoding)) {
+    return { stream: createReadStream(path, { start: bomLength, highWaterMark: 1 << 20 }), encoding };
+  }
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  const decoded = raw.pipe(iconv.decodeStream(encoding));
+  const utf8 = decoded.pipe(iconv.encodeStream('utf-8')) as unknown as Readable;
+  // Errors on the source must reach the consumer of the last stream.
+  raw.on('error', (e) => utf8.destroy(e));
+  return { stream: utf8, encoding: 'utf-8' };
+}
+
+/** A copy in an ArrayBuffer of its own, so it can be transferred to a worker. */
+function own(buf: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(buf.subarray(start, end));
+  return out;
+}
+
+/**
+ * Cuts a byte stream that starts at a record boundary into chunks of whole records.
+ * Memory holds at most one chunk plus the reader's buffer.
+ */
+export async function* recordChunks(stream: AsyncIterable<Buffer>, skip: number, delimiter: string,
+  target = CHUNK_BYTES, maxRecord = MAX_RECORD_BYTES): AsyncGenerator<ByteChunk> {
+  const delim = delimiter.charCodeAt(0);
+  let parts: Buffer[] = [];
+  let pending = 0;
+  let toSkip = skip;
+  for await (let data of stream) {
+    if (toSkip > 0) {
+      if (data.length <= toSkip) { toSkip -= data.length; continue; }
+      data = data.subarray(toSkip);
+      toSkip = 0;
+    }
+    parts.push(data);
+    pending += data.length;
+    if (pending < target) continue;
+    const buf = parts.length === 1 ? parts[0] : Buffer.concat(parts, pending);
+    const end = lastRecordEnd(buf, delim);
+    if (end <= 0) {
+      if (pending > maxRecord) { yield { kind: 'too-long', bytes: pending }; return; }
+      parts = [buf];
+      continue;
+    }
+    yield { kind: 'records', bytes: own(buf, 0, end) };
+    parts = end < buf.length ? [buf.subarray(end)] : [];
+    pending = buf.length - end;
+  }
+  if (pending > 0) {
+    const buf = parts.length === 1 ? parts[0] : Buffer.concat(parts, pending);
+    if (pending > maxRecord && lastRecordEnd(buf, delim) <= 0) { yield { kind: 'too-long', bytes: pending }; return; }
+    yield { kind: 'records', bytes: own(buf, 0, buf.length) };
+  }
+}
+
+/** Reads up to `max` bytes from the start of a stream without consuming the file twice. */
+export async function readSample(path: string, encoding: Encoding, bomLength: number, max: number): Promise<{ bytes: Uint8Array; atEof: boolean }> {
+  const { stream } = openTextBytes(path, encoding, bomLength);
+  const parts: Buffer[] = [];
+  let total = 0;
+  let atEof = true;
+  try {
+    for await (const data of stream as AsyncIterable<Buffer>) {
+      parts.push(data);
+      total += data.length;
+      if (total >= max) { atEof = false; break; }
+    }
+  } finally {
+    stream.destroy();
+  }
+  const all = Buffer.concat(parts, total);
+  return { bytes: all.subarray(0, Math.min(total, max)), atEof: atEof && total <= max };
+}

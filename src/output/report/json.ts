@@ -1,0 +1,37 @@
+import type { ValidateReport } from '../../pipeline/validate.js';
+import type { Problem } from '../../validation/problem.js';
+import { displayPath } from './paths.js';
+
+/** The JSON report: cli.md's shape, versioned, with a few extra facts per file. */
+export function renderJson(report: ValidateReport, toolVersion: string): string {
+  return JSON.stringify({
+    version: report.version,
+    tool: { name: 'halo-data', version: toolVersion },
+    valid: report.valid,
+    files: report.files.map((f) => ({
+      path: displayPath(f.path),
+      schema: f.schema,
+      schemaGuessed: f.schemaGuessed,
+      format: f.format,
+      ...(f.encoding ? { encoding: f.encoding } : {}),
+      ...(f.delimiter ? { delimiter: f.delimiter } : {}),
+      ...(f.sheet ? { sheet: f.sheet } : {}),
+      ...(f.headerRow ? { headerRow: f.headerRow } : {}),
+      rows: f.rows,
+      validRows: f.validRows,
+      errorCount: f.errorCount,
+      warningCount: f.warningCount,
+      truncated: f.truncated,
+      errors: f.problems.map(jsonProblem),
+    })),
+    summary: report.summary,
+  }, null, 2) + '\n';
+}
+
+function jsonProblem(p: Problem) {
+  return {
+    code: p.code, severity: p.severity, row: p.row, column: p.column, field: p.field, message: p.message,
+    ...(p.sheet !== undefined ? { sheet: p.sheet } : {}),
+    ...(p.page !== undefined ? { page: p.page } : {}),
+  };
+}

@@ -1,0 +1,66 @@
+import { tokenize } from '../loaders/csv/tokenizer.js';
+import { decodeBytes, type Encoding } from '../loaders/csv/encoding.js';
+import { RowProcessor, type RowsResult } from '../validation/rows.js';
+import { problem } from '../validation/problem.js';
+import type { FilePlan } from '../validation/plan.js';
+
+/**
+ * One chunk of CSV records: decode → tokenize → validate/normalise. Runs on a worker
+ * thread for large files and inline for small ones; both give the same result.
+ */
+export interface ChunkTask {
+  plan: FilePlan;
+  bytes: Uint8Array;
+  /** The file's line number of the chunk's first line (the reader counts line feeds). */
+  firstRow: number;
+  encoding: Encoding;
+  delimiter: string;
+}
+
+export interface ChunkResult extends Omit<RowsResult, 'out' | 'outLines' | 'outKey'> {
+  /** Normalised CSV lines of the valid rows, '\n'-terminated UTF-8 (null unless the plan emits). */
+  out: Uint8Array | null;
+  outKey: Int32Array;
+}
+
+const REPLACEMENT = '\uFFFD';
+
+export function processChunk(task: ChunkTask): ChunkResult {
+  const { plan, bytes, encoding, delimiter, firstRow } = task;
+  const proc = new RowProcessor(plan);
+  let text: string;
+  let undecodable = false;
+  try {
+    text = decodeBytes(bytes, encoding, true);
+  } catch {
+    // Some bytes are not valid in the file's encoding: read the rest, reject the rows that hold them.
+    undecodable = true;
+    text = decodeBytes(bytes, encoding, false);
+  }
+  const { errors } = tokenize(text, delimiter, (cells, line) => {
+    if (undecodable) {
+      const bad = cells.findIndex((c) => c.includes(REPLACEMENT));
+      if (bad >= 0) {
+        proc.countBrokenRow();
+        const fi = plan.fieldIndex.indexOf(bad);
+        proc.addProblem(problem('encoding-error', 'error', firstRow + line, plan.columns[bad] || null, fi >= 0 ? plan.schema.fields[fi].name : null,
+          `bytes that are not valid ${encoding} (set the merchant profile's encoding if the file is in another one)`));
+        return;
+      }
+    }
+    proc.process(cells, firstRow + line);
+  });
+  for (const e of errors) {
+    proc.countBrokenRow();
+    proc.addProblem(problem('parse-error', 'error', firstRow + e.line, null, null, e.kind === 'unterminated-quote'
+      ? 'a quoted field starts on this line and is never closed; the rest of the file could not be read'
+      : 'text follows a closing quote (e.g. "abc"def); the record cannot be read'));
+  }
+  const r = proc.result();
+  return {
+    rows: r.rows, validRows: r.validRows, errors: r.errors, warnings: r.warnings, problems: r.problems,
+    keys: r.keys,
+    out: plan.emit ? r.out : null,
+    outKey: r.outKey,
+  };
+}

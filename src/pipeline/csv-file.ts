@@ -1,0 +1,130 @@
+import { open, stat } from 'node:fs/promises';
+import { detectEncoding, BinaryFileError } from '../loaders/csv/encoding.js';
+import { openTextBytes, readSample, recordChunks, CHUNK_BYTES, MAX_RECORD_BYTES } from '../loaders/csv/chunks.js';
+import { sniffLayout } from '../loaders/csv/sniff.js';
+import { planFile, type FilePlan } from '../validation/plan.js';
+import { settleLocale } from '../validation/locale.js';
+import { problem } from '../validation/problem.js';
+import { FileAccumulator } from './file-accumulator.js';
+import { processChunk, type ChunkResult } from './csv-chunk.js';
+import { sortProblems, type FileOutcome } from './file-outcome.js';
+import { keyIndexFor, type FileJob } from './file-job.js';
+import { ConfigError } from '../errors.js';
+
+const SAMPLE_BYTES = 64 * 1024;
+
+export async function processCsvFile(job: FileJob): Promise<FileOutcome> {
+  const started = performance.now();
+  const size = (await stat(job.path)).size;
+  const outcome: FileOutcome = {
+    path: job.path, format: 'csv', schema: job.schema?.name ?? null, schemaGuessed: false,
+    rows: 0, validRows: 0, errorCount: 0, warningCount: 0, problems: [], truncated: false, durationMs: 0, bytes: size,
+  };
+  const fail = (code: 'parse-error' | 'encoding-error' | 'missing-header' | 'file-too-large', message: string) => {
+    outcome.problems.push(problem(code, 'error', null, null, null, message));
+    outcome.errorCount++;
+    outcome.durationMs = performance.now() - started;
+    return outcome;
+  };
+  if (size > job.limits.csvBytes) return fail('file-too-large', `the file is ${size} bytes; the limit is ${job.limits.csvBytes}`);
+
+  const head = await readHead(job.path, SAMPLE_BYTES);
+  let enc;
+  try {
+    enc = detectEncoding(head, size <= SAMPLE_BYTES, job.profile.encoding);
+  } catch (e) {
+    if (e instanceof BinaryFileError) return fail('parse-error', `${e.message}; is it really a CSV?`);
+    throw new ConfigError(`merchant profile: ${(e as Error).message}`);
+  }
+  outcome.encoding = enc.encoding;
+  const sample = await readSample(job.path, enc.encoding, enc.bomLength, SAMPLE_BYTES);
+  const sniffed = sniffLayout({
+    sample: sample.bytes, atEof: sample.atEof, encoding: enc.encoding === 'utf-16le' || enc.encoding === 'utf-16be' ? 'utf-8' : enc.encoding,
+    schemas: job.schema ? [job.schema] : job.candidates, profile: job.profile,
+  });
+  if (!sniffed.ok) {
+    if (sniffed.reason === 'no-line-break') return fail('parse-error', `no line break in the first ${SAMPLE_BYTES / 1024} KB: not a CSV file`);
+    return fail('missing-header', job.schema
+      ? `no header row naming at least two ${job.schema.name} fields in the first 50 rows`
+      : 'no header row that matches a known schema in the first 50 rows; pass --schema');
+  }
+  const layout = sniffed.layout;
+  outcome.schema = layout.schema.name;
+  outcome.schemaGuessed = job.schema === null;
+  outcome.delimiter = layout.delimiter;
+  outcome.headerRow = layout.headerLine;
+
+  const { plan, problems: headerProblems } = planFile({
+    schema: layout.schema, profile: job.profile, headerCells: layout.headerCells, headerRow: layout.headerLine,
+    merchantId: job.merchantId, strictCellCount: true, maxProblems: job.maxErrors, emit: job.emit !== null, sourceFile: job.sourceFile,
+  });
+  plan.profile = { ...plan.profile, locale: settleLocale(plan, layout.sampleRows) };
+  const keys = await keyIndexFor(job, layout.schema.keyScope);
+  const acc = new FileAccumulator(plan, job.maxErrors, keys, job.emit, job.gzipLevel);
+  for (const p of headerProblems) acc.addProblem(p);
+
+  const textEncoding = enc.encoding === 'utf-16le' || enc.encoding === 'utf-16be' ? 'utf-8' : enc.encoding;
+  const { stream } = openTextBytes(job.path, enc.encoding, enc.bomLength);
+  // Small files run inline: starting a worker costs more than reading them.
+  const useWorkers = size > CHUNK_BYTES;
+  const pool = useWorkers ? job.pool() : null;
+  const maxInflight = pool ? pool.size * 2 : 1;
+  const inflight: Array<{ result: Promise<ChunkResult> }> = [];
+  let nextLine = layout.dataStartLine;
+  const settle = async () => acc.add(await inflight.shift()!.result);
+  try {
+    for await (const chunk of recordChunks(stream as AsyncIterable<Buffer>, layout.dataStart, layout.delimiter)) {
+      if (chunk.kind === 'too-long') {
+        while (inflight.length) await settle();
+        acc.addProblem(problem('parse-error', 'error', nextLine, null, null,
+          `no end of record within ${MAX_RECORD_BYTES >> 20} MB from this line (an unterminated quote, or not a CSV); reading stopped`));
+        acc.rows++;
+        break;
+      }
+      const task = { plan, bytes: chunk.bytes, encoding: textEncoding, delimiter: layout.delimiter, firstRow: nextLine };
+      nextLine += countLineFeeds(chunk.bytes);
+      inflight.push({ result: pool ? pool.run(task, [chunk.bytes.buffer as ArrayBuffer]) : Promise.resolve(processChunk(task)) });
+      while (inflight.length >= maxInflight) await settle();
+    }
+    while (inflight.length) await settle();
+  } catch (e) {
+    // Settle what is in flight so no rejection goes unhandled, then report the first error.
+    await Promise.allSettled(inflight.map((i) => i.result));
+    throw e;
+  } finally {
+    stream.destroy();
+  }
+  await acc.finish();
+  return finish(outcome, plan, acc, started);
+}
+
+export function finish(outcome: FileOutcome, plan: FilePlan, acc: FileAccumulator, started: number): FileOutcome {
+  if (acc.rows === 0) {
+    acc.addProblem(problem('no-data-rows', 'warning', null, null, null, 'the file has a header but no data rows'));
+  }
+  outcome.rows = acc.rows;
+  outcome.validRows = plan.headerFatal ? 0 : acc.validRows;
+  outcome.errorCount = acc.problems.errors;
+  outcome.warningCount = acc.problems.warnings;
+  outcome.problems = sortProblems(acc.problems.kept);
+  outcome.truncated = acc.problems.truncated;
+  outcome.durationMs = performance.now() - started;
+  return outcome;
+}
+
+function countLineFeeds(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+async function readHead(path: string, max: number): Promise<Uint8Array> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(max);
+    const { bytesRead } = await fh.read(buf, 0, max, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,105 @@
+import { gzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { ProblemSink, problem, type Problem } from '../validation/problem.js';
+import type { KeyIndex } from '../validation/keys.js';
+import type { FilePlan } from '../validation/plan.js';
+import type { ChunkResult } from './csv-chunk.js';
+
+const gzipAsync = promisify(gzip);
+
+/** Where normalised rows go: gzip members in file order (the batch part writer, a benchmark file). */
+export interface RowSink {
+  write(gzipMember: Uint8Array, rows: number, rawBytes: number): Promise<void>;
+}
+
+/**
+ * Folds a file's chunk results, in file order, into one outcome: finds duplicate keys
+ * across chunks, drops duplicates from the output, and compresses
+ * output on libuv's thread pool (so the main thread stays free to feed the workers).
+ */
+export class FileAccumulator {
+  rows = 0;
+  validRows = 0;
+  readonly problems: ProblemSink;
+  private writes: Promise<void> = Promise.resolve();
+  private pendingWrites = 0;
+  private writeError: unknown = null;
+  private readonly keyColumn: string | null;
+  private readonly keyField: string | null;
+
+  constructor(
+    private readonly plan: FilePlan,
+    maxErrors: number,
+    private readonly keys: KeyIndex | null,
+    private readonly out: RowSink | null,
+    private readonly gzipLevel = 6,
+  ) {
+    this.problems = new ProblemSink(maxErrors);
+    // The duplicate is reported on the last key column the file has (the SKU, the claim id).
+    let col: string | null = null, field: string | null = null;
+    for (const name of plan.schema.key) {
+      const fi = plan.schema.fields.findIndex((f) => f.name === name);
+      if (plan.fieldIndex[fi] >= 0) { col = plan.columns[plan.fieldIndex[fi]]; field = name; }
+    }
+    this.keyColumn = col;
+    this.keyField = field ?? plan.schema.key[plan.schema.key.length - 1];
+  }
+
+  addProblem(p: Problem): void {
+    if (this.plan.sheet && p.sheet === undefined) p.sheet = this.plan.sheet;
+    this.problems.add(p);
+  }
+
+  /** Adds one chunk's result; chunks must come in file order. */
+  async add(r: ChunkResult): Promise<void> {
+    this.rows += r.rows;
+    this.validRows += r.validRows;
+    // Errors and warnings beyond those kept still count.
+    this.problems.errors += r.errors - r.problems.filter((p) => p.severity === 'error').length;
+    this.problems.warnings += r.warnings - r.problems.filter((p) => p.severity === 'warning').length;
+    for (const p of r.problems) this.problems.add(p);
+    let dropped: Set<number> | null = null;
+    if (this.keys) {
+      const k = r.keys;
+      for (let i = 0; i < k.length; i++) {
+        const row = k.rows[i];
+        const first = this.keys.addHash(k.h1[i], k.h2[i], row);
+        if (first < 0) continue;
+        this.addProblem(problem('duplicate-key', 'error', row, this.keyColumn, this.keyField,
+          `${this.plan.schema.key.join(' + ')} repeats the key of row ${first}`));
+        if (k.valid[i]) {
+          this.validRows--;
+          (dropped ??= new Set()).add(i);
+        }
+      }
+    }
+    if (this.out && r.out) await this.write(r, dropped);
+  }
+
+  private async write(r: ChunkResult, dropped: Set<number> | null): Promise<void> {
+    let bytes = r.out!;
+    let rows = r.outKey.length;
+    if (dropped) {
+      const lines = new TextDecoder().decode(bytes).split('\n');
+      lines.pop();
+      const kept = lines.filter((_, i) => !dropped.has(r.outKey[i]));
+      rows = kept.length;
+      bytes = new TextEncoder().encode(kept.length ? kept.join('\n') + '\n' : '');
+    }
+    if (rows === 0) return;
+    const compressed = gzipAsync(bytes, { level: this.gzipLevel });
+    const out = this.out!;
+    this.pendingWrites++;
+    this.writes = this.writes.then(async () => {
+      if (this.writeError === null) await out.write(await compressed, rows, bytes.length);
+      this.pendingWrites--;
+    }).catch((e) => { this.writeError ??= e; });
+    // Bound the compressed chunks waiting in memory.
+    if (this.pendingWrites > 3) await this.writes;
+  }
+
+  async finish(): Promise<void> {
+    await this.writes;
+    if (this.writeError !== null) throw this.writeError;
+  }
+}

@@ -1,0 +1,28 @@
+import type { Problem } from '../validation/problem.js';
+
+export type FileFormat = 'csv' | 'xls' | 'xlsx' | 'pdf';
+
+/** What validating (or normalising) one file found. The report renderers print this. */
+export interface FileOutcome {
+  path: string;
+  format: FileFormat | null;
+  schema: string | null;
+  schemaGuessed: boolean;
+  encoding?: string;
+  delimiter?: string;
+  sheet?: string;
+  headerRow?: number;
+  rows: number;
+  validRows: number;
+  errorCount: number;
+  warningCount: number;
+  /** The first --max-errors problems (errors and warnings), in row order. */
+  problems: Problem[];
+  truncated: boolean;
+  durationMs: number;
+  bytes: number;
+}
+
+export function sortProblems(problems: Problem[]): Problem[] {
+  return problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+}

@@ -1,0 +1,104 @@
+import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
+import type { HaloConfig } from '../config/types.js';
+import { getSchema, candidatesFor } from '../schemas/registry.js';
+import { profileFor, merchantFromPath } from '../schemas/profiles.js';
+import { KeyIndex } from '../validation/keys.js';
+import { WorkerPool } from './worker-pool.js';
+import { expandInputs } from './inputs.js';
+import { processFile } from './process-file.js';
+import { Turnstile } from './turnstile.js';
+import { DEFAULT_LIMITS, type FileJob } from './file-job.js';
+import type { FileOutcome } from './file-outcome.js';
+import type { ChunkTask, ChunkResult } from './csv-chunk.js';
+import type { RowSink } from './file-accumulator.js';
+
+export interface ValidateOptions {
+  inputs: string[];
+  schema?: string;
+  merchant?: string;
+  config: HaloConfig;
+  maxErrors: number;
+  threads?: number;
+  /** Files read at once. */
+  concurrency?: number;
+  cwd?: string;
+  onFileStart?: (path: string) => void;
+  onFileDone?: (outcome: FileOutcome) => void;
+  /** Stage: a sink per file for its normalised rows. */
+  sinkFor?: (path: string, index: number) => RowSink | null;
+  gzipLevel?: number;
+}
+
+export interface ValidateReport {
+  /** The report's own format version: bump on any incompatible change. */
+  version: 1;
+  valid: boolean;
+  files: FileOutcome[];
+  summary: { files: number; invalidFiles: number; errors: number; warnings: number; rows: number; validRows: number };
+}
+
+export function csvWorkerUrl(): URL {
+  // Under tsx (tests) this module is .ts and so is its worker.
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`./csv-worker${ext}`, import.meta.url);
+}
+
+export function defaultThreads(): number {
+  const env = Number(process.env.HALO_DATA_THREADS);
+  if (Number.isInteger(env) && env > 0) return Math.min(env, 16);
+  return Math.max(1, Math.min(availableParallelism(), 8));
+}
+
+export async function validate(opts: ValidateOptions): Promise<ValidateReport> {
+  const schema = opts.schema ? getSchema(opts.schema) : null;
+  const files = await expandInputs(opts.inputs, opts.cwd);
+  const limits = { ...DEFAULT_LIMITS, ...opts.config.limits };
+  let pool: WorkerPool<ChunkTask, ChunkResult> | null = null;
+  const getPool = () => (pool ??= new WorkerPool<ChunkTask, ChunkResult>(csvWorkerUrl(), opts.threads ?? defaultThreads()));
+  const runKeys = new KeyIndex();
+  const turnstile = new Turnstile(files.length);
+  const outcomes: FileOutcome[] = new Array(files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      const path = files[i];
+      const merchantId = opts.merchant ?? merchantFromPath(opts.config, path);
+      const job: FileJob = {
+        path, schema, candidates: schema ? [schema] : candidatesFor('csv'),
+        profile: profileFor(opts.config, merchantId), merchantId, maxErrors: opts.maxErrors,
+        emit: opts.sinkFor?.(path, i) ?? null, gzipLevel: opts.gzipLevel,
+        // Run-scoped keys (claim ids) are checked in file order; other files never wait.
+        runKeys: { index: runKeys, turn: () => turnstile.turn(i) },
+        pool: getPool, sourceFile: basename(path), limits,
+      };
+      opts.onFileStart?.(path);
+      try {
+        outcomes[i] = await processFile(job);
+      } finally {
+        turnstile.release(i);
+      }
+      opts.onFileDone?.(outcomes[i]);
+    }
+  };
+  try {
+    const n = Math.max(1, Math.min(opts.concurrency ?? 4, files.length));
+    await Promise.all(Array.from({ length: n }, worker));
+  } finally {
+    await (pool as WorkerPool<ChunkTask, ChunkResult> | null)?.close();
+  }
+  return buildReport(outcomes);
+}
+
+export function buildReport(files: FileOutcome[]): ValidateReport {
+  const summary = { files: files.length, invalidFiles: 0, errors: 0, warnings: 0, rows: 0, validRows: 0 };
+  for (const f of files) {
+    if (f.errorCount > 0) summary.invalidFiles++;
+    summary.errors += f.errorCount;
+    summary.warnings += f.warningCount;
+    summary.rows += f.rows;
+    summary.validRows += f.validRows;
+  }
+  return { version: 1, valid: summary.errors === 0, files, summary };
+}

@@ -1,0 +1,71 @@
+import { Worker, type Transferable } from 'node:worker_threads';
+import { HaloError } from '../errors.js';
+
+interface Job { id: number; task: unknown; transfer: Transferable[]; resolve: (r: any) => void; reject: (e: unknown) => void }
+interface Slot { worker: Worker; job: Job | null }
+
+/**
+ * A fixed set of worker threads running one script; tasks queue in order. Workers start
+ * on first use and are terminated by close(), so a command leaves no thread behind.
+ */
+export class WorkerPool<T, R> {
+  private slots: Slot[] = [];
+  private queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly script: URL, readonly size: number) {}
+
+  run(task: T, transfer: Transferable[] = []): Promise<R> {
+    if (this.closed) return Promise.reject(new Error('worker pool is closed'));
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, task, transfer, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => s.job === null);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      slot.worker.postMessage({ id: job.id, task: job.task }, job.transfer);
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.script);
+    const slot: Slot = { worker, job: null };
+    worker.on('message', (msg: { id: number; result?: R; error?: { message: string; stack?: string; code?: string } }) => {
+      const job = slot.job;
+      slot.job = null;
+      if (job && job.id === msg.id) {
+        if (msg.error) {
+          const err = new HaloError(msg.error.code ?? 'internal-error', 'internal', msg.error.message);
+          err.stack = msg.error.stack;
+          job.reject(err);
+        } else job.resolve(msg.result);
+      }
+      this.pump();
+    });
+    worker.on('error', (err) => {
+      const job = slot.job;
+      slot.job = null;
+      this.slots = this.slots.filter((s) => s !== slot);
+      job?.reject(err);
+      this.pump();
+    });
+    this.slots.push(slot);
+    return slot;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const j of this.queue) j.reject(new Error('worker pool closed'));
+    this.queue = [];
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots = [];
+  }
+}

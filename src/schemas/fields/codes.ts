@@ -1,0 +1,52 @@
+/** GS1 barcodes and ICD-10 codes. */
+
+const GS1_LENGTHS = new Set([8, 12, 13, 14]);
+
+/** True when `digits` (8, 12, 13 or 14 digits) ends in a correct GS1 check digit. */
+export function gs1Valid(digits: string): boolean {
+  if (!GS1_LENGTHS.has(digits.length)) return false;
+  let sum = 0;
+  // Weights 3,1,3,1... from the digit left of the check digit, moving left.
+  for (let i = digits.length - 2, w = 3; i >= 0; i--, w = 4 - w) {
+    const c = digits.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return false;
+    sum += c * w;
+  }
+  const check = digits.charCodeAt(digits.length - 1) - 48;
+  return check >= 0 && check <= 9 && (10 - (sum % 10)) % 10 === check;
+}
+
+export type BarcodeCheck = { ok: true; value: string } | { ok: false; reason: string };
+
+export function checkBarcode(text: string): BarcodeCheck {
+  const s = text.trim();
+  if (!/^\d+$/.test(s)) return { ok: false, reason: 'is not all digits' };
+  if (!GS1_LENGTHS.has(s.length)) return { ok: false, reason: `has ${s.length} digits (a GS1 barcode has 8, 12, 13 or 14)` };
+  if (!gs1Valid(s)) return { ok: false, reason: 'has a wrong GS1 check digit' };
+  return { ok: true, value: s };
+}
+
+/**
+ * A barcode stored as a spreadsheet number has lost its leading zeros: put back the
+ * fewest zeros that give a valid GS1 code (012345678905 stored as 12345678905).
+ */
+export function barcodeFromNumber(n: number): BarcodeCheck {
+  if (!Number.isInteger(n) || n < 0 || n >= 1e15) return { ok: false, reason: 'is not a whole number of 8 to 14 digits' };
+  const s = String(n);
+  for (const len of [8, 12, 13, 14]) {
+    if (len >= s.length) {
+      const padded = s.padStart(len, '0');
+      if (gs1Valid(padded)) return { ok: true, value: padded };
+    }
+  }
+  return checkBarcode(s);
+}
+
+const ICD10 = /^([A-Z][0-9][0-9A-Z])(?:\.?([0-9A-Z]{1,4}))?$/;
+
+/** J18.9, j189 and J18.9 all give J18.9; A09 stays A09; null when it is not ICD-10. */
+export function normaliseIcd10(text: string): string | null {
+  const m = ICD10.exec(text.trim().toUpperCase().replace(/\.$/, ''));
+  if (!m) return null;
+  return m[2] ? `${m[1]}.${m[2]}` : m[1];
+}

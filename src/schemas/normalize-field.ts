@@ -1,0 +1,184 @@
+import type { FieldSpec, Profile, DateOrder } from './types.js';
+import { FieldFail, type Cell, type FieldResult } from './fields/fail.js';
+import { parseNumberText, LocaleState, type ParsedNumber } from './fields/number.js';
+import {
+  parseDateText, serialToYMD, formatYMD, parseTimestampText, serialTimestamp, formatInstant, zoneOffsetFn,
+} from './fields/dates.js';
+import { checkBarcode, barcodeFromNumber, normaliseIcd10 } from './fields/codes.js';
+
+/** Turns one cell into canonical text (see README "Normalised values") or a failure. */
+export type FieldNormalizer = (cell: Cell) => FieldResult;
+
+const WS = /\s+/g;
+const HAS_ODD_WS = /\s\s|[\t\n\r\u00a0]/;
+
+export function cellText(cell: Cell): string {
+  if (typeof cell === 'string') return cell;
+  if (cell === null || cell === undefined) return '';
+  if (typeof cell === 'boolean') return cell ? 'TRUE' : 'FALSE';
+  return String(cell);
+}
+
+export function isEmptyCell(cell: Cell): boolean {
+  if (cell === null || cell === undefined) return true;
+  if (typeof cell !== 'string') return false;
+  for (let i = 0; i < cell.length; i++) {
+    const c = cell.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 160) return false;
+  }
+  return true;
+}
+
+export function dateOrderFor(profile: Profile): DateOrder {
+  return profile.dateOrder ?? (profile.locale === 'en-US' ? 'MDY' : 'DMY');
+}
+
+export function compileField(field: FieldSpec, profile: Profile, locale: LocaleState): FieldNormalizer {
+  return compileFieldRaw(field, profile, locale);
+}
+
+function compileFieldRaw(field: FieldSpec, profile: Profile, locale: LocaleState): FieldNormalizer {
+  const order = dateOrderFor(profile);
+  switch (field.type) {
+    case 'string': return compileString(field);
+    case 'decimal': return compileDecimal(field, profile, locale);
+    case 'integer': return compileInteger(field, profile, locale);
+    case 'date': return (cell) => {
+      if (typeof cell === 'number') { const r = serialToYMD(cell); return r instanceof FieldFail ? r : formatYMD(r); }
+      const r = parseDateText(cellText(cell), order);
+      return r instanceof FieldFail ? r : formatYMD(r);
+    };
+    case 'timestamp': {
+      const zone = zoneOffsetFn(profile.timezone);
+      return (cell) => {
+        const r = typeof cell === 'number' ? serialTimestamp(cell, zone) : parseTimestampText(cellText(cell), order, zone);
+        return r instanceof FieldFail ? r : formatInstant(r);
+      };
+    }
+    case 'enum': return compileEnum(field);
+    case 'string[]': return compileList(field);
+  }
+}
+
+function collapse(s: string): string {
+  const t = s.trim();
+  return HAS_ODD_WS.test(t) ? t.replace(WS, ' ') : t;
+}
+
+function compileString(field: FieldSpec): FieldNormalizer {
+  const lower = field.lowercase === true, upper = field.uppercase === true;
+  if (field.format === 'barcode') {
+    return (cell) => {
+      const r = typeof cell === 'number' ? barcodeFromNumber(cell) : checkBarcode(cellText(cell));
+      return r.ok ? r.value : new FieldFail('constraint-error', `${r.reason}; the barcode is left empty`);
+    };
+  }
+  if (field.format === 'icd10') {
+    return (cell) => normaliseIcd10(cellText(cell)) ?? new FieldFail('type-error', 'is not an ICD-10 code (e.g. J18.9)');
+  }
+  return (cell) => {
+    let s = collapse(cellText(cell));
+    if (lower) s = s.toLowerCase(); else if (upper) s = s.toUpperCase();
+    return s;
+  };
+}
+
+function numberFromCell(cell: Cell, profile: Profile, locale: LocaleState): ParsedNumber | FieldFail | number {
+  if (typeof cell === 'number') return Number.isFinite(cell) ? cell : new FieldFail('type-error', 'is not a finite number');
+  if (typeof cell === 'boolean') return new FieldFail('type-error', 'is not a number');
+  return parseNumberText(cellText(cell), profile.locale, locale);
+}
+
+function boundsFail(field: FieldSpec, negative: boolean, zero: boolean): FieldFail | null {
+  if (field.min !== undefined && field.min >= 0 && negative && !zero) return new FieldFail('constraint-error', `must be >= ${field.min}`);
+  if (field.exclusiveMin === 0 && (negative || zero)) return new FieldFail('constraint-error', 'must be greater than 0');
+  return null;
+}
+
+function compileDecimal(field: FieldSpec, profile: Profile, locale: LocaleState): FieldNormalizer {
+  const scale = field.scale ?? 2;
+  const maxInt = (field.precision ?? 18) - scale;
+  const zeros = '0'.repeat(scale);
+  return (cell) => {
+    const p = numberFromCell(cell, profile, locale);
+    if (p instanceof FieldFail) return p;
+    let negative: boolean, int: string, frac: string;
+    if (typeof p === 'number') {
+      // Spreadsheet numbers are binary floats: round to the column's scale.
+      const fixed = Math.abs(p).toFixed(scale);
+      if (fixed.includes('e')) return new FieldFail('constraint-error', `has more than ${maxInt} integer digits`);
+      negative = p < 0;
+      const dot = fixed.indexOf('.');
+      int = dot < 0 ? fixed : fixed.slice(0, dot);
+      frac = dot < 0 ? '' : fixed.slice(dot + 1);
+    } else {
+      ({ negative, int, frac } = p);
+      let end = frac.length;
+      while (end > scale && frac.charCodeAt(end - 1) === 48) end--;
+      if (end > scale) return new FieldFail('type-error', `has more than ${scale} decimal places`);
+      frac = frac.slice(0, end);
+    }
+    if (int.length > maxInt) return new FieldFail('constraint-error', `has more than ${maxInt} integer digits`);
+    const zero = int === '0' && !/[1-9]/.test(frac);
+    const bad = boundsFail(field, negative, zero);
+    if (bad) return bad;
+    const f = scale === 0 ? '' : '.' + (frac + zeros).slice(0, scale);
+    return (negative && !zero ? '-' : '') + int + f;
+  };
+}
+
+const INT_MAX = 2147483647;
+
+function compileInteger(field: FieldSpec, profile: Profile, locale: LocaleState): FieldNormalizer {
+  return (cell) => {
+    const p = numberFromCell(cell, profile, locale);
+    if (p instanceof FieldFail) return p;
+    let negative: boolean, int: string;
+    if (typeof p === 'number') {
+      if (!Number.isInteger(p)) return new FieldFail('type-error', 'is not a whole number');
+      negative = p < 0; int = String(Math.abs(p));
+    } else {
+      if (/[1-9]/.test(p.frac)) return new FieldFail('type-error', 'is not a whole number');
+      negative = p.negative; int = p.int;
+    }
+    if (int.length > 10 || Number(int) > INT_MAX) return new FieldFail('constraint-error', `is larger than ${INT_MAX}`);
+    const zero = int === '0';
+    const bad = boundsFail(field, negative, zero);
+    if (bad) return bad;
+    return (negative && !zero ? '-' : '') + int;
+  };
+}
+
+function enumKey(s: string): string {
+  return s.trim().toLowerCase().replace(/[\s_-]+/g, ' ');
+}
+
+function compileEnum(field: FieldSpec): FieldNormalizer {
+  const map = new Map<string, string>();
+  for (const [canonical, spellings] of Object.entries(field.enum ?? {})) {
+    map.set(enumKey(canonical), canonical);
+    for (const s of spellings) map.set(enumKey(s), canonical);
+  }
+  const allowed = Object.keys(field.enum ?? {}).join(', ');
+  return (cell) => map.get(enumKey(cellText(cell))) ?? new FieldFail('type-error', `is not one of: ${allowed}`);
+}
+
+function compileList(field: FieldSpec): FieldNormalizer {
+  const seps = field.separators ?? ',;|';
+  const splitter = new RegExp(`[${seps.replace(/[\]\\^-]/g, '\\$&').replace(' ', '\\s')}]+`);
+  const item = field.format === 'icd10'
+    ? (s: string) => normaliseIcd10(s)
+    : (s: string) => (field.uppercase ? s.toUpperCase() : field.lowercase ? s.toLowerCase() : s);
+  return (cell) => {
+    const parts = cellText(cell).split(splitter);
+    const out: string[] = [];
+    for (const part of parts) {
+      if (part.trim() === '') continue;
+      const v = item(part.trim());
+      if (v === null) return new FieldFail('type-error', field.format === 'icd10'
+        ? 'has an item that is not an ICD-10 code (e.g. J18.9)' : 'has an invalid item');
+      if (!out.includes(v)) out.push(v);
+    }
+    return out.length === 0 ? null : JSON.stringify(out);
+  };
+}

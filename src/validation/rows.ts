@@ -1,0 +1,264 @@
+import type { FilePlan } from './plan.js';
+import { compileField, isEmptyCell, cellText, type FieldNormalizer } from '../schemas/normalize-field.js';
+import { FieldFail, type Cell } from '../schemas/fields/fail.js';
+import { LocaleState, compareDecimal } from '../schemas/fields/number.js';
+import { ProblemSink, problem, type Problem } from './problem.js';
+import { KeyList } from './keys.js';
+
+export interface KeyEntries { h1: Uint32Array; h2: Uint32Array; rows: Int32Array; valid: Uint8Array; length: number }
+import { csvField } from '../batch/csv-out.js';
+
+const FOOTER_WORDS = new Set(['TOTAL', 'JUMLAH', 'GRAND TOTAL', 'SUBTOTAL', 'SUB TOTAL']);
+
+/** What a row processor hands back for one chunk (or a whole file). Row numbers may be relative. */
+export interface RowsResult {
+  rows: number;
+  validRows: number;
+  errors: number;
+  warnings: number;
+  problems: Problem[];
+  /** Key hashes of rows whose key is complete, with their rows (and output line, when emitting). */
+  keys: KeyEntries;
+  /** Normalised CSV lines of the valid rows, UTF-8, '\n'-terminated (when the plan emits). */
+  out: Uint8Array;
+  /** How many lines `out` holds. */
+  outLines: number;
+  /** For each out line, its index in keys (or -1): lets the caller drop a duplicate's line. */
+  outKey: Int32Array;
+}
+
+/**
+ * Validates and normalises rows, one call per row. Compiled once per file: one normaliser
+ * per field, no per-row allocation beyond the output values.
+ */
+export class RowProcessor {
+  private readonly norms: FieldNormalizer[];
+  private readonly sink: ProblemSink;
+  private readonly keyFields: number[];
+  private readonly keyList = new KeyList();
+  private readonly out = new OutputBuffer();
+  private outKey: Int32Array = new Int32Array(1024);
+  private readonly values: Array<string | null>;
+  private readonly rules: Array<{ kind: string; field: number; other: number; fields: number[]; message: string }>;
+  private readonly quoteValues: boolean[];
+  private readonly headerWidth: number;
+  /** Only free text can hold a comma, quote or line break; other canonical values never need quoting. */
+  private readonly freeText: boolean[];
+  private readonly sourceField: string;
+  rows = 0;
+  validRows = 0;
+
+  constructor(private readonly plan: FilePlan) {
+    const locale = new LocaleState(plan.profile.locale);
+    this.norms = plan.schema.fields.map((f) => compileField(f, plan.profile, locale));
+    this.sink = new ProblemSink(plan.maxProblems);
+    const pos = new Map(plan.schema.fields.map((f, i) => [f.name, i]));
+    this.keyFields = plan.schema.key.map((k) => pos.get(k)!);
+    this.values = new Array(plan.schema.fields.length).fill(null);
+    this.rules = (plan.schema.rules ?? []).map((r) => r.kind === 'oneOf'
+      ? { kind: r.kind, field: -1, other: -1, fields: r.fields.map((f) => pos.get(f)!), message: r.message }
+      : { kind: r.kind, field: pos.get(r.field)!, other: pos.get(r.other)!, fields: [], message: r.message });
+    // Values of personal fields never go into a message.
+    this.quoteValues = plan.schema.fields.map((f) => !f.personal);
+    this.headerWidth = plan.columns.length;
+    this.sourceField = csvField(plan.sourceFile);
+    this.freeText = plan.schema.fields.map((f) => (f.type === 'string' && f.format === undefined) || f.type === 'string[]');
+  }
+
+  private columnName(fi: number): string | null {
+    const col = this.plan.fieldIndex[fi];
+    return col >= 0 ? this.plan.columns[col] || null : null;
+  }
+
+  private report(code: Problem['code'], severity: Problem['severity'], row: number, fi: number, message: string): void {
+    const p = problem(code, severity, row, fi >= 0 ? this.columnName(fi) : null, fi >= 0 ? this.plan.schema.fields[fi].name : null, message);
+    if (this.plan.sheet) p.sheet = this.plan.sheet;
+    this.sink.add(p);
+  }
+
+  /** A file-level problem found by the loader (parse or encoding errors). */
+  addProblem(p: Problem): void {
+    if (this.plan.sheet && p.sheet === undefined) p.sheet = this.plan.sheet;
+    this.sink.add(p);
+  }
+
+  /** Counts a row that the loader could not read as a row at all (it is rejected). */
+  countBrokenRow(): void {
+    this.rows++;
+  }
+
+  process(cells: readonly Cell[], row: number): void {
+    const plan = this.plan;
+    // Blank and footer rows are not data.
+    let first = -1;
+    for (let i = 0; i < cells.length; i++) if (!isEmptyCell(cells[i])) { first = i; break; }
+    if (first < 0) { this.report('blank-row', 'warning', row, -1, 'blank row skipped'); return; }
+    if (mayBeFooter(cells[first]) && FOOTER_WORDS.has(cellText(cells[first]).trim().toUpperCase().replace(/\s+/g, ' ').replace(/:$/, '')) && this.keyIsEmpty(cells)) {
+      this.report('footer-row', 'warning', row, -1, 'footer row (totals) skipped');
+      return;
+    }
+    this.rows++;
+    if (plan.strictCellCount) {
+      if (cells.length < this.headerWidth) {
+        const p = problem('missing-cell', 'error', row, plan.columns[cells.length] || null, null,
+          `row has ${cells.length} cells but the header has ${this.headerWidth}; the first missing is '${plan.columns[cells.length]}'`);
+        const fi = plan.fieldIndex.indexOf(cells.length);
+        if (fi >= 0) p.field = plan.schema.fields[fi].name;
+        this.addProblem(p);
+        return;
+      }
+      for (let i = this.headerWidth; i < cells.length; i++) {
+        if (!isEmptyCell(cells[i])) {
+          this.report('extra-cell', 'error', row, -1, `row has a value in column ${i + 1}, beyond the header's ${this.headerWidth} columns`);
+          return;
+        }
+      }
+    }
+    if (plan.headerFatal) return;
+    const before = this.sink.errors;
+    const fields = plan.schema.fields;
+    const values = this.values;
+    for (let fi = 0; fi < fields.length; fi++) {
+      const col = plan.fieldIndex[fi];
+      const cell: Cell = col >= 0 ? cells[col] : plan.constants[fi];
+      if (isEmptyCell(cell)) {
+        const def = fields[fi].default ?? null;
+        values[fi] = def;
+        // A field without a column was settled by the header check (missing-header, once).
+        if (def === null && fields[fi].required && col >= 0) {
+          this.report('required-error', 'error', row, fi, `${fields[fi].name} is required but empty`);
+        }
+        continue;
+      }
+      const r = this.norms[fi](cell);
+      if (r instanceof FieldFail) {
+        const f = fields[fi];
+        const warn = r.code === 'constraint-error' && f.formatSeverity === 'warning';
+        const shown = this.quoteValues[fi] ? `'${truncate(cellText(cell))}'` : 'value (hidden: personal data)';
+        this.report(r.code, warn ? 'warning' : 'error', row, fi, `${f.name} ${shown} ${r.message}`);
+        values[fi] = null;
+      } else {
+        values[fi] = r;
+      }
+    }
+    for (const rule of this.rules) {
+      if (rule.kind === 'oneOf') {
+        if (rule.fields.every((fi) => values[fi] === null)) {
+          const fi = rule.fields[rule.fields.length - 1];
+          this.report('required-error', 'error', row, fi, rule.message);
+        }
+        continue;
+      }
+      const a = values[rule.field], b = values[rule.other];
+      if (a === null || b === null) continue;
+      const type = fields[rule.field].type;
+      const cmp = type === 'decimal' || type === 'integer' ? compareDecimal(a, b) : a < b ? -1 : a > b ? 1 : 0;
+      if (rule.kind === 'gte' ? cmp < 0 : cmp > 0) this.report('constraint-error', 'error', row, rule.field, rule.message);
+    }
+    let keyIdx = -1;
+    let keyOk = true;
+    let key = '';
+    for (let k = 0; k < this.keyFields.length; k++) {
+      const v = values[this.keyFields[k]];
+      if (v === null) { keyOk = false; break; }
+      key = k === 0 ? v : key + '\u0000' + v;
+    }
+    const ok = this.sink.errors === before;
+    if (keyOk) { keyIdx = this.keyList.length; this.keyList.push(key, row, ok); }
+    if (!ok) return;
+    this.validRows++;
+    if (plan.emit) this.emit(values, row, keyIdx);
+  }
+
+  private keyIsEmpty(cells: readonly Cell[]): boolean {
+    for (const fi of this.keyFields) {
+      const col = this.plan.fieldIndex[fi];
+      if (col >= 0 && !isEmptyCell(cells[col])) return false;
+    }
+    return true;
+  }
+
+  private emit(values: Array<string | null>, row: number, keyIdx: number): void {
+    let line = '';
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v !== null) line += this.freeText[i] ? csvField(v) : v;
+      line += ',';
+    }
+    line += this.sourceField + ',' + row + '\n';
+    const n = this.out.lines;
+    if (n === this.outKey.length) {
+      const grown = new Int32Array(this.outKey.length * 2); grown.set(this.outKey); this.outKey = grown;
+    }
+    this.outKey[n] = keyIdx;
+    this.out.add(line);
+  }
+
+  result(): RowsResult {
+    const k = this.keyList;
+    return {
+      rows: this.rows, validRows: this.validRows, errors: this.sink.errors, warnings: this.sink.warnings,
+      problems: this.sink.kept,
+      keys: {
+        h1: k.h1.subarray(0, k.length), h2: k.h2.subarray(0, k.length), rows: k.rows.subarray(0, k.length),
+        valid: k.valid.subarray(0, k.length), length: k.length,
+      },
+      out: this.out.finish(), outLines: this.out.lines, outKey: this.outKey.subarray(0, this.out.lines),
+    };
+  }
+}
+
+/**
+ * Output lines go straight into UTF-8 bytes, a few hundred at a time: keeping a chunk's
+ * lines as strings until the end made the young-generation GC copy every one of them.
+ */
+class OutputBuffer {
+  private buf = new Uint8Array(1 << 16);
+  private used = 0;
+  private pending = '';
+  private pendingLines = 0;
+  lines = 0;
+  private readonly encoder = new TextEncoder();
+
+  add(line: string): void {
+    this.pending += line;
+    this.lines++;
+    if (++this.pendingLines >= 256) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    // UTF-8 needs at most 3 bytes per UTF-16 unit.
+    const need = this.used + this.pending.length * 3;
+    if (need > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < need) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.buf.subarray(0, this.used));
+      this.buf = grown;
+    }
+    this.used += this.encoder.encodeInto(this.pending, this.buf.subarray(this.used)).written;
+    this.pending = '';
+    this.pendingLines = 0;
+  }
+
+  /** The bytes, in a buffer of their own (transferable). */
+  finish(): Uint8Array {
+    this.flush();
+    return this.buf.slice(0, this.used);
+  }
+}
+
+/** Cheap first test: footer words start with T, J, G or S. */
+function mayBeFooter(cell: Cell): boolean {
+  if (typeof cell !== 'string') return false;
+  let i = 0;
+  while (i < cell.length && cell.charCodeAt(i) <= 32) i++;
+  const c = cell.charCodeAt(i) | 32;
+  return c === 116 || c === 106 || c === 103 || c === 115;
+}
+
+function truncate(s: string): string {
+  const t = s.replace(/[\r\n\t]+/g, ' ');
+  return t.length > 60 ? t.slice(0, 57) + '...' : t;
+}

@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/halo-data.js', import.meta.url));
+
+export interface CliRun { code: number; stdout: string; stderr: string }
+
+/** Runs the built CLI (npm test builds first) with no stdin, like cron and CI do. */
+export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): CliRun {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', ...opts.env },
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 64 << 20,
+  });
+  if (r.error) throw r.error;
+  return { code: r.status ?? (r.signal ? 128 : -1), stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Every personal value of the claim fixtures, one per line in fixtures/personal-values.txt. */
+export function personalValues(): string[] {
+  return readFileSync(new URL('../../fixtures/personal-values.txt', import.meta.url), 'utf8')
+    .split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+/** Fails with the offending value's position (never the value itself: test logs are output too). */
+export function assertNoPersonalData(text: string, where: string): void {
+  const values = personalValues();
+  values.forEach((v, i) => {
+    if (text.includes(v)) throw new Error(`${where}: personal value #${i + 1} of fixtures/personal-values.txt appears in the output`);
+  });
+}
