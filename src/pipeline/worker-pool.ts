@@ -36,7 +36,7 @@ export class WorkerPool<T, R> {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.script);
+    const worker = this.script.pathname.endsWith('.ts') ? tsWorker(this.script) : new Worker(this.script);
     const slot: Slot = { worker, job: null };
     worker.on('message', (msg: { id: number; result?: R; error?: { message: string; stack?: string; code?: string } }) => {
       const job = slot.job;
@@ -68,4 +68,15 @@ export class WorkerPool<T, R> {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots = [];
   }
+}
+
+/**
+ * Tests run the TypeScript sources through tsx, whose loader hooks do not reach worker
+ * threads on Node 20: such a worker registers tsx itself before importing its script.
+ * Never used by the built CLI (its scripts are .js).
+ */
+function tsWorker(script: URL): Worker {
+  const api = import.meta.resolve('tsx/esm/api');
+  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(script.href)}); });`;
+  return new Worker(code, { eval: true });
 }

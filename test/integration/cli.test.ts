@@ -1,0 +1,184 @@
+/** The command-line promises of cli.md for validate and schemas, run as a user would. */
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, assertNoPersonalData, ROOT } from '../support/cli.js';
+import { tempDir } from '../support/tmp.js';
+
+const tmp = tempDir();
+after(() => tmp.cleanup());
+const STACK = /^\s+at .*:\d+:\d+\)?$/m;
+const ANSI = /\u001b\[/;
+const CLEAN = 'fixtures/inventory/clean-comma.csv';
+const WARN_ONLY = 'fixtures/inventory/bad-barcodes.csv';
+const BROKEN = 'fixtures/inventory/type-and-required-errors.csv';
+
+describe('exit codes', () => {
+  test('valid file → 0, invalid → 1', () => {
+    assert.equal(runCli(['validate', CLEAN]).code, 0);
+    assert.equal(runCli(['validate', BROKEN, '--merchant', 'M1']).code, 1);
+  });
+  test('--strict fails on warnings only', () => {
+    assert.equal(runCli(['validate', WARN_ONLY, '--merchant', 'M1']).code, 0);
+    assert.equal(runCli(['validate', WARN_ONLY, '--merchant', 'M1', '--strict']).code, 1);
+  });
+  test('usage errors → 2 with a message and no stack trace', () => {
+    for (const args of [
+      ['validate', 'fixtures/nope.csv'],
+      ['validate', CLEAN, '--schema', 'no_such'],
+      ['validate', CLEAN, '--max-errors', 'zero'],
+      ['validate', CLEAN, '--format', 'xml'],
+      ['validate'],
+      ['schemas', 'show', 'no_such'],
+      ['--no-such-option'],
+      ['no-such-command'],
+    ]) {
+      const r = runCli(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.ok(r.stderr.trim().length > 0, `${args.join(' ')} explains itself`);
+      assert.doesNotMatch(r.stderr, STACK);
+      assert.equal(r.stdout, '', 'nothing on stdout');
+    }
+  });
+  test('a bad config is exit 2 naming the key and line', () => {
+    const cfg = join(tmp.path, 'bad.yaml');
+    writeFileSync(cfg, 'lake:\n  url: ./x\n  bucket: nope\n');
+    const r = runCli(['validate', CLEAN, '--config', cfg]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /bad\.yaml:3/);
+    assert.match(r.stderr, /lake\.bucket/);
+    const missing = runCli(['validate', CLEAN, '--config', join(tmp.path, 'absent.yaml')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /config file not found/);
+  });
+  test('--verbose shows the stack of an internal error only then', () => {
+    const r = runCli(['validate', 'fixtures/nope.csv', '--verbose']);
+    assert.equal(r.code, 2);
+  });
+  test('--help per command has an example; --version prints the version', () => {
+    const h = runCli(['validate', '--help']);
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /Examples:/);
+    const v = runCli(['--version']);
+    assert.equal(v.code, 0);
+    assert.equal(v.stdout.trim(), JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+  });
+});
+
+describe('report formats', () => {
+  test('json: versioned, cli.md shape, guessed schema said', () => {
+    const r = runCli(['validate', CLEAN, BROKEN, '--merchant', 'M1', '--format', 'json']);
+    const rep = JSON.parse(r.stdout);
+    assert.equal(rep.version, 1);
+    assert.equal(rep.valid, false);
+    assert.deepEqual(Object.keys(rep.summary).sort(), ['errors', 'files', 'invalidFiles', 'rows', 'validRows', 'warnings']);
+    assert.equal(rep.files.length, 2);
+    for (const f of rep.files) {
+      for (const k of ['path', 'schema', 'rows', 'validRows', 'errors']) assert.ok(k in f, k);
+      for (const e of f.errors) for (const k of ['code', 'severity', 'row', 'column', 'field', 'message']) assert.ok(k in e, k);
+    }
+    assert.equal(rep.files[0].schemaGuessed, true);
+    assert.match(r.stderr, /schema guessed/);
+  });
+  test('--json is the same as --format json', () => {
+    const a = JSON.parse(runCli(['validate', CLEAN, '--json']).stdout);
+    assert.equal(a.valid, true);
+  });
+  test('text: grouped by file with a summary line; no colour off a terminal', () => {
+    const r = runCli(['validate', CLEAN, BROKEN, '--merchant', 'M1'], { env: { NO_COLOR: '' } });
+    assert.match(r.stdout, /clean-comma\.csv/);
+    assert.match(r.stdout, /row 3 +\[Stok\] type-error/);
+    assert.match(r.stdout, /^invalid: 2 files, 1 invalid/m);
+    assert.doesNotMatch(r.stdout + r.stderr, ANSI);
+  });
+  test('junit: a testsuite per file, a failure for the invalid one', () => {
+    const r = runCli(['validate', CLEAN, BROKEN, '--merchant', 'M1', '--format', 'junit']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^<\?xml/);
+    assert.equal((r.stdout.match(/<testsuite /g) ?? []).length, 2);
+    assert.equal((r.stdout.match(/<failure /g) ?? []).length, 1);
+    assert.match(r.stdout, /<testsuites name="halo-data validate" tests="2" failures="1"/);
+  });
+  test('github: annotations, the overflow notice, the step summary; default under GITHUB_ACTIONS', () => {
+    const summary = join(tmp.path, 'summary.md');
+    // 10 + 3 errors: three must overflow into the notice.
+    const r = runCli(['validate', BROKEN, 'fixtures/inventory/negative-values.csv', '--merchant', 'M1'], { env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary } });
+    assert.equal(r.code, 1);
+    const errors = r.stdout.split('\n').filter((l) => l.startsWith('::error '));
+    assert.equal(errors.length, 10, 'at most 10 error annotations');
+    assert.match(errors[0], /^::error file=fixtures\/inventory\/type-and-required-errors\.csv,line=3,title=type-error \[Stok\]::/);
+    assert.match(r.stdout, /^::notice title=halo-data validate::3 more problem/m);
+    const md = readFileSync(summary, 'utf8');
+    assert.match(md, /\| file \| row \| column \| code \| severity \| message \|/);
+    assert.equal(md.split('\n').filter((l) => l.includes('| error |')).length, 13, 'the full table');
+  });
+  test('--output-file writes the report whole; stdout stays empty', () => {
+    const out = join(tmp.path, 'report.xml');
+    const r = runCli(['validate', CLEAN, '--format', 'junit', '--output-file', out]);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, '');
+    assert.match(readFileSync(out, 'utf8'), /<testsuites/);
+    assert.deepEqual(readdirSync(tmp.path).filter((f) => f.includes('.tmp-')), [], 'no temporary left');
+  });
+  test('--max-errors stops collecting, not counting', () => {
+    const rep = JSON.parse(runCli(['validate', BROKEN, '--merchant', 'M1', '--json', '--max-errors', '2']).stdout);
+    const f = rep.files[0];
+    assert.equal(f.errors.length, 2);
+    assert.equal(f.errorCount, 10);
+    assert.equal(f.truncated, true);
+    assert.equal(rep.summary.errors, 10);
+  });
+  test('logs are JSON lines on stderr when it is not a terminal, text with --log-format text', () => {
+    const r = runCli(['validate', CLEAN]);
+    for (const line of r.stderr.trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), line);
+    const t = runCli(['validate', CLEAN, '--log-format', 'text']);
+    assert.match(t.stderr, /^info +schema guessed/m);
+    const q = runCli(['validate', CLEAN, '--quiet']);
+    assert.equal(q.stderr, '');
+  });
+});
+
+describe('personal data never leaves', () => {
+  const claims = readdirSync(join(ROOT, 'fixtures/claims')).filter((f) => /\.(csv|xlsx?)$/.test(f)).map((f) => `fixtures/claims/${f}`);
+  for (const format of ['text', 'json', 'junit', 'github']) {
+    test(`claims in ${format}, verbose`, () => {
+      const summary = join(tmp.path, `summary-${format}.md`);
+      const r = runCli(['validate', ...claims, '--schema', 'insurance_claim', '--format', format, '--verbose', '--log-format', 'text'],
+        { env: { GITHUB_STEP_SUMMARY: summary } });
+      assert.equal(r.code, 1);
+      assertNoPersonalData(r.stdout, `stdout (${format})`);
+      assertNoPersonalData(r.stderr, `stderr (${format})`);
+      if (existsSync(summary)) assertNoPersonalData(readFileSync(summary, 'utf8'), 'step summary');
+    });
+  }
+  test('claims validated as the wrong schema still leak nothing', () => {
+    const r = runCli(['validate', ...claims, '--schema', 'merchant_inventory', '--merchant', 'M1', '--json', '--verbose']);
+    assertNoPersonalData(r.stdout + r.stderr, 'wrong-schema run');
+  });
+});
+
+describe('schemas', () => {
+  test('list and show, --json and --json-schema', () => {
+    const list = JSON.parse(runCli(['schemas', 'list', '--json']).stdout);
+    assert.deepEqual(list.map((s: { name: string }) => s.name), ['merchant_inventory', 'insurance_claim']);
+    const show = runCli(['schemas', 'show', 'merchant_inventory']);
+    assert.match(show.stdout, /selling_price +decimal\(14,2\) +yes/);
+    const js = JSON.parse(runCli(['schemas', 'show', 'insurance_claim', '--json-schema']).stdout);
+    assert.equal(js.type, 'object');
+    assert.ok(js.required.includes('claim_id'));
+    assert.equal(js.properties.patient_name['x-personal-data'], true);
+    assert.equal(js.additionalProperties, false);
+  });
+});
+
+describe('spreadsheet limits', () => {
+  test('a workbook that inflates past the limit is file-too-large, counted while inflating', () => {
+    const cfg = join(tmp.path, 'limits.yaml');
+    writeFileSync(cfg, 'limits:\n  spreadsheetInflatedBytes: 2000\n');
+    const r = runCli(['validate', 'fixtures/inventory/xlsx-cover-sheet.xlsx', '--merchant', 'M1', '--json', '--config', cfg]);
+    assert.equal(r.code, 1);
+    const f = JSON.parse(r.stdout).files[0];
+    assert.equal(f.errors[0].code, 'file-too-large');
+  });
+});
