@@ -43,7 +43,8 @@ export async function readWorkbook(path: string, limits: WorkbookLimits): Promis
   if (isZip(data)) await checkInflatedSize(data, limits.inflatedBytes);
   let wb: XLSX.WorkBook;
   try {
-    wb = XLSX.read(data, { type: 'buffer', dense: true, cellDates: false, cellNF: false, cellHTML: false, cellStyles: false, WTF: false });
+    // cellText: false — no formatted text per cell: formatting every number was a third of the read time.
+    wb = XLSX.read(data, { type: 'buffer', dense: true, cellDates: false, cellNF: false, cellText: false, cellHTML: false, cellStyles: false, WTF: false });
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
     if (/password|encrypt/i.test(msg)) throw new WorkbookProblem('encrypted-file', 'the workbook is password-protected (encrypted); ask the sender for an unprotected copy');

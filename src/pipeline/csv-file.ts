@@ -59,7 +59,7 @@ export async function processCsvFile(job: FileJob): Promise<FileOutcome> {
     merchantId: job.merchantId, strictCellCount: true, maxProblems: job.maxErrors, emit: job.emit !== null, sourceFile: job.sourceFile,
   });
   plan.profile = { ...plan.profile, locale: settleLocale(plan, layout.sampleRows) };
-  const keys = await keyIndexFor(job, layout.schema.keyScope);
+  const keys = await keyIndexFor(job, layout.schema.keyScope, size);
   const acc = new FileAccumulator(plan, job.maxErrors, keys, job.emit, job.gzipLevel);
   for (const p of headerProblems) acc.addProblem(p);
 
@@ -113,8 +113,10 @@ export function finish(outcome: FileOutcome, plan: FilePlan, acc: FileAccumulato
 }
 
 function countLineFeeds(bytes: Uint8Array): number {
+  // Buffer's indexOf is memchr; a plain Uint8Array's is a slow element loop.
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let n = 0;
-  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) n++;
+  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
   return n;
 }
 

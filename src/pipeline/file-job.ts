@@ -30,12 +30,13 @@ export interface RunKeys {
 }
 
 /** The key index for a file: the run's (after waiting its turn) or a fresh one. */
-export async function keyIndexFor(job: FileJob, keyScope: 'file' | 'run'): Promise<KeyIndex> {
+export async function keyIndexFor(job: FileJob, keyScope: 'file' | 'run', fileBytes: number): Promise<KeyIndex> {
   if (keyScope === 'run' && job.runKeys) {
     await job.runKeys.turn();
     return job.runKeys.index;
   }
-  return new KeyIndex();
+  // Sized for ~60-byte rows so a large file never rehashes a full table.
+  return new KeyIndex(Math.min(Math.ceil(fileBytes / 60), 1 << 24));
 }
 
 export interface Limits {

@@ -49,30 +49,36 @@ export class KeyList {
   }
 }
 
-/** The set of keys seen so far in a file (or a run); remembers the row of each first sighting. */
+/**
+ * The set of keys seen so far in a file (or a run); remembers the row of each first
+ * sighting. One interleaved array [h1, h2, row] per slot keeps a probe to one cache line;
+ * row 0 marks an empty slot (rows count from 1).
+ */
 export class KeyIndex {
-  private h1: Uint32Array;
-  private h2: Uint32Array;
-  private rows: Int32Array;
-  private used: Uint8Array;
+  private slots: Uint32Array;
   private size = 0;
   private mask: number;
-  constructor(capacity = 1 << 12) {
-    let n = 1;
-    while (n < capacity * 2) n <<= 1;
+  constructor(expectedKeys = 1 << 12) {
+    let n = 1 << 12;
+    while (n < expectedKeys * 2) n <<= 1;
     this.mask = n - 1;
-    this.h1 = new Uint32Array(n); this.h2 = new Uint32Array(n); this.rows = new Int32Array(n); this.used = new Uint8Array(n);
+    this.slots = new Uint32Array(n * 3);
   }
   get count(): number { return this.size; }
   /** Adds the key; returns the row of an earlier sighting, or -1 when it is new. */
   addHash(a: number, b: number, row: number): number {
-    if ((this.size + 1) * 2 > this.mask + 1) this.rehash();
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    const slots = this.slots;
     let i = (a ^ Math.imul(b, 0x9e3779b1)) & this.mask;
-    while (this.used[i]) {
-      if (this.h1[i] === a && this.h2[i] === b) return this.rows[i];
+    for (;;) {
+      const at = i * 3;
+      const r = slots[at + 2];
+      if (r === 0) break;
+      if (slots[at] === a && slots[at + 1] === b) return r;
       i = (i + 1) & this.mask;
     }
-    this.used[i] = 1; this.h1[i] = a; this.h2[i] = b; this.rows[i] = row;
+    const at = i * 3;
+    slots[at] = a; slots[at + 1] = b; slots[at + 2] = row;
     this.size++;
     return -1;
   }
@@ -80,12 +86,12 @@ export class KeyIndex {
     const [a, b] = hashKey(key);
     return this.addHash(a, b, row);
   }
-  private rehash(): void {
-    const { h1, h2, rows, used } = this;
+  private grow(): void {
+    const old = this.slots;
     const n = (this.mask + 1) * 2;
     this.mask = n - 1;
-    this.h1 = new Uint32Array(n); this.h2 = new Uint32Array(n); this.rows = new Int32Array(n); this.used = new Uint8Array(n);
+    this.slots = new Uint32Array(n * 3);
     this.size = 0;
-    for (let i = 0; i < used.length; i++) if (used[i]) this.addHash(h1[i], h2[i], rows[i]);
+    for (let at = 0; at < old.length; at += 3) if (old[at + 2] !== 0) this.addHash(old[at], old[at + 1], old[at + 2]);
   }
 }

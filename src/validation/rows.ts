@@ -50,9 +50,12 @@ export class RowProcessor {
 
   constructor(private readonly plan: FilePlan) {
     const locale = new LocaleState(plan.profile.locale);
-    this.norms = plan.schema.fields.map((f) => compileField(f, plan.profile, locale));
-    this.sink = new ProblemSink(plan.maxProblems);
     const pos = new Map(plan.schema.fields.map((f, i) => [f.name, i]));
+    // Canonical text is needed for output, keys and row rules; other fields are only checked.
+    const needed = new Set<string>(plan.schema.key);
+    for (const r of plan.schema.rules ?? []) (r.kind === 'oneOf' ? r.fields : [r.field, r.other]).forEach((f) => needed.add(f));
+    this.norms = plan.schema.fields.map((f) => compileField(f, plan.profile, locale, !plan.emit && !needed.has(f.name)));
+    this.sink = new ProblemSink(plan.maxProblems);
     this.keyFields = plan.schema.key.map((k) => pos.get(k)!);
     this.values = new Array(plan.schema.fields.length).fill(null);
     this.rules = (plan.schema.rules ?? []).map((r) => r.kind === 'oneOf'
@@ -209,43 +212,35 @@ export class RowProcessor {
 }
 
 /**
- * Output lines go straight into UTF-8 bytes, a few hundred at a time: keeping a chunk's
- * lines as strings until the end made the young-generation GC copy every one of them.
+ * Output lines go straight into UTF-8 bytes as they are made: keeping a chunk's lines as
+ * strings until the end made the young-generation GC copy every one of them.
  */
 class OutputBuffer {
-  private buf = new Uint8Array(1 << 16);
+  // allocUnsafeSlow: never Node's shared pool, so the bytes can be transferred to another thread.
+  private buf = Buffer.allocUnsafeSlow(1 << 20);
   private used = 0;
-  private pending = '';
-  private pendingLines = 0;
   lines = 0;
-  private readonly encoder = new TextEncoder();
 
   add(line: string): void {
-    this.pending += line;
+    // UTF-8 needs at most 3 bytes per UTF-16 unit.
+    if (this.used + line.length * 3 > this.buf.length) this.grow(this.used + line.length * 3);
+    this.used += this.buf.write(line, this.used, 'utf8');
     this.lines++;
-    if (++this.pendingLines >= 256) this.flush();
   }
 
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    // UTF-8 needs at most 3 bytes per UTF-16 unit.
-    const need = this.used + this.pending.length * 3;
-    if (need > this.buf.length) {
-      let size = this.buf.length * 2;
-      while (size < need) size *= 2;
-      const grown = new Uint8Array(size);
-      grown.set(this.buf.subarray(0, this.used));
-      this.buf = grown;
-    }
-    this.used += this.encoder.encodeInto(this.pending, this.buf.subarray(this.used)).written;
-    this.pending = '';
-    this.pendingLines = 0;
+  private grow(need: number): void {
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const grown = Buffer.allocUnsafeSlow(size);
+    this.buf.copy(grown, 0, 0, this.used);
+    this.buf = grown;
   }
 
   /** The bytes, in a buffer of their own (transferable). */
   finish(): Uint8Array {
-    this.flush();
-    return this.buf.slice(0, this.used);
+    const out = Buffer.allocUnsafeSlow(this.used);
+    this.buf.copy(out, 0, 0, this.used);
+    return out;
   }
 }
 

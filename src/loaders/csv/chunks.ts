@@ -30,16 +30,17 @@ export function openTextBytes(path: string, encoding: Encoding, bomLength: numbe
   return { stream: utf8, encoding: 'utf-8' };
 }
 
-/** A copy in an ArrayBuffer of its own, so it can be transferred to a worker. */
-function own(buf: Uint8Array, start: number, end: number): Uint8Array {
-  const out = new Uint8Array(end - start);
-  out.set(buf.subarray(start, end));
+/** Joins the pending reads into one buffer with an ArrayBuffer of its own (transferable to a worker). */
+function joinOwned(parts: Buffer[], length: number): Buffer {
+  const out = Buffer.allocUnsafeSlow(length);
+  let at = 0;
+  for (const p of parts) { p.copy(out, at); at += p.length; }
   return out;
 }
 
 /**
  * Cuts a byte stream that starts at a record boundary into chunks of whole records.
- * Memory holds at most one chunk plus the reader's buffer.
+ * Memory holds at most one chunk plus the reader's buffer; each byte is copied once.
  */
 export async function* recordChunks(stream: AsyncIterable<Buffer>, skip: number, delimiter: string,
   target = CHUNK_BYTES, maxRecord = MAX_RECORD_BYTES): AsyncGenerator<ByteChunk> {
@@ -56,21 +57,23 @@ export async function* recordChunks(stream: AsyncIterable<Buffer>, skip: number,
     parts.push(data);
     pending += data.length;
     if (pending < target) continue;
-    const buf = parts.length === 1 ? parts[0] : Buffer.concat(parts, pending);
+    const buf = joinOwned(parts, pending);
     const end = lastRecordEnd(buf, delim);
     if (end <= 0) {
       if (pending > maxRecord) { yield { kind: 'too-long', bytes: pending }; return; }
       parts = [buf];
       continue;
     }
-    yield { kind: 'records', bytes: own(buf, 0, end) };
-    parts = end < buf.length ? [buf.subarray(end)] : [];
-    pending = buf.length - end;
+    // The tail (part of one record) is copied out; the chunk keeps the big buffer.
+    const tail = Buffer.from(buf.subarray(end));
+    yield { kind: 'records', bytes: buf.subarray(0, end) };
+    parts = tail.length ? [tail] : [];
+    pending = tail.length;
   }
   if (pending > 0) {
-    const buf = parts.length === 1 ? parts[0] : Buffer.concat(parts, pending);
+    const buf = joinOwned(parts, pending);
     if (pending > maxRecord && lastRecordEnd(buf, delim) <= 0) { yield { kind: 'too-long', bytes: pending }; return; }
-    yield { kind: 'records', bytes: own(buf, 0, buf.length) };
+    yield { kind: 'records', bytes: buf };
   }
 }
 

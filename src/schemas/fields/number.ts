@@ -134,3 +134,64 @@ export function compareDecimal(a: string, b: string): number {
   const fa = af.padEnd(len, '0'), fb = bf.padEnd(len, '0');
   return fa === fb ? 0 : sign * (fa < fb ? -1 : 1);
 }
+
+/**
+ * The common case in one pass and without allocating: an optional Rp/IDR prefix, digits
+ * grouped correctly for `style`, at most `scale` decimals, an optional ",-". Returns the
+ * value scaled by 10^scale (exact: at most 15 digits), or -1 for anything else — the
+ * general parser then gives the value or the precise error.
+ */
+export function parseScaledFast(s: string, style: 'id-ID' | 'en-US', scale: number): number {
+  const n = s.length;
+  let i = 0;
+  let c = s.charCodeAt(0);
+  if (c === 82 || c === 114) { // R/r: Rp, Rp., Rp<space>
+    const p = s.charCodeAt(1);
+    if (p !== 112 && p !== 80) return -1;
+    i = 2;
+    if (s.charCodeAt(i) === 46) i++;
+    while (s.charCodeAt(i) === 32) i++;
+  } else if (c === 73 || c === 105) { // IDR
+    if ((s.charCodeAt(1) | 32) !== 100 || (s.charCodeAt(2) | 32) !== 114) return -1;
+    i = 3;
+    while (s.charCodeAt(i) === 32) i++;
+  }
+  const group = style === 'id-ID' ? 46 : 44;
+  const decimal = style === 'id-ID' ? 44 : 46;
+  let value = 0, digits = 0, groupLen = 0, groups = 0;
+  let end = n;
+  // ",-" / ".-": no cents.
+  if (n - i >= 2 && s.charCodeAt(n - 1) === 45 && (s.charCodeAt(n - 2) === 44 || s.charCodeAt(n - 2) === 46)) end = n - 2;
+  for (; i < end; i++) {
+    c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      digits++;
+      groupLen++;
+    } else if (c === group) {
+      if (groups === 0 ? groupLen < 1 || groupLen > 3 : groupLen !== 3) return -1;
+      groups++;
+      groupLen = 0;
+    } else if (c === decimal) {
+      break;
+    } else {
+      return -1;
+    }
+  }
+  if (digits === 0 || (groups > 0 && groupLen !== 3)) return -1;
+  let fracDigits = 0;
+  if (i < end) { // at the decimal separator
+    for (i++; i < end; i++) {
+      c = s.charCodeAt(i);
+      if (c < 48 || c > 57) return -1;
+      if (fracDigits === scale) { if (c !== 48) return -1; continue; } // trailing zeros beyond the scale
+      value = value * 10 + (c - 48);
+      digits++;
+      fracDigits++;
+    }
+    if (fracDigits === 0 && s.charCodeAt(end - 1) !== 48) return -1;
+  }
+  if (digits > 15) return -1;
+  for (; fracDigits < scale; fracDigits++) value *= 10;
+  return value;
+}
