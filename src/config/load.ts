@@ -64,7 +64,7 @@ export function loadConfig(opts: { configFile?: string; env?: NodeJS.ProcessEnv;
   if (file) {
     const text = readFileSync(file, 'utf8');
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, keepSourceTokens: true });
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
       const line = e.linePos?.[0]?.line;

@@ -66,7 +66,10 @@ export function checkNode(node: Node | null | undefined, shape: Shape, path: str
       const out: Record<string, unknown> = {};
       for (const pair of node.items) {
         const keyNode = pair.key as Node;
-        const key = isScalar(keyNode) ? String(keyNode.value) : fail('has a key that is not a plain name', keyNode);
+        // The key as written: YAML would read `00123:` (a merchant id) as the number 123.
+        const key = isScalar(keyNode)
+          ? (typeof keyNode.value === 'string' ? keyNode.value : (keyNode as { source?: string }).source ?? String(keyNode.value))
+          : fail('has a key that is not a plain name', keyNode);
         const sub = path ? `${path}.${key}` : key;
         let valueShape: Shape | undefined;
         if (shape.kind === 'map') valueShape = shape.of;

@@ -117,13 +117,14 @@ function compileDecimal(field: FieldSpec, profile: Profile, locale: LocaleState,
     if (p instanceof FieldFail) return p;
     let negative: boolean, int: string, frac: string;
     if (typeof p === 'number') {
-      // Spreadsheet numbers are binary floats: round to the column's scale.
-      const fixed = Math.abs(p).toFixed(scale);
-      if (fixed.includes('e')) return new FieldFail('constraint-error', `has more than ${maxInt} integer digits`);
+      // Spreadsheet numbers are binary floats: round half away from zero to the column's scale
+      // as the sheet shows it (15 significant digits first: 12500.005 is 12500.01, not .00).
+      const scaled = Math.round(Number((Math.abs(p) * unit).toPrecision(15)));
+      if (!Number.isSafeInteger(scaled)) return new FieldFail('constraint-error', `has more than ${maxInt} integer digits`);
       negative = p < 0;
-      const dot = fixed.indexOf('.');
-      int = dot < 0 ? fixed : fixed.slice(0, dot);
-      frac = dot < 0 ? '' : fixed.slice(dot + 1);
+      const digits = String(scaled).padStart(scale + 1, '0');
+      int = digits.slice(0, digits.length - scale);
+      frac = digits.slice(digits.length - scale);
     } else {
       ({ negative, int, frac } = p);
       let end = frac.length;

@@ -5,16 +5,38 @@
  * chance in 10^7 for a 5 M-row file.
  */
 export function hashKey(key: string): [number, number] {
-  let h1 = 0x811c9dc5, h2 = 0x9747b28c;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
+  const h = new KeyHasher();
+  h.add(key);
+  h.finish();
+  return [h.h1, h.h2];
+}
+
+/**
+ * Hashes a key made of several parts without concatenating them (a joined string was half
+ * the cost of a validated row). Parts are separated by a NUL so ('ab','c') != ('a','bc').
+ */
+export class KeyHasher {
+  h1 = 0x811c9dc5;
+  h2 = 0x9747b28c;
+  private parts = 0;
+  reset(): void { this.h1 = 0x811c9dc5; this.h2 = 0x9747b28c; this.parts = 0; }
+  add(part: string): void {
+    let h1 = this.h1, h2 = this.h2;
+    if (this.parts++ > 0) { h1 = Math.imul(h1, 0x01000193); h2 = Math.imul(h2, 0x5bd1e995); h2 ^= h2 >>> 15; }
+    for (let i = 0; i < part.length; i++) {
+      const c = part.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+    this.h1 = h1; this.h2 = h2;
   }
-  h1 ^= h1 >>> 16; h1 = Math.imul(h1, 0x85ebca6b); h1 ^= h1 >>> 13;
-  h2 ^= h2 >>> 16; h2 = Math.imul(h2, 0xc2b2ae35); h2 ^= h2 >>> 16;
-  return [h1 >>> 0, h2 >>> 0];
+  finish(): void {
+    let h1 = this.h1, h2 = this.h2;
+    h1 ^= h1 >>> 16; h1 = Math.imul(h1, 0x85ebca6b); h1 ^= h1 >>> 13;
+    h2 ^= h2 >>> 16; h2 = Math.imul(h2, 0xc2b2ae35); h2 ^= h2 >>> 16;
+    this.h1 = h1 >>> 0; this.h2 = h2 >>> 0;
+  }
 }
 
 /** A growable list of (hash, row) produced by a row processor, cheap to post between threads. */
@@ -31,9 +53,8 @@ export class KeyList {
     this.rows = new Int32Array(capacity);
     this.valid = new Uint8Array(capacity);
   }
-  push(key: string, row: number, valid: boolean): void {
+  push(a: number, b: number, row: number, valid: boolean): void {
     if (this.length === this.h1.length) this.grow();
-    const [a, b] = hashKey(key);
     this.h1[this.length] = a;
     this.h2[this.length] = b;
     this.rows[this.length] = row;
@@ -41,7 +62,7 @@ export class KeyList {
     this.length++;
   }
   private grow(): void {
-    const n = this.h1.length * 2;
+    const n = Math.max(16, this.h1.length * 2);
     const h1 = new Uint32Array(n); h1.set(this.h1); this.h1 = h1;
     const h2 = new Uint32Array(n); h2.set(this.h2); this.h2 = h2;
     const rows = new Int32Array(n); rows.set(this.rows); this.rows = rows;

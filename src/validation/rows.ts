@@ -3,7 +3,7 @@ import { compileField, isEmptyCell, cellText, type FieldNormalizer } from '../sc
 import { FieldFail, type Cell } from '../schemas/fields/fail.js';
 import { LocaleState, compareDecimal } from '../schemas/fields/number.js';
 import { ProblemSink, problem, type Problem } from './problem.js';
-import { KeyList } from './keys.js';
+import { KeyList, KeyHasher } from './keys.js';
 
 export interface KeyEntries { h1: Uint32Array; h2: Uint32Array; rows: Int32Array; valid: Uint8Array; length: number }
 import { csvField } from '../batch/csv-out.js';
@@ -36,6 +36,7 @@ export class RowProcessor {
   private readonly sink: ProblemSink;
   private readonly keyFields: number[];
   private readonly keyList = new KeyList();
+  private readonly hasher = new KeyHasher();
   private readonly out = new OutputBuffer();
   private outKey: Int32Array = new Int32Array(1024);
   private readonly values: Array<string | null>;
@@ -160,14 +161,19 @@ export class RowProcessor {
     }
     let keyIdx = -1;
     let keyOk = true;
-    let key = '';
+    const hasher = this.hasher;
+    hasher.reset();
     for (let k = 0; k < this.keyFields.length; k++) {
       const v = values[this.keyFields[k]];
       if (v === null) { keyOk = false; break; }
-      key = k === 0 ? v : key + '\u0000' + v;
+      hasher.add(v);
     }
     const ok = this.sink.errors === before;
-    if (keyOk) { keyIdx = this.keyList.length; this.keyList.push(key, row, ok); }
+    if (keyOk) {
+      hasher.finish();
+      keyIdx = this.keyList.length;
+      this.keyList.push(hasher.h1, hasher.h2, row, ok);
+    }
     if (!ok) return;
     this.validRows++;
     if (plan.emit) this.emit(values, row, keyIdx);

@@ -14,26 +14,36 @@ export function lastRecordEnd(buf: Uint8Array, delimiter: number): number {
     const nl = buf.lastIndexOf(LF);
     return nl < 0 ? -1 : nl + 1;
   }
+  // Quoted regions [open, close) in order; a line feed inside one does not end a record.
+  const opens: number[] = [];
+  const closes: number[] = [];
   let inQuote = false;
-  let openAt = -1;
   let p = 0;
   for (;;) {
     q = buf.indexOf(QUOTE, p);
     if (q < 0) break;
     if (!inQuote) {
       const prev = q === 0 ? LF : buf[q - 1];
-      if (prev === delimiter || prev === LF || prev === CR) { inQuote = true; openAt = q; }
+      if (prev === delimiter || prev === LF || prev === CR) { inQuote = true; opens.push(q); }
       p = q + 1;
     } else {
       // A quote as the last byte may be half of an escaped pair: treat it as still open.
       if (q + 1 >= buf.length) break;
       if (buf[q + 1] === QUOTE) { p = q + 2; continue; }
       inQuote = false;
+      closes.push(q + 1);
       p = q + 1;
     }
   }
-  const limit = inQuote ? openAt : buf.length;
-  if (limit <= 0) return -1;
-  const nl = buf.lastIndexOf(LF, limit - 1);
-  return nl < 0 ? -1 : nl + 1;
+  if (inQuote) closes.push(buf.length);
+  // Walk back from the end: skip every line feed that falls inside a quoted region.
+  let limit = buf.length;
+  let r = opens.length - 1;
+  for (;;) {
+    const nl = limit > 0 ? buf.lastIndexOf(LF, limit - 1) : -1;
+    if (nl < 0) return -1;
+    while (r >= 0 && opens[r] > nl) r--;
+    if (r >= 0 && nl < closes[r]) { limit = opens[r]; continue; }
+    return nl + 1;
+  }
 }

@@ -18,7 +18,10 @@ export interface EncodingGuess {
 export class BinaryFileError extends Error {}
 
 export function detectEncoding(sample: Uint8Array, atEof: boolean, profileEncoding?: string): EncodingGuess {
-  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return { encoding: 'utf-8', bomLength: 3, reason: 'bom' };
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) {
+    if (looksBinary(sample.subarray(3))) throw new BinaryFileError('the file holds binary data (NUL or control bytes), not CSV text');
+    return { encoding: 'utf-8', bomLength: 3, reason: 'bom' };
+  }
   if (sample[0] === 0xff && sample[1] === 0xfe) return { encoding: 'utf-16le', bomLength: 2, reason: 'bom' };
   if (sample[0] === 0xfe && sample[1] === 0xff) return { encoding: 'utf-16be', bomLength: 2, reason: 'bom' };
   if (looksBinary(sample)) throw new BinaryFileError('the file holds binary data (NUL or control bytes), not CSV text');

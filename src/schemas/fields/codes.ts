@@ -33,6 +33,8 @@ export function checkBarcode(text: string): BarcodeCheck {
 export function barcodeFromNumber(n: number): BarcodeCheck {
   if (!Number.isInteger(n) || n < 0 || n >= 1e15) return { ok: false, reason: 'is not a whole number of 8 to 14 digits' };
   const s = String(n);
+  // A short number is not a barcode that lost a few zeros.
+  if (s.length < 6) return checkBarcode(s);
   for (const len of [8, 12, 13, 14]) {
     if (len >= s.length) {
       const padded = s.padStart(len, '0');

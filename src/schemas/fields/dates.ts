@@ -54,7 +54,7 @@ const INVALID = new FieldFail('type-error', 'is not a valid date');
 const UNREADABLE = new FieldFail('type-error', 'is not a date (expected e.g. 21/11/2026 or 2026-11-21)');
 
 export function excelSerialToMs(serial: number): number {
-  return EXCEL_EPOCH_MS + Math.round(serial * DAY_MS);
+  return EXCEL_EPOCH_MS + Math.round((serial < 60 ? serial + 1 : serial) * DAY_MS);
 }
 
 /** Two ASCII digits at i as a number, or -1. */
@@ -110,6 +110,9 @@ export function parseDateText(text: string, order: DateOrder): YMD | FieldFail {
 
 export function serialToYMD(serial: number): YMD | FieldFail {
   if (!(serial >= 1 && serial < 2958466)) return INVALID;
+  // Excel counts a 29 February 1900 that never was: serial 60 is no date, and serials
+  // before it are one day later than the epoch arithmetic gives.
+  if (Math.floor(serial) === 60) return INVALID;
   const dt = new Date(excelSerialToMs(Math.floor(serial)));
   return { y: dt.getUTCFullYear(), m: dt.getUTCMonth() + 1, d: dt.getUTCDate() };
 }
@@ -118,10 +121,17 @@ export function formatYMD(v: YMD): string {
   return `${v.y}-${pad2(v.m)}-${pad2(v.d)}`;
 }
 
+/** dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy or yyyy-mm-dd in the first 10 characters. */
+function isNumericDate10(s: string): boolean {
+  const c2 = s.charCodeAt(2);
+  if ((c2 === 47 || c2 === 45 || c2 === 46) && s.charCodeAt(5) === c2) return true;
+  return s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45;
+}
+
 /** Splits "date time" / "dateTtime" into its parts; the time may be absent. */
 function splitDateTime(s: string): [string, string] {
   // Common shapes: "21/11/2026 10:30" and "2026-11-21 10:30:00".
-  if (s.length > 11 && s.charCodeAt(10) === 32 && s.charCodeAt(11) !== 32) return [s.slice(0, 10), s.slice(11)];
+  if (s.length > 11 && s.charCodeAt(10) === 32 && s.charCodeAt(11) !== 32 && isNumericDate10(s)) return [s.slice(0, 10), s.slice(11)];
   const t = s.indexOf('T');
   if (t > 0 && /\d/.test(s.charAt(t + 1))) return [s.slice(0, t), s.slice(t + 1)];
   const m = /^(.*?\d)\s+(\d{1,2}[:.]\d{2}.*)$/.exec(s);
@@ -211,7 +221,8 @@ const FIXED: Record<string, number> = {
 /**
  * A function from local wall-clock ms to the zone's offset in minutes. Indonesia has no
  * daylight saving, so its zones are fixed; any other IANA zone is looked up with Intl
- * (cached per hour, so a file of timestamps costs a few lookups, not one per row).
+ * (cached per 15 minutes, the finest step any zone's offset takes, so a file of timestamps
+ * costs a few lookups, not one per row).
  */
 export function zoneOffsetFn(zone: string): (localMs: number) => number {
   if (zone in FIXED) { const off = FIXED[zone]; return () => off; }
@@ -222,17 +233,18 @@ export function zoneOffsetFn(zone: string): (localMs: number) => number {
   });
   const cache = new Map<number, number>();
   const offsetAt = (utcMs: number): number => {
-    const key = Math.floor(utcMs / 3_600_000);
+    const key = Math.floor(utcMs / 900_000);
     let off = cache.get(key);
     if (off === undefined) {
       const p: Record<string, number> = {};
-      for (const part of fmt.formatToParts(new Date(key * 3_600_000))) if (part.type !== 'literal') p[part.type] = Number(part.value);
-      off = Math.round((Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - key * 3_600_000) / 60_000);
+      for (const part of fmt.formatToParts(new Date(key * 900_000))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+      off = Math.round((Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - key * 900_000) / 60_000);
       cache.set(key, off);
     }
     return off;
   };
-  // Two steps settle the offset except inside a DST gap/overlap, where the later reading wins.
+  // Two steps settle the offset; inside a DST gap or overlap the result is one of the two
+  // readings (which one depends on the zone). Indonesia's zones have neither.
   return (localMs) => offsetAt(localMs - offsetAt(localMs) * 60_000);
 }
 

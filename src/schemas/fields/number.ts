@@ -37,7 +37,11 @@ export function parseNumberText(raw: string, locale: Locale, state?: LocaleState
     negative = true;
     s = s.slice(1, -1).trim();
   }
-  if (s.charCodeAt(0) === 45 /* - */) { negative = !negative; s = s.slice(1).trim(); }
+  if (s.charCodeAt(0) === 45 /* - */) {
+    if (negative) return new FieldFail('type-error', 'has two minus signs');
+    negative = true;
+    s = s.slice(1).trim();
+  }
   else if (s.charCodeAt(0) === 43 /* + */) { s = s.slice(1).trim(); }
   if (s.length > 0 && !isDigit(s.charCodeAt(0))) s = s.replace(CURRENCY_PREFIX, '');
   if (s.length > 0 && !isDigit(s.charCodeAt(s.length - 1))) {
@@ -45,7 +49,13 @@ export function parseNumberText(raw: string, locale: Locale, state?: LocaleState
     // Indonesian "no cents" marker: Rp 12.500,-
     if (s.endsWith(',-') || s.endsWith('.-')) s = s.slice(0, -2);
   }
-  if (s.charCodeAt(0) === 45 /* Rp -12.500 */) { negative = !negative; s = s.slice(1); }
+  if (s.charCodeAt(0) === 45 /* Rp -12.500 */) {
+    if (negative) return new FieldFail('type-error', 'has two minus signs');
+    negative = true;
+    s = s.slice(1);
+  }
+  const c0 = s.charCodeAt(0);
+  if (c0 === 45 || c0 === 43 || c0 === 40) return new FieldFail('type-error', 'is not a number (more than one sign)');
   if (s.length === 0) return new FieldFail('type-error', 'is not a number');
 
   let dots = 0, commas = 0, lastDot = -1, lastComma = -1;
@@ -69,7 +79,6 @@ export function parseNumberText(raw: string, locale: Locale, state?: LocaleState
         'reads two ways (thousands or decimals) and nothing in the file settles it; set locale id-ID or en-US in the merchant profile');
     }
     style = inferred;
-    if (state) state.settled = inferred;
   }
 
   const group = style === 'id-ID' ? 46 : 44;
@@ -98,6 +107,8 @@ export function parseNumberText(raw: string, locale: Locale, state?: LocaleState
       return mismatch();
     }
   }
+  // Only a value that parsed settles the file's style (locale 'auto').
+  if (effective === null && state) state.settled = style;
   return { negative, int: stripZeros(digits), frac };
 }
 

@@ -1,0 +1,26 @@
+/**
+ * Benchmark entry point: `npm run bench -- <name> [flags]`.
+ *
+ * Each benchmark is a module exporting `run(argv): Promise<exitCode>`, loaded only when asked
+ * for, so one benchmark's dependencies (DuckDB, SheetJS, ...) never slow another's start-up.
+ * To add one (pdf, stage, load), add a line to BENCHMARKS.
+ */
+interface Benchmark {
+  run(argv: string[]): Promise<number>;
+}
+
+const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
+  validate: () => import('./validate.js'),
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const load = name === undefined ? undefined : BENCHMARKS[name];
+if (!load) {
+  process.stderr.write(
+    `${name === undefined ? 'no benchmark named' : `unknown benchmark "${name}"`}\n` +
+      `usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}> [flags]   (--help for a benchmark's flags)\n`,
+  );
+  process.exitCode = 2;
+} else {
+  process.exitCode = await (await load()).run(rest);
+}

@@ -1,0 +1,342 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, findConfigFile } from '../../src/config/load.js';
+import { ConfigError } from '../../src/errors.js';
+import { profileFor, merchantFromPath } from '../../src/schemas/profiles.js';
+import type { HaloConfig } from '../../src/config/types.js';
+
+let dir = '';
+before(() => { dir = mkdtempSync(join(tmpdir(), 'halo-config-test-')); });
+after(() => { rmSync(dir, { recursive: true, force: true }); });
+
+let counter = 0;
+function write(name: string, text: string): string {
+  const path = join(dir, `${counter++}-${name}`);
+  writeFileSync(path, text);
+  return path;
+}
+
+function load(name: string, text: string, env: NodeJS.ProcessEnv = {}): HaloConfig {
+  return loadConfig({ configFile: write(name, text), env, cwd: dir });
+}
+
+/** Loading throws a ConfigError; returns it. */
+function configError(name: string, text: string, env: NodeJS.ProcessEnv = {}): ConfigError {
+  const path = write(name, text);
+  try {
+    loadConfig({ configFile: path, env, cwd: dir });
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+    assert.equal(e.code, 'config-error');
+    assert.equal(e.fault, 'config');
+    return e;
+  }
+  return assert.fail(`${name} should not load`);
+}
+
+const FULL_YAML = `# halo-data config
+sources:
+  - name: sftp-main
+    type: sftp
+    host: sftp.example.co.id
+    port: 22
+    user: halo
+    privateKeyFile: ~/.ssh/halo
+    knownHostsFile: ./known_hosts
+    path: /merchants
+    merchantIdFrom: /merchants/{merchant_id}/inbox/
+    schema: merchant_inventory
+  - name: dropbox
+    type: local
+    paths: [./inbox/*.csv, ./inbox/*.xlsx]
+lake:
+  url: s3://halo-lake/raw
+  region: ap-southeast-3
+  kmsKeyId: null
+warehouse:
+  engine: redshift-data
+  workgroupName: halo
+  database: dev
+merchants:
+  APT-001:
+    locale: en-US
+    dateOrder: MDY
+    delimiter: tab
+    encoding: windows-1252
+    timezone: Asia/Makassar
+    headerRow: 3
+    aliases:
+      selling_price: [harga_net, "Harga Netto"]
+  "00123":
+    locale: auto
+limits:
+  csvBytes: 1073741824
+  spreadsheetRows: 2000000
+`;
+
+describe('loadConfig: valid files', () => {
+  test('a full YAML config', () => {
+    const c = load('full.yaml', FULL_YAML);
+    assert.equal(c.sources.length, 2);
+    assert.deepEqual(c.sources[0], {
+      name: 'sftp-main', type: 'sftp', host: 'sftp.example.co.id', port: 22, user: 'halo', privateKeyFile: '~/.ssh/halo',
+      knownHostsFile: './known_hosts', path: '/merchants', merchantIdFrom: '/merchants/{merchant_id}/inbox/', schema: 'merchant_inventory',
+    });
+    assert.deepEqual(c.sources[1].paths, ['./inbox/*.csv', './inbox/*.xlsx']);
+    assert.deepEqual(c.lake, { url: 's3://halo-lake/raw', region: 'ap-southeast-3', kmsKeyId: null });
+    assert.equal(c.warehouse.engine, 'redshift-data');
+    assert.equal(c.warehouse.workgroupName, 'halo');
+    assert.equal(c.merchants['APT-001'].locale, 'en-US');
+    assert.equal(c.merchants['APT-001'].headerRow, 3);
+    assert.deepEqual(c.merchants['APT-001'].aliases, { selling_price: ['harga_net', 'Harga Netto'] });
+    assert.equal(c.merchants['00123'].locale, 'auto', 'a quoted numeric merchant id keeps its zeros');
+    assert.deepEqual(c.limits, { csvBytes: 1073741824, spreadsheetRows: 2000000 });
+    assert.equal(c.baseDir, dir);
+    assert.ok(c.file?.endsWith('full.yaml'));
+  });
+
+  test('the same config as JSON', () => {
+    const c = load('full.json', JSON.stringify({
+      sources: [{ name: 'dropbox', type: 'local', path: './inbox' }],
+      lake: { url: 's3://halo-lake/raw' },
+      warehouse: { engine: 'postgres', url: 'postgres://localhost/halo' },
+      merchants: { 'APT-9': { locale: 'id-ID', delimiter: ';' } },
+      limits: { csvBytes: 1000 },
+    }, null, 2));
+    assert.equal(c.sources[0].name, 'dropbox');
+    assert.equal(c.warehouse.engine, 'postgres');
+    assert.equal(c.warehouse.url, 'postgres://localhost/halo');
+    assert.equal(c.warehouse.path, './.halo-data/warehouse', 'defaults fill what the file leaves out');
+    assert.equal(c.merchants['APT-9'].delimiter, ';');
+  });
+
+  test('defaults: an empty file, and no file at all', () => {
+    const c = load('empty.yaml', '');
+    assert.deepEqual(c.sources, []);
+    assert.equal(c.lake.url, './.halo-data/lake');
+    assert.equal(c.warehouse.engine, 'pglite');
+    assert.deepEqual(c.merchants, {});
+    const none = loadConfig({ env: {}, cwd: dir });
+    assert.equal(none.file, null);
+    assert.equal(none.baseDir, dir);
+    assert.equal(none.warehouse.engine, 'pglite');
+  });
+
+  test('null values are accepted where the shape allows them', () => {
+    const c = load('nulls.yaml', 'lake:\n  url: s3://x\n  region: ~\n  endpoint: null\n');
+    assert.equal(c.lake.region, null);
+    assert.equal(c.lake.endpoint, null);
+  });
+
+  test('numbers where strings are expected become strings (merchant ids, source names)', () => {
+    const c = load('numeric.yaml', 'sources:\n  - name: 42\n    type: local\nmerchants:\n  12345:\n    locale: id-ID\n');
+    assert.equal(c.sources[0].name, '42');
+    assert.deepEqual(Object.keys(c.merchants), ['12345']);
+  });
+
+  test('an unquoted merchant id with leading zeros is kept as written (or refused), never renumbered', () => {
+    const path = write('leading-zeros.yaml', 'merchants:\n  00123:\n    locale: en-US\n');
+    let config: HaloConfig;
+    try {
+      config = loadConfig({ configFile: path, env: {}, cwd: dir });
+    } catch (e) {
+      assert.ok(e instanceof ConfigError, 'refusing it with a ConfigError (asking to quote the id) is also fine');
+      return;
+    }
+    assert.deepEqual(Object.keys(config.merchants), ['00123']);
+    assert.equal(profileFor(config, '00123').locale, 'en-US');
+  });
+});
+
+describe('loadConfig: unknown keys name the key and its line', () => {
+  test('top level', () => {
+    const e = configError('top.yaml', 'lake:\n  url: s3://x\nbogus: 1\n');
+    assert.match(e.message, /'bogus'/);
+    assert.match(e.message, /:3\b/);
+    assert.equal(e.line, 3);
+    assert.match(e.message, /known here: sources, lake, warehouse, merchants, limits/);
+  });
+  test('nested: lake.bucket', () => {
+    const e = configError('nested.yaml', 'lake:\n  url: s3://x\n  bucket: halo-lake\n');
+    assert.match(e.message, /'lake\.bucket'/);
+    assert.match(e.message, /:3\b/);
+    assert.equal(e.line, 3);
+  });
+  test('nested in JSON: lake.bucket on line 4', () => {
+    const e = configError('nested.json', '{\n  "lake": {\n    "url": "s3://x",\n    "bucket": "halo-lake"\n  }\n}\n');
+    assert.match(e.message, /'lake\.bucket'/);
+    assert.match(e.message, /:4\b/);
+  });
+  test('deep: merchants.<id>.decimal and sources[0] keys', () => {
+    const e = configError('deep.yaml', 'merchants:\n  APT-001:\n    locale: id-ID\n    decimal: ","\n');
+    assert.match(e.message, /'merchants\.APT-001\.decimal'/);
+    assert.match(e.message, /:4\b/);
+    const s = configError('source.yaml', 'sources:\n  - name: a\n    type: local\n    hostname: x\n');
+    assert.match(s.message, /hostname/);
+    assert.match(s.message, /:4\b/);
+  });
+  test('the message names the file', () => {
+    const e = configError('named.yaml', 'bogus: 1\n');
+    assert.ok(e.file?.endsWith('named.yaml'));
+    assert.ok(e.message.includes('named.yaml:1'));
+  });
+});
+
+describe('loadConfig: wrong types and values', () => {
+  const cases: Array<[string, string, RegExp, number]> = [
+    ['limits.csvBytes is text', 'limits:\n  csvBytes: lots\n', /limits\.csvBytes: must be a number/, 2],
+    ['limits.csvBytes is 0', 'limits:\n  csvBytes: 0\n', /limits\.csvBytes: must be >= 1/, 2],
+    ['limits.csvBytes is 1.5', 'limits:\n  csvBytes: 1.5\n', /limits\.csvBytes: must be a whole number/, 2],
+    ['sources is not a list', 'sources: nope\n', /sources: must be a list/, 1],
+    ['lake is a list', 'lake: [1, 2]\n', /lake: must be a mapping/, 1],
+    ['warehouse.engine is unknown', 'warehouse:\n  engine: mysql\n', /warehouse\.engine: must be one of pglite, postgres, redshift-data/, 2],
+    ['a source without a type', 'sources:\n  - name: a\n', /sources\[0\]: is missing 'type'/, 2],
+    ['a source with a bad type', 'sources:\n  - name: a\n    type: ftp\n', /sources\[0\]\.type: must be one of sftp, local/, 3],
+    ['a port as text', 'sources:\n  - name: a\n    type: sftp\n    port: twenty-two\n', /sources\[0\]\.port: must be a number/, 4],
+    ['a merchant locale that is unknown', 'merchants:\n  A1:\n    locale: fr-FR\n', /merchants\.A1\.locale: must be one of id-ID, en-US, auto/, 3],
+    ['a merchant delimiter that is unknown', 'merchants:\n  A1:\n    delimiter: "#"\n', /merchants\.A1\.delimiter/, 3],
+    ['a headerRow of 0', 'merchants:\n  A1:\n    headerRow: 0\n', /merchants\.A1\.headerRow: must be >= 1/, 3],
+    ['aliases not a list', 'merchants:\n  A1:\n    aliases:\n      stock_qty: qty\n', /merchants\.A1\.aliases\.stock_qty: must be a list/, 4],
+    ['lake.url with no value', 'lake:\n  url:\n', /lake\.url: has no value/, 2],
+    ['the top level is a list', '- a\n- b\n', /must be a mapping/, 1],
+  ];
+  for (const [label, text, message, line] of cases) {
+    test(label, () => {
+      const e = configError('wrong.yaml', text);
+      assert.match(e.message, message);
+      assert.equal(e.line, line);
+      assert.match(e.message, new RegExp(`:${line}:`));
+    });
+  }
+  test('an unknown time zone', () => {
+    assert.match(configError('tz.yaml', 'merchants:\n  A1:\n    timezone: Asia/Bandung\n').message, /merchants\.A1\.timezone: unknown time zone 'Asia\/Bandung'/);
+  });
+  test('valid time zones: IANA and fixed offsets', () => {
+    const c = load('tz-ok.yaml', 'merchants:\n  A1:\n    timezone: Asia/Jayapura\n  A2:\n    timezone: "+07:00"\n');
+    assert.equal(c.merchants.A2.timezone, '+07:00');
+  });
+});
+
+describe('loadConfig: cross-field checks', () => {
+  test('duplicate source names', () => {
+    const e = configError('dup.yaml', 'sources:\n  - name: sftp-main\n    type: sftp\n  - name: sftp-main\n    type: local\n');
+    assert.match(e.message, /two sources are named 'sftp-main'/);
+  });
+  test('merchantIdFrom without {merchant_id}', () => {
+    const e = configError('mid.yaml', 'sources:\n  - name: a\n    type: local\n    merchantIdFrom: /merchants/inbox/\n');
+    assert.match(e.message, /merchantIdFrom must contain \{merchant_id\}/);
+    assert.match(e.message, /source 'a'/);
+  });
+});
+
+describe('loadConfig: files that cannot be read', () => {
+  test('a missing file', () => {
+    assert.throws(() => loadConfig({ configFile: join(dir, 'nope.yaml'), env: {}, cwd: dir }), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /config file not found/);
+      assert.match(e.hint ?? '', /--config/);
+      return true;
+    });
+  });
+  test('HALO_DATA_CONFIG names a missing file', () => {
+    assert.throws(() => loadConfig({ env: { HALO_DATA_CONFIG: 'missing.yaml' }, cwd: dir }), ConfigError);
+  });
+  test('a YAML syntax error is a ConfigError', () => {
+    const e = configError('syntax.yaml', 'lake:\n  url: [a\n');
+    assert.ok(e.message.includes('syntax.yaml'));
+  });
+  test('a duplicate key is a ConfigError', () => {
+    assert.match(configError('dupkey.yaml', 'lake:\n  url: a\n  url: b\n').message, /unique/);
+  });
+  test('YAML syntax errors carry their line too', () => {
+    const e = configError('dupkey-line.yaml', 'lake:\n  url: a\n  url: b\n');
+    assert.equal(e.line, 3);
+    assert.match(e.message, /:3\b/);
+  });
+});
+
+describe('loadConfig: environment overrides', () => {
+  test('HALO_DATA_LAKE_URL and HALO_DATA_WAREHOUSE_* override the file', () => {
+    const c = load('env.yaml', 'lake:\n  url: s3://from-file\nwarehouse:\n  engine: pglite\n', {
+      HALO_DATA_LAKE_URL: 's3://from-env', HALO_DATA_LAKE_REGION: 'ap-southeast-1', HALO_DATA_WAREHOUSE_ENGINE: 'postgres',
+      HALO_DATA_WAREHOUSE_URL: 'postgres://db/halo', HALO_DATA_WAREHOUSE_PATH: '/var/halo',
+    });
+    assert.equal(c.lake.url, 's3://from-env');
+    assert.equal(c.lake.region, 'ap-southeast-1');
+    assert.equal(c.warehouse.engine, 'postgres');
+    assert.equal(c.warehouse.url, 'postgres://db/halo');
+    assert.equal(c.warehouse.path, '/var/halo');
+  });
+  test('overrides apply without a file too', () => {
+    const c = loadConfig({ env: { HALO_DATA_LAKE_URL: 's3://only-env' }, cwd: dir });
+    assert.equal(c.lake.url, 's3://only-env');
+  });
+  test('an empty variable does not override', () => {
+    const c = load('env-empty.yaml', 'lake:\n  url: s3://from-file\n', { HALO_DATA_LAKE_URL: '' });
+    assert.equal(c.lake.url, 's3://from-file');
+  });
+  test('HALO_DATA_WAREHOUSE_ENGINE with a bad value', () => {
+    const e = configError('env-bad.yaml', 'lake:\n  url: s3://x\n', { HALO_DATA_WAREHOUSE_ENGINE: 'mysql' });
+    assert.match(e.message, /HALO_DATA_WAREHOUSE_ENGINE/);
+    assert.match(e.message, /'mysql'/);
+  });
+});
+
+describe('findConfigFile', () => {
+  test('--config, then HALO_DATA_CONFIG, then the default names, else null', () => {
+    const sub = mkdtempSync(join(dir, 'find-'));
+    assert.equal(findConfigFile(undefined, {}, sub), null);
+    writeFileSync(join(sub, 'halo-data.config.json'), '{}');
+    assert.equal(findConfigFile(undefined, {}, sub), join(sub, 'halo-data.config.json'));
+    writeFileSync(join(sub, 'halo-data.config.yaml'), '');
+    assert.equal(findConfigFile(undefined, {}, sub), join(sub, 'halo-data.config.yaml'), 'yaml before json');
+    writeFileSync(join(sub, 'other.yaml'), '');
+    assert.equal(findConfigFile(undefined, { HALO_DATA_CONFIG: 'other.yaml' }, sub), join(sub, 'other.yaml'));
+    writeFileSync(join(sub, 'flag.yaml'), '');
+    assert.equal(findConfigFile('flag.yaml', { HALO_DATA_CONFIG: 'other.yaml' }, sub), join(sub, 'flag.yaml'));
+  });
+});
+
+describe('profiles', () => {
+  let config: HaloConfig;
+  before(() => { config = load('profiles.yaml', FULL_YAML); });
+
+  test('profileFor lays a merchant profile over the defaults', () => {
+    assert.deepEqual(profileFor(config, 'APT-001'), {
+      locale: 'en-US', dateOrder: 'MDY', delimiter: '\t', encoding: 'windows-1252', timezone: 'Asia/Makassar', headerRow: 3,
+      aliases: { selling_price: ['harga_net', 'Harga Netto'] },
+    });
+  });
+  test('profileFor: a partial profile keeps the defaults for the rest', () => {
+    const p = profileFor(config, '00123');
+    assert.equal(p.locale, 'auto');
+    assert.equal(p.timezone, 'Asia/Jakarta');
+    assert.equal(p.delimiter, undefined);
+  });
+  test('profileFor: unknown or no merchant gives the default profile (id-ID, Asia/Jakarta), a fresh copy', () => {
+    const a = profileFor(config, 'APT-404');
+    assert.deepEqual(a, { locale: 'id-ID', timezone: 'Asia/Jakarta' });
+    assert.deepEqual(profileFor(config, undefined), { locale: 'id-ID', timezone: 'Asia/Jakarta' });
+    a.locale = 'en-US';
+    assert.equal(profileFor(config, 'APT-404').locale, 'id-ID', 'changing one result does not change the defaults');
+  });
+  test('merchantFromPath: the configured pattern finds the id', () => {
+    assert.equal(merchantFromPath(config, '/merchants/APT-001/inbox/stok-2026-11-21.csv'), 'APT-001');
+    assert.equal(merchantFromPath(config, '/data/merchants/APT-003/inbox/sub/x.csv'), 'APT-003');
+    assert.equal(merchantFromPath(config, 'C:\\merchants\\APT-002\\inbox\\stok.csv'), 'APT-002', 'Windows separators');
+  });
+  test('merchantFromPath: no match', () => {
+    assert.equal(merchantFromPath(config, '/merchants/inbox/x.csv'), undefined);
+    assert.equal(merchantFromPath(config, '/other/APT-001/x.csv'), undefined);
+    assert.equal(merchantFromPath(load('nosrc.yaml', ''), '/merchants/APT-001/inbox/x.csv'), undefined);
+  });
+  test('merchantFromPath: regex characters in the pattern are literal', () => {
+    const c = load('regex.yaml', 'sources:\n  - name: a\n    type: local\n    merchantIdFrom: "/drop (v2)/{merchant_id}.d/"\n');
+    assert.equal(merchantFromPath(c, '/drop (v2)/APT-7.d/file.csv'), 'APT-7');
+    assert.equal(merchantFromPath(c, '/drop v2/APT-7.d/file.csv'), undefined);
+    assert.equal(merchantFromPath(c, '/drop (v2)/APT-7xd/file.csv'), undefined);
+  });
+});
