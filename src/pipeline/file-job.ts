@@ -18,7 +18,8 @@ export interface FileJob {
   gzipLevel?: number;
   /** Key index shared by every file of a run (claims); `turn` resolves when this file may use it. */
   runKeys: RunKeys | null;
-  pool: () => WorkerPool<ChunkTask, ChunkResult>;
+  /** Worker threads for large CSVs; null when the main thread is the only reader. */
+  pool: () => WorkerPool<ChunkTask, ChunkResult> | null;
   /** Name written into each normalised row. */
   sourceFile: string;
   limits: Limits;
@@ -35,8 +36,8 @@ export async function keyIndexFor(job: FileJob, keyScope: 'file' | 'run', fileBy
     await job.runKeys.turn();
     return job.runKeys.index;
   }
-  // Sized for ~60-byte rows so a large file never rehashes a full table.
-  return new KeyIndex(Math.min(Math.ceil(fileBytes / 60), 1 << 24));
+  // Sized for ~80-byte rows, so a large file rarely rehashes a full table.
+  return new KeyIndex(Math.min(Math.ceil(fileBytes / 80), 1 << 24));
 }
 
 export interface Limits {

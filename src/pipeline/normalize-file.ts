@@ -36,7 +36,8 @@ export async function normalizeFile(opts: NormalizeFileOptions): Promise<Normali
       if (!out.write(member)) await once(out, 'drain');
     },
   };
-  const pool = new WorkerPool<ChunkTask, ChunkResult>(csvWorkerUrl(), opts.threads ?? defaultThreads());
+  const workers = opts.threads ?? defaultThreads();
+  const pool = workers > 0 ? new WorkerPool<ChunkTask, ChunkResult>(csvWorkerUrl(), workers) : null;
   try {
     const outcome = await processFile({
       path: opts.path, schema, candidates: [schema], profile: { ...DEFAULT_PROFILE }, merchantId: opts.merchant,
@@ -48,6 +49,6 @@ export async function normalizeFile(opts: NormalizeFileOptions): Promise<Normali
     return { rows: outcome.rows, validRows: outcome.validRows, errors: outcome.errorCount, bytesRead: outcome.bytes, bytesWritten };
   } finally {
     out.destroy();
-    await pool.close();
+    await pool?.close();
   }
 }

@@ -44,6 +44,7 @@ export function csvWorkerUrl(): URL {
   return new URL(`./csv-worker${ext}`, import.meta.url);
 }
 
+/** Worker threads for large CSVs: one per core (the main thread only feeds and folds). */
 export function defaultThreads(): number {
   const env = Number(process.env.HALO_DATA_THREADS);
   if (Number.isInteger(env) && env > 0) return Math.min(env, 16);
@@ -55,7 +56,8 @@ export async function validate(opts: ValidateOptions): Promise<ValidateReport> {
   const files = await expandInputs(opts.inputs, opts.cwd);
   const limits = { ...DEFAULT_LIMITS, ...opts.config.limits };
   let pool: WorkerPool<ChunkTask, ChunkResult> | null = null;
-  const getPool = () => (pool ??= new WorkerPool<ChunkTask, ChunkResult>(csvWorkerUrl(), opts.threads ?? defaultThreads()));
+  const workers = opts.threads ?? defaultThreads();
+  const getPool = () => (workers > 0 ? (pool ??= new WorkerPool<ChunkTask, ChunkResult>(csvWorkerUrl(), workers)) : null);
   const runKeys = new KeyIndex();
   const turnstile = new Turnstile(files.length);
   const outcomes: FileOutcome[] = new Array(files.length);

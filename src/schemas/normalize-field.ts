@@ -43,7 +43,8 @@ export const VALID = '';
 export function compileField(field: FieldSpec, profile: Profile, locale: LocaleState, checkOnly = false): FieldNormalizer {
   const order = dateOrderFor(profile);
   switch (field.type) {
-    case 'string': return compileString(field);
+    // Free text only has to be present; its canonical form is needed for output or keys.
+    case 'string': return checkOnly && field.format === undefined ? () => VALID : compileString(field);
     case 'decimal': return compileDecimal(field, profile, locale, checkOnly);
     case 'integer': return compileInteger(field, profile, locale);
     case 'date': return (cell) => {

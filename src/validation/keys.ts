@@ -81,14 +81,15 @@ export class KeyIndex {
   private mask: number;
   constructor(expectedKeys = 1 << 12) {
     let n = 1 << 12;
-    while (n < expectedKeys * 2) n <<= 1;
+    while (n * 0.7 < expectedKeys) n <<= 1;
     this.mask = n - 1;
     this.slots = new Uint32Array(n * 3);
   }
   get count(): number { return this.size; }
   /** Adds the key; returns the row of an earlier sighting, or -1 when it is new. */
   addHash(a: number, b: number, row: number): number {
-    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    // Linear probing stays short up to a 0.7 load.
+    if ((this.size + 1) * 10 > (this.mask + 1) * 7) this.grow();
     const slots = this.slots;
     let i = (a ^ Math.imul(b, 0x9e3779b1)) & this.mask;
     for (;;) {

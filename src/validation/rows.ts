@@ -223,7 +223,8 @@ export class RowProcessor {
  */
 class OutputBuffer {
   // allocUnsafeSlow: never Node's shared pool, so the bytes can be transferred to another thread.
-  private buf = Buffer.allocUnsafeSlow(1 << 20);
+  // Empty until the first line: validate never writes one.
+  private buf = Buffer.allocUnsafeSlow(0);
   private used = 0;
   lines = 0;
 
@@ -235,7 +236,7 @@ class OutputBuffer {
   }
 
   private grow(need: number): void {
-    let size = this.buf.length * 2;
+    let size = Math.max(1 << 20, this.buf.length * 2);
     while (size < need) size *= 2;
     const grown = Buffer.allocUnsafeSlow(size);
     this.buf.copy(grown, 0, 0, this.used);

@@ -19,6 +19,8 @@ export function gs1Valid(digits: string): boolean {
 export type BarcodeCheck = { ok: true; value: string } | { ok: false; reason: string };
 
 export function checkBarcode(text: string): BarcodeCheck {
+  // The usual case in one pass: 8, 12, 13 or 14 digits, no spaces, a right check digit.
+  if (GS1_LENGTHS.has(text.length) && gs1Valid(text)) return { ok: true, value: text };
   const s = text.trim();
   if (!/^\d+$/.test(s)) return { ok: false, reason: 'is not all digits' };
   if (!GS1_LENGTHS.has(s.length)) return { ok: false, reason: `has ${s.length} digits (a GS1 barcode has 8, 12, 13 or 14)` };

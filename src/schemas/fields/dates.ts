@@ -146,7 +146,33 @@ export interface TimestampParts { ms: number; offsetMinutes: number | null }
  * Returns the UTC instant in ms. Naive times are converted with `zoneOffset`, which maps a
  * local wall-clock time (as if it were UTC) to that zone's offset in minutes.
  */
+/**
+ * dd/mm/yyyy HH:MM[:SS] (or yyyy-mm-dd HH:MM[:SS]) without a zone, read in place: the shape
+ * of nearly every partner timestamp. Returns the local wall-clock ms, or -1 to take the
+ * general path (which also gives the precise error).
+ */
+function fastLocalTimestamp(s: string, order: DateOrder): number {
+  const n = s.length;
+  if ((n !== 16 && n !== 19) || s.charCodeAt(10) !== 32 || s.charCodeAt(13) !== 58) return -1;
+  if (n === 19 && s.charCodeAt(16) !== 58) return -1;
+  const c2 = s.charCodeAt(2);
+  let y: number, m: number, d: number;
+  if ((c2 === 47 || c2 === 45 || c2 === 46) && s.charCodeAt(5) === c2) {
+    const a = two(s, 0), b = two(s, 3);
+    y = four(s, 6);
+    if (order === 'MDY') { m = a; d = b; } else { m = b; d = a; }
+  } else if (s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45) {
+    y = four(s, 0); m = two(s, 5); d = two(s, 8);
+  } else return -1;
+  const h = two(s, 11), mi = two(s, 14), sec = n === 19 ? two(s, 17) : 0;
+  if (y < 0 || h < 0 || mi < 0 || sec < 0 || h > 23 || mi > 59 || sec > 59 || valid(y, m, d) === null) return -1;
+  return Date.UTC(y, m - 1, d, h, mi, sec);
+}
+
 export function parseTimestampText(text: string, order: DateOrder, zoneOffset: (localMs: number) => number): number | FieldFail {
+  const fast = fastLocalTimestamp(text, order);
+  // Whole seconds are multiples of 1000, so -1 is never a real instant here.
+  if (fast !== -1) return fast - zoneOffset(fast) * 60_000;
   const s = text.trim();
   if (SERIAL.test(s)) return serialTimestamp(Number(s), zoneOffset);
   const [datePart, timePart] = splitDateTime(s);
