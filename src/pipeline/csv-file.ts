@@ -59,7 +59,10 @@ export async function processCsvFile(job: FileJob): Promise<FileOutcome> {
     merchantId: job.merchantId, strictCellCount: true, maxProblems: job.maxErrors, emit: job.emit !== null, sourceFile: job.sourceFile,
   });
   plan.profile = { ...plan.profile, locale: settleLocale(plan, layout.sampleRows) };
-  const keys = await keyIndexFor(job, layout.schema.keyScope, size);
+  // Rows the file should hold, from the sample's bytes per record.
+  const sampleRecords = Math.max(1, layout.sampleRows.length);
+  const bytesPerRecord = Math.max(16, (sample.bytes.length - layout.dataStart) / sampleRecords);
+  const keys = await keyIndexFor(job, layout.schema.keyScope, sample.atEof ? sampleRecords : size / bytesPerRecord);
   const acc = new FileAccumulator(plan, job.maxErrors, keys, job.emit, job.gzipLevel);
   for (const p of headerProblems) acc.addProblem(p);
 

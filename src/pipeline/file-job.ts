@@ -31,13 +31,13 @@ export interface RunKeys {
 }
 
 /** The key index for a file: the run's (after waiting its turn) or a fresh one. */
-export async function keyIndexFor(job: FileJob, keyScope: 'file' | 'run', fileBytes: number): Promise<KeyIndex> {
+export async function keyIndexFor(job: FileJob, keyScope: 'file' | 'run', expectedRows: number): Promise<KeyIndex> {
   if (keyScope === 'run' && job.runKeys) {
     await job.runKeys.turn();
     return job.runKeys.index;
   }
-  // Sized for ~80-byte rows, so a large file rarely rehashes a full table.
-  return new KeyIndex(Math.min(Math.ceil(fileBytes / 80), 1 << 24));
+  // Sized for the rows the file should hold, so a large file never rehashes a full table.
+  return new KeyIndex(Math.min(Math.ceil(expectedRows * 1.05), 1 << 26));
 }
 
 export interface Limits {

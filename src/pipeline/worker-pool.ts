@@ -1,7 +1,13 @@
 import { Worker, type Transferable } from 'node:worker_threads';
 import { HaloError } from '../errors.js';
 
-interface Job { id: number; task: unknown; transfer: Transferable[]; resolve: (r: any) => void; reject: (e: unknown) => void }
+interface Job {
+  id: number; task: unknown; transfer: Transferable[]; timeoutMs: number;
+  resolve: (r: any) => void; reject: (e: unknown) => void; timer?: NodeJS.Timeout;
+}
+
+/** A task ran past its time limit; its worker was terminated. */
+export class WorkerTimeoutError extends Error {}
 interface Slot { worker: Worker; job: Job | null }
 
 /**
@@ -16,10 +22,11 @@ export class WorkerPool<T, R> {
 
   constructor(private readonly script: URL, readonly size: number) {}
 
-  run(task: T, transfer: Transferable[] = []): Promise<R> {
+  /** Runs a task; with `timeoutMs`, a task still running then has its worker terminated. */
+  run(task: T, transfer: Transferable[] = [], timeoutMs = 0): Promise<R> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task, transfer, resolve, reject });
+      this.queue.push({ id: this.nextId++, task, transfer, timeoutMs, resolve, reject });
       this.pump();
     });
   }
@@ -31,8 +38,18 @@ export class WorkerPool<T, R> {
       if (!slot) return;
       const job = this.queue.shift()!;
       slot.job = job;
+      if (job.timeoutMs > 0) job.timer = setTimeout(() => this.expire(slot, job), job.timeoutMs);
       slot.worker.postMessage({ id: job.id, task: job.task }, job.transfer);
     }
+  }
+
+  private expire(slot: Slot, job: Job): void {
+    if (slot.job !== job) return;
+    slot.job = null;
+    this.slots = this.slots.filter((s) => s !== slot);
+    void slot.worker.terminate();
+    job.reject(new WorkerTimeoutError(`took longer than ${Math.round(job.timeoutMs / 1000)} s`));
+    this.pump();
   }
 
   private spawn(): Slot {
@@ -41,6 +58,7 @@ export class WorkerPool<T, R> {
     worker.on('message', (msg: { id: number; result?: R; error?: { message: string; stack?: string; code?: string } }) => {
       const job = slot.job;
       slot.job = null;
+      if (job?.timer) clearTimeout(job.timer);
       if (job && job.id === msg.id) {
         if (msg.error) {
           const err = new HaloError(msg.error.code ?? 'internal-error', 'internal', msg.error.message);
@@ -53,6 +71,7 @@ export class WorkerPool<T, R> {
     worker.on('error', (err) => {
       const job = slot.job;
       slot.job = null;
+      if (job?.timer) clearTimeout(job.timer);
       this.slots = this.slots.filter((s) => s !== slot);
       job?.reject(err);
       this.pump();

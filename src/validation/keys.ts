@@ -73,31 +73,31 @@ export class KeyList {
 /**
  * The set of keys seen so far in a file (or a run); remembers the row of each first
  * sighting. One interleaved array [h1, h2, row] per slot keeps a probe to one cache line;
- * row 0 marks an empty slot (rows count from 1).
+ * row 0 marks an empty slot (rows count from 1). The table is sized from the expected key
+ * count (not a power of two) and grows only past a 0.8 load: 15 bytes a key, the one part
+ * of validation that grows with the file.
  */
 export class KeyIndex {
   private slots: Uint32Array;
+  private n: number;
   private size = 0;
-  private mask: number;
-  constructor(expectedKeys = 1 << 12) {
-    let n = 1 << 12;
-    while (n * 0.7 < expectedKeys) n <<= 1;
-    this.mask = n - 1;
-    this.slots = new Uint32Array(n * 3);
+  constructor(expectedKeys = 4096) {
+    this.n = Math.max(64, Math.ceil(expectedKeys / 0.8));
+    this.slots = new Uint32Array(this.n * 3);
   }
   get count(): number { return this.size; }
   /** Adds the key; returns the row of an earlier sighting, or -1 when it is new. */
   addHash(a: number, b: number, row: number): number {
-    // Linear probing stays short up to a 0.7 load.
-    if ((this.size + 1) * 10 > (this.mask + 1) * 7) this.grow();
-    const slots = this.slots;
-    let i = (a ^ Math.imul(b, 0x9e3779b1)) & this.mask;
+    if (this.size >= this.n * 0.8) this.grow();
+    const slots = this.slots, n = this.n;
+    // Range reduction by multiplication: any table size, no modulo.
+    let i = Math.floor(((a ^ Math.imul(b, 0x9e3779b1)) >>> 0) / 4294967296 * n);
     for (;;) {
       const at = i * 3;
       const r = slots[at + 2];
       if (r === 0) break;
       if (slots[at] === a && slots[at + 1] === b) return r;
-      i = (i + 1) & this.mask;
+      i = i + 1 === n ? 0 : i + 1;
     }
     const at = i * 3;
     slots[at] = a; slots[at + 1] = b; slots[at + 2] = row;
@@ -110,9 +110,8 @@ export class KeyIndex {
   }
   private grow(): void {
     const old = this.slots;
-    const n = (this.mask + 1) * 2;
-    this.mask = n - 1;
-    this.slots = new Uint32Array(n * 3);
+    this.n *= 2;
+    this.slots = new Uint32Array(this.n * 3);
     this.size = 0;
     for (let at = 0; at < old.length; at += 3) if (old[at + 2] !== 0) this.addHash(old[at], old[at + 1], old[at + 2]);
   }

@@ -1,0 +1,20 @@
+import { parentPort } from 'node:worker_threads';
+import { readPdfText, PdfProblem } from '../loaders/pdf.js';
+
+/** Worker thread entry: PDF bytes in, page texts (or a PdfProblem) out. */
+export interface PdfTask { bytes: Uint8Array; maxPages: number }
+export type PdfResult = { ok: true; pages: string[] } | { ok: false; code: PdfProblem['code']; message: string };
+
+parentPort!.on('message', async (msg: { id: number; task: PdfTask }) => {
+  try {
+    const { pages } = await readPdfText(msg.task.bytes, msg.task.maxPages);
+    parentPort!.postMessage({ id: msg.id, result: { ok: true, pages } satisfies PdfResult });
+  } catch (e) {
+    if (e instanceof PdfProblem) {
+      parentPort!.postMessage({ id: msg.id, result: { ok: false, code: e.code, message: e.message } satisfies PdfResult });
+    } else {
+      const err = e as Error;
+      parentPort!.postMessage({ id: msg.id, error: { message: err.message, stack: err.stack } });
+    }
+  }
+});
