@@ -1,6 +1,8 @@
 import type { CommandContext } from './context.js';
 import { listSchemas, getSchema } from '../schemas/registry.js';
 import { toJsonSchema } from '../schemas/json-schema.js';
+import { loadTemplates, BUILTIN_TEMPLATE_DIR, type ClaimTemplate } from '../schemas/claim-template.js';
+import { claimLineFields } from '../schemas/builtin/claim-pdf.js';
 
 export interface SchemasShowOptions { name: string; jsonSchema: boolean }
 
@@ -26,8 +28,10 @@ export async function schemasShow(opts: SchemasShowOptions, ctx: CommandContext)
     ctx.stdout.write(JSON.stringify(toJsonSchema(s), null, 2) + '\n');
     return 0;
   }
+  const templates = s.name === 'claim_pdf' ? loadTemplates(ctx.config().claimTemplates) : [];
   if (ctx.json) {
-    ctx.stdout.write(JSON.stringify(s, null, 2) + '\n');
+    const extra = s.name === 'claim_pdf' ? { lineFields: claimLineFields, templates: templates.map(templateSummary) } : {};
+    ctx.stdout.write(JSON.stringify({ ...s, ...extra }, null, 2) + '\n');
     return 0;
   }
   const c = ctx.color;
@@ -46,5 +50,21 @@ export async function schemasShow(opts: SchemasShowOptions, ctx: CommandContext)
   ctx.stdout.write(c.bold(line(head)) + '\n');
   for (const r of rows) ctx.stdout.write(line(r) + '\n');
   for (const rule of s.rules ?? []) ctx.stdout.write(c.gray(`rule: ${rule.message}\n`));
+  if (s.name === 'claim_pdf') {
+    ctx.stdout.write(`\nline items (claim_line): ${claimLineFields.map((f) => f.name).join(', ')}; their amounts must add up to claimed_amount (to 1 rupiah)\n`);
+    ctx.stdout.write(`\n${c.bold('templates')} (the header aliases above are for listings; a PDF's labels come from its template):\n`);
+    for (const t of templates) {
+      const t2 = templateSummary(t);
+      ctx.stdout.write(`  ${c.bold(t2.name.padEnd(20))} ${t2.locale}  ${t2.description ?? ''}\n`);
+      ctx.stdout.write(c.gray(`  ${''.padEnd(20)} identified by ${t2.identify.map((k) => `'${k}'`).join(' + ')} · ${t2.source}\n`));
+    }
+  }
   return 0;
+}
+
+function templateSummary(t: ClaimTemplate) {
+  return {
+    name: t.name, description: t.description, identify: t.identify, locale: t.locale, dateOrder: t.dateOrder,
+    fields: Object.keys(t.fields), source: t.source.startsWith(BUILTIN_TEMPLATE_DIR) ? 'built in' : t.source,
+  };
 }

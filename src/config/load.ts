@@ -36,7 +36,9 @@ const configShape: Shape = S.object({
   merchants: S.map(profileShape),
   limits: S.object({
     csvBytes: S.int(1), spreadsheetBytes: S.int(1), spreadsheetInflatedBytes: S.int(1), spreadsheetRows: S.int(1),
+    pdfBytes: S.int(1), pdfPages: S.int(1), pdfSeconds: S.int(1),
   }),
+  claimTemplates: S.list(S.string),
 });
 
 const DEFAULT_NAMES = ['halo-data.config.yaml', 'halo-data.config.yml', 'halo-data.config.json'];
@@ -81,6 +83,7 @@ export function loadConfig(opts: { configFile?: string; env?: NodeJS.ProcessEnv;
     warehouse: { engine: 'pglite', path: './.halo-data/warehouse', ...(raw.warehouse ?? {}) },
     merchants: raw.merchants ?? {},
     limits: raw.limits ?? {},
+    claimTemplates: (raw.claimTemplates ?? []).map((p: string) => resolve(file ? dirname(file) : cwd, p)),
   };
   applyEnv(config, env);
   check(config);

@@ -56,6 +56,9 @@ export interface LimitsConfig {
   spreadsheetBytes?: number;
   spreadsheetInflatedBytes?: number;
   spreadsheetRows?: number;
+  pdfBytes?: number;
+  pdfPages?: number;
+  pdfSeconds?: number;
 }
 
 export interface HaloConfig {
@@ -68,4 +71,6 @@ export interface HaloConfig {
   warehouse: WarehouseConfig;
   merchants: Record<string, ProfileConfig>;
   limits: LimitsConfig;
+  /** Claim-PDF template files or folders (absolute), added to the built-in ones. */
+  claimTemplates: string[];
 }

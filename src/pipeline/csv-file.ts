@@ -62,8 +62,8 @@ export async function processCsvFile(job: FileJob): Promise<FileOutcome> {
   // Rows the file should hold, from the sample's bytes per record.
   const sampleRecords = Math.max(1, layout.sampleRows.length);
   const bytesPerRecord = Math.max(16, (sample.bytes.length - layout.dataStart) / sampleRecords);
-  const keys = await keyIndexFor(job, layout.schema.keyScope, sample.atEof ? sampleRecords : size / bytesPerRecord);
-  const acc = new FileAccumulator(plan, job.maxErrors, keys, job.emit, job.gzipLevel);
+  const keys = await keyIndexFor(job, layout.schema.keyScope, sample.atEof ? sampleRecords : size / bytesPerRecord, 'csv');
+  const acc = new FileAccumulator(plan, job.maxErrors, keys.index, job.emit, job.gzipLevel, keys.sightings);
   for (const p of headerProblems) acc.addProblem(p);
 
   const textEncoding = enc.encoding === 'utf-16le' || enc.encoding === 'utf-16be' ? 'utf-8' : enc.encoding;

@@ -4,6 +4,7 @@ import { ProblemSink, problem, type Problem } from '../validation/problem.js';
 import type { KeyIndex } from '../validation/keys.js';
 import type { FilePlan } from '../validation/plan.js';
 import type { ChunkResult } from './csv-chunk.js';
+import type { Sightings } from './file-job.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -33,6 +34,8 @@ export class FileAccumulator {
     private readonly keys: KeyIndex | null,
     private readonly out: RowSink | null,
     private readonly gzipLevel = 6,
+    /** Run-scoped keys: where each was first seen (then messages name the file). */
+    private readonly sightings: { ids: Sightings; file: string; format: string | null } | null = null,
   ) {
     this.problems = new ProblemSink(maxErrors);
     // The duplicate is reported on the last key column the file has (the SKU, the claim id).
@@ -63,10 +66,12 @@ export class FileAccumulator {
       const k = r.keys;
       for (let i = 0; i < k.length; i++) {
         const row = k.rows[i];
-        const first = this.keys.addHash(k.h1[i], k.h2[i], row);
+        const s = this.sightings;
+        const first = this.keys.addHash(k.h1[i], k.h2[i], s ? s.ids.add(s.file, row) : row);
         if (first < 0) continue;
         this.addProblem(problem('duplicate-key', 'error', row, this.keyColumn, this.keyField,
-          `${this.plan.schema.key.join(' + ')} repeats the key of row ${first}`));
+          s ? `${this.plan.schema.key.join(' + ')} was already seen in this run (${s.ids.describe(first, s.format)})`
+            : `${this.plan.schema.key.join(' + ')} repeats the key of row ${first}`));
         if (k.valid[i]) {
           this.validRows--;
           (dropped ??= new Set()).add(i);

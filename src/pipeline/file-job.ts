@@ -3,6 +3,8 @@ import { KeyIndex } from '../validation/keys.js';
 import type { WorkerPool } from './worker-pool.js';
 import type { ChunkTask, ChunkResult } from './csv-chunk.js';
 import type { RowSink } from './file-accumulator.js';
+import type { PdfTask, PdfResult } from './pdf-worker.js';
+import type { ClaimTemplate } from '../schemas/claim-template.js';
 
 /** Everything a format driver needs to validate (and maybe normalise) one file. */
 export interface FileJob {
@@ -20,6 +22,10 @@ export interface FileJob {
   runKeys: RunKeys | null;
   /** Worker threads for large CSVs; null when the main thread is the only reader. */
   pool: () => WorkerPool<ChunkTask, ChunkResult> | null;
+  /** Worker threads that read PDFs. */
+  pdfPool: () => WorkerPool<PdfTask, PdfResult>;
+  /** Claim-PDF templates (built in and from the config). */
+  templates: ClaimTemplate[];
   /** Name written into each normalised row. */
   sourceFile: string;
   limits: Limits;
@@ -28,16 +34,42 @@ export interface FileJob {
 export interface RunKeys {
   index: KeyIndex;
   turn: () => Promise<void>;
+  /** Where keys were first seen in this run: the index stores a sighting id, this says what it was. */
+  sightings: Sightings;
+}
+
+/** File and row of each first sighting of a run-scoped key (claims: a few per file). */
+export class Sightings {
+  private files: string[] = [];
+  private fileOf: number[] = [];
+  private rowOf: number[] = [];
+  /** A 1-based id for the index (0 means empty there). */
+  add(file: string, row: number): number {
+    let f = this.files.lastIndexOf(file);
+    if (f < 0) f = this.files.push(file) - 1;
+    this.fileOf.push(f);
+    this.rowOf.push(row);
+    return this.fileOf.length;
+  }
+  describe(id: number, format: string | null): string {
+    const file = this.files[this.fileOf[id - 1]];
+    return format === 'pdf' ? file : `${file}, row ${this.rowOf[id - 1]}`;
+  }
 }
 
 /** The key index for a file: the run's (after waiting its turn) or a fresh one. */
-export async function keyIndexFor(job: FileJob, keyScope: 'file' | 'run', expectedRows: number): Promise<KeyIndex> {
+export interface FileKeys {
+  index: KeyIndex;
+  sightings: { ids: Sightings; file: string; format: string | null } | null;
+}
+
+export async function keyIndexFor(job: FileJob, keyScope: 'file' | 'run', expectedRows: number, format: string): Promise<FileKeys> {
   if (keyScope === 'run' && job.runKeys) {
     await job.runKeys.turn();
-    return job.runKeys.index;
+    return { index: job.runKeys.index, sightings: { ids: job.runKeys.sightings, file: job.sourceFile, format } };
   }
   // Sized for the rows the file should hold, so a large file never rehashes a full table.
-  return new KeyIndex(Math.min(Math.ceil(expectedRows * 1.05), 1 << 26));
+  return { index: new KeyIndex(Math.min(Math.ceil(expectedRows * 1.05), 1 << 26)), sightings: null };
 }
 
 export interface Limits {
@@ -49,6 +81,10 @@ export interface Limits {
   spreadsheetInflatedBytes: number;
   /** Rows of a spreadsheet sheet. */
   spreadsheetRows: number;
+  pdfBytes: number;
+  pdfPages: number;
+  /** Time to read one PDF before its worker is killed (a hostile PDF must not hang a run). */
+  pdfSeconds: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -56,4 +92,7 @@ export const DEFAULT_LIMITS: Limits = {
   spreadsheetBytes: 100 * 1024 ** 2,
   spreadsheetInflatedBytes: 512 * 1024 ** 2,
   spreadsheetRows: 2_000_000,
+  pdfBytes: 50 * 1024 ** 2,
+  pdfPages: 200,
+  pdfSeconds: 30,
 };

@@ -21,6 +21,10 @@ export interface FileOutcome {
   truncated: boolean;
   durationMs: number;
   bytes: number;
+  /** PDFs: the template that read it, its pages and its line items (canonical). */
+  template?: string;
+  pages?: number;
+  claimLines?: import('./pdf-file.js').ClaimLine[];
 }
 
 export function sortProblems(problems: Problem[]): Problem[] {

@@ -7,7 +7,7 @@ import { KeyIndex } from '../validation/keys.js';
 import { WorkerPool } from './worker-pool.js';
 import { processFile } from './process-file.js';
 import { csvWorkerUrl, defaultThreads } from './validate.js';
-import { DEFAULT_LIMITS } from './file-job.js';
+import { DEFAULT_LIMITS, Sightings } from './file-job.js';
 import type { RowSink } from './file-accumulator.js';
 import type { ChunkTask, ChunkResult } from './csv-chunk.js';
 
@@ -41,8 +41,8 @@ export async function normalizeFile(opts: NormalizeFileOptions): Promise<Normali
   try {
     const outcome = await processFile({
       path: opts.path, schema, candidates: [schema], profile: { ...DEFAULT_PROFILE }, merchantId: opts.merchant,
-      maxErrors: 100, emit: sink, gzipLevel: opts.gzipLevel, runKeys: { index: new KeyIndex(), turn: async () => {} },
-      pool: () => pool, sourceFile: basename(opts.path), limits: DEFAULT_LIMITS,
+      maxErrors: 100, emit: sink, gzipLevel: opts.gzipLevel, runKeys: { index: new KeyIndex(), turn: async () => {}, sightings: new Sightings() },
+      pool: () => pool, pdfPool: () => { throw new Error('normalizeFile reads CSV and spreadsheets'); }, templates: [], sourceFile: basename(opts.path), limits: DEFAULT_LIMITS,
     });
     out.end();
     await once(out, 'finish');

@@ -3,17 +3,24 @@ import { detectFormat } from '../loaders/detect.js';
 import { problem } from '../validation/problem.js';
 import { processCsvFile } from './csv-file.js';
 import { processSpreadsheetFile } from './xlsx-file.js';
+import { processPdfFile } from './pdf-file.js';
 import type { FileOutcome } from './file-outcome.js';
 import type { FileJob } from './file-job.js';
 
 /** Routes a file to its format's driver by its real content. */
 export async function processFile(job: FileJob): Promise<FileOutcome> {
   const format = await detectFormat(job.path);
-  if (format === 'csv') return processCsvFile(job);
-  if (format === 'xls' || format === 'xlsx') return processSpreadsheetFile(job, format);
-  const message = format === 'pdf'
-    ? 'claim PDFs are not supported yet'
-    : `${basename(job.path)} is not a CSV, XLS, XLSX or PDF file`;
+  const fixed = job.schema?.name;
+  if (format === 'pdf') {
+    // A claim PDF is claim_pdf whatever claim schema was named.
+    if (!fixed || fixed === 'claim_pdf' || fixed === 'insurance_claim') return processPdfFile(job);
+  } else if (format !== null && fixed !== 'claim_pdf') {
+    const tabular = { ...job, candidates: job.candidates.filter((s) => s.formats.includes(format)) };
+    return format === 'csv' ? processCsvFile(tabular) : processSpreadsheetFile(tabular, format);
+  }
+  const message = format === null
+    ? `${basename(job.path)} is not a CSV, XLS, XLSX or PDF file`
+    : `a ${format.toUpperCase()} file cannot hold ${fixed} (${fixed === 'claim_pdf' ? 'claim_pdf reads PDFs' : `${fixed} reads CSV, XLS and XLSX`})`;
   return {
     path: job.path, format, schema: job.schema?.name ?? null, schemaGuessed: false, rows: 0, validRows: 0,
     errorCount: 1, warningCount: 0, problems: [problem('parse-error', 'error', null, null, null, message)],

@@ -8,10 +8,12 @@ import { WorkerPool } from './worker-pool.js';
 import { expandInputs } from './inputs.js';
 import { processFile } from './process-file.js';
 import { Turnstile } from './turnstile.js';
-import { DEFAULT_LIMITS, type FileJob } from './file-job.js';
+import { DEFAULT_LIMITS, Sightings, type FileJob } from './file-job.js';
 import type { FileOutcome } from './file-outcome.js';
 import type { ChunkTask, ChunkResult } from './csv-chunk.js';
 import type { RowSink } from './file-accumulator.js';
+import type { PdfTask, PdfResult } from './pdf-worker.js';
+import { loadTemplates } from '../schemas/claim-template.js';
 
 export interface ValidateOptions {
   inputs: string[];
@@ -38,11 +40,13 @@ export interface ValidateReport {
   summary: { files: number; invalidFiles: number; errors: number; warnings: number; rows: number; validRows: number };
 }
 
-export function csvWorkerUrl(): URL {
+export function workerUrl(name: 'csv-worker' | 'pdf-worker'): URL {
   // Under tsx (tests) this module is .ts and so is its worker.
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./csv-worker${ext}`, import.meta.url);
+  return new URL(`./${name}${ext}`, import.meta.url);
 }
+
+export const csvWorkerUrl = () => workerUrl('csv-worker');
 
 /** Worker threads for large CSVs: one per core (the main thread only feeds and folds). */
 export function defaultThreads(): number {
@@ -58,7 +62,11 @@ export async function validate(opts: ValidateOptions): Promise<ValidateReport> {
   let pool: WorkerPool<ChunkTask, ChunkResult> | null = null;
   const workers = opts.threads ?? defaultThreads();
   const getPool = () => (workers > 0 ? (pool ??= new WorkerPool<ChunkTask, ChunkResult>(csvWorkerUrl(), workers)) : null);
+  const templates = loadTemplates(opts.config.claimTemplates);
+  let pdfPool: WorkerPool<PdfTask, PdfResult> | null = null;
+  const getPdfPool = () => (pdfPool ??= new WorkerPool<PdfTask, PdfResult>(workerUrl('pdf-worker'), Math.max(1, opts.threads ?? defaultThreads())));
   const runKeys = new KeyIndex();
+  const sightings = new Sightings();
   const turnstile = new Turnstile(files.length);
   const outcomes: FileOutcome[] = new Array(files.length);
   let next = 0;
@@ -72,8 +80,8 @@ export async function validate(opts: ValidateOptions): Promise<ValidateReport> {
         profile: profileFor(opts.config, merchantId), merchantId, maxErrors: opts.maxErrors,
         emit: opts.sinkFor?.(path, i) ?? null, gzipLevel: opts.gzipLevel,
         // Run-scoped keys (claim ids) are checked in file order; other files never wait.
-        runKeys: { index: runKeys, turn: () => turnstile.turn(i) },
-        pool: getPool, sourceFile: basename(path), limits,
+        runKeys: { index: runKeys, turn: () => turnstile.turn(i), sightings },
+        pool: getPool, pdfPool: getPdfPool, templates, sourceFile: basename(path), limits,
       };
       opts.onFileStart?.(path);
       try {
@@ -89,6 +97,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateReport> {
     await Promise.all(Array.from({ length: n }, worker));
   } finally {
     await (pool as WorkerPool<ChunkTask, ChunkResult> | null)?.close();
+    await (pdfPool as WorkerPool<PdfTask, PdfResult> | null)?.close();
   }
   return buildReport(outcomes);
 }

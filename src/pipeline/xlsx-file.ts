@@ -76,8 +76,8 @@ export async function processSpreadsheetFile(job: FileJob, format: 'xls' | 'xlsx
     strictCellCount: false, maxProblems: job.maxErrors, emit: job.emit !== null, sourceFile: job.sourceFile, sheet: sheet.name,
   });
   plan.profile = { ...plan.profile, locale: settleLocale(plan, sheet.rows.slice(headerIndex + 1).filter((r): r is Cell[] => r !== undefined)) };
-  const keys = await keyIndexFor(job, schema.keyScope, sheet.rows.length - headerIndex);
-  const acc = new FileAccumulator(plan, job.maxErrors, keys, job.emit, job.gzipLevel);
+  const keys = await keyIndexFor(job, schema.keyScope, sheet.rows.length - headerIndex, format);
+  const acc = new FileAccumulator(plan, job.maxErrors, keys.index, job.emit, job.gzipLevel, keys.sightings);
   for (const p of problems) acc.addProblem({ ...p, sheet: sheet.name });
 
   // 1904-based workbooks: shift date serials to the 1900 system the normalisers use.

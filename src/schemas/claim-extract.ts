@@ -39,17 +39,21 @@ function labelsOf(t: ClaimTemplate): Label[] {
 
 interface Hit { at: number; end: number; label: Label }
 
-/** Label occurrences on a line, at word boundaries, without overlaps, left to right. */
+const WORD = /[\p{L}\p{N}]/u;
+
+/**
+ * Label occurrences on a line, at word boundaries, left to right. Overlapping occurrences
+ * give way to the longer label; several fields may share one label (each then reads its
+ * part of the value with its pattern's (?<value>…) group).
+ */
 function findLabels(line: string, labels: Label[]): Hit[] {
   const l = line.toLowerCase();
   const hits: Hit[] = [];
   for (const label of labels) {
     for (let at = l.indexOf(label.key); at >= 0; at = l.indexOf(label.key, at + 1)) {
       const end = at + label.key.length;
-      const before = at === 0 ? ' ' : l[at - 1];
-      const after = end >= l.length ? ' ' : l[end];
-      if (before !== ' ' || !(after === ' ' || after === ':')) continue;
-      if (hits.some((h) => at < h.end && end > h.at)) continue;
+      if ((at > 0 && WORD.test(l[at - 1])) || (end < l.length && WORD.test(l[end]) && WORD.test(l[end - 1]))) continue;
+      if (hits.some((h) => at < h.end && end > h.at && !(h.at === at && h.end === end))) continue;
       hits.push({ at, end, label });
     }
   }
@@ -67,7 +71,7 @@ export function extractClaim(pages: string[], t: ClaimTemplate): Extracted {
     let v = text.replace(/^[:\s]+/, '').trim();
     if (pattern) {
       const m = new RegExp(`^(?:${pattern})`, 'u').exec(v);
-      if (m) v = m[0].trim();
+      if (m) v = (m.groups?.value ?? m[0]).trim();
     }
     values[field] = { text: v, page, label };
   };
@@ -77,7 +81,10 @@ export function extractClaim(pages: string[], t: ClaimTemplate): Extracted {
     const hits = findLabels(text, labels);
     if (hits.length === 0 || hits[0].at !== 0) continue;
     // A line made only of labels, with a label meant to be read below: its values are on the next line.
-    const onlyLabels = hits.every((h, k) => text.slice(h.end, k + 1 < hits.length ? hits[k + 1].at : text.length).trim() === '');
+    const onlyLabels = hits.every((h) => {
+      const next = hits.find((o) => o.at >= h.end);
+      return text.slice(h.end, next ? next.at : text.length).trim() === '';
+    });
     if (onlyLabels && hits.some((h) => h.label.position === 'below') && i + 1 < lines.length) {
       const next = lines[i + 1];
       const re = new RegExp('^' + hits.map((h) => `(${(h.label.field && t.fields[h.label.field].pattern) || '.+?'})`).join(' ') + '$', 'u');
@@ -87,10 +94,10 @@ export function extractClaim(pages: string[], t: ClaimTemplate): Extracted {
       i++;
       continue;
     }
-    hits.forEach((h, k) => {
+    hits.forEach((h) => {
       if (!h.label.field || h.label.position !== 'inline') return;
-      const end = k + 1 < hits.length ? hits[k + 1].at : text.length;
-      setValue(h.label.field, text.slice(h.end, end), page, h.label.text);
+      const next = hits.find((o) => o.at >= h.end);
+      setValue(h.label.field, text.slice(h.end, next ? next.at : text.length), page, h.label.text);
     });
   }
 
@@ -114,11 +121,18 @@ export function extractClaim(pages: string[], t: ClaimTemplate): Extracted {
   return { values, lines: items, totalPage };
 }
 
-/** How well a document's text fits a template: every `identify` keyword must appear. */
-export function templateScore(text: string, t: ClaimTemplate): { matches: boolean; score: number } {
+/**
+ * How well a document's text fits a template: it matches when every `identify` keyword
+ * appears; the score (keywords, then labels and table header words found) names the
+ * closest template when none matches.
+ */
+export function templateScore(text: string, t: ClaimTemplate): { matches: boolean; score: number; keywords: number; labels: number; labelCount: number } {
   const l = lower(text);
-  const found = t.identify.filter((k) => l.includes(lower(k))).length;
-  const labels = Object.values(t.fields).flatMap((f) => f.label);
-  const labelHits = labels.filter((k) => new RegExp(`(^|\\s)${escapeRe(lower(k))}(\\s|:|$)`).test(l)).length;
-  return { matches: found === t.identify.length, score: found / t.identify.length + labelHits / Math.max(1, labels.length) };
+  const keywords = t.identify.filter((k) => l.includes(lower(k))).length;
+  const labelList = [...Object.values(t.fields).flatMap((f) => f.label), ...t.otherLabels];
+  const labels = labelList.filter((k) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRe(lower(k))}($|[^\\p{L}\\p{N}])`, 'u').test(l)).length;
+  return {
+    matches: keywords === t.identify.length, keywords, labels, labelCount: labelList.length,
+    score: keywords / t.identify.length + labels / Math.max(1, labelList.length),
+  };
 }

@@ -1,10 +1,11 @@
 import type { SchemaSpec } from './types.js';
 import { merchantInventory } from './builtin/merchant-inventory.js';
 import { insuranceClaim } from './builtin/insurance-claim.js';
+import { claimPdf } from './builtin/claim-pdf.js';
 import { UsageError } from '../errors.js';
 
-/** The built-in tabular schemas. claim_pdf (PDF claims) joins them with the PDF loader. */
-export const BUILTIN_SCHEMAS: readonly SchemaSpec[] = [merchantInventory, insuranceClaim];
+/** The built-in schemas: two tabular ones and claim_pdf (hospital claim PDFs, read by template). */
+export const BUILTIN_SCHEMAS: readonly SchemaSpec[] = [merchantInventory, insuranceClaim, claimPdf];
 
 export function listSchemas(): readonly SchemaSpec[] {
   return BUILTIN_SCHEMAS;

@@ -161,7 +161,7 @@ describe('personal data never leaves', () => {
 describe('schemas', () => {
   test('list and show, --json and --json-schema', () => {
     const list = JSON.parse(runCli(['schemas', 'list', '--json']).stdout);
-    assert.deepEqual(list.map((s: { name: string }) => s.name), ['merchant_inventory', 'insurance_claim']);
+    assert.deepEqual(list.map((s: { name: string }) => s.name), ['merchant_inventory', 'insurance_claim', 'claim_pdf']);
     const show = runCli(['schemas', 'show', 'merchant_inventory']);
     assert.match(show.stdout, /selling_price +decimal\(14,2\) +yes/);
     const js = JSON.parse(runCli(['schemas', 'show', 'insurance_claim', '--json-schema']).stdout);

@@ -17,6 +17,8 @@ export function renderJson(report: ValidateReport, toolVersion: string): string 
       ...(f.delimiter ? { delimiter: f.delimiter } : {}),
       ...(f.sheet ? { sheet: f.sheet } : {}),
       ...(f.headerRow ? { headerRow: f.headerRow } : {}),
+      ...(f.template ? { template: f.template } : {}),
+      ...(f.pages ? { pages: f.pages } : {}),
       rows: f.rows,
       validRows: f.validRows,
       errorCount: f.errorCount,

@@ -29,9 +29,12 @@ function fileBlock(f: FileOutcome, c: ChalkInstance): string[] {
   if (f.encoding) fmt.push(f.encoding);
   if (f.delimiter) fmt.push(DELIMITER_NAMES[f.delimiter] ?? f.delimiter);
   if (f.sheet) fmt.push(`sheet '${f.sheet}'`);
+  if (f.template) fmt.push(`template ${f.template}`);
+  if (f.pages) fmt.push(plural(f.pages, 'page'));
   if (f.headerRow) fmt.push(`header on row ${f.headerRow}`);
   facts.push(fmt.join(', '));
-  facts.push(`${plural(f.rows, 'row')}, ${f.validRows.toLocaleString('en-US')} valid`);
+  facts.push(f.format === 'pdf' ? (f.rows === 0 ? 'no claim read' : f.validRows === 1 ? 'claim valid' : 'claim invalid')
+    : `${plural(f.rows, 'row')}, ${f.validRows.toLocaleString('en-US')} valid`);
   if (f.errorCount || f.warningCount) facts.push(`${plural(f.errorCount, 'error')}, ${plural(f.warningCount, 'warning')}`);
   const lines = [`${mark} ${c.bold(displayPath(f.path))}  ${c.gray(facts.join(' · '))}`];
   for (const p of f.problems) {

@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WorkerPool, WorkerTimeoutError } from '../../src/pipeline/worker-pool.js';
+
+test('a task past its time limit has its worker killed; the pool goes on', async () => {
+  const pool = new WorkerPool<string, string>(new URL('../support/hang-worker.mjs', import.meta.url), 1);
+  try {
+    const started = Date.now();
+    await assert.rejects(pool.run('hang', [], 300), WorkerTimeoutError);
+    assert.ok(Date.now() - started < 5000, 'stopped near its limit');
+    assert.equal(await pool.run('next', [], 5000), 'done next');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('tasks queue in order on a small pool', async () => {
+  const pool = new WorkerPool<string, string>(new URL('../support/hang-worker.mjs', import.meta.url), 2);
+  try {
+    const results = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((t) => pool.run(t)));
+    assert.deepEqual(results, ['done a', 'done b', 'done c', 'done d', 'done e']);
+  } finally {
+    await pool.close();
+  }
+});
