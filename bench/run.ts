@@ -11,6 +11,7 @@ interface Benchmark {
 
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   validate: () => import('./validate.js'),
+  pdf: () => import('./pdf.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

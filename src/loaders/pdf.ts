@@ -19,9 +19,9 @@ export async function readPdfText(data: Uint8Array, maxPages: number): Promise<P
   // pdf.js takes ownership of the bytes it is given.
   const parser = new PDFParse({ data, verbosity: 0, stopAtErrors: true, isEvalSupported: false });
   try {
-    const info = await parser.getInfo();
-    if (info.total > maxPages) throw new PdfProblem('file-too-large', `the PDF has ${info.total} pages; the limit is ${maxPages}`);
-    const text = await parser.getText();
+    // One pass: read at most maxPages pages; the result still tells the real page count.
+    const text = await parser.getText({ first: maxPages });
+    if (text.total > maxPages) throw new PdfProblem('file-too-large', `the PDF has ${text.total} pages; the limit is ${maxPages}`);
     const pages = text.pages.map((p) => p.text);
     if (pages.every((p) => p.trim() === '')) {
       throw new PdfProblem('no-text-layer', 'the PDF has no text layer (a scanned image?): it needs OCR, which halo-data does not do; ask the sender for the system-generated PDF');
