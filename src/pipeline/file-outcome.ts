@@ -30,3 +30,24 @@ export interface FileOutcome {
 export function sortProblems(problems: Problem[]): Problem[] {
   return problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
 }
+
+/** The report of one validate run: its own format version and a summary of its files. */
+export interface ValidateReport {
+  /** The report's format version: bump on any incompatible change. */
+  version: 1;
+  valid: boolean;
+  files: FileOutcome[];
+  summary: { files: number; invalidFiles: number; errors: number; warnings: number; rows: number; validRows: number };
+}
+
+export function buildReport(files: FileOutcome[]): ValidateReport {
+  const summary = { files: files.length, invalidFiles: 0, errors: 0, warnings: 0, rows: 0, validRows: 0 };
+  for (const f of files) {
+    if (f.errorCount > 0) summary.invalidFiles++;
+    summary.errors += f.errorCount;
+    summary.warnings += f.warningCount;
+    summary.rows += f.rows;
+    summary.validRows += f.validRows;
+  }
+  return { version: 1, valid: summary.errors === 0, files, summary };
+}

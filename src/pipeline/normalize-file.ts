@@ -6,7 +6,7 @@ import { DEFAULT_PROFILE } from '../schemas/types.js';
 import { KeyIndex } from '../validation/keys.js';
 import { WorkerPool } from './worker-pool.js';
 import { processFile } from './process-file.js';
-import { csvWorkerUrl, defaultThreads } from './validate.js';
+import { csvWorkerUrl, defaultThreads, CSV_WORKER_LIMITS } from './validate.js';
 import { DEFAULT_LIMITS, Sightings } from './file-job.js';
 import type { RowSink } from './file-accumulator.js';
 import type { ChunkTask, ChunkResult } from './csv-chunk.js';
@@ -37,7 +37,7 @@ export async function normalizeFile(opts: NormalizeFileOptions): Promise<Normali
     },
   };
   const workers = opts.threads ?? defaultThreads();
-  const pool = workers > 0 ? new WorkerPool<ChunkTask, ChunkResult>(csvWorkerUrl(), workers) : null;
+  const pool = workers > 0 ? new WorkerPool<ChunkTask, ChunkResult>(csvWorkerUrl(), workers, CSV_WORKER_LIMITS) : null;
   try {
     const outcome = await processFile({
       path: opts.path, schema, candidates: [schema], profile: { ...DEFAULT_PROFILE }, merchantId: opts.merchant,

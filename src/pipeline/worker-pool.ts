@@ -1,4 +1,4 @@
-import { Worker, type Transferable } from 'node:worker_threads';
+import { Worker, type Transferable, type ResourceLimits } from 'node:worker_threads';
 import { HaloError } from '../errors.js';
 
 interface Job {
@@ -20,7 +20,7 @@ export class WorkerPool<T, R> {
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly script: URL, readonly size: number) {}
+  constructor(private readonly script: URL, readonly size: number, private readonly resourceLimits?: ResourceLimits) {}
 
   /** Runs a task; with `timeoutMs`, a task still running then has its worker terminated. */
   run(task: T, transfer: Transferable[] = [], timeoutMs = 0): Promise<R> {
@@ -53,7 +53,7 @@ export class WorkerPool<T, R> {
   }
 
   private spawn(): Slot {
-    const worker = this.script.pathname.endsWith('.ts') ? tsWorker(this.script) : new Worker(this.script);
+    const worker = this.script.pathname.endsWith('.ts') ? tsWorker(this.script, this.resourceLimits) : new Worker(this.script, { resourceLimits: this.resourceLimits });
     const slot: Slot = { worker, job: null };
     worker.on('message', (msg: { id: number; result?: R; error?: { message: string; stack?: string; code?: string } }) => {
       const job = slot.job;
@@ -94,8 +94,8 @@ export class WorkerPool<T, R> {
  * threads on Node 20: such a worker registers tsx itself before importing its script.
  * Never used by the built CLI (its scripts are .js).
  */
-function tsWorker(script: URL): Worker {
+function tsWorker(script: URL, resourceLimits?: ResourceLimits): Worker {
   const api = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(script.href)}); });`;
-  return new Worker(code, { eval: true });
+  return new Worker(code, { eval: true, resourceLimits });
 }

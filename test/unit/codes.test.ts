@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { gs1Valid, checkBarcode, barcodeFromNumber, normaliseIcd10 } from '../../src/schemas/fields/codes.js';
-import { mulberry32, int } from './prng.js';
+import { mulberry32, int } from '../support/prng.js';
 
 /** Reference GS1 check digit: weights 3,1,3,... from the rightmost data digit. */
 function checkDigit(data: string): number {

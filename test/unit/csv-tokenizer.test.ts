@@ -4,8 +4,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { tokenize, type TokenizeResult } from '../../src/loaders/csv/tokenizer.js';
 import { lastRecordEnd } from '../../src/loaders/csv/boundaries.js';
-import { mulberry32, int, SCALE } from './prng.js';
-import { DELIMITERS, randomCsv } from './csv-gen.js';
+import { mulberry32, int, SCALE } from '../support/prng.js';
+import { DELIMITERS, randomCsv } from '../support/csv-gen.js';
 
 /*
  * CSV records: src/loaders/csv/tokenizer.ts (cells and records, compared with csv-parse) and

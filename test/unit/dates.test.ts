@@ -6,7 +6,7 @@ import {
 } from '../../src/schemas/fields/dates.js';
 import { FieldFail } from '../../src/schemas/fields/fail.js';
 import type { DateOrder } from '../../src/schemas/types.js';
-import { mulberry32 } from './prng.js';
+import { mulberry32 } from '../support/prng.js';
 
 function date(text: string, order: DateOrder = 'DMY'): string {
   const r = parseDateText(text, order);

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyIndex, KeyList, KeyHasher, hashKey } from '../../src/validation/keys.js';
-import { mulberry32, int } from './prng.js';
+import { mulberry32, int } from '../support/prng.js';
 
 /** A key as validation builds it: merchant id and SKU joined by a separator that cannot occur in them. */
 const key = (merchant: string, sku: string) => `${merchant}\u0000${sku}`;

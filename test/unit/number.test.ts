@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseNumberText, LocaleState, compareDecimal, type ParsedNumber } from '../../src/schemas/fields/number.js';
 import { FieldFail } from '../../src/schemas/fields/fail.js';
 import type { Locale } from '../../src/schemas/types.js';
-import { mulberry32, int } from './prng.js';
+import { mulberry32, int } from '../support/prng.js';
 
 function ok(raw: string, locale: Locale, expected: ParsedNumber, state?: LocaleState): void {
   const r = parseNumberText(raw, locale, state);

@@ -7,26 +7,13 @@ import { escapeData, escapeProperty, escapeXml, escapeMarkdownCell } from '../..
 import { renderGithub, summaryMarkdown, ANNOTATION_LIMIT } from '../../src/output/report/github.js';
 import { renderJunit } from '../../src/output/report/junit.js';
 // Types only: the pipeline module itself (workers, loaders) is not needed to render a report.
-import type { ValidateReport } from '../../src/pipeline/validate.js';
-import type { FileOutcome } from '../../src/pipeline/file-outcome.js';
+import { buildReport } from '../../src/pipeline/file-outcome.js';
+import type { FileOutcome, ValidateReport } from '../../src/pipeline/file-outcome.js';
 import type { Problem, ProblemCode, Severity } from '../../src/validation/problem.js';
 
 let dir = '';
 before(() => { dir = mkdtempSync(join(tmpdir(), 'halo-report-test-')); });
 after(() => { rmSync(dir, { recursive: true, force: true }); });
-
-/** A ValidateReport built by hand, summed as src/pipeline/validate.ts buildReport does. */
-function buildReport(files: FileOutcome[]): ValidateReport {
-  const summary = { files: files.length, invalidFiles: 0, errors: 0, warnings: 0, rows: 0, validRows: 0 };
-  for (const f of files) {
-    if (f.errorCount > 0) summary.invalidFiles++;
-    summary.errors += f.errorCount;
-    summary.warnings += f.warningCount;
-    summary.rows += f.rows;
-    summary.validRows += f.validRows;
-  }
-  return { version: 1, valid: summary.errors === 0, files, summary };
-}
 
 function problem(code: ProblemCode, severity: Severity, row: number | null, column: string | null, message: string): Problem {
   return { code, severity, row, column, field: null, message };

@@ -7,7 +7,7 @@ import { FieldFail, type Cell } from '../../src/schemas/fields/fail.js';
 import { merchantInventory } from '../../src/schemas/builtin/merchant-inventory.js';
 import { insuranceClaim } from '../../src/schemas/builtin/insurance-claim.js';
 import type { Profile, SchemaSpec } from '../../src/schemas/types.js';
-import { mulberry32, int } from './prng.js';
+import { mulberry32, int } from '../support/prng.js';
 
 /*
  * The built-in schemas at work: src/schemas/normalize-field.ts (compileField on the fields of

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { ValidateReport } from '../../pipeline/validate.js';
+import type { ValidateReport } from '../../pipeline/file-outcome.js';
 import type { FileOutcome } from '../../pipeline/file-outcome.js';
 import { displayPath } from './paths.js';
 
