@@ -17,10 +17,13 @@ export interface ChunkTask {
   delimiter: string;
 }
 
-export interface ChunkResult extends Omit<RowsResult, 'out' | 'outLines' | 'outKey'> {
+export interface ChunkResult extends Omit<RowsResult, 'out' | 'outLines' | 'outKey' | 'rejects' | 'rejectLines'> {
   /** Normalised CSV lines of the valid rows, '\n'-terminated UTF-8 (null unless the plan emits). */
   out: Uint8Array | null;
   outKey: Int32Array;
+  /** Rejected rows, NDJSON (null unless the plan emits). */
+  rejects: Uint8Array | null;
+  rejectLines: number;
 }
 
 const REPLACEMENT = '\uFFFD';
@@ -41,26 +44,27 @@ export function processChunk(task: ChunkTask): ChunkResult {
     if (undecodable) {
       const bad = cells.findIndex((c) => c.includes(REPLACEMENT));
       if (bad >= 0) {
-        proc.countBrokenRow();
         const fi = plan.fieldIndex.indexOf(bad);
         proc.addProblem(problem('encoding-error', 'error', firstRow + line, plan.columns[bad] || null, fi >= 0 ? plan.schema.fields[fi].name : null,
           `bytes that are not valid ${encoding} (set the merchant profile's encoding if the file is in another one)`));
+        proc.countBrokenRow(firstRow + line, cells);
         return;
       }
     }
     proc.process(cells, firstRow + line);
   });
   for (const e of errors) {
-    proc.countBrokenRow();
     proc.addProblem(problem('parse-error', 'error', firstRow + e.line, null, null, e.kind === 'unterminated-quote'
       ? 'a quoted field starts on this line and is never closed; the rest of the file could not be read'
       : 'text follows a closing quote (e.g. "abc"def); the record cannot be read'));
+    proc.countBrokenRow(firstRow + e.line, null);
   }
   const r = proc.result();
   return {
     rows: r.rows, validRows: r.validRows, errors: r.errors, warnings: r.warnings, problems: r.problems,
     keys: r.keys,
     out: plan.emit ? r.out : null,
+    rejects: plan.emit ? r.rejects : null, rejectLines: r.rejectLines,
     outKey: r.outKey,
   };
 }

@@ -5,6 +5,7 @@ import { processChunk, type ChunkTask, type ChunkResult } from './csv-chunk.js';
 function transferables(r: ChunkResult): Transferable[] {
   const list: ArrayBuffer[] = [r.keys.h1.buffer, r.keys.h2.buffer, r.keys.rows.buffer, r.keys.valid.buffer, r.outKey.buffer] as ArrayBuffer[];
   if (r.out) list.push(r.out.buffer as ArrayBuffer);
+  if (r.rejects) list.push(r.rejects.buffer as ArrayBuffer);
   return [...new Set(list)];
 }
 

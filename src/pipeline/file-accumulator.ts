@@ -5,12 +5,16 @@ import type { KeyIndex } from '../validation/keys.js';
 import type { FilePlan } from '../validation/plan.js';
 import type { ChunkResult } from './csv-chunk.js';
 import type { Sightings } from './file-job.js';
+import { tokenize } from '../loaders/csv/tokenizer.js';
+import { MASK } from '../validation/rows.js';
 
 const gzipAsync = promisify(gzip);
 
 /** Where normalised rows go: gzip members in file order (the batch part writer, a benchmark file). */
 export interface RowSink {
   write(gzipMember: Uint8Array, rows: number, rawBytes: number): Promise<void>;
+  /** Rejected rows (NDJSON, personal fields masked), when the sink keeps them. */
+  writeRejects?(gzipMember: Uint8Array, rows: number): Promise<void>;
 }
 
 /**
@@ -78,29 +82,56 @@ export class FileAccumulator {
         }
       }
     }
-    if (this.out && r.out) await this.write(r, dropped);
+    if (this.out && (r.out || r.rejects)) await this.write(r, dropped);
   }
 
   private async write(r: ChunkResult, dropped: Set<number> | null): Promise<void> {
-    let bytes = r.out!;
-    let rows = r.outKey.length;
+    let bytes = r.out ?? new Uint8Array(0);
+    let rows = r.out ? r.outKey.length : 0;
+    let rejects = r.rejects && r.rejectLines > 0 ? r.rejects : null;
+    let rejectRows = r.rejectLines;
     if (dropped) {
       const lines = new TextDecoder().decode(bytes).split('\n');
       lines.pop();
-      const kept = lines.filter((_, i) => !dropped.has(r.outKey[i]));
+      const kept: string[] = [];
+      const extra: string[] = [];
+      lines.forEach((line, i) => { if (dropped.has(r.outKey[i])) extra.push(this.duplicateReject(line)); else kept.push(line); });
       rows = kept.length;
       bytes = new TextEncoder().encode(kept.length ? kept.join('\n') + '\n' : '');
+      if (this.out!.writeRejects && extra.length) {
+        const joined = new TextEncoder().encode(extra.join(''));
+        rejects = rejects ? Buffer.concat([rejects, joined]) : joined;
+        rejectRows += extra.length;
+      }
     }
-    if (rows === 0) return;
-    const compressed = gzipAsync(bytes, { level: this.gzipLevel });
+    if (rows > 0) this.queue(gzipAsync(bytes, { level: this.gzipLevel }), (out, gz) => out.write(gz, rows, bytes.length));
+    if (rejects && this.out!.writeRejects) {
+      const n = rejectRows;
+      this.queue(gzipAsync(rejects, { level: this.gzipLevel }), (out, gz) => out.writeRejects!(gz, n));
+    }
+    // Bound the compressed chunks waiting in memory.
+    if (this.pendingWrites > 3) await this.writes;
+  }
+
+  /** Writes run in order; compression of later chunks overlaps them. */
+  private queue(compressed: Promise<Uint8Array>, write: (out: RowSink, gz: Uint8Array) => Promise<void>): void {
     const out = this.out!;
     this.pendingWrites++;
     this.writes = this.writes.then(async () => {
-      if (this.writeError === null) await out.write(await compressed, rows, bytes.length);
+      if (this.writeError === null) await write(out, await compressed);
       this.pendingWrites--;
     }).catch((e) => { this.writeError ??= e; });
-    // Bound the compressed chunks waiting in memory.
-    if (this.pendingWrites > 3) await this.writes;
+  }
+
+  /** The reject record of a duplicate, from its normalised line (personal fields masked). */
+  private duplicateReject(line: string): string {
+    const fields = this.plan.schema.fields;
+    let cells: string[] = [];
+    tokenize(line, ',', (c) => { cells = c; });
+    const values: Record<string, string> = {};
+    fields.forEach((f, i) => { if (cells[i] !== undefined && cells[i] !== '') values[f.name] = f.personal ? MASK : cells[i]; });
+    const row = Number(cells[fields.length + 1]);
+    return JSON.stringify({ file: this.plan.sourceFile, ...(this.plan.sheet ? { sheet: this.plan.sheet } : {}), row, codes: ['duplicate-key'], values }) + '\n';
   }
 
   async finish(): Promise<void> {

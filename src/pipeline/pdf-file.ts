@@ -7,7 +7,7 @@ import { FieldFail } from '../schemas/fields/fail.js';
 import { LocaleState, compareDecimal } from '../schemas/fields/number.js';
 import { DEFAULT_PROFILE, type Profile } from '../schemas/types.js';
 import type { FilePlan } from '../validation/plan.js';
-import { RowProcessor } from '../validation/rows.js';
+import { RowProcessor, MASK } from '../validation/rows.js';
 import { problem, type Problem } from '../validation/problem.js';
 import { FileAccumulator } from './file-accumulator.js';
 import { finish } from './csv-file.js';
@@ -158,8 +158,19 @@ export async function processPdfFile(job: FileJob): Promise<FileOutcome> {
       }
     }
   }
-  if (res.errors > 0 && res.validRows > 0) res.validRows = 0;
-  await acc.add({ ...res, out: job.emit && res.validRows > 0 ? res.out : null });
+  if (res.errors > 0 && res.validRows > 0) {
+    // Valid as a row, rejected by the document checks: it is not written, it is a reject.
+    res.validRows = 0;
+    res.outKey = new Int32Array(0);
+    if (job.emit) {
+      const values: Record<string, string> = {};
+      fields.forEach((f, i) => { if (cells[i]) values[f.name] = f.personal ? MASK : cells[i]; });
+      const codes = [...new Set(res.problems.filter((p) => p.severity === 'error').map((p) => p.code))];
+      res.rejects = new TextEncoder().encode(JSON.stringify({ file: job.sourceFile, row: 1, codes, values }) + '\n');
+      res.rejectLines = 1;
+    }
+  }
+  await acc.add({ ...res, out: job.emit && res.validRows > 0 ? res.out : null, rejects: job.emit ? res.rejects : null });
   await acc.finish();
   const done = finish(outcome, plan, acc, started);
   // A PDF has pages, not rows: say where on the page each problem is.

@@ -25,7 +25,13 @@ export interface RowsResult {
   outLines: number;
   /** For each out line, its index in keys (or -1): lets the caller drop a duplicate's line. */
   outKey: Int32Array;
+  /** Rejected rows as NDJSON (when the plan emits), personal fields masked. */
+  rejects: Uint8Array;
+  rejectLines: number;
 }
+
+/** What a masked personal value shows in a rejects file. */
+export const MASK = '***';
 
 /**
  * Validates and normalises rows, one call per row. Compiled once per file: one normaliser
@@ -38,6 +44,9 @@ export class RowProcessor {
   private readonly keyList = new KeyList();
   private readonly hasher = new KeyHasher();
   private readonly out = new OutputBuffer();
+  private readonly rejects = new OutputBuffer();
+  /** Error codes of the row being read (for its reject record). */
+  private readonly rowCodes: string[] = [];
   private outKey: Int32Array = new Int32Array(1024);
   private readonly values: Array<string | null>;
   private readonly rules: Array<{ kind: string; field: number; other: number; fields: number[]; message: string }>;
@@ -76,19 +85,21 @@ export class RowProcessor {
 
   private report(code: Problem['code'], severity: Problem['severity'], row: number, fi: number, message: string): void {
     const p = problem(code, severity, row, fi >= 0 ? this.columnName(fi) : null, fi >= 0 ? this.plan.schema.fields[fi].name : null, message);
-    if (this.plan.sheet) p.sheet = this.plan.sheet;
-    this.sink.add(p);
+    this.addProblem(p);
   }
 
-  /** A file-level problem found by the loader (parse or encoding errors). */
+  /** A problem found by the loader (parse or encoding errors) or by a check of its own. */
   addProblem(p: Problem): void {
     if (this.plan.sheet && p.sheet === undefined) p.sheet = this.plan.sheet;
+    if (p.severity === 'error' && !this.rowCodes.includes(p.code)) this.rowCodes.push(p.code);
     this.sink.add(p);
   }
 
-  /** Counts a row that the loader could not read as a row at all (it is rejected). */
-  countBrokenRow(): void {
+  /** Counts a row that the loader could not read as a row at all; it is rejected. */
+  countBrokenRow(row: number, cells: readonly Cell[] | null): void {
     this.rows++;
+    if (this.plan.emit) this.writeReject(cells ?? [], row);
+    this.rowCodes.length = 0;
   }
 
   process(cells: readonly Cell[], row: number): void {
@@ -102,6 +113,13 @@ export class RowProcessor {
       return;
     }
     this.rows++;
+    this.rowCodes.length = 0;
+    if (!this.readRow(cells, row) && plan.emit) this.writeReject(cells, row);
+  }
+
+  /** Checks and normalises one data row; true when it is valid (and emitted). */
+  private readRow(cells: readonly Cell[], row: number): boolean {
+    const plan = this.plan;
     if (plan.strictCellCount) {
       if (cells.length < this.headerWidth) {
         const p = problem('missing-cell', 'error', row, plan.columns[cells.length] || null, null,
@@ -109,16 +127,19 @@ export class RowProcessor {
         const fi = plan.fieldIndex.indexOf(cells.length);
         if (fi >= 0) p.field = plan.schema.fields[fi].name;
         this.addProblem(p);
-        return;
+        return false;
       }
       for (let i = this.headerWidth; i < cells.length; i++) {
         if (!isEmptyCell(cells[i])) {
           this.report('extra-cell', 'error', row, -1, `row has a value in column ${i + 1}, beyond the header's ${this.headerWidth} columns`);
-          return;
+          return false;
         }
       }
     }
-    if (plan.headerFatal) return;
+    if (plan.headerFatal) {
+      this.rowCodes.push('missing-header');
+      return false;
+    }
     const before = this.sink.errors;
     const fields = plan.schema.fields;
     const values = this.values;
@@ -174,9 +195,27 @@ export class RowProcessor {
       keyIdx = this.keyList.length;
       this.keyList.push(hasher.h1, hasher.h2, row, ok);
     }
-    if (!ok) return;
+    if (!ok) return false;
     this.validRows++;
     if (plan.emit) this.emit(values, row, keyIdx);
+    return true;
+  }
+
+  /**
+   * A rejected row for the batch's rejects file: where it is, why, and its cells by field,
+   * personal fields masked (the rejects file is output like any other).
+   */
+  private writeReject(cells: readonly Cell[], row: number): void {
+    const plan = this.plan;
+    const values: Record<string, string> = {};
+    plan.schema.fields.forEach((f, fi) => {
+      const col = plan.fieldIndex[fi];
+      if (col < 0 || col >= cells.length) return;
+      const text = cellText(cells[col]);
+      values[f.name] = f.personal ? (text.trim() ? MASK : '') : text.length > 500 ? text.slice(0, 500) + '…' : text;
+    });
+    const record = { file: plan.sourceFile, ...(plan.sheet ? { sheet: plan.sheet } : {}), row, codes: [...this.rowCodes], values };
+    this.rejects.add(JSON.stringify(record) + '\n');
   }
 
   private keyIsEmpty(cells: readonly Cell[]): boolean {
@@ -213,6 +252,7 @@ export class RowProcessor {
         valid: k.valid.subarray(0, k.length), length: k.length,
       },
       out: this.out.finish(), outLines: this.out.lines, outKey: this.outKey.subarray(0, this.out.lines),
+      rejects: this.rejects.finish(), rejectLines: this.rejects.lines,
     };
   }
 }
