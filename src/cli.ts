@@ -100,6 +100,46 @@ Examples:
     });
   addGlobalOptions(validate);
 
+  const stageCmd = program.command('stage')
+    .description('validate and normalise files, and write them as one batch to the lake')
+    .argument('<paths...>', 'files, folders or globs')
+    .requiredOption('--schema <name>', 'schema of the files')
+    .option('--source <name>', 'source name the batch is filed under (default: manual)')
+    .option('--merchant <id>', "whose files they are: fills merchant_id and applies that merchant's profile")
+    .option('--max-reject-rate <r>', 'refuse (exit 1, no batch) when more than this share of rows is rejected', parseFloat, 0.01)
+    .option('--threads <n>', 'worker threads for large CSV files (default: CPU cores)', intOption('--threads'))
+    .addHelpText('after', `
+Examples:
+  $ halo-data stage drop/M0042/stok.csv --schema merchant_inventory --merchant M0042 --source merchants
+  $ halo-data stage claims/*.pdf --schema claim_pdf --source claim-pdfs --json`)
+    .action(async (paths: string[], opts, cmd: Command) => {
+      const { stageCommand } = await import('./commands/stage.js');
+      const r = await stageCommand({
+        inputs: paths, schema: opts.schema, source: opts.source, merchant: opts.merchant, maxRejectRate: opts.maxRejectRate, threads: opts.threads,
+      }, makeContext(cmd.optsWithGlobals(), io));
+      setExit(r.exitCode);
+    });
+  addGlobalOptions(stageCmd);
+
+  const batches = program.command('batches').description('what the lake holds');
+  addGlobalOptions(batches.command('list').description('batches in the lake, complete or incomplete')
+    .option('--source <name>', 'only this source')
+    .option('--since <date>', 'only batches dated on or after YYYY-MM-DD')
+    .option('--until <date>', 'only batches dated on or before YYYY-MM-DD')
+    .option('--status <status>', 'complete or incomplete')
+    .addHelpText('after', '\nExamples:\n  $ halo-data batches list --source merchants --since 2026-11-01\n  $ halo-data batches list --status incomplete --json')
+    .action(async (opts, cmd: Command) => {
+      const { batchesList } = await import('./commands/batches.js');
+      setExit(await batchesList({ source: opts.source, since: opts.since, until: opts.until, status: opts.status }, makeContext(cmd.optsWithGlobals(), io)));
+    }));
+  addGlobalOptions(batches.command('show').description("a batch's manifest: files, parts, counts, checksums")
+    .argument('<batch-id>', 'the batch id (a ULID)')
+    .addHelpText('after', '\nExample:\n  $ halo-data batches show 01JD3Q7W0Y5R4M8Z2K6F9X1B3C --json')
+    .action(async (id: string, _opts, cmd: Command) => {
+      const { batchesShow } = await import('./commands/batches.js');
+      setExit(await batchesShow(id, makeContext(cmd.optsWithGlobals(), io)));
+    }));
+
   const schemas = program.command('schemas').description('the schemas files are checked against');
   addGlobalOptions(schemas.command('list').description('list the schemas')
     .addHelpText('after', '\nExample:\n  $ halo-data schemas list --json')

@@ -1,0 +1,141 @@
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, basename } from 'node:path';
+import { ulid } from 'ulid';
+import type { Lake } from '../lake/lake.js';
+import type { RowSink } from '../pipeline/file-accumulator.js';
+import type { FileOutcome } from '../pipeline/file-outcome.js';
+import type { SchemaSpec } from '../schemas/types.js';
+import { VERSION } from '../version.js';
+import {
+  MANIFEST_FORMAT, MANIFEST_VERSION, MANIFEST_NAME, COPY_MANIFEST_NAME, batchPrefix, type Manifest, type ManifestPart,
+} from './manifest.js';
+
+/** Parts of ~128 MB uncompressed: Redshift COPY reads a batch's parts in parallel. */
+export const DEFAULT_PART_BYTES = 128 * 1024 ** 2;
+
+interface OpenPart { file: string; stream: WriteStream; rows: number; uncompressed: number; hash: ReturnType<typeof createHash>; bytes: number }
+
+/**
+ * Builds one batch: normalised rows (gzip members from the accumulators) go to local part
+ * files, rotated by size; rejects to one file. publish() then puts raw files, parts,
+ * rejects and the COPY manifest into the lake, and the manifest last.
+ */
+export class BatchBuilder {
+  readonly batchId = ulid();
+  readonly createdAt = new Date();
+  readonly prefix: string;
+  private dir = '';
+  private part: OpenPart | null = null;
+  private parts: ManifestPart[] = [];
+  private rejects: { stream: WriteStream; rows: number; bytes: number; hash: ReturnType<typeof createHash>; file: string } | null = null;
+  private lock: Promise<void> = Promise.resolve();
+
+  constructor(private readonly lake: Lake, readonly source: string, private readonly schema: SchemaSpec, private readonly partBytes = DEFAULT_PART_BYTES) {
+    this.prefix = batchPrefix(source, this.batchId, this.createdAt);
+  }
+
+  async open(): Promise<void> {
+    this.dir = await mkdtemp(join(tmpdir(), `halo-batch-${this.batchId}-`));
+  }
+
+  /** One sink for every file of the batch; writes are serialised. */
+  sink(): RowSink {
+    return {
+      write: (member, rows, raw) => this.serial(() => this.writePart(member, rows, raw)),
+      writeRejects: (member, rows) => this.serial(() => this.writeRejects(member, rows)),
+    };
+  }
+
+  private serial(fn: () => Promise<void>): Promise<void> {
+    const run = this.lock.then(fn);
+    this.lock = run.catch(() => {});
+    return run;
+  }
+
+  private async writePart(member: Uint8Array, rows: number, raw: number): Promise<void> {
+    if (this.part && this.part.uncompressed + raw > this.partBytes && this.part.rows > 0) await this.closePart();
+    if (!this.part) {
+      const file = join(this.dir, `part-${String(this.parts.length).padStart(5, '0')}.csv.gz`);
+      this.part = { file, stream: createWriteStream(file), rows: 0, uncompressed: 0, hash: createHash('sha256'), bytes: 0 };
+    }
+    const p = this.part;
+    p.hash.update(member);
+    p.bytes += member.length;
+    p.rows += rows;
+    p.uncompressed += raw;
+    if (!p.stream.write(member)) await once(p.stream, 'drain');
+  }
+
+  private async closePart(): Promise<void> {
+    const p = this.part!;
+    this.part = null;
+    p.stream.end();
+    await once(p.stream, 'finish');
+    this.parts.push({ key: `normalized/${basename(p.file)}`, rows: p.rows, bytes: p.bytes, uncompressedBytes: p.uncompressed, sha256: p.hash.digest('hex') });
+  }
+
+  private async writeRejects(member: Uint8Array, rows: number): Promise<void> {
+    if (!this.rejects) {
+      const file = join(this.dir, 'rejects.ndjson.gz');
+      this.rejects = { file, stream: createWriteStream(file), rows: 0, bytes: 0, hash: createHash('sha256') };
+    }
+    const r = this.rejects;
+    r.hash.update(member);
+    r.bytes += member.length;
+    r.rows += rows;
+    if (!r.stream.write(member)) await once(r.stream, 'drain');
+  }
+
+  /** Puts everything into the lake, the manifest last; returns the manifest. */
+  async publish(outcomes: FileOutcome[], rawNames: string[]): Promise<Manifest> {
+    await this.lock;
+    if (this.part) await this.closePart();
+    let rejects: Manifest['rejects'] = null;
+    if (this.rejects) {
+      this.rejects.stream.end();
+      await once(this.rejects.stream, 'finish');
+      rejects = { key: 'rejects.ndjson.gz', rows: this.rejects.rows, bytes: this.rejects.bytes, sha256: this.rejects.hash.digest('hex') };
+    }
+    const files: Manifest['files'] = [];
+    for (let i = 0; i < outcomes.length; i++) {
+      const o = outcomes[i];
+      const put = await this.lake.put(`${this.prefix}/raw/${rawNames[i]}`, createReadStream(o.path), 'application/octet-stream');
+      const size = (await stat(o.path)).size;
+      if (put.bytes !== size) throw new Error(`${o.path} changed while it was staged (${size} bytes on disk, ${put.bytes} copied)`);
+      files.push({ name: rawNames[i], bytes: put.bytes, sha256: put.sha256, format: o.format, rows: o.rows, validRows: o.validRows, rejectedRows: o.rows - o.validRows });
+    }
+    for (const p of this.parts) {
+      const put = await this.lake.put(`${this.prefix}/${p.key}`, createReadStream(join(this.dir, basename(p.key))), 'application/gzip');
+      if (put.sha256 !== p.sha256) throw new Error(`${p.key}: SHA-256 after writing differs from the one computed while building`);
+    }
+    if (rejects && this.rejects) {
+      const put = await this.lake.put(`${this.prefix}/${rejects.key}`, createReadStream(this.rejects.file), 'application/gzip');
+      if (put.sha256 !== rejects.sha256) throw new Error('rejects: SHA-256 after writing differs');
+    }
+    // Redshift's COPY manifest: every part mandatory, so a missing part fails the load.
+    const copy = { entries: this.parts.map((p) => ({ url: this.lake.objectUrl(`${this.prefix}/${p.key}`), mandatory: true, meta: { content_length: p.bytes } })) };
+    await this.lake.put(`${this.prefix}/${COPY_MANIFEST_NAME}`, Buffer.from(JSON.stringify(copy, null, 2) + '\n'), 'application/json');
+    const counts = { files: files.length, rows: 0, validRows: 0, rejectedRows: 0 };
+    for (const f of files) { counts.rows += f.rows; counts.validRows += f.validRows; counts.rejectedRows += f.rejectedRows; }
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT, version: MANIFEST_VERSION, batchId: this.batchId, source: this.source,
+      schema: { name: this.schema.name, version: this.schema.version },
+      columns: [...this.schema.fields.map((f) => f.name), 'source_file', 'source_row'],
+      createdAt: this.createdAt.toISOString(), tool: { name: 'halo-data', version: VERSION },
+      files, parts: this.parts, rejects, copyManifest: COPY_MANIFEST_NAME, counts,
+    };
+    await this.lake.put(`${this.prefix}/${MANIFEST_NAME}`, Buffer.from(JSON.stringify(manifest, null, 2) + '\n'), 'application/json');
+    return manifest;
+  }
+
+  /** Removes the local working folder (the lake keeps what was published). */
+  async close(): Promise<void> {
+    this.part?.stream.destroy();
+    this.rejects?.stream.destroy();
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * A batch's manifest: written last, so a batch without one is incomplete and never loaded.
+ * Versioned: readers refuse a format version they do not know.
+ */
+export const MANIFEST_FORMAT = 'halo-data-batch';
+export const MANIFEST_VERSION = 1;
+export const MANIFEST_NAME = 'manifest.json';
+export const COPY_MANIFEST_NAME = 'copy.manifest';
+
+export interface ManifestFile {
+  /** Name under raw/. */
+  name: string;
+  bytes: number;
+  sha256: string;
+  format: string | null;
+  rows: number;
+  validRows: number;
+  rejectedRows: number;
+}
+
+export interface ManifestPart {
+  key: string;
+  rows: number;
+  bytes: number;
+  uncompressedBytes: number;
+  sha256: string;
+}
+
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  version: typeof MANIFEST_VERSION;
+  batchId: string;
+  source: string;
+  schema: { name: string; version: number };
+  /** Normalised columns, in part order (no header line in the parts). */
+  columns: string[];
+  createdAt: string;
+  tool: { name: string; version: string };
+  files: ManifestFile[];
+  parts: ManifestPart[];
+  rejects: { key: string; rows: number; bytes: number; sha256: string } | null;
+  copyManifest: string;
+  counts: { files: number; rows: number; validRows: number; rejectedRows: number };
+}
+
+export function parseManifest(text: string, where: string): Manifest {
+  const m = JSON.parse(text) as Manifest;
+  if (m.format !== MANIFEST_FORMAT) throw new Error(`${where}: not a halo-data batch manifest`);
+  if (m.version !== MANIFEST_VERSION) throw new Error(`${where}: batch format version ${m.version} is not known to this halo-data (knows ${MANIFEST_VERSION})`);
+  return m;
+}
+
+/** Where a batch lives in the lake: <source>/dt=YYYY-MM-DD/<batch_id>/ */
+export function batchPrefix(source: string, batchId: string, createdAt: Date): string {
+  return `${source}/dt=${createdAt.toISOString().slice(0, 10)}/${batchId}`;
+}

@@ -1,0 +1,22 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * Where batches live: S3, or a local folder (the embedded default). Keys are '/'-separated
+ * paths under the lake's root. There is no delete: the lake is the platform's backup.
+ */
+export interface LakeObject { key: string; size: number; lastModified: Date }
+
+export interface PutResult { bytes: number; sha256: string }
+
+export interface Lake {
+  /** The lake's URL (s3://bucket/prefix or a folder), for messages and manifests. */
+  readonly url: string;
+  /** Writes an object whole: a reader never sees half of it. Returns its size and SHA-256 (checked after writing). */
+  put(key: string, body: Readable | Uint8Array, contentType?: string): Promise<PutResult>;
+  get(key: string): Promise<Readable>;
+  exists(key: string): Promise<boolean>;
+  /** Objects under a prefix, in key order. */
+  list(prefix: string): AsyncIterable<LakeObject>;
+  /** The URL of one object (s3://… or file://…), as a COPY manifest names it. */
+  objectUrl(key: string): string;
+}

@@ -1,0 +1,182 @@
+/**
+ * stage and batches on the local lake (the embedded default) and on a real S3-compatible
+ * server: the batch's manifest, parts and checksums verify, raw files are byte-identical,
+ * rejects mask personal data, and a stage killed half-way leaves no complete batch.
+ */
+import { test, describe, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { spawn } from 'node:child_process';
+import { S3Client, GetObjectCommand } from '@aws-sdk/client-s3';
+import { runCli, runCliAsync, ROOT, BIN, assertNoPersonalData } from '../support/cli.js';
+import { tempDir } from '../support/tmp.js';
+import { startS3, startRecordingProxy, type TestS3 } from '../support/s3.js';
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const FILES = ['fixtures/inventory/clean-comma.csv', 'fixtures/inventory/pipe-delimited.csv', 'fixtures/inventory/xlsx-cover-sheet.xlsx'];
+
+describe('stage on the local lake', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+  const abs = (f: string) => join(ROOT, f);
+
+  test('no config: a batch under ./.halo-data/lake whose manifest, parts and checksums verify', () => {
+    const r = runCli(['stage', ...FILES.map(abs), '--schema', 'merchant_inventory', '--merchant', 'M0200', '--source', 'merchants', '--json'], { cwd: tmp.path });
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const dir = join(tmp.path, '.halo-data/lake', out.prefix);
+    assert.match(out.prefix, /^merchants\/dt=\d{4}-\d{2}-\d{2}\/[0-9A-Z]{26}$/);
+    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    assert.equal(m.format, 'halo-data-batch');
+    assert.equal(m.version, 1);
+    assert.equal(m.batchId, out.batchId);
+    assert.equal(m.schema.name, 'merchant_inventory');
+    assert.equal(m.files.length, 3);
+    for (const [i, f] of m.files.entries()) {
+      const original = readFileSync(abs(FILES[i]));
+      const raw = readFileSync(join(dir, 'raw', f.name));
+      assert.equal(sha(raw), sha(original), `${f.name} is byte-identical to its input`);
+      assert.equal(f.sha256, sha(original));
+      assert.equal(f.bytes, original.length);
+    }
+    let rows = 0;
+    for (const p of m.parts) {
+      const bytes = readFileSync(join(dir, p.key));
+      assert.equal(sha(bytes), p.sha256, `${p.key} checksum`);
+      const lines = gunzipSync(bytes).toString('utf8').trimEnd().split('\n');
+      assert.equal(lines.length, p.rows);
+      rows += p.rows;
+      assert.equal(lines[0].split(',').length >= m.columns.length, true);
+    }
+    assert.equal(rows, m.counts.validRows);
+    const copy = JSON.parse(readFileSync(join(dir, 'copy.manifest'), 'utf8'));
+    assert.deepEqual(copy.entries.map((e: { mandatory: boolean }) => e.mandatory), m.parts.map(() => true));
+    const list = JSON.parse(runCli(['batches', 'list', '--json'], { cwd: tmp.path }).stdout);
+    const b = list.batches.find((x: { batchId: string }) => x.batchId === out.batchId);
+    assert.equal(b.status, 'complete');
+    assert.equal(b.rows, m.counts.rows);
+    const show = runCli(['batches', 'show', out.batchId], { cwd: tmp.path });
+    assert.equal(show.code, 0);
+    assert.match(show.stdout, /raw\/clean-comma\.csv/);
+  });
+
+  test('the same files staged twice: two batches with the same content checksums', () => {
+    const a = JSON.parse(runCli(['stage', abs(FILES[0]), '--schema', 'merchant_inventory', '--json'], { cwd: tmp.path }).stdout);
+    const b = JSON.parse(runCli(['stage', abs(FILES[0]), '--schema', 'merchant_inventory', '--json'], { cwd: tmp.path }).stdout);
+    assert.notEqual(a.batchId, b.batchId);
+    assert.ok(a.batchId < b.batchId, 'ids sort by time');
+    assert.deepEqual(a.manifest.files.map((f: { sha256: string }) => f.sha256), b.manifest.files.map((f: { sha256: string }) => f.sha256));
+    assert.deepEqual(a.manifest.parts.map((p: { sha256: string }) => p.sha256), b.manifest.parts.map((p: { sha256: string }) => p.sha256));
+  });
+
+  test('too many rejected rows: exit 1 and no batch at all', () => {
+    const lake = join(tmp.path, 'refuse');
+    const cfg = join(tmp.path, 'refuse.yaml');
+    writeFileSync(cfg, `lake: { url: ${JSON.stringify(lake)} }\n`);
+    const r = runCli(['stage', abs('fixtures/inventory/duplicate-sku.csv'), '--schema', 'merchant_inventory', '--config', cfg]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /2 of 9 rows were rejected/);
+    assert.equal(r.stdout, '');
+    assert.equal(existsSync(lake) ? readdirSync(lake).length : 0, 0, 'nothing in the lake');
+  });
+
+  test('rejects: where, why, and the row with personal fields masked; formulas stay text', () => {
+    const csv = join(tmp.path, 'formula.csv');
+    writeFileSync(csv, 'kode_barang,nama_barang,harga_jual,stok\nA1,"=HYPERLINK(""http://x"",""y"")",1.000,5\nA2,@SUM(1+1),2.000,6\nA3,Obat,abc,1\n');
+    const r = runCli(['stage', csv, abs('fixtures/claims/claims-errors.csv'), '--schema', 'merchant_inventory', '--merchant', 'M1', '--max-reject-rate', '1', '--json'], { cwd: tmp.path });
+    // claims-errors.csv is not inventory: it cannot be read as one (missing headers) and is refused.
+    assert.equal(r.code, 1);
+    const ok = runCli(['stage', csv, '--schema', 'merchant_inventory', '--merchant', 'M1', '--max-reject-rate', '1', '--json'], { cwd: tmp.path });
+    assert.equal(ok.code, 0, ok.stderr);
+    const out = JSON.parse(ok.stdout);
+    const dir = join(tmp.path, '.halo-data/lake', out.prefix);
+    const part = gunzipSync(readFileSync(join(dir, out.manifest.parts[0].key))).toString('utf8');
+    assert.match(part, /^M1,A1,"'=HYPERLINK\(""http:\/\/x"",""y""\)",/m);
+    assert.match(part, /^M1,A2,"'@SUM\(1\+1\)",/m);
+    const rejects = gunzipSync(readFileSync(join(dir, 'rejects.ndjson.gz'))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(rejects, [{ file: 'formula.csv', row: 4, codes: ['type-error'], values: { merchant_sku: 'A3', product_name: 'Obat', selling_price: 'abc', stock_qty: '1' } }]);
+
+    const claims = runCli(['stage', abs('fixtures/claims/claims-errors.csv'), '--schema', 'insurance_claim', '--max-reject-rate', '1', '--json', '--verbose'], { cwd: tmp.path });
+    assert.equal(claims.code, 0, claims.stderr);
+    const c = JSON.parse(claims.stdout);
+    const cdir = join(tmp.path, '.halo-data/lake', c.prefix);
+    const rej = gunzipSync(readFileSync(join(cdir, 'rejects.ndjson.gz'))).toString('utf8');
+    assertNoPersonalData(rej, 'rejects.ndjson.gz');
+    assertNoPersonalData(claims.stdout + claims.stderr, 'stage output');
+    assert.ok(rej.includes('"patient_name":"***"'), 'personal fields are masked, not dropped');
+    for (const p of c.manifest.parts) assertNoPersonalData(JSON.stringify(p), 'manifest');
+  });
+
+  test('killed with SIGKILL while writing: no complete batch is listed; the next stage succeeds', async () => {
+    const big = join(tmp.path, 'big.csv');
+    const lines = ['kode_apotek;kode_barang;nama_barang;harga_jual;stok'];
+    for (let i = 0; i < 400_000; i++) lines.push(`APT${i % 9};SKU${i};Obat nomor ${i} tablet salut selaput;${(i % 90) + 1}.500;${i % 70}`);
+    writeFileSync(big, lines.join('\n') + '\n');
+    const lake = join(tmp.path, 'killed');
+    const cfg = join(tmp.path, 'killed.yaml');
+    writeFileSync(cfg, `lake: { url: ${JSON.stringify(lake)} }\n`);
+    const child = spawn(process.execPath, [BIN, 'stage', big, '--schema', 'merchant_inventory', '--config', cfg], { stdio: 'ignore' });
+    const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    // Kill as soon as the batch folder appears in the lake: publishing has begun, the manifest is not there.
+    const started = Date.now();
+    while (!existsSync(join(lake, 'manual')) && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGKILL');
+    await exited;
+    const list = JSON.parse(runCli(['batches', 'list', '--json', '--config', cfg]).stdout);
+    assert.equal(list.batches.filter((b: { status: string }) => b.status === 'complete').length, 0, 'no complete batch');
+    assert.ok(list.batches.every((b: { loadable: boolean }) => !b.loadable));
+    const again = runCli(['stage', big, '--schema', 'merchant_inventory', '--config', cfg]);
+    assert.equal(again.code, 0, again.stderr);
+    const after2 = JSON.parse(runCli(['batches', 'list', '--json', '--config', cfg]).stdout);
+    const complete = after2.batches.filter((b: { status: string }) => b.status === 'complete');
+    assert.equal(complete.length, 1);
+    assert.equal(complete[0].rows, 400_000);
+    assert.equal(runCli(['batches', 'list', '--status', 'incomplete', '--config', cfg]).code, 0);
+  });
+});
+
+describe('stage on S3 (s3rver on 127.0.0.1)', () => {
+  let s3: TestS3;
+  const tmp = tempDir();
+  before(async () => { s3 = await startS3(); });
+  after(async () => { await s3.stop(); tmp.cleanup(); });
+
+  test('the batch lands in the bucket, encrypted, checksums verified; batches list/show read it', async () => {
+    const proxy = await startRecordingProxy(s3.endpoint);
+    const cfg = join(tmp.path, 'halo-data.config.yaml');
+    writeFileSync(cfg, `lake:\n  url: s3://${s3.bucket}/lake\n  endpoint: ${proxy.endpoint}\n  region: ap-southeast-3\n`);
+    const r = await runCliAsync(['stage', ...FILES.map((f) => join(ROOT, f)), '--schema', 'merchant_inventory', '--merchant', 'M7', '--source', 'merchants', '--json', '--config', cfg], { env: s3.env });
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.lake, `s3://${s3.bucket}/lake`);
+    const client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const get = async (key: string) => Buffer.from(await (await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `lake/${out.prefix}/${key}` }))).Body!.transformToByteArray());
+    const m = JSON.parse((await get('manifest.json')).toString('utf8'));
+    for (const [i, f] of m.files.entries()) assert.equal(sha(await get(`raw/${f.name}`)), sha(readFileSync(join(ROOT, FILES[i]))));
+    for (const p of m.parts) assert.equal(sha(await get(p.key)), p.sha256);
+    const copy = JSON.parse((await get('copy.manifest')).toString('utf8'));
+    assert.equal(copy.entries[0].url, `s3://${s3.bucket}/lake/${out.prefix}/${m.parts[0].key}`);
+    // Every object was written asking for server-side encryption (s3rver accepts it but does not echo it).
+    const puts = proxy.requests.filter((q) => q.method === 'PUT' && !q.url.includes('partNumber='));
+    assert.ok(puts.length >= m.files.length + m.parts.length + 2, `uploads seen: ${puts.length}`);
+    for (const q of puts) assert.equal(q.headers['x-amz-server-side-encryption'], 'AES256', q.url);
+    client.destroy();
+    const list = JSON.parse((await runCliAsync(['batches', 'list', '--json', '--config', cfg], { env: s3.env })).stdout);
+    assert.equal(list.batches.length, 1);
+    assert.equal(list.batches[0].status, 'complete');
+    assert.equal((await runCliAsync(['batches', 'show', out.batchId, '--config', cfg], { env: s3.env })).code, 0);
+    await proxy.stop();
+  });
+
+  test('an unreachable S3 endpoint is exit 3 with the fix named', async () => {
+    const cfg = join(tmp.path, 'down.yaml');
+    writeFileSync(cfg, 'lake:\n  url: s3://nowhere/lake\n  endpoint: http://127.0.0.1:9\n');
+    const r = await runCliAsync(['batches', 'list', '--config', cfg], { env: { ...s3.env, HALO_TEST: '1' } });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /S3 listing/);
+    assert.doesNotMatch(r.stderr, /^\s+at /m);
+  });
+});
