@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -11,13 +11,21 @@ import type { FileOutcome } from '../pipeline/file-outcome.js';
 import type { SchemaSpec } from '../schemas/types.js';
 import { VERSION } from '../version.js';
 import {
-  MANIFEST_FORMAT, MANIFEST_VERSION, MANIFEST_NAME, COPY_MANIFEST_NAME, batchPrefix, type Manifest, type ManifestPart,
+  MANIFEST_FORMAT, MANIFEST_VERSION, MANIFEST_NAME, COPY_MANIFEST_NAME, LINES_COPY_MANIFEST_NAME, CLAIM_LINE_COLUMNS, batchPrefix,
+  type Manifest, type ManifestPart,
 } from './manifest.js';
 
 /** Parts of ~128 MB uncompressed: Redshift COPY reads a batch's parts in parallel. */
 export const DEFAULT_PART_BYTES = 128 * 1024 ** 2;
 
 interface OpenPart { file: string; stream: WriteStream; rows: number; uncompressed: number; hash: ReturnType<typeof createHash>; bytes: number }
+
+/** A table's run of parts: the schema's rows, or claim PDFs' line items. */
+class PartSeries {
+  open: OpenPart | null = null;
+  done: ManifestPart[] = [];
+  constructor(readonly dir: string, readonly keyDir: string) {}
+}
 
 /**
  * Builds one batch: normalised rows (gzip members from the accumulators) go to local part
@@ -29,8 +37,8 @@ export class BatchBuilder {
   readonly createdAt = new Date();
   readonly prefix: string;
   private dir = '';
-  private part: OpenPart | null = null;
-  private parts: ManifestPart[] = [];
+  private main!: PartSeries;
+  private lines!: PartSeries;
   private rejects: { stream: WriteStream; rows: number; bytes: number; hash: ReturnType<typeof createHash>; file: string } | null = null;
   private lock: Promise<void> = Promise.resolve();
 
@@ -40,13 +48,17 @@ export class BatchBuilder {
 
   async open(): Promise<void> {
     this.dir = await mkdtemp(join(tmpdir(), `halo-batch-${this.batchId}-`));
+    await mkdir(join(this.dir, 'claim_line'));
+    this.main = new PartSeries(this.dir, 'normalized');
+    this.lines = new PartSeries(join(this.dir, 'claim_line'), 'normalized/claim_line');
   }
 
   /** One sink for every file of the batch; writes are serialised. */
   sink(): RowSink {
     return {
-      write: (member, rows, raw) => this.serial(() => this.writePart(member, rows, raw)),
+      write: (member, rows, raw) => this.serial(() => this.writePart(this.main, member, rows, raw)),
       writeRejects: (member, rows) => this.serial(() => this.writeRejects(member, rows)),
+      writeLines: (member, rows, raw) => this.serial(() => this.writePart(this.lines, member, rows, raw)),
     };
   }
 
@@ -56,13 +68,13 @@ export class BatchBuilder {
     return run;
   }
 
-  private async writePart(member: Uint8Array, rows: number, raw: number): Promise<void> {
-    if (this.part && this.part.uncompressed + raw > this.partBytes && this.part.rows > 0) await this.closePart();
-    if (!this.part) {
-      const file = join(this.dir, `part-${String(this.parts.length).padStart(5, '0')}.csv.gz`);
-      this.part = { file, stream: createWriteStream(file), rows: 0, uncompressed: 0, hash: createHash('sha256'), bytes: 0 };
+  private async writePart(series: PartSeries, member: Uint8Array, rows: number, raw: number): Promise<void> {
+    if (series.open && series.open.uncompressed + raw > this.partBytes && series.open.rows > 0) await this.closePart(series);
+    if (!series.open) {
+      const file = join(series.dir, `part-${String(series.done.length).padStart(5, '0')}.csv.gz`);
+      series.open = { file, stream: createWriteStream(file), rows: 0, uncompressed: 0, hash: createHash('sha256'), bytes: 0 };
     }
-    const p = this.part;
+    const p = series.open;
     p.hash.update(member);
     p.bytes += member.length;
     p.rows += rows;
@@ -70,12 +82,12 @@ export class BatchBuilder {
     if (!p.stream.write(member)) await once(p.stream, 'drain');
   }
 
-  private async closePart(): Promise<void> {
-    const p = this.part!;
-    this.part = null;
+  private async closePart(series: PartSeries): Promise<void> {
+    const p = series.open!;
+    series.open = null;
     p.stream.end();
     await once(p.stream, 'finish');
-    this.parts.push({ key: `normalized/${basename(p.file)}`, rows: p.rows, bytes: p.bytes, uncompressedBytes: p.uncompressed, sha256: p.hash.digest('hex') });
+    series.done.push({ key: `${series.keyDir}/${basename(p.file)}`, rows: p.rows, bytes: p.bytes, uncompressedBytes: p.uncompressed, sha256: p.hash.digest('hex') });
   }
 
   private async writeRejects(member: Uint8Array, rows: number): Promise<void> {
@@ -93,7 +105,7 @@ export class BatchBuilder {
   /** Puts everything into the lake, the manifest last; returns the manifest. */
   async publish(outcomes: FileOutcome[], rawNames: string[]): Promise<Manifest> {
     await this.lock;
-    if (this.part) await this.closePart();
+    for (const series of [this.main, this.lines]) if (series.open) await this.closePart(series);
     let rejects: Manifest['rejects'] = null;
     if (this.rejects) {
       this.rejects.stream.end();
@@ -108,17 +120,22 @@ export class BatchBuilder {
       if (put.bytes !== size) throw new Error(`${o.path} changed while it was staged (${size} bytes on disk, ${put.bytes} copied)`);
       files.push({ name: rawNames[i], bytes: put.bytes, sha256: put.sha256, format: o.format, rows: o.rows, validRows: o.validRows, rejectedRows: o.rows - o.validRows });
     }
-    for (const p of this.parts) {
-      const put = await this.lake.put(`${this.prefix}/${p.key}`, createReadStream(join(this.dir, basename(p.key))), 'application/gzip');
-      if (put.sha256 !== p.sha256) throw new Error(`${p.key}: SHA-256 after writing differs from the one computed while building`);
+    for (const series of [this.main, this.lines]) {
+      for (const p of series.done) {
+        const put = await this.lake.put(`${this.prefix}/${p.key}`, createReadStream(join(series.dir, basename(p.key))), 'application/gzip');
+        if (put.sha256 !== p.sha256) throw new Error(`${p.key}: SHA-256 after writing differs from the one computed while building`);
+      }
     }
     if (rejects && this.rejects) {
       const put = await this.lake.put(`${this.prefix}/${rejects.key}`, createReadStream(this.rejects.file), 'application/gzip');
       if (put.sha256 !== rejects.sha256) throw new Error('rejects: SHA-256 after writing differs');
     }
-    // Redshift's COPY manifest: every part mandatory, so a missing part fails the load.
-    const copy = { entries: this.parts.map((p) => ({ url: this.lake.objectUrl(`${this.prefix}/${p.key}`), mandatory: true, meta: { content_length: p.bytes } })) };
-    await this.lake.put(`${this.prefix}/${COPY_MANIFEST_NAME}`, Buffer.from(JSON.stringify(copy, null, 2) + '\n'), 'application/json');
+    // Redshift's COPY manifests, one per table: every part mandatory, so a missing part fails the load.
+    const copyManifest = (parts: ManifestPart[]) => Buffer.from(JSON.stringify({
+      entries: parts.map((p) => ({ url: this.lake.objectUrl(`${this.prefix}/${p.key}`), mandatory: true, meta: { content_length: p.bytes } })),
+    }, null, 2) + '\n');
+    await this.lake.put(`${this.prefix}/${COPY_MANIFEST_NAME}`, copyManifest(this.main.done), 'application/json');
+    if (this.lines.done.length) await this.lake.put(`${this.prefix}/${LINES_COPY_MANIFEST_NAME}`, copyManifest(this.lines.done), 'application/json');
     const counts = { files: files.length, rows: 0, validRows: 0, rejectedRows: 0 };
     for (const f of files) { counts.rows += f.rows; counts.validRows += f.validRows; counts.rejectedRows += f.rejectedRows; }
     const manifest: Manifest = {
@@ -126,7 +143,10 @@ export class BatchBuilder {
       schema: { name: this.schema.name, version: this.schema.version },
       columns: [...this.schema.fields.map((f) => f.name), 'source_file', 'source_row'],
       createdAt: this.createdAt.toISOString(), tool: { name: 'halo-data', version: VERSION },
-      files, parts: this.parts, rejects, copyManifest: COPY_MANIFEST_NAME, counts,
+      files, parts: this.main.done, rejects, copyManifest: COPY_MANIFEST_NAME, counts,
+      ...(this.lines.done.length ? {
+        claimLines: { columns: [...CLAIM_LINE_COLUMNS], parts: this.lines.done, copyManifest: LINES_COPY_MANIFEST_NAME },
+      } : {}),
     };
     await this.lake.put(`${this.prefix}/${MANIFEST_NAME}`, Buffer.from(JSON.stringify(manifest, null, 2) + '\n'), 'application/json');
     return manifest;
@@ -134,7 +154,8 @@ export class BatchBuilder {
 
   /** Removes the local working folder (the lake keeps what was published). */
   async close(): Promise<void> {
-    this.part?.stream.destroy();
+    this.main?.open?.stream.destroy();
+    this.lines?.open?.stream.destroy();
     this.rejects?.stream.destroy();
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }

@@ -6,6 +6,9 @@ export const MANIFEST_FORMAT = 'halo-data-batch';
 export const MANIFEST_VERSION = 1;
 export const MANIFEST_NAME = 'manifest.json';
 export const COPY_MANIFEST_NAME = 'copy.manifest';
+export const LINES_COPY_MANIFEST_NAME = 'copy-claim_line.manifest';
+/** Columns of the claim_line parts of a claim_pdf batch. */
+export const CLAIM_LINE_COLUMNS = ['claim_id', 'line_no', 'description', 'quantity', 'unit_price', 'amount', 'source_file', 'source_page'] as const;
 
 export interface ManifestFile {
   /** Name under raw/. */
@@ -41,6 +44,8 @@ export interface Manifest {
   rejects: { key: string; rows: number; bytes: number; sha256: string } | null;
   copyManifest: string;
   counts: { files: number; rows: number; validRows: number; rejectedRows: number };
+  /** claim_pdf batches: the claims' line items, a table of their own. */
+  claimLines?: { columns: string[]; parts: ManifestPart[]; copyManifest: string };
 }
 
 export function parseManifest(text: string, where: string): Manifest {

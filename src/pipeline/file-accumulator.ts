@@ -15,6 +15,8 @@ export interface RowSink {
   write(gzipMember: Uint8Array, rows: number, rawBytes: number): Promise<void>;
   /** Rejected rows (NDJSON, personal fields masked), when the sink keeps them. */
   writeRejects?(gzipMember: Uint8Array, rows: number): Promise<void>;
+  /** Line items of claim PDFs (claim_line), when the sink keeps them. */
+  writeLines?(gzipMember: Uint8Array, rows: number, rawBytes: number): Promise<void>;
 }
 
 /**

@@ -110,6 +110,24 @@ describe('stage on the local lake', () => {
     for (const p of c.manifest.parts) assertNoPersonalData(JSON.stringify(p), 'manifest');
   });
 
+  test('claim PDFs: claims and their line items, two tables of one batch', () => {
+    const pdfs = ['rs-harapan-sehat-1', 'klinik-medika-1', 'rsu-bunda-mulia-2'].map((n) => abs(`fixtures/claims-pdf/${n}.pdf`));
+    const r = runCli(['stage', ...pdfs, '--schema', 'claim_pdf', '--source', 'claim-pdfs', '--json', '--verbose'], { cwd: tmp.path });
+    assert.equal(r.code, 0, r.stderr);
+    assertNoPersonalData(r.stdout + r.stderr, 'stage claim_pdf output');
+    const out = JSON.parse(r.stdout);
+    const m = out.manifest;
+    assert.equal(m.counts.validRows, 3);
+    assert.deepEqual(m.claimLines.columns, ['claim_id', 'line_no', 'description', 'quantity', 'unit_price', 'amount', 'source_file', 'source_page']);
+    const dir = join(tmp.path, '.halo-data/lake', out.prefix);
+    const lines = m.claimLines.parts.flatMap((p: { key: string }) => gunzipSync(readFileSync(join(dir, p.key))).toString('utf8').trimEnd().split('\n'));
+    assert.equal(lines.length, 6 + 5 + 34);
+    assert.ok(lines.includes('HS-2026-00123,1,Kamar Rawat Inap Kelas 1 (4 malam),4,750000.00,3000000.00,rs-harapan-sehat-1.pdf,1'));
+    assert.ok(lines.some((l: string) => l.startsWith('BM/KLM/2611/00902,34,Meterai,1,10000.00,10000.00,rsu-bunda-mulia-2.pdf,2')));
+    const copy = JSON.parse(readFileSync(join(dir, 'copy-claim_line.manifest'), 'utf8'));
+    assert.equal(copy.entries.length, m.claimLines.parts.length);
+  });
+
   test('killed with SIGKILL while writing: no complete batch is listed; the next stage succeeds', async () => {
     const big = join(tmp.path, 'big.csv');
     const lines = ['kode_apotek;kode_barang;nama_barang;harga_jual;stok'];
@@ -168,6 +186,22 @@ describe('stage on S3 (s3rver on 127.0.0.1)', () => {
     assert.equal(list.batches.length, 1);
     assert.equal(list.batches[0].status, 'complete');
     assert.equal((await runCliAsync(['batches', 'show', out.batchId, '--config', cfg], { env: s3.env })).code, 0);
+    await proxy.stop();
+  });
+
+  test('503 SlowDown answers are retried with backoff; SSE-KMS when a key is configured', async () => {
+    const proxy = await startRecordingProxy(s3.endpoint, { slowDownFirstPuts: 3 });
+    const cfg = join(tmp.path, 'kms.yaml');
+    writeFileSync(cfg, `lake:\n  url: s3://${s3.bucket}/kms\n  endpoint: ${proxy.endpoint}\n  kmsKeyId: alias/halo-lake\n`);
+    const r = await runCliAsync(['stage', join(ROOT, FILES[0]), '--schema', 'merchant_inventory', '--json', '--config', cfg], { env: s3.env });
+    assert.equal(r.code, 0, r.stderr);
+    const puts = proxy.requests.filter((q) => q.method === 'PUT');
+    const first = puts[0].url;
+    assert.equal(puts.filter((q) => q.url === first).length, 4, 'the first upload was tried 4 times (3 refusals)');
+    for (const q of puts) {
+      assert.equal(q.headers['x-amz-server-side-encryption'], 'aws:kms');
+      assert.equal(q.headers['x-amz-server-side-encryption-aws-kms-key-id'], 'alias/halo-lake');
+    }
     await proxy.stop();
   });
 

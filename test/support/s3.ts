@@ -28,12 +28,21 @@ export async function startS3(bucket = 'halo-lake'): Promise<TestS3> {
  */
 export interface RecordingProxy { endpoint: string; requests: Array<{ method: string; url: string; headers: Record<string, string | string[] | undefined> }>; stop: () => Promise<void> }
 
-export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+export async function startRecordingProxy(target: string, faults: { slowDownFirstPuts?: number } = {}): Promise<RecordingProxy> {
   const http = await import('node:http');
   const upstream = new URL(target);
   const requests: RecordingProxy['requests'] = [];
+  let slowDowns = faults.slowDownFirstPuts ?? 0;
   const server = http.createServer((req, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers } });
+    if (req.method === 'PUT' && slowDowns > 0) {
+      // What S3 answers when a prefix is hot: the client must back off and retry.
+      slowDowns--;
+      req.resume();
+      res.writeHead(503, { 'content-type': 'application/xml' });
+      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+      return;
+    }
     const fwd = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
