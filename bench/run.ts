@@ -12,6 +12,7 @@ interface Benchmark {
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   validate: () => import('./validate.js'),
   pdf: () => import('./pdf.js'),
+  stage: () => import('./stage.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
