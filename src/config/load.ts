@@ -26,7 +26,7 @@ const configShape: Shape = S.object({
   }, ['name', 'type'])),
   lake: S.object({
     url: S.string, region: S.nullable(S.string), endpoint: S.nullable(S.string), kmsKeyId: S.nullable(S.string),
-    profile: S.nullable(S.string),
+    profile: S.nullable(S.string), partBytes: S.int(1024),
   }),
   warehouse: S.object({
     engine: S.enumOf(['pglite', 'postgres', 'redshift-data']), path: S.nullable(S.string), url: S.nullable(S.string),

@@ -25,6 +25,8 @@ export interface LakeConfig {
   endpoint?: string | null;
   kmsKeyId?: string | null;
   profile?: string | null;
+  /** Uncompressed bytes per normalised part (default ~128 MB). */
+  partBytes?: number;
 }
 
 export interface WarehouseConfig {

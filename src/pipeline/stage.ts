@@ -41,7 +41,7 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
   const source = opts.source ?? 'manual';
   if (!SOURCE_NAME.test(source)) throw new UsageError('bad-option', `--source '${source}' is not a valid source name (letters, digits, . _ -)`);
   const lake = await openLake(opts.config);
-  const builder = new BatchBuilder(lake, source, schema, opts.partBytes ?? DEFAULT_PART_BYTES);
+  const builder = new BatchBuilder(lake, source, schema, opts.partBytes ?? opts.config.lake.partBytes ?? DEFAULT_PART_BYTES);
   await builder.open();
   try {
     const sink = builder.sink();

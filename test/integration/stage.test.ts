@@ -133,6 +133,15 @@ describe('stage on the local lake', () => {
     const lines = ['kode_apotek;kode_barang;nama_barang;harga_jual;stok'];
     for (let i = 0; i < 400_000; i++) lines.push(`APT${i % 9};SKU${i};Obat nomor ${i} tablet salut selaput;${(i % 90) + 1}.500;${i % 70}`);
     writeFileSync(big, lines.join('\n') + '\n');
+    // Parts rotate at the configured size; together they hold every row once.
+    const parted = join(tmp.path, 'parted.yaml');
+    writeFileSync(parted, `lake: { url: ${JSON.stringify(join(tmp.path, 'parted'))}, partBytes: 4000000 }\n`);
+    const p = runCli(['stage', big, '--schema', 'merchant_inventory', '--config', parted, '--json']);
+    assert.equal(p.code, 0, p.stderr);
+    const pm = JSON.parse(p.stdout).manifest;
+    assert.ok(pm.parts.length >= 4, `parts: ${pm.parts.length}`);
+    assert.equal(pm.parts.reduce((n: number, x: { rows: number }) => n + x.rows, 0), 400_000);
+    for (const x of pm.parts) assert.ok(x.uncompressedBytes <= 4_000_000 + 2_000_000, 'a part ends near the size (whole chunks)');
     const lake = join(tmp.path, 'killed');
     const cfg = join(tmp.path, 'killed.yaml');
     writeFileSync(cfg, `lake: { url: ${JSON.stringify(lake)} }\n`);
