@@ -10,6 +10,7 @@ import type { RowSink } from '../pipeline/file-accumulator.js';
 import type { FileOutcome } from '../pipeline/file-outcome.js';
 import type { SchemaSpec } from '../schemas/types.js';
 import { VERSION } from '../version.js';
+import { crashpoint } from '../util/crashpoint.js';
 import {
   MANIFEST_FORMAT, MANIFEST_VERSION, MANIFEST_NAME, COPY_MANIFEST_NAME, LINES_COPY_MANIFEST_NAME, CLAIM_LINE_COLUMNS, batchPrefix,
   type Manifest, type ManifestPart,
@@ -106,6 +107,7 @@ export class BatchBuilder {
   async publish(outcomes: FileOutcome[], rawNames: string[]): Promise<Manifest> {
     await this.lock;
     for (const series of [this.main, this.lines]) if (series.open) await this.closePart(series);
+    crashpoint('stage:before-publish');
     let rejects: Manifest['rejects'] = null;
     if (this.rejects) {
       this.rejects.stream.end();
@@ -120,6 +122,7 @@ export class BatchBuilder {
       if (put.bytes !== size) throw new Error(`${o.path} changed while it was staged (${size} bytes on disk, ${put.bytes} copied)`);
       files.push({ name: rawNames[i], bytes: put.bytes, sha256: put.sha256, format: o.format, rows: o.rows, validRows: o.validRows, rejectedRows: o.rows - o.validRows });
     }
+    crashpoint('stage:after-raw');
     for (const series of [this.main, this.lines]) {
       for (const p of series.done) {
         const put = await this.lake.put(`${this.prefix}/${p.key}`, createReadStream(join(series.dir, basename(p.key))), 'application/gzip');
@@ -148,6 +151,7 @@ export class BatchBuilder {
         claimLines: { columns: [...CLAIM_LINE_COLUMNS], parts: this.lines.done, copyManifest: LINES_COPY_MANIFEST_NAME },
       } : {}),
     };
+    crashpoint('stage:before-manifest');
     await this.lake.put(`${this.prefix}/${MANIFEST_NAME}`, Buffer.from(JSON.stringify(manifest, null, 2) + '\n'), 'application/json');
     return manifest;
   }

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Transform } from 'node:stream';
 import type { Lake, LakeObject, PutResult } from './lake.js';
+import { crashpoint } from '../util/crashpoint.js';
 
 /**
  * A lake in a local folder. An object is written under a temporary name beside its place,
@@ -38,6 +39,7 @@ export class LocalLake implements Lake {
     try {
       const source = body instanceof Uint8Array ? Readable.from([Buffer.from(body.buffer, body.byteOffset, body.byteLength)]) : body;
       await pipeline(source, count, createWriteStream(tmp, { flush: true }));
+      crashpoint('lake:before-rename');
       await rename(tmp, target);
     } catch (e) {
       await rm(tmp, { force: true });

@@ -14,6 +14,7 @@ import { S3Client, GetObjectCommand } from '@aws-sdk/client-s3';
 import { runCli, runCliAsync, ROOT, BIN, assertNoPersonalData } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 import { startS3, startRecordingProxy, type TestS3 } from '../support/s3.js';
+import { CRASHPOINTS } from '../../src/util/crashpoint.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const FILES = ['fixtures/inventory/clean-comma.csv', 'fixtures/inventory/pipe-delimited.csv', 'fixtures/inventory/xlsx-cover-sheet.xlsx'];
@@ -145,16 +146,25 @@ describe('stage on the local lake', () => {
     const lake = join(tmp.path, 'killed');
     const cfg = join(tmp.path, 'killed.yaml');
     writeFileSync(cfg, `lake: { url: ${JSON.stringify(lake)} }\n`);
+    // Killed at each named point of publishing (SIGKILL, as kill -9): never a complete batch.
+    for (const point of CRASHPOINTS) {
+      const killed = runCli(['stage', big, '--schema', 'merchant_inventory', '--config', cfg], { env: { HALO_DATA_CRASHPOINT: point } });
+      assert.equal(killed.code, 128, `${point}: killed by SIGKILL`);
+      const list = JSON.parse(runCli(['batches', 'list', '--json', '--config', cfg]).stdout);
+      assert.equal(list.batches.filter((b: { status: string }) => b.status === 'complete').length, 0, `${point}: no complete batch`);
+      assert.ok(list.batches.every((b: { loadable: boolean }) => !b.loadable));
+    }
+    const incomplete = JSON.parse(runCli(['batches', 'list', '--json', '--status', 'incomplete', '--config', cfg]).stdout);
+    // after-raw and before-manifest leave objects without a manifest; a kill before a rename
+    // leaves only a temporary file, which no reader sees; before-publish leaves nothing.
+    assert.equal(incomplete.batches.length, 2, 'two kills left incomplete batches');
+    // And a kill at a moment chosen by the clock, while the process runs.
     const child = spawn(process.execPath, [BIN, 'stage', big, '--schema', 'merchant_inventory', '--config', cfg], { stdio: 'ignore' });
     const exited = new Promise<void>((r) => child.on('exit', () => r()));
-    // Kill as soon as the batch folder appears in the lake: publishing has begun, the manifest is not there.
-    const started = Date.now();
-    while (!existsSync(join(lake, 'manual')) && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGKILL');
     await exited;
-    const list = JSON.parse(runCli(['batches', 'list', '--json', '--config', cfg]).stdout);
-    assert.equal(list.batches.filter((b: { status: string }) => b.status === 'complete').length, 0, 'no complete batch');
-    assert.ok(list.batches.every((b: { loadable: boolean }) => !b.loadable));
+    assert.equal(JSON.parse(runCli(['batches', 'list', '--json', '--status', 'complete', '--config', cfg]).stdout).batches.length, 0);
     const again = runCli(['stage', big, '--schema', 'merchant_inventory', '--config', cfg]);
     assert.equal(again.code, 0, again.stderr);
     const after2 = JSON.parse(runCli(['batches', 'list', '--json', '--config', cfg]).stdout);
