@@ -140,6 +140,38 @@ Examples:
       setExit(await batchesShow(id, makeContext(cmd.optsWithGlobals(), io)));
     }));
 
+  const load = program.command('load')
+    .description('load batches from the lake into the warehouse (one transaction each)')
+    .argument('<batch-id...>', 'batch ids (halo-data batches list)')
+    .option('--force', 'load a batch again even if the ledger has it as loaded', false)
+    .addHelpText('after', '\nExample:\n  $ halo-data load 01JD3Q7W0Y5R4M8Z2K6F9X1B3C')
+    .action(async (ids: string[], opts, cmd: Command) => {
+      const { loadCommand } = await import('./commands/load.js');
+      setExit(await loadCommand({ batchIds: ids, force: opts.force === true }, makeContext(cmd.optsWithGlobals(), io)));
+    });
+  addGlobalOptions(load);
+
+  const warehouse = program.command('warehouse').description('the star schema in the warehouse');
+  addGlobalOptions(warehouse.command('init').description('create or upgrade the star schema (idempotent)')
+    .addHelpText('after', '\nExample:\n  $ halo-data warehouse init')
+    .action(async (_o, cmd: Command) => {
+      const { warehouseInit } = await import('./commands/warehouse.js');
+      setExit(await warehouseInit(makeContext(cmd.optsWithGlobals(), io)));
+    }));
+  addGlobalOptions(warehouse.command('status').description('schema version and row counts')
+    .addHelpText('after', '\nExample:\n  $ halo-data warehouse status --json')
+    .action(async (_o, cmd: Command) => {
+      const { warehouseStatus } = await import('./commands/warehouse.js');
+      setExit(await warehouseStatus(makeContext(cmd.optsWithGlobals(), io)));
+    }));
+  addGlobalOptions(warehouse.command('query').description('run a read-only SQL query')
+    .argument('<sql>', 'the query (the star schema is in schema halo)')
+    .addHelpText('after', '\nExample:\n  $ halo-data warehouse query "SELECT merchant_sku, MIN(selling_price) FROM halo.fact_inventory_snapshot f JOIN halo.dim_product p USING (product_sk) GROUP BY 1" --json')
+    .action(async (sql: string, _o, cmd: Command) => {
+      const { warehouseQuery } = await import('./commands/warehouse.js');
+      setExit(await warehouseQuery(sql, makeContext(cmd.optsWithGlobals(), io)));
+    }));
+
   const schemas = program.command('schemas').description('the schemas files are checked against');
   addGlobalOptions(schemas.command('list').description('list the schemas')
     .addHelpText('after', '\nExample:\n  $ halo-data schemas list --json')

@@ -1,0 +1,64 @@
+import type { CommandContext } from './context.js';
+import { openWarehouse } from '../warehouse/open.js';
+import { initSchema, currentVersion, tableCounts } from '../warehouse/schema.js';
+import { SCHEMA_VERSION } from '../warehouse/sql/ddl.js';
+import { DataError } from '../errors.js';
+
+export async function warehouseInit(ctx: CommandContext): Promise<number> {
+  const wh = await openWarehouse(ctx.config());
+  try {
+    const r = await initSchema(wh);
+    if (ctx.json) ctx.stdout.write(JSON.stringify({ warehouse: wh.describe, ...r }, null, 2) + '\n');
+    else ctx.stdout.write(r.applied.length ? `star schema at version ${r.to} in ${wh.describe} (applied ${r.applied.join(', ')})\n` : `star schema already at version ${r.to} in ${wh.describe}\n`);
+    return 0;
+  } finally {
+    await wh.close();
+  }
+}
+
+export async function warehouseStatus(ctx: CommandContext): Promise<number> {
+  const wh = await openWarehouse(ctx.config());
+  try {
+    const version = await currentVersion(wh);
+    const counts = version > 0 ? await tableCounts(wh) : {};
+    if (ctx.json) {
+      ctx.stdout.write(JSON.stringify({ warehouse: wh.describe, engine: wh.engine, schemaVersion: version, latestVersion: SCHEMA_VERSION, tables: counts }, null, 2) + '\n');
+      return 0;
+    }
+    ctx.stdout.write(`${wh.describe}\nschema version ${version}${version < SCHEMA_VERSION ? ` (latest ${SCHEMA_VERSION}: run halo-data warehouse init)` : ''}\n`);
+    for (const [t, n] of Object.entries(counts)) ctx.stdout.write(`  ${t.padEnd(26)} ${n.toLocaleString('en-US').padStart(12)}\n`);
+    return 0;
+  } finally {
+    await wh.close();
+  }
+}
+
+/** A read-only query: it runs in a READ ONLY transaction, so it cannot change anything. */
+export async function warehouseQuery(sql: string, ctx: CommandContext): Promise<number> {
+  const wh = await openWarehouse(ctx.config());
+  try {
+    let result;
+    try {
+      result = await wh.transaction(async (tx) => {
+        await tx.query('SET TRANSACTION READ ONLY');
+        return tx.query(sql);
+      });
+    } catch (e) {
+      throw new DataError('query-failed', `the query failed: ${(e as Error).message}`);
+    }
+    if (ctx.json) {
+      ctx.stdout.write(JSON.stringify(result.rows, null, 2) + '\n');
+      return 0;
+    }
+    const cols = result.fields;
+    const cells = result.rows.map((r) => cols.map((c) => { const v = (r as Record<string, unknown>)[c]; return v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v); }));
+    const widths = cols.map((c, i) => Math.min(60, Math.max(c.length, ...cells.map((r) => r[i].length))));
+    const line = (r: string[]) => r.map((v, i) => v.slice(0, 60).padEnd(widths[i])).join('  ').trimEnd();
+    ctx.stdout.write(ctx.color.bold(line(cols)) + '\n');
+    for (const r of cells) ctx.stdout.write(line(r) + '\n');
+    ctx.stdout.write(ctx.color.gray(`(${cells.length} row${cells.length === 1 ? '' : 's'})\n`));
+    return 0;
+  } finally {
+    await wh.close();
+  }
+}

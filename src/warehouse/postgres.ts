@@ -1,0 +1,67 @@
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { POSTGRES_DIALECT, type Warehouse, type Tx, type QueryResult } from './warehouse.js';
+import { ServiceError } from '../errors.js';
+
+/**
+ * PostgreSQL over its wire protocol (self-hosted, or how some teams reach Redshift). The
+ * password comes from PGPASSWORD (or ~/.pgpass), never from the config; parts are streamed
+ * through COPY FROM STDIN.
+ */
+export class PostgresWarehouse implements Warehouse {
+  readonly engine = 'postgres' as const;
+  readonly dialect = POSTGRES_DIALECT;
+  private constructor(private readonly pool: pg.Pool, readonly describe: string) {}
+
+  static async open(url: string): Promise<PostgresWarehouse> {
+    const pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 10_000 });
+    pool.on('error', () => { /* an idle client's error surfaces on its next use */ });
+    const safe = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+    try {
+      const c = await pool.connect();
+      c.release();
+    } catch (e) {
+      await pool.end().catch(() => {});
+      throw new ServiceError('warehouse-unreachable', `cannot connect to PostgreSQL at ${safe}: ${(e as Error).message}`, {
+        hint: 'check warehouse.url and PGPASSWORD', cause: e,
+      });
+    }
+    return new PostgresWarehouse(pool, `PostgreSQL at ${safe}`);
+  }
+
+  async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
+    const r = await this.pool.query(sql, params);
+    return { rows: r.rows as T[], fields: r.fields.map((f) => f.name) };
+  }
+
+  async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn({
+        query: async <R>(sql: string, params: unknown[] = []) => {
+          const r = await client.query(sql, params);
+          return { rows: r.rows as R[], fields: r.fields.map((f) => f.name) };
+        },
+        copyCsv: async (table, columns, data) => {
+          const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`));
+          await pipeline(Readable.from(data), stream);
+          return Number(stream.rowCount ?? 0);
+        },
+      });
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

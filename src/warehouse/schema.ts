@@ -1,0 +1,41 @@
+import type { Warehouse } from './warehouse.js';
+import { migrations, SCHEMA, SCHEMA_VERSION } from './sql/ddl.js';
+
+/** Creates or upgrades the star schema (idempotent); returns the versions it applied. */
+export async function initSchema(wh: Warehouse): Promise<{ from: number; to: number; applied: number[] }> {
+  await wh.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
+  await wh.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at TIMESTAMP NOT NULL)`);
+  const from = await currentVersion(wh);
+  const applied: number[] = [];
+  for (const m of migrations(wh.dialect)) {
+    if (m.version <= from) continue;
+    // A version applies whole or not at all.
+    await wh.transaction(async (tx) => {
+      for (const s of m.statements) await tx.query(s);
+      await tx.query(`INSERT INTO ${SCHEMA}.schema_version (version, applied_at) VALUES ($1, CAST($2 AS TIMESTAMP))`, [m.version, new Date().toISOString()]);
+    });
+    applied.push(m.version);
+  }
+  return { from, to: SCHEMA_VERSION, applied };
+}
+
+export async function currentVersion(wh: Warehouse): Promise<number> {
+  try {
+    const r = await wh.query<{ v: number | null }>(`SELECT MAX(version) AS v FROM ${SCHEMA}.schema_version`);
+    return Number(r.rows[0]?.v ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+export const STAR_TABLES = ['etl_batch', 'dim_date', 'dim_merchant', 'dim_product', 'fact_inventory_snapshot', 'dim_provider', 'dim_member',
+  'dim_diagnosis', 'fact_claim', 'fact_claim_diagnosis', 'fact_claim_line'] as const;
+
+export async function tableCounts(wh: Warehouse): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const t of STAR_TABLES) {
+    const r = await wh.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${SCHEMA}.${t}`);
+    out[t] = Number(r.rows[0].n);
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+import type { Dialect } from '../warehouse.js';
+
+/**
+ * The star schema, versioned: `warehouse init` applies the versions a warehouse lacks, in
+ * order, and records each in halo.schema_version. Every statement lists its columns.
+ */
+export const SCHEMA = 'halo';
+export const SCHEMA_VERSION = 1;
+
+export function migrations(d: Dialect): Array<{ version: number; statements: string[] }> {
+  const t = (name: string) => `${SCHEMA}.${name}`;
+  return [{
+    version: 1,
+    statements: [
+      `CREATE TABLE IF NOT EXISTS ${t('etl_batch')} (batch_id VARCHAR(26) NOT NULL PRIMARY KEY, source VARCHAR(64) NOT NULL, schema_name VARCHAR(64) NOT NULL,
+        schema_version INTEGER NOT NULL, status VARCHAR(16) NOT NULL, rows_total BIGINT, rows_loaded BIGINT, manifest_sha256 VARCHAR(64),
+        started_at TIMESTAMP, finished_at TIMESTAMP, error VARCHAR(2000))`,
+      `CREATE TABLE IF NOT EXISTS ${t('dim_date')} (date_key INTEGER NOT NULL PRIMARY KEY, full_date DATE NOT NULL, year SMALLINT NOT NULL,
+        month SMALLINT NOT NULL, day SMALLINT NOT NULL)${d.tableOptions('dim_date')}`,
+      `CREATE TABLE IF NOT EXISTS ${t('dim_merchant')} (merchant_sk ${d.identity} PRIMARY KEY, merchant_id VARCHAR(64) NOT NULL,
+        source VARCHAR(64) NOT NULL, valid_from TIMESTAMP NOT NULL, valid_to TIMESTAMP, is_current BOOLEAN NOT NULL)${d.tableOptions('dim_merchant')}`,
+      `CREATE TABLE IF NOT EXISTS ${t('dim_product')} (product_sk ${d.identity} PRIMARY KEY, merchant_id VARCHAR(64) NOT NULL,
+        merchant_sku VARCHAR(128) NOT NULL, product_name VARCHAR(512) NOT NULL, barcode VARCHAR(14), unit VARCHAR(64),
+        updated_at TIMESTAMP, batch_id VARCHAR(26) NOT NULL, UNIQUE (merchant_id, merchant_sku))${d.tableOptions('dim_product')}`,
+      `CREATE TABLE IF NOT EXISTS ${t('fact_inventory_snapshot')} (batch_id VARCHAR(26) NOT NULL, merchant_sk BIGINT NOT NULL,
+        product_sk BIGINT NOT NULL, date_key INTEGER NOT NULL, selling_price DECIMAL(14,2) NOT NULL, stock_qty INTEGER NOT NULL,
+        expiry_date DATE, observed_at TIMESTAMP, PRIMARY KEY (batch_id, product_sk))${d.tableOptions('fact_inventory_snapshot')}`,
+      `CREATE TABLE IF NOT EXISTS ${t('dim_provider')} (provider_sk ${d.identity} PRIMARY KEY, provider_id VARCHAR(64) NOT NULL,
+        provider_name VARCHAR(256) NOT NULL, UNIQUE (provider_id, provider_name))${d.tableOptions('dim_provider')}`,
+      `CREATE TABLE IF NOT EXISTS ${t('dim_member')} (member_sk ${d.identity} PRIMARY KEY, member_key VARCHAR(64) NOT NULL UNIQUE)${d.tableOptions('dim_member')}`,
+      `CREATE TABLE IF NOT EXISTS ${t('dim_diagnosis')} (diagnosis_sk ${d.identity} PRIMARY KEY, icd10_code VARCHAR(16) NOT NULL UNIQUE)${d.tableOptions('dim_diagnosis')}`,
+      `CREATE TABLE IF NOT EXISTS ${t('fact_claim')} (claim_id VARCHAR(64) NOT NULL PRIMARY KEY, policy_number VARCHAR(64) NOT NULL,
+        member_sk BIGINT NOT NULL, provider_sk BIGINT NOT NULL, claim_type VARCHAR(16) NOT NULL, admission_date_key INTEGER NOT NULL,
+        discharge_date_key INTEGER, diagnosis_codes VARCHAR(1024) NOT NULL, claimed_amount DECIMAL(16,2) NOT NULL,
+        approved_amount DECIMAL(16,2), currency VARCHAR(3) NOT NULL, batch_id VARCHAR(26) NOT NULL)${d.tableOptions('fact_claim')}`,
+      `CREATE TABLE IF NOT EXISTS ${t('fact_claim_diagnosis')} (claim_id VARCHAR(64) NOT NULL, diagnosis_sk BIGINT NOT NULL,
+        PRIMARY KEY (claim_id, diagnosis_sk))${d.tableOptions('fact_claim_diagnosis')}`,
+      `CREATE TABLE IF NOT EXISTS ${t('fact_claim_line')} (claim_id VARCHAR(64) NOT NULL, line_no INTEGER NOT NULL,
+        description VARCHAR(512) NOT NULL, quantity INTEGER, unit_price DECIMAL(16,2), amount DECIMAL(16,2) NOT NULL,
+        batch_id VARCHAR(26) NOT NULL, PRIMARY KEY (claim_id, line_no))${d.tableOptions('fact_claim_line')}`,
+    ],
+  }];
+}

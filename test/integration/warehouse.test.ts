@@ -1,0 +1,162 @@
+/**
+ * The warehouse on embedded PostgreSQL (PGlite) and on a real PostgreSQL server: the same
+ * fixture batches give the same star schema on both; loading twice and forcing a reload
+ * change nothing; a failed load leaves only a `failed` ledger row; members are only hashes.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, runCliAsync, ROOT, assertNoPersonalData } from '../support/cli.js';
+import { tempDir } from '../support/tmp.js';
+import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
+
+const tmp = tempDir();
+const KEY = { HALO_DATA_MEMBER_KEY: 'test-member-key-not-a-secret' };
+const lake = join(tmp.path, 'lake');
+const batches: string[] = [];
+
+/** The star schema by natural keys (surrogate keys and load times differ between engines). */
+const SNAPSHOT = [
+  `SELECT merchant_id, merchant_sku, product_name, barcode, unit, updated_at FROM halo.dim_product ORDER BY 1, 2`,
+  `SELECT merchant_id, source, is_current FROM halo.dim_merchant ORDER BY 1, 2`,
+  `SELECT p.merchant_id, p.merchant_sku, f.batch_id, f.date_key, f.selling_price, f.stock_qty, f.expiry_date, f.observed_at
+     FROM halo.fact_inventory_snapshot f JOIN halo.dim_product p USING (product_sk) ORDER BY 1, 2, 3`,
+  `SELECT f.claim_id, f.policy_number, m.member_key, pr.provider_id, pr.provider_name, f.claim_type, f.admission_date_key, f.discharge_date_key,
+     f.diagnosis_codes, f.claimed_amount, f.approved_amount, f.currency, f.batch_id
+     FROM halo.fact_claim f JOIN halo.dim_member m USING (member_sk) JOIN halo.dim_provider pr USING (provider_sk) ORDER BY 1`,
+  `SELECT c.claim_id, d.icd10_code FROM halo.fact_claim_diagnosis c JOIN halo.dim_diagnosis d USING (diagnosis_sk) ORDER BY 1, 2`,
+  `SELECT claim_id, line_no, description, quantity, unit_price, amount FROM halo.fact_claim_line ORDER BY 1, 2`,
+  `SELECT date_key, full_date FROM halo.dim_date ORDER BY 1`,
+  `SELECT batch_id, source, schema_name, status, rows_total, rows_loaded FROM halo.etl_batch ORDER BY 1`,
+];
+
+type Run = (args: string[], env?: Record<string, string>) => Promise<{ code: number; stdout: string; stderr: string }>;
+
+async function snapshot(run: Run, cfg: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const q of SNAPSHOT) {
+    const r = await run(['warehouse', 'query', q, '--json', '--config', cfg]);
+    assert.equal(r.code, 0, r.stderr);
+    out.push(JSON.stringify(JSON.parse(r.stdout).map((row: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v).replace(/\.000Z$|T00:00:00\.000Z$/, '')])))));
+  }
+  return out;
+}
+
+before(() => {
+  const cfg = join(tmp.path, 'stage.yaml');
+  writeFileSync(cfg, `lake: { url: ${JSON.stringify(lake)} }\n`);
+  const stage = (files: string[], schema: string, extra: string[] = []) => {
+    const r = runCli(['stage', ...files.map((f) => join(ROOT, f)), '--schema', schema, '--config', cfg, '--max-reject-rate', '1', ...extra]);
+    assert.equal(r.code, 0, r.stderr);
+    batches.push(r.stdout.trim());
+  };
+  stage(['fixtures/inventory/clean-comma.csv', 'fixtures/inventory/duplicate-sku.csv'], 'merchant_inventory', ['--source', 'merchants']);
+  stage(['fixtures/inventory/pipe-delimited.csv'], 'merchant_inventory', ['--source', 'merchants']);
+  stage(['fixtures/claims/claims-clean.csv', 'fixtures/claims/claims-listing.xlsx'], 'insurance_claim', ['--source', 'claims']);
+  stage(['fixtures/claims-pdf/rs-harapan-sehat-1.pdf', 'fixtures/claims-pdf/klinik-medika-1.pdf', 'fixtures/claims-pdf/rsu-bunda-mulia-2.pdf'], 'claim_pdf', ['--source', 'claim-pdfs']);
+});
+after(() => tmp.cleanup());
+
+function engineConfig(name: string, warehouse: string): string {
+  const cfg = join(tmp.path, `${name}.yaml`);
+  writeFileSync(cfg, `lake: { url: ${JSON.stringify(lake)} }\nwarehouse:\n${warehouse}`);
+  return cfg;
+}
+
+async function exercise(run: Run, cfg: string): Promise<string[]> {
+  assert.equal((await run(['warehouse', 'init', '--config', cfg])).code, 0);
+  assert.match((await run(['warehouse', 'init', '--config', cfg])).stdout, /already at version 1/);
+  const load = await run(['load', ...batches, '--config', cfg, '--verbose', '--log-format', 'text']);
+  assert.equal(load.code, 0, load.stderr);
+  assertNoPersonalData(load.stdout + load.stderr, 'load output');
+  const once = await snapshot(run, cfg);
+  // Loading again: every batch skipped, nothing changes.
+  const again = await run(['load', ...batches, '--config', cfg]);
+  assert.equal(again.code, 0);
+  assert.equal(again.stdout.split('\n').filter((l) => l.endsWith(' skipped')).length, batches.length);
+  assert.deepEqual(await snapshot(run, cfg), once);
+  // Forced reloads (as a replay does) in another order: the same star schema.
+  assert.equal((await run(['load', batches[2], batches[0], '--force', '--config', cfg])).code, 0);
+  assert.deepEqual(await snapshot(run, cfg), once);
+  // The cheapest pharmacy per product, from the loaded data.
+  const q = await run(['warehouse', 'query', `SELECT p.merchant_sku, MIN(f.selling_price) AS cheapest FROM halo.fact_inventory_snapshot f
+    JOIN halo.dim_product p USING (product_sk) GROUP BY p.merchant_sku ORDER BY p.merchant_sku`, '--json', '--config', cfg]);
+  assert.equal(q.code, 0, q.stderr);
+  assert.ok(JSON.parse(q.stdout).length > 10);
+  // Read-only: a write is refused.
+  const w = await run(['warehouse', 'query', 'DELETE FROM halo.fact_claim', '--config', cfg]);
+  assert.equal(w.code, 1);
+  // No personal value in the warehouse at all (members are keyed hashes; names are not stored).
+  const dump = (await snapshot(run, cfg)).join('\n');
+  assertNoPersonalData(dump, 'warehouse contents');
+  return once;
+}
+
+describe('warehouse', () => {
+  let pglite: string[] = [];
+  test('embedded PostgreSQL (PGlite)', async () => {
+    const cfg = engineConfig('pglite', `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh'))}\n`);
+    pglite = await exercise(async (args, env) => runCli(args, { env: { ...KEY, ...env } }), cfg);
+    const counts = JSON.parse(runCli(['warehouse', 'status', '--json', '--config', cfg]).stdout).tables;
+    assert.equal(counts.fact_claim_line, 6 + 5 + 34);
+    assert.equal(counts.etl_batch, batches.length);
+  });
+
+  test('a load that fails leaves only a failed ledger row', () => {
+    const cfg = engineConfig('failing', `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh-fail'))}\n`);
+    // Tamper with a manifest's count: COPY then loads fewer rows than it promises.
+    const list = JSON.parse(runCli(['batches', 'list', '--json', '--config', cfg]).stdout).batches;
+    const b = list.find((x: { batchId: string }) => x.batchId === batches[1]);
+    const file = join(lake, b.prefix, 'manifest.json');
+    const original = readFileSync(file, 'utf8');
+    const m = JSON.parse(original);
+    m.counts.validRows += 1;
+    writeFileSync(file, JSON.stringify(m));
+    try {
+      const r = runCli(['load', batches[1], '--config', cfg], { env: KEY });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /row-count|COPY loaded \d+ rows but the manifest has/);
+      const status = JSON.parse(runCli(['warehouse', 'status', '--json', '--config', cfg]).stdout).tables;
+      assert.equal(status.fact_inventory_snapshot, 0);
+      assert.equal(status.dim_product, 0);
+      const ledger = JSON.parse(runCli(['warehouse', 'query', 'SELECT status FROM halo.etl_batch', '--json', '--config', cfg]).stdout);
+      assert.deepEqual(ledger, [{ status: 'failed' }]);
+      // Killed between COPY and merge: nothing at all, and the next load completes.
+      writeFileSync(file, original);
+      const killed = runCli(['load', batches[0], '--config', cfg], { env: { ...KEY, HALO_DATA_CRASHPOINT: 'load:before-merge' } });
+      assert.equal(killed.code, 128);
+      assert.equal(JSON.parse(runCli(['warehouse', 'status', '--json', '--config', cfg]).stdout).tables.fact_inventory_snapshot, 0);
+      assert.equal(runCli(['load', batches[0], batches[1], '--config', cfg], { env: KEY }).code, 0);
+    } finally {
+      writeFileSync(file, original);
+    }
+  });
+
+  test('claims without a member key: a configuration error, nothing loaded', () => {
+    const cfg = engineConfig('nokey', `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh-nokey'))}\n`);
+    const r = runCli(['load', batches[2], '--config', cfg], { env: { HALO_DATA_MEMBER_KEY: '' } });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /HALO_DATA_MEMBER_KEY/);
+  });
+
+  describe('real PostgreSQL', { skip: postgresAvailable() ? false : 'PostgreSQL not installed (.ci/run installs it)' }, () => {
+    let server: TestPostgres;
+    before(async () => { server = await startPostgres(); });
+    after(async () => { await server?.stop(); });
+    test('the same star schema as PGlite', async () => {
+      const cfg = engineConfig('postgres', `  engine: postgres\n  url: ${server.url}\n`);
+      const pgSnapshot = await exercise(async (args, env) => runCliAsync(args, { env: { ...KEY, PGPASSWORD: TEST_PGPASSWORD, ...env } }), cfg);
+      // Batch ids differ by nothing: the same lake, the same batches.
+      assert.deepEqual(pgSnapshot, pglite);
+    });
+    test('a wrong password is exit 3 with the fix named, and no password echoed', async () => {
+      const cfg = engineConfig('badpw', `  engine: postgres\n  url: ${server.url}\n`);
+      const r = await runCliAsync(['warehouse', 'status', '--config', cfg], { env: { PGPASSWORD: 'wrong-secret' } });
+      assert.equal(r.code, 3);
+      assert.match(r.stderr, /PGPASSWORD/);
+      assert.doesNotMatch(r.stderr + r.stdout, /wrong-secret/);
+    });
+  });
+});
