@@ -151,6 +151,22 @@ Examples:
     });
   addGlobalOptions(load);
 
+  const replay = program.command('replay')
+    .description('load batches again from the lake backup (a picker on a terminal when none is named)')
+    .argument('[batch-id...]', 'batch ids')
+    .option('--source <name>', 'batches of this source')
+    .option('--since <date>', 'batches dated on or after YYYY-MM-DD')
+    .option('--until <date>', 'batches dated on or before YYYY-MM-DD')
+    .option('--dry-run', 'list what would load, load nothing', false)
+    .option('--yes', 'do it without asking (required without a terminal)', false)
+    .addHelpText('after', '\nExamples:\n  $ halo-data replay                       # pick on a terminal\n  $ halo-data replay --source merchants --since 2026-11-01 --until 2026-11-07 --yes')
+    .action(async (ids: string[], opts, cmd: Command) => {
+      const { replayCommand } = await import('./commands/replay.js');
+      setExit(await replayCommand({ batchIds: ids, source: opts.source, since: opts.since, until: opts.until, dryRun: opts.dryRun, yes: opts.yes },
+        makeContext(cmd.optsWithGlobals(), io), Boolean(process.stdin.isTTY)));
+    });
+  addGlobalOptions(replay);
+
   const warehouse = program.command('warehouse').description('the star schema in the warehouse');
   addGlobalOptions(warehouse.command('init').description('create or upgrade the star schema (idempotent)')
     .addHelpText('after', '\nExample:\n  $ halo-data warehouse init')
