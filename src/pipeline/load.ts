@@ -17,7 +17,7 @@ export interface LoadOutcome { batchId: string; status: 'loaded' | 'skipped'; ro
 
 function plan(m: Manifest, d: Warehouse['dialect']): { staging: Staging; merges: string[]; lines: boolean } {
   switch (m.schema.name) {
-    case 'merchant_inventory': return { staging: INVENTORY_STAGING, merges: inventoryMerge(d), lines: false };
+    case 'merchant_inventory': return { staging: INVENTORY_STAGING, merges: inventoryMerge(d, m.files.length === 1), lines: false };
     case 'insurance_claim': return { staging: CLAIM_STAGING, merges: claimMerge(d, false), lines: false };
     case 'claim_pdf': return { staging: CLAIM_STAGING, merges: claimMerge(d, true), lines: true };
     default: throw new DataError('unknown-batch-schema', `batch ${m.batchId} holds schema ${m.schema.name}, which this warehouse does not load`);
