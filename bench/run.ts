@@ -13,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   validate: () => import('./validate.js'),
   pdf: () => import('./pdf.js'),
   stage: () => import('./stage.js'),
+  load: () => import('./load.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -1,0 +1,57 @@
+/**
+ * `npm run bench -- load [--rows N]`: stages N inventory rows (the validate benchmark's
+ * generator) to a temporary lake, then times `halo-data load` into the embedded warehouse
+ * (COPY + merge + ledger, one transaction), beside a bare PGlite COPY of the same rows in the
+ * same run (the floor). Issue 5's goal: 5.5 M rows loaded and merged in <= 60 s.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { writeFileSync, readdirSync, createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ensureInventoryCsv } from './generate/inventory-csv.js';
+import { makeTempDir } from './support/cleanup.js';
+import { runMeasured, machineBusyShare } from './support/measure.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = path.join(ROOT, 'bin/halo-data.js');
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { rows: { type: 'string', default: '1000000' }, help: { type: 'boolean' } } });
+  if (values.help) { process.stdout.write('npm run bench -- load [--rows N (1000000; 5500000 for the issue goal)]\n'); return 0; }
+  const rows = Number(values.rows);
+  const tmp = makeTempDir('halo-bench-load-');
+  const out = (s: string) => process.stdout.write(s);
+  out(`halo-data bench: load\n\n  node ${process.version}, ${os.availableParallelism()} CPUs; CPUs busy before start: ${Math.round((await machineBusyShare(1000)) * 100)}%\n`);
+  const csv = await ensureInventoryCsv(rows, 42);
+  out(`  input: ${rows.toLocaleString('en-US')} rows, ${(csv.bytes / 1e6).toFixed(1)} MB\n\n`);
+  const cfg = path.join(tmp, 'halo-data.config.yaml');
+  writeFileSync(cfg, `lake: { url: ${JSON.stringify(path.join(tmp, 'lake'))} }\nwarehouse: { engine: pglite, path: ${JSON.stringify(path.join(tmp, 'wh'))} }\n`);
+  const stage = await runMeasured({ label: 'stage', args: [BIN, 'stage', csv.path, '--schema', 'merchant_inventory', '--config', cfg, '--json', '--quiet'], cwd: ROOT, tmpDir: tmp, timeoutMs: 3_600_000 });
+  const batch = JSON.parse(stage.stdoutTail);
+  const load = await runMeasured({ label: 'load', args: [BIN, 'load', batch.batchId, '--config', cfg, '--quiet'], cwd: ROOT, tmpDir: tmp, timeoutMs: 3_600_000 });
+  // The floor: the same parts COPYed into a plain table, nothing else.
+  const partsDir = path.join(tmp, 'lake', batch.prefix, 'normalized');
+  const parts = readdirSync(partsDir).filter((f) => f.endsWith('.csv.gz')).map((f) => path.join(partsDir, f));
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create(path.join(tmp, 'floor'));
+  await db.exec(`CREATE TABLE t (merchant_id text, merchant_sku text, product_name text, barcode text, selling_price numeric(14,2), stock_qty int,
+    unit text, expiry_date date, updated_at timestamp, source_file text, source_row bigint)`);
+  const t0 = performance.now();
+  for (const p of parts) {
+    const chunks: Buffer[] = [];
+    for await (const c of createReadStream(p).pipe(createGunzip())) chunks.push(c as Buffer);
+    await db.query(`COPY t FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob(chunks) });
+  }
+  const floor = (performance.now() - t0) / 1000;
+  await db.close();
+  const mib = (kb: number | null) => (kb === null ? NaN : kb / 1024);
+  out('  step                                   wall s   peak RSS\n');
+  out(`  stage (validate, normalise, lake)      ${stage.wallSeconds.toFixed(2).padStart(6)}   ${mib(stage.maxRssKb).toFixed(0)} MiB\n`);
+  out(`  load (COPY + merge + ledger)           ${load.wallSeconds.toFixed(2).padStart(6)}   ${mib(load.maxRssKb).toFixed(0)} MiB   exit ${load.exitCode}\n`);
+  out(`  bare PGlite COPY of the same parts     ${floor.toFixed(2).padStart(6)}   (in the harness process)\n`);
+  const perRow = load.wallSeconds / rows;
+  out(`\n  load+merge: ${(rows / load.wallSeconds).toFixed(0)} rows/s; at 5.5 M rows ~${(perRow * 5_500_000).toFixed(0)} s (goal <= 60 s)${rows >= 5_500_000 ? (load.wallSeconds <= 60 ? '  PASS' : '  FAIL') : ''}\n`);
+  return load.exitCode === 0 ? 0 : 1;
+}
