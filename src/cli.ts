@@ -144,12 +144,23 @@ Examples:
     .description('load batches from the lake into the warehouse (one transaction each)')
     .argument('<batch-id...>', 'batch ids (halo-data batches list)')
     .option('--force', 'load a batch again even if the ledger has it as loaded', false)
-    .addHelpText('after', '\nExample:\n  $ halo-data load 01JD3Q7W0Y5R4M8Z2K6F9X1B3C')
+    .option('--no-merge', 'COPY into staging only (the ledger says staged); halo-data merge finishes it')
+    .addHelpText('after', '\nExamples:\n  $ halo-data load 01JD3Q7W0Y5R4M8Z2K6F9X1B3C\n  $ halo-data load 01JD3Q7W0Y5R4M8Z2K6F9X1B3C --no-merge && halo-data merge')
     .action(async (ids: string[], opts, cmd: Command) => {
       const { loadCommand } = await import('./commands/load.js');
-      setExit(await loadCommand({ batchIds: ids, force: opts.force === true }, makeContext(cmd.optsWithGlobals(), io)));
+      setExit(await loadCommand({ batchIds: ids, force: opts.force === true, merge: opts.merge !== false }, makeContext(cmd.optsWithGlobals(), io)));
     });
   addGlobalOptions(load);
+
+  const merge = program.command('merge')
+    .description('merge batches that load --no-merge staged into the star schema (one transaction each)')
+    .option('--batch <id>', 'only this batch (default: every staged batch, oldest first)')
+    .addHelpText('after', '\nExamples:\n  $ halo-data merge\n  $ halo-data merge --batch 01JD3Q7W0Y5R4M8Z2K6F9X1B3C')
+    .action(async (opts, cmd: Command) => {
+      const { mergeCommand } = await import('./commands/load.js');
+      setExit(await mergeCommand({ batchId: opts.batch }, makeContext(cmd.optsWithGlobals(), io)));
+    });
+  addGlobalOptions(merge);
 
   const replay = program.command('replay')
     .description('load batches again from the lake backup (a picker on a terminal when none is named)')

@@ -2,14 +2,19 @@ import type { CommandContext } from './context.js';
 import { openLake } from '../lake/open.js';
 import { openWarehouse } from '../warehouse/open.js';
 import { initSchema } from '../warehouse/schema.js';
-import { listBatches } from '../batch/catalog.js';
-import { loadBatch, type LoadOutcome } from '../pipeline/load.js';
-import { createProgress } from '../output/progress.js';
+import { SCHEMA } from '../warehouse/sql/ddl.js';
+import { listBatches, type BatchEntry } from '../batch/catalog.js';
+import { loadBatch, mergeBatch, ledgerStatuses, type LoadOutcome } from '../pipeline/load.js';
+import { createProgress, type Progress } from '../output/progress.js';
 import { DataError } from '../errors.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
 
-export interface LoadCommandOptions { batchIds: string[]; force: boolean }
+export interface LoadCommandOptions { batchIds: string[]; force: boolean; merge: boolean }
 
-/** Loads batches from the lake into the warehouse, one transaction each, in id (time) order. */
+/**
+ * Loads batches from the lake into the warehouse, one transaction each, in id (time) order:
+ * merged into the star schema, or with --no-merge kept in staging for `merge`.
+ */
 export async function loadCommand(opts: LoadCommandOptions, ctx: CommandContext): Promise<number> {
   const config = ctx.config();
   const lake = await openLake(config);
@@ -24,18 +29,79 @@ export async function loadCommand(opts: LoadCommandOptions, ctx: CommandContext)
   const progress = createProgress(ctx.interactiveStderr, 'loading…');
   try {
     await initSchema(wh);
+    const ledger = await ledgerStatuses(wh, entries.map((e) => e.batchId));
     for (const [i, e] of entries.entries()) {
-      progress.update(`loading batch ${i + 1}/${entries.length} ${e.batchId}`);
-      const r = await loadBatch(wh, lake, e, { force: opts.force, memberKey: ctx.env.HALO_DATA_MEMBER_KEY });
+      progress.update(`${opts.merge ? 'loading' : 'staging'} batch ${i + 1}/${entries.length} ${e.batchId} (${rowsOf(e)} rows)`);
+      const r = await reportFailure(progress, e, () => loadBatch(wh, lake, e, ledger.get(e.batchId), {
+        force: opts.force, merge: opts.merge, memberKey: ctx.env.HALO_DATA_MEMBER_KEY,
+      }));
       results.push(r);
-      ctx.log.info(r.status === 'skipped' ? 'batch already loaded, skipped (--force reloads it)' : 'batch loaded',
+      progress.done(describeOutcome(r));
+      ctx.log.info(r.status === 'skipped' ? 'batch already loaded, skipped (--force reloads it)' : r.status === 'staged' ? 'batch staged (merge it with halo-data merge)' : 'batch loaded',
         { batch: r.batchId, rows: r.rows, seconds: Number(r.seconds.toFixed(2)) });
     }
   } finally {
     progress.stop();
     await wh.close();
   }
-  if (ctx.json) ctx.stdout.write(JSON.stringify({ warehouse: wh.describe, batches: results }, null, 2) + '\n');
-  else for (const r of results) ctx.stdout.write(`${r.batchId} ${r.status}${r.status === 'loaded' ? ` ${r.rows} rows in ${r.seconds.toFixed(2)} s` : ''}\n`);
+  printOutcomes(ctx, wh, results);
   return 0;
+}
+
+/** Merges batches that `load --no-merge` staged: all of them, oldest first, or the one named. */
+export async function mergeCommand(opts: { batchId?: string }, ctx: CommandContext): Promise<number> {
+  const config = ctx.config();
+  const wh = await openWarehouse(config);
+  const results: LoadOutcome[] = [];
+  const progress = createProgress(ctx.interactiveStderr, 'merging…');
+  try {
+    await initSchema(wh);
+    const staged = await wh.query<{ batch_id: string }>(`SELECT batch_id FROM ${SCHEMA}.etl_batch WHERE status = 'staged' ORDER BY batch_id`);
+    let ids = staged.rows.map((r) => r.batch_id);
+    if (opts.batchId) {
+      if (!ids.includes(opts.batchId)) {
+        throw new DataError('not-staged', `batch ${opts.batchId} is not staged in ${wh.describe}`, { hint: 'halo-data load <id> --no-merge stages a batch; halo-data batches list shows the ledger' });
+      }
+      ids = [opts.batchId];
+    }
+    if (ids.length) {
+      const lake = await openLake(config);
+      const all = await listBatches(lake);
+      for (const [i, id] of ids.entries()) {
+        const e = all.find((b) => b.batchId === id);
+        if (!e) throw new DataError('no-such-batch', `batch ${id} is staged but its manifest is not in ${lake.url}`);
+        progress.update(`merging batch ${i + 1}/${ids.length} ${id} (${rowsOf(e)} rows)`);
+        const r = await reportFailure(progress, e, () => mergeBatch(wh, e, { memberKey: ctx.env.HALO_DATA_MEMBER_KEY }));
+        results.push(r);
+        progress.done(describeOutcome(r));
+        ctx.log.info('batch merged', { batch: r.batchId, rows: r.rows, seconds: Number(r.seconds.toFixed(2)) });
+      }
+    }
+  } finally {
+    progress.stop();
+    await wh.close();
+  }
+  if (!ctx.json && results.length === 0) ctx.stdout.write('no staged batches: nothing to merge\n');
+  printOutcomes(ctx, wh, results);
+  return 0;
+}
+
+const rowsOf = (e: BatchEntry) => (e.manifest?.counts.validRows ?? 0).toLocaleString('en-US');
+
+function describeOutcome(r: LoadOutcome): string {
+  return r.status === 'skipped' ? `${r.batchId} already loaded, skipped` : `${r.batchId} ${r.status}: ${r.rows.toLocaleString('en-US')} rows in ${r.seconds.toFixed(1)} s`;
+}
+
+async function reportFailure<T>(progress: Progress, e: BatchEntry, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    progress.done(`${e.batchId} failed`, false);
+    throw err;
+  }
+}
+
+function printOutcomes(ctx: CommandContext, wh: Warehouse, results: LoadOutcome[]): void {
+  if (ctx.json) ctx.stdout.write(JSON.stringify({ warehouse: wh.describe, batches: results }, null, 2) + '\n');
+  else for (const r of results) ctx.stdout.write(`${r.batchId} ${r.status}${r.status === 'skipped' ? '' : ` ${r.rows} rows in ${r.seconds.toFixed(2)} s`}\n`);
 }

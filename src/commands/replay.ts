@@ -54,5 +54,5 @@ export async function replayCommand(opts: ReplayOptions, ctx: CommandContext, st
     else for (const e of chosen) ctx.stdout.write(`would load ${e.batchId}  ${e.source}  ${e.date}  ${e.manifest?.counts.rows} rows\n`);
     return 0;
   }
-  return loadCommand({ batchIds: chosen.map((e) => e.batchId), force: true }, ctx);
+  return loadCommand({ batchIds: chosen.map((e) => e.batchId), force: true, merge: true }, ctx);
 }

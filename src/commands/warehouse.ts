@@ -39,10 +39,7 @@ export async function warehouseQuery(sql: string, ctx: CommandContext): Promise<
   try {
     let result;
     try {
-      result = await wh.transaction(async (tx) => {
-        await tx.query('SET TRANSACTION READ ONLY');
-        return tx.query(sql);
-      });
+      result = await wh.readOnlyQuery(sql);
     } catch (e) {
       throw new DataError('query-failed', `the query failed: ${(e as Error).message}`);
     }

@@ -32,6 +32,7 @@ const configShape: Shape = S.object({
     engine: S.enumOf(['pglite', 'postgres', 'redshift-data']), path: S.nullable(S.string), url: S.nullable(S.string),
     clusterIdentifier: S.nullable(S.string), workgroupName: S.nullable(S.string), database: S.nullable(S.string),
     dbUser: S.nullable(S.string), secretArn: S.nullable(S.string), iamRole: S.nullable(S.string), region: S.nullable(S.string),
+    endpoint: S.nullable(S.string), statementTimeoutSeconds: S.int(1),
   }),
   merchants: S.map(profileShape),
   limits: S.object({
@@ -103,6 +104,7 @@ function applyEnv(config: HaloConfig, env: NodeJS.ProcessEnv): void {
   });
   set('HALO_DATA_WAREHOUSE_PATH', (v) => { config.warehouse.path = v; });
   set('HALO_DATA_WAREHOUSE_URL', (v) => { config.warehouse.url = v; });
+  set('HALO_DATA_WAREHOUSE_ENDPOINT', (v) => { config.warehouse.endpoint = v; });
 }
 
 function check(config: HaloConfig): void {

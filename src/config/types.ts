@@ -40,6 +40,10 @@ export interface WarehouseConfig {
   secretArn?: string | null;
   iamRole?: string | null;
   region?: string | null;
+  /** redshift-data: a Data API endpoint other than the region's own (a VPC endpoint; the tests' emulator). */
+  endpoint?: string | null;
+  /** redshift-data: how long one statement may run before it is cancelled (default 1800). */
+  statementTimeoutSeconds?: number;
 }
 
 export interface ProfileConfig {

@@ -2,24 +2,28 @@ import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { Lake } from '../lake/lake.js';
-import type { Warehouse } from '../warehouse/warehouse.js';
+import { SecretParam, type Warehouse, type Step, type StepParam } from '../warehouse/warehouse.js';
 import type { BatchEntry } from '../batch/catalog.js';
-import type { Manifest } from '../batch/manifest.js';
+import type { Manifest, ManifestPart } from '../batch/manifest.js';
 import { SCHEMA } from '../warehouse/sql/ddl.js';
 import {
-  INVENTORY_STAGING, CLAIM_STAGING, CLAIM_LINE_STAGING, createStaging, inventoryMerge, claimMerge, type Staging,
+  INVENTORY_STAGING, CLAIM_STAGING, CLAIM_LINE_STAGING, createStaging, columnsDdl, persistentStaging, inventoryMerge, claimMerge, type Staging,
 } from '../warehouse/sql/merge.js';
-import { bindUsed } from '../warehouse/bind.js';
 import { ConfigError, DataError } from '../errors.js';
-import { crashpoint } from '../util/crashpoint.js';
+import { redactDbMessage } from '../warehouse/redact.js';
 
-export interface LoadOutcome { batchId: string; status: 'loaded' | 'skipped'; rows: number; seconds: number }
+export type LedgerStatus = 'staged' | 'loaded' | 'failed';
+export interface LoadOutcome { batchId: string; status: 'loaded' | 'staged' | 'skipped'; rows: number; seconds: number }
+export interface LoadOptions { force: boolean; merge: boolean; memberKey?: string; signal?: AbortSignal }
 
-function plan(m: Manifest, d: Warehouse['dialect']): { staging: Staging; merges: string[]; lines: boolean } {
+/** What a batch's schema loads into, and the statements that merge it. */
+interface Plan { staging: Staging; lines: boolean; merges(d: Warehouse['dialect'], tables: { main: string; lines: string }): string[] }
+
+function plan(m: Manifest): Plan {
   switch (m.schema.name) {
-    case 'merchant_inventory': return { staging: INVENTORY_STAGING, merges: inventoryMerge(d, m.files.length === 1), lines: false };
-    case 'insurance_claim': return { staging: CLAIM_STAGING, merges: claimMerge(d, false), lines: false };
-    case 'claim_pdf': return { staging: CLAIM_STAGING, merges: claimMerge(d, true), lines: true };
+    case 'merchant_inventory': return { staging: INVENTORY_STAGING, lines: false, merges: (d, t) => inventoryMerge(d, m.files.length === 1, t.main) };
+    case 'insurance_claim': return { staging: CLAIM_STAGING, lines: false, merges: (d, t) => claimMerge(d, false, t.main, t.lines) };
+    case 'claim_pdf': return { staging: CLAIM_STAGING, lines: true, merges: (d, t) => claimMerge(d, true, t.main, t.lines) };
     default: throw new DataError('unknown-batch-schema', `batch ${m.batchId} holds schema ${m.schema.name}, which this warehouse does not load`);
   }
 }
@@ -28,63 +32,143 @@ async function* gunzipped(stream: Readable): AsyncIterable<Buffer> {
   yield* stream.pipe(createGunzip()) as AsyncIterable<Buffer>;
 }
 
+const sql = (text: string, params?: StepParam[]): Step => ({ kind: 'sql', sql: text, params });
+
+/** The ledger row of a batch, replaced whole (delete + insert: the same SQL on every engine). */
+function ledgerSteps(m: Manifest, status: LedgerStatus, rowsLoaded: number | null, startedAt: string, error: string | null): Step[] {
+  const manifestSha = createHash('sha256').update(JSON.stringify(m)).digest('hex');
+  return [
+    sql(`DELETE FROM ${SCHEMA}.etl_batch WHERE batch_id = $1`, [m.batchId]),
+    sql(`INSERT INTO ${SCHEMA}.etl_batch (batch_id, source, schema_name, schema_version, status, rows_total, rows_loaded, manifest_sha256, started_at, finished_at, error)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS TIMESTAMP), CAST($10 AS TIMESTAMP), $11)`,
+    [m.batchId, m.source, m.schema.name, m.schema.version, status, m.counts.rows, rowsLoaded, manifestSha, startedAt, new Date().toISOString(), error]),
+  ];
+}
+
+function copySteps(lake: Lake, entry: BatchEntry, m: Manifest, p: Plan, tables: { main: string; lines: string }): Step[] {
+  const copy = (table: string, s: Staging, parts: ManifestPart[], manifestName: string | undefined, what: string, expectedRows: number): Step => ({
+    kind: 'copy', table, columns: s.columns, label: `batch ${m.batchId} (${what})`,
+    manifestUrl: lake.objectUrl(`${entry.prefix}/${manifestName ?? ''}`),
+    expectedRows,
+    parts: parts.map((part) => ({ url: lake.objectUrl(`${entry.prefix}/${part.key}`), open: async () => gunzipped(await lake.get(`${entry.prefix}/${part.key}`)) })),
+  });
+  const steps: Step[] = [];
+  // A batch with no valid rows has no parts (and no COPY manifest): nothing to COPY.
+  // The count promised is the manifest's valid rows (what validation passed), not its parts' sum.
+  if (m.parts.length || m.counts.validRows) steps.push(copy(tables.main, p.staging, m.parts, m.copyManifest, 'rows', m.counts.validRows));
+  const lines = m.claimLines?.parts ?? [];
+  if (p.lines && lines.length) steps.push(copy(tables.lines, CLAIM_LINE_STAGING, lines, m.claimLines?.copyManifest, 'claim lines', lines.reduce((n, x) => n + x.rows, 0)));
+  return steps;
+}
+
+function mergeParams(m: Manifest, now: string, memberKey: string | undefined): StepParam[] {
+  const snapshotKey = Number(m.createdAt.slice(0, 10).replace(/-/g, ''));
+  // The member key goes only as a bind value (never into SQL text or the query history).
+  return [m.batchId, m.source, now, snapshotKey, new SecretParam(memberKey ?? '')];
+}
+
+const withParams = (stmts: string[], params: StepParam[]): Step[] => stmts.map((s) => sql(s, params));
+
 /**
- * Loads one complete batch: COPY its parts into staging, check the row count against the
- * manifest, merge into the star schema and record it in etl_batch, all in one transaction.
- * A batch the ledger has as loaded is skipped unless forced (then it is merged again:
- * delete-insert by batch, so the result is the same). A failure rolls everything back and
- * leaves only a `failed` ledger row.
+ * Loads one complete batch, in one transaction:
+ * - merge (default): COPY its parts into temporary staging, check the row count against the
+ *   manifest, merge into the star schema and record it in etl_batch as `loaded`;
+ * - `--no-merge`: COPY into a table of the batch's own in halo_staging and record it as
+ *   `staged`, for `merge` to finish later.
+ * A batch the ledger has as loaded (or staged, with --no-merge) is skipped unless forced
+ * (then it is merged again: delete-insert by batch, so the result is the same). A failure
+ * rolls everything back and leaves only a `failed` ledger row.
  */
-export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, opts: { force: boolean; memberKey?: string }): Promise<LoadOutcome> {
+export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, ledger: LedgerStatus | undefined, opts: LoadOptions): Promise<LoadOutcome> {
   const started = performance.now();
   const m = entry.manifest;
   if (!m) throw new DataError('incomplete-batch', `batch ${entry.batchId} is incomplete (no manifest): it is never loaded`);
   const id = m.batchId;
-  const ledger = await wh.query<{ status: string }>(`SELECT status FROM ${SCHEMA}.etl_batch WHERE batch_id = $1`, [id]);
-  if (ledger.rows[0]?.status === 'loaded' && !opts.force) return { batchId: id, status: 'skipped', rows: 0, seconds: 0 };
-  const p = plan(m, wh.dialect);
-  const isClaims = m.schema.name !== 'merchant_inventory';
-  if (isClaims && !opts.memberKey) {
+  if (!opts.force && (ledger === 'loaded' || (ledger === 'staged' && !opts.merge))) return { batchId: id, status: 'skipped', rows: 0, seconds: 0 };
+  const p = plan(m);
+  if (opts.merge && p.staging === CLAIM_STAGING && !opts.memberKey) {
     throw new ConfigError('claims need a member hash key: set HALO_DATA_MEMBER_KEY (from your secrets store)', { hint: 'members are stored only as a keyed hash of member_id' });
   }
-  const manifestSha = createHash('sha256').update(JSON.stringify(m)).digest('hex');
-  const now = new Date().toISOString();
-  const snapshotKey = Number(m.createdAt.slice(0, 10).replace(/-/g, ''));
-  const params = [id, m.source, now, snapshotKey, opts.memberKey ?? ''];
-  const ledgerRow = async (q: (sql: string, params: unknown[]) => Promise<unknown>, status: string, rows: number | null, error: string | null) => {
-    await q(`DELETE FROM ${SCHEMA}.etl_batch WHERE batch_id = $1`, [id]);
-    await q(`INSERT INTO ${SCHEMA}.etl_batch (batch_id, source, schema_name, schema_version, status, rows_total, rows_loaded, manifest_sha256, started_at, finished_at, error)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS TIMESTAMP), CAST($10 AS TIMESTAMP), $11)`,
-    [id, m.source, m.schema.name, m.schema.version, status, m.counts.rows, rows, manifestSha, now, new Date().toISOString(), error]);
-  };
-  let loaded = 0;
+  const startedAt = new Date().toISOString();
+  const rows = m.counts.validRows;
+  const kept = { main: persistentStaging(p.staging, id), lines: persistentStaging(CLAIM_LINE_STAGING, id) };
+  const dropKept = [sql(`DROP TABLE IF EXISTS ${kept.main}`), ...(p.lines ? [sql(`DROP TABLE IF EXISTS ${kept.lines}`)] : [])];
+  let steps: Step[];
+  if (opts.merge) {
+    const temp = { main: p.staging.table, lines: CLAIM_LINE_STAGING.table };
+    steps = [
+      // A batch staged earlier with --no-merge is loaded afresh; its kept rows go.
+      ...(ledger === 'staged' ? dropKept : []),
+      sql(createStaging(wh.dialect, p.staging)),
+      ...(p.lines ? [sql(createStaging(wh.dialect, CLAIM_LINE_STAGING))] : []),
+      ...copySteps(lake, entry, m, p, temp),
+      { kind: 'checkpoint', name: 'load:before-merge' },
+      ...withParams(p.merges(wh.dialect, temp), mergeParams(m, startedAt, opts.memberKey)),
+      ...ledgerSteps(m, 'loaded', rows, startedAt, null),
+      { kind: 'checkpoint', name: 'load:before-commit' },
+    ];
+  } else {
+    steps = [
+      ...dropKept,
+      sql(`CREATE TABLE ${kept.main} (${columnsDdl(p.staging)})`),
+      ...(p.lines ? [sql(`CREATE TABLE ${kept.lines} (${columnsDdl(CLAIM_LINE_STAGING)})`)] : []),
+      ...copySteps(lake, entry, m, p, kept),
+      ...ledgerSteps(m, 'staged', rows, startedAt, null),
+    ];
+  }
   try {
-    await wh.transaction(async (tx) => {
-      await tx.query(createStaging(p.staging));
-      for (const part of m.parts) loaded += await tx.copyCsv(p.staging.table, p.staging.columns, gunzipped(await lake.get(`${entry.prefix}/${part.key}`)));
-      if (loaded !== m.counts.validRows) {
-        throw new DataError('row-count-mismatch', `batch ${id}: COPY loaded ${loaded} rows but the manifest has ${m.counts.validRows}`);
-      }
-      if (p.lines) {
-        await tx.query(createStaging(CLAIM_LINE_STAGING));
-        let lineRows = 0;
-        for (const part of m.claimLines?.parts ?? []) lineRows += await tx.copyCsv(CLAIM_LINE_STAGING.table, CLAIM_LINE_STAGING.columns, gunzipped(await lake.get(`${entry.prefix}/${part.key}`)));
-        const expected = (m.claimLines?.parts ?? []).reduce((n, x) => n + x.rows, 0);
-        if (lineRows !== expected) throw new DataError('row-count-mismatch', `batch ${id}: COPY loaded ${lineRows} claim lines but the manifest has ${expected}`);
-      }
-      crashpoint('load:before-merge');
-      for (const stmt of p.merges) {
-        const b = bindUsed(stmt, params);
-        await tx.query(b.sql, b.params);
-      }
-      await ledgerRow((sql, ps) => tx.query(sql, ps), 'loaded', loaded, null);
-      crashpoint('load:before-commit');
-    });
+    await wh.execute(steps, { name: `${opts.merge ? 'load' : 'stage'}-${id}`, signal: opts.signal });
   } catch (e) {
     // The transaction rolled back: leave a trace of the attempt, and nothing else.
-    const msg = String((e as Error)?.message ?? e).slice(0, 500);
-    await ledgerRow((sql, ps) => wh.query(sql, ps), 'failed', null, msg).catch(() => {});
+    const msg = redactDbMessage(String((e as Error)?.message ?? e)).slice(0, 500);
+    await wh.execute(ledgerSteps(m, 'failed', null, startedAt, msg), { name: `fail-${id}` }).catch(() => {});
     throw e;
   }
-  return { batchId: id, status: 'loaded', rows: loaded, seconds: (performance.now() - started) / 1000 };
+  return { batchId: id, status: opts.merge ? 'loaded' : 'staged', rows, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Merges a batch that `load --no-merge` staged: the merges read its kept table, which is
+ * dropped in the same transaction as the ledger turns `loaded`. A failure leaves the batch
+ * staged (with the error in the ledger) for the next `merge`.
+ */
+export async function mergeBatch(wh: Warehouse, entry: BatchEntry, opts: { memberKey?: string; signal?: AbortSignal }): Promise<LoadOutcome> {
+  const started = performance.now();
+  const m = entry.manifest;
+  if (!m) throw new DataError('incomplete-batch', `batch ${entry.batchId} is incomplete (no manifest): it is never loaded`);
+  const p = plan(m);
+  if (p.staging === CLAIM_STAGING && !opts.memberKey) {
+    throw new ConfigError('claims need a member hash key: set HALO_DATA_MEMBER_KEY (from your secrets store)', { hint: 'members are stored only as a keyed hash of member_id' });
+  }
+  const startedAt = new Date().toISOString();
+  const kept = { main: persistentStaging(p.staging, m.batchId), lines: persistentStaging(CLAIM_LINE_STAGING, m.batchId) };
+  // An empty batch had no parts to COPY, but its kept tables exist (created by --no-merge).
+  const steps: Step[] = [
+    { kind: 'checkpoint', name: 'merge:before-merge' },
+    ...withParams(p.merges(wh.dialect, kept), mergeParams(m, startedAt, opts.memberKey)),
+    sql(`DROP TABLE ${kept.main}`),
+    ...(p.lines ? [sql(`DROP TABLE ${kept.lines}`)] : []),
+    ...ledgerSteps(m, 'loaded', m.counts.validRows, startedAt, null),
+  ];
+  try {
+    await wh.execute(steps, { name: `merge-${m.batchId}`, signal: opts.signal });
+  } catch (e) {
+    const msg = redactDbMessage(String((e as Error)?.message ?? e)).slice(0, 500);
+    await wh.query(`UPDATE ${SCHEMA}.etl_batch SET error = $1, finished_at = CAST($2 AS TIMESTAMP) WHERE batch_id = $3 AND status = 'staged'`,
+      [msg, new Date().toISOString(), m.batchId]).catch(() => {});
+    throw e;
+  }
+  return { batchId: m.batchId, status: 'loaded', rows: m.counts.validRows, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The ledger's word on each batch id (one query per 100 ids, not per batch). */
+export async function ledgerStatuses(wh: Warehouse, ids: string[]): Promise<Map<string, LedgerStatus>> {
+  const out = new Map<string, LedgerStatus>();
+  for (let i = 0; i < ids.length; i += 100) {
+    const chunk = ids.slice(i, i + 100);
+    const r = await wh.query<{ batch_id: string; status: LedgerStatus }>(
+      `SELECT batch_id, status FROM ${SCHEMA}.etl_batch WHERE batch_id IN (${chunk.map((_, j) => `$${j + 1}`).join(', ')})`, chunk);
+    for (const row of r.rows) out.set(row.batch_id, row.status);
+  }
+  return out;
 }

@@ -16,7 +16,9 @@ export async function openWarehouse(config: HaloConfig): Promise<Warehouse> {
       const { PostgresWarehouse } = await import('./postgres.js');
       return PostgresWarehouse.open(w.url);
     }
-    case 'redshift-data':
-      throw new ConfigError('warehouse.engine redshift-data is not available in this version yet', { hint: 'use pglite or postgres' });
+    case 'redshift-data': {
+      const { openRedshiftData } = await import('./redshift/open.js');
+      return openRedshiftData(config);
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { POSTGRES_DIALECT, type Warehouse, type Tx, type QueryResult } from './warehouse.js';
+import { POSTGRES_DIALECT, plainParams, type Warehouse, type QueryResult, type Step, type StepParam } from './warehouse.js';
+import { runPgSteps, type PgTx } from './steps.js';
 
 /**
  * Embedded PostgreSQL (PGlite: PostgreSQL in WebAssembly) persisted in a folder: the
@@ -18,25 +19,33 @@ export class PgliteWarehouse implements Warehouse {
     return new PgliteWarehouse(db, `embedded PostgreSQL in ${dir}`);
   }
 
-  async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
-    const r = await this.db.query<T>(sql, params);
+  async query<T>(sql: string, params: StepParam[] = []): Promise<QueryResult<T>> {
+    const r = await this.db.query<T>(sql, plainParams(params));
     return { rows: r.rows, fields: r.fields.map((f) => f.name) };
   }
 
-  async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.db.transaction(async (t: Transaction) => fn({
-      query: async <R>(sql: string, params: unknown[] = []) => {
-        const r = await t.query<R>(sql, params);
-        return { rows: r.rows, fields: r.fields.map((f) => f.name) };
-      },
-      copyCsv: async (table, columns, data) => {
-        const chunks: Buffer[] = [];
-        for await (const c of data) chunks.push(c);
-        const blob = new Blob(chunks);
-        const r = await t.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob });
-        return r.affectedRows ?? 0;
-      },
-    }));
+  async readOnlyQuery<T>(sql: string): Promise<QueryResult<T>> {
+    return this.db.transaction(async (t: Transaction) => {
+      await t.query('SET TRANSACTION READ ONLY');
+      const r = await t.query<T>(sql);
+      return { rows: r.rows, fields: r.fields.map((f) => f.name) };
+    });
+  }
+
+  async execute(steps: Step[]): Promise<void> {
+    await this.db.transaction(async (t: Transaction) => {
+      const tx: PgTx = {
+        query: (sql, params) => t.query(sql, params),
+        copyCsv: async (table, columns, data) => {
+          const chunks: Buffer[] = [];
+          for await (const c of data) chunks.push(c);
+          const blob = new Blob(chunks);
+          const r = await t.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob });
+          return r.affectedRows ?? 0;
+        },
+      };
+      await runPgSteps(tx, steps);
+    });
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,8 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { POSTGRES_DIALECT, type Warehouse, type Tx, type QueryResult } from './warehouse.js';
+import { POSTGRES_DIALECT, plainParams, type Warehouse, type QueryResult, type Step, type StepParam } from './warehouse.js';
+import { runPgSteps } from './steps.js';
 import { ServiceError } from '../errors.js';
 
 /**
@@ -31,26 +32,35 @@ export class PostgresWarehouse implements Warehouse {
     return new PostgresWarehouse(pool, `PostgreSQL at ${safe}`);
   }
 
-  async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
-    const r = await this.pool.query(sql, params);
+  async query<T>(sql: string, params: StepParam[] = []): Promise<QueryResult<T>> {
+    const r = await this.pool.query(sql, plainParams(params));
     return { rows: r.rows as T[], fields: r.fields.map((f) => f.name) };
   }
 
-  async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  async readOnlyQuery<T>(sql: string): Promise<QueryResult<T>> {
+    return this.inTransaction(async (client) => {
+      await client.query('SET TRANSACTION READ ONLY');
+      const r = await client.query(sql);
+      return { rows: r.rows as T[], fields: r.fields.map((f) => f.name) };
+    });
+  }
+
+  async execute(steps: Step[]): Promise<void> {
+    await this.inTransaction((client) => runPgSteps({
+      query: (sql, params) => client.query(sql, params),
+      copyCsv: async (table, columns, data) => {
+        const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`));
+        await pipeline(Readable.from(data), stream);
+        return Number(stream.rowCount ?? 0);
+      },
+    }, steps));
+  }
+
+  private async inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const result = await fn({
-        query: async <R>(sql: string, params: unknown[] = []) => {
-          const r = await client.query(sql, params);
-          return { rows: r.rows as R[], fields: r.fields.map((f) => f.name) };
-        },
-        copyCsv: async (table, columns, data) => {
-          const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`));
-          await pipeline(Readable.from(data), stream);
-          return Number(stream.rowCount ?? 0);
-        },
-      });
+      const result = await fn(client);
       await client.query('COMMIT');
       return result;
     } catch (e) {

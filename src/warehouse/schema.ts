@@ -10,10 +10,10 @@ export async function initSchema(wh: Warehouse): Promise<{ from: number; to: num
   for (const m of migrations(wh.dialect)) {
     if (m.version <= from) continue;
     // A version applies whole or not at all.
-    await wh.transaction(async (tx) => {
-      for (const s of m.statements) await tx.query(s);
-      await tx.query(`INSERT INTO ${SCHEMA}.schema_version (version, applied_at) VALUES ($1, CAST($2 AS TIMESTAMP))`, [m.version, new Date().toISOString()]);
-    });
+    await wh.execute([
+      ...m.statements.map((sql) => ({ kind: 'sql' as const, sql })),
+      { kind: 'sql', sql: `INSERT INTO ${SCHEMA}.schema_version (version, applied_at) VALUES ($1, CAST($2 AS TIMESTAMP))`, params: [m.version, new Date().toISOString()] },
+    ], { name: `schema-v${m.version}` });
     applied.push(m.version);
   }
   return { from, to: SCHEMA_VERSION, applied };

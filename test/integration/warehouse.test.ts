@@ -67,7 +67,7 @@ function engineConfig(name: string, warehouse: string): string {
 
 async function exercise(run: Run, cfg: string): Promise<string[]> {
   assert.equal((await run(['warehouse', 'init', '--config', cfg])).code, 0);
-  assert.match((await run(['warehouse', 'init', '--config', cfg])).stdout, /already at version 1/);
+  assert.match((await run(['warehouse', 'init', '--config', cfg])).stdout, /already at version 2/);
   const load = await run(['load', ...batches, '--config', cfg, '--verbose', '--log-format', 'text']);
   assert.equal(load.code, 0, load.stderr);
   assertNoPersonalData(load.stdout + load.stderr, 'load output');
@@ -102,6 +102,32 @@ describe('warehouse', () => {
     const counts = JSON.parse(runCli(['warehouse', 'status', '--json', '--config', cfg]).stdout).tables;
     assert.equal(counts.fact_claim_line, 6 + 5 + 34);
     assert.equal(counts.etl_batch, batches.length);
+  });
+
+  test('load --no-merge stages in tables of its own; merge finishes: the same star schema', async () => {
+    const cfg = engineConfig('staged', `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh-staged'))}\n`);
+    const run: Run = async (args, env) => runCli(args, { env: { ...KEY, ...env } });
+    const staged = await run(['load', ...batches, '--no-merge', '--config', cfg]);
+    assert.equal(staged.code, 0, staged.stderr);
+    assert.equal(staged.stdout.split('\n').filter((l) => / staged \d+ rows/.test(l)).length, batches.length);
+    const counts = JSON.parse((await run(['warehouse', 'status', '--json', '--config', cfg])).stdout).tables;
+    assert.equal(counts.fact_inventory_snapshot + counts.fact_claim + counts.dim_product, 0);
+    const tables = JSON.parse((await run(['warehouse', 'query', `SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'halo_staging'`, '--json', '--config', cfg])).stdout);
+    assert.equal(Number(tables[0].n), batches.length + 1); // the PDF batch keeps its claim lines too
+    // Staging again skips; merging a batch that is not staged is refused.
+    assert.equal((await run(['load', batches[0], '--no-merge', '--config', cfg])).stdout.trim(), `${batches[0]} skipped`);
+    const one = await run(['merge', '--batch', batches[0], '--config', cfg]);
+    assert.equal(one.code, 0, one.stderr);
+    const notStaged = await run(['merge', '--batch', batches[0], '--config', cfg]);
+    assert.equal(notStaged.code, 1);
+    assert.match(notStaged.stderr, /not staged/);
+    const rest = await run(['merge', '--config', cfg]);
+    assert.equal(rest.code, 0, rest.stderr);
+    assert.equal(rest.stdout.split('\n').filter((l) => / loaded \d+ rows/.test(l)).length, batches.length - 1);
+    assert.match((await run(['merge', '--config', cfg])).stdout, /nothing to merge/);
+    const left = JSON.parse((await run(['warehouse', 'query', `SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'halo_staging'`, '--json', '--config', cfg])).stdout);
+    assert.equal(Number(left[0].n), 0);
+    assert.deepEqual(await snapshot(run, cfg), pglite);
   });
 
   test('a load that fails leaves only a failed ledger row', () => {

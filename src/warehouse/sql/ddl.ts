@@ -5,7 +5,7 @@ import type { Dialect } from '../warehouse.js';
  * order, and records each in halo.schema_version. Every statement lists its columns.
  */
 export const SCHEMA = 'halo';
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export function migrations(d: Dialect): Array<{ version: number; statements: string[] }> {
   const t = (name: string) => `${SCHEMA}.${name}`;
@@ -39,5 +39,9 @@ export function migrations(d: Dialect): Array<{ version: number; statements: str
         description VARCHAR(512) NOT NULL, quantity INTEGER, unit_price DECIMAL(16,2), amount DECIMAL(16,2) NOT NULL,
         batch_id VARCHAR(26) NOT NULL, PRIMARY KEY (claim_id, line_no))${d.tableOptions('fact_claim_line')}`,
     ],
+  }, {
+    // v2: batches loaded with --no-merge wait in tables of their own here until `merge`.
+    version: 2,
+    statements: ['CREATE SCHEMA IF NOT EXISTS halo_staging'],
   }];
 }

@@ -31,8 +31,23 @@ export const CLAIM_LINE_STAGING: Staging = {
   types: ['VARCHAR(64)', 'INTEGER', 'VARCHAR(512)', 'INTEGER', 'DECIMAL(16,2)', 'DECIMAL(16,2)', 'VARCHAR(256)', 'INTEGER'],
 };
 
-export function createStaging(s: Staging): string {
-  return `CREATE TEMP TABLE ${s.table} (${s.columns.map((c, i) => `${c} ${s.types[i]}`).join(', ')}) ON COMMIT DROP`;
+export function columnsDdl(s: Staging): string {
+  return s.columns.map((c, i) => `${c} ${s.types[i]}`).join(', ');
+}
+
+export function createStaging(d: Dialect, s: Staging): string {
+  return d.tempTable(s.table, columnsDdl(s));
+}
+
+/**
+ * `load --no-merge` keeps a batch's rows in a table of its own in the staging schema until
+ * `merge` (named by batch id, so two runs never share one).
+ */
+export const STAGING_SCHEMA = 'halo_staging';
+
+export function persistentStaging(s: Staging, batchId: string): string {
+  if (!/^[0-9A-Z]{26}$/.test(batchId)) throw new Error(`not a batch id: ${batchId}`);
+  return `${STAGING_SCHEMA}.${s.table}_${batchId.toLowerCase()}`;
 }
 
 const dateKey = (expr: string) => `CAST(TO_CHAR(${expr}, 'YYYYMMDD') AS INTEGER)`;
@@ -45,47 +60,52 @@ function dimDate(source: string): string {
 
 /**
  * `singleFile`: a batch of one file has no duplicate keys (validate rejects them within a
- * file), so the de-duplication step (4 s of a 22 s 1 M-row load on PGlite) is a plain view.
+ * file), so the de-duplication step (4 s of a 22 s 1 M-row load on PGlite) is skipped and
+ * the merges read the staging table itself.
  */
-export function inventoryMerge(_d: Dialect, singleFile = false): string[] {
+export function inventoryMerge(d: Dialect, singleFile = false, staging = 'stg_inventory'): string[] {
   const cols = 'merchant_id, merchant_sku, product_name, barcode, selling_price, stock_qty, unit, expiry_date, updated_at';
+  const src = singleFile ? staging : 'stg_inventory_d';
+  const batch = 'CAST($1 AS VARCHAR(26))';
   return [
-    singleFile
-      ? `CREATE TEMP VIEW stg_inventory_d AS SELECT ${cols} FROM stg_inventory`
-      : `CREATE TEMP TABLE stg_inventory_d ON COMMIT DROP AS SELECT ${cols} FROM (SELECT ${cols},
-      ROW_NUMBER() OVER (PARTITION BY merchant_id, merchant_sku ORDER BY source_file DESC, source_row DESC) AS rn FROM stg_inventory) AS x WHERE rn = 1`,
+    ...(singleFile ? [] : [d.tempTableAs('stg_inventory_d', `SELECT ${cols} FROM (SELECT ${cols},
+      ROW_NUMBER() OVER (PARTITION BY merchant_id, merchant_sku ORDER BY source_file DESC, source_row DESC) AS rn FROM ${staging}) AS x WHERE rn = 1`)]),
     // dim_merchant, type 2: a merchant whose attributes changed gets a new current version.
     `UPDATE ${t('dim_merchant')} SET valid_to = CAST($3 AS TIMESTAMP), is_current = FALSE
-      WHERE is_current AND source <> CAST($2 AS VARCHAR(64)) AND merchant_id IN (SELECT DISTINCT merchant_id FROM stg_inventory_d)`,
+      WHERE is_current AND source <> CAST($2 AS VARCHAR(64)) AND merchant_id IN (SELECT DISTINCT merchant_id FROM ${src})`,
     `INSERT INTO ${t('dim_merchant')} (merchant_id, source, valid_from, valid_to, is_current)
-      SELECT DISTINCT s.merchant_id, CAST($2 AS VARCHAR(64)), CAST($3 AS TIMESTAMP), CAST(NULL AS TIMESTAMP), TRUE FROM stg_inventory_d s
+      SELECT DISTINCT s.merchant_id, CAST($2 AS VARCHAR(64)), CAST($3 AS TIMESTAMP), CAST(NULL AS TIMESTAMP), TRUE FROM ${src} s
       WHERE NOT EXISTS (SELECT 1 FROM ${t('dim_merchant')} m WHERE m.merchant_id = s.merchant_id AND m.is_current)`,
-    // dim_product, type 1: the newest batch's attributes (a replay of an older batch changes nothing).
-    `MERGE INTO ${t('dim_product')} AS p USING stg_inventory_d AS s ON p.merchant_id = s.merchant_id AND p.merchant_sku = s.merchant_sku
-      WHEN MATCHED AND p.batch_id <= CAST($1 AS VARCHAR(26)) THEN UPDATE SET product_name = s.product_name, barcode = s.barcode, unit = s.unit, updated_at = s.updated_at, batch_id = CAST($1 AS VARCHAR(26))
-      WHEN NOT MATCHED THEN INSERT (merchant_id, merchant_sku, product_name, barcode, unit, updated_at, batch_id)
-        VALUES (s.merchant_id, s.merchant_sku, s.product_name, s.barcode, s.unit, s.updated_at, CAST($1 AS VARCHAR(26)))`,
+    // dim_product, type 1: the newest batch's attributes (a replay of an older batch changes
+    // nothing). UPDATE + INSERT rather than MERGE: Redshift's MERGE has no WHEN … AND.
+    `UPDATE ${t('dim_product')} AS p SET product_name = s.product_name, barcode = s.barcode, unit = s.unit, updated_at = s.updated_at, batch_id = ${batch}
+      FROM ${src} s WHERE p.merchant_id = s.merchant_id AND p.merchant_sku = s.merchant_sku AND p.batch_id <= ${batch}`,
+    `INSERT INTO ${t('dim_product')} (merchant_id, merchant_sku, product_name, barcode, unit, updated_at, batch_id)
+      SELECT s.merchant_id, s.merchant_sku, s.product_name, s.barcode, s.unit, s.updated_at, ${batch} FROM ${src} s
+      WHERE NOT EXISTS (SELECT 1 FROM ${t('dim_product')} p WHERE p.merchant_id = s.merchant_id AND p.merchant_sku = s.merchant_sku)`,
     dimDate(`SELECT TO_DATE(CAST(CAST($4 AS INTEGER) AS VARCHAR), 'YYYYMMDD')`),
     // The snapshot: delete-insert by batch, so loading a batch again gives the same rows.
-    `DELETE FROM ${t('fact_inventory_snapshot')} WHERE batch_id = CAST($1 AS VARCHAR(26))`,
+    `DELETE FROM ${t('fact_inventory_snapshot')} WHERE batch_id = ${batch}`,
     `INSERT INTO ${t('fact_inventory_snapshot')} (batch_id, merchant_sk, product_sk, date_key, selling_price, stock_qty, expiry_date, observed_at)
-      SELECT CAST($1 AS VARCHAR(26)), m.merchant_sk, p.product_sk, CAST($4 AS INTEGER), s.selling_price, s.stock_qty, s.expiry_date, s.updated_at
-      FROM stg_inventory_d s
+      SELECT ${batch}, m.merchant_sk, p.product_sk, CAST($4 AS INTEGER), s.selling_price, s.stock_qty, s.expiry_date, s.updated_at
+      FROM ${src} s
       JOIN ${t('dim_product')} p ON p.merchant_id = s.merchant_id AND p.merchant_sku = s.merchant_sku
       JOIN ${t('dim_merchant')} m ON m.merchant_id = s.merchant_id AND m.is_current`,
-    // A temporary view lives as long as the session (a pooled connection): drop it with its table.
-    ...(singleFile ? ['DROP VIEW stg_inventory_d'] : []),
   ];
 }
 
-export function claimMerge(d: Dialect, withLines: boolean): string[] {
+export function claimMerge(d: Dialect, withLines: boolean, staging = 'stg_claim', lineStaging = 'stg_claim_line'): string[] {
   const cols = CLAIM_STAGING.columns.filter((c) => c !== 'source_file' && c !== 'source_row').join(', ');
   const hash = d.keyedHash('s.member_id', 'CAST($5 AS VARCHAR)');
   const provider = `COALESCE(s.provider_id, '') = p.provider_id AND COALESCE(s.provider_name, '') = p.provider_name`;
   const mine = `SELECT claim_id FROM ${t('fact_claim')} WHERE batch_id = CAST($1 AS VARCHAR(26))`;
+  const resolved = `SELECT s.claim_id, s.policy_number, s.claim_type, s.admission_date, s.discharge_date, s.diagnosis_codes, s.claimed_amount,
+        s.approved_amount, s.currency, m.member_sk, p.provider_sk FROM stg_claim_d s
+        JOIN ${t('dim_member')} m ON m.member_key = ${hash}
+        JOIN ${t('dim_provider')} p ON ${provider}`;
   return [
-    `CREATE TEMP TABLE stg_claim_d ON COMMIT DROP AS SELECT ${cols} FROM (SELECT ${cols},
-      ROW_NUMBER() OVER (PARTITION BY claim_id ORDER BY source_file DESC, source_row DESC) AS rn FROM stg_claim) AS x WHERE rn = 1`,
+    d.tempTableAs('stg_claim_d', `SELECT ${cols} FROM (SELECT ${cols},
+      ROW_NUMBER() OVER (PARTITION BY claim_id ORDER BY source_file DESC, source_row DESC) AS rn FROM ${staging}) AS x WHERE rn = 1`),
     // Members only as a keyed hash: no name, no member number in the warehouse.
     `INSERT INTO ${t('dim_member')} (member_key) SELECT DISTINCT ${hash} FROM stg_claim_d s
       WHERE ${hash} NOT IN (SELECT member_key FROM ${t('dim_member')})`,
@@ -95,17 +115,15 @@ export function claimMerge(d: Dialect, withLines: boolean): string[] {
       WHERE code NOT IN (SELECT icd10_code FROM ${t('dim_diagnosis')})`,
     dimDate(`SELECT admission_date FROM stg_claim_d UNION SELECT discharge_date FROM stg_claim_d`),
     // Upsert on claim_id: a newer batch wins; replaying an older one changes nothing.
-    `MERGE INTO ${t('fact_claim')} AS f USING (
-        SELECT s.*, m.member_sk, p.provider_sk FROM stg_claim_d s
-        JOIN ${t('dim_member')} m ON m.member_key = ${hash}
-        JOIN ${t('dim_provider')} p ON ${provider}) AS s ON f.claim_id = s.claim_id
-      WHEN MATCHED AND f.batch_id <= CAST($1 AS VARCHAR(26)) THEN UPDATE SET policy_number = s.policy_number, member_sk = s.member_sk, provider_sk = s.provider_sk,
+    `UPDATE ${t('fact_claim')} AS f SET policy_number = s.policy_number, member_sk = s.member_sk, provider_sk = s.provider_sk,
         claim_type = s.claim_type, admission_date_key = ${dateKey('s.admission_date')}, discharge_date_key = ${dateKey('s.discharge_date')},
         diagnosis_codes = s.diagnosis_codes, claimed_amount = s.claimed_amount, approved_amount = s.approved_amount, currency = s.currency, batch_id = CAST($1 AS VARCHAR(26))
-      WHEN NOT MATCHED THEN INSERT (claim_id, policy_number, member_sk, provider_sk, claim_type, admission_date_key, discharge_date_key,
+      FROM (${resolved}) AS s WHERE f.claim_id = s.claim_id AND f.batch_id <= CAST($1 AS VARCHAR(26))`,
+    `INSERT INTO ${t('fact_claim')} (claim_id, policy_number, member_sk, provider_sk, claim_type, admission_date_key, discharge_date_key,
         diagnosis_codes, claimed_amount, approved_amount, currency, batch_id)
-        VALUES (s.claim_id, s.policy_number, s.member_sk, s.provider_sk, s.claim_type, ${dateKey('s.admission_date')}, ${dateKey('s.discharge_date')},
-        s.diagnosis_codes, s.claimed_amount, s.approved_amount, s.currency, CAST($1 AS VARCHAR(26)))`,
+      SELECT s.claim_id, s.policy_number, s.member_sk, s.provider_sk, s.claim_type, ${dateKey('s.admission_date')}, ${dateKey('s.discharge_date')},
+        s.diagnosis_codes, s.claimed_amount, s.approved_amount, s.currency, CAST($1 AS VARCHAR(26))
+      FROM (${resolved}) AS s WHERE NOT EXISTS (SELECT 1 FROM ${t('fact_claim')} f WHERE f.claim_id = s.claim_id)`,
     `DELETE FROM ${t('fact_claim_diagnosis')} WHERE claim_id IN (${mine})`,
     `INSERT INTO ${t('fact_claim_diagnosis')} (claim_id, diagnosis_sk) SELECT DISTINCT e.claim_id, g.diagnosis_sk
       FROM (${d.jsonArrayElements('stg_claim_d', 'claim_id', 'diagnosis_codes')}) AS e JOIN ${t('dim_diagnosis')} g ON g.icd10_code = e.code
@@ -113,7 +131,7 @@ export function claimMerge(d: Dialect, withLines: boolean): string[] {
     ...(withLines ? [
       `DELETE FROM ${t('fact_claim_line')} WHERE claim_id IN (${mine})`,
       `INSERT INTO ${t('fact_claim_line')} (claim_id, line_no, description, quantity, unit_price, amount, batch_id)
-        SELECT l.claim_id, l.line_no, l.description, l.quantity, l.unit_price, l.amount, CAST($1 AS VARCHAR(26)) FROM stg_claim_line l WHERE l.claim_id IN (${mine})`,
+        SELECT l.claim_id, l.line_no, l.description, l.quantity, l.unit_price, l.amount, CAST($1 AS VARCHAR(26)) FROM ${lineStaging} l WHERE l.claim_id IN (${mine})`,
     ] : []),
   ];
 }
