@@ -119,9 +119,14 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
   try {
     await wh.execute(steps, { name: `${opts.merge ? 'load' : 'stage'}-${id}`, signal: opts.signal });
   } catch (e) {
-    // The transaction rolled back: leave a trace of the attempt, and nothing else.
+    // The transaction rolled back: leave a trace of the attempt, and nothing else. A batch
+    // loaded before still is (its rows were not touched): the ledger keeps saying so and
+    // notes the failed reload.
     const msg = redactDbMessage(String((e as Error)?.message ?? e)).slice(0, 500);
-    await wh.execute(ledgerSteps(m, 'failed', null, startedAt, msg), { name: `fail-${id}` }).catch(() => {});
+    const trace = ledger === 'loaded'
+      ? [sql(`UPDATE ${SCHEMA}.etl_batch SET error = $1 WHERE batch_id = $2`, [`reload failed: ${msg}`, id])]
+      : ledgerSteps(m, 'failed', null, startedAt, msg);
+    await wh.execute(trace, { name: `fail-${id}` }).catch(() => {});
     throw e;
   }
   return { batchId: id, status: opts.merge ? 'loaded' : 'staged', rows, seconds: (performance.now() - started) / 1000 };

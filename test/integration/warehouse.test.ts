@@ -9,40 +9,13 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, runCliAsync, ROOT, assertNoPersonalData } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
+import { snapshot, exercise, type Run } from '../support/warehouse.js';
 import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
 
 const tmp = tempDir();
 const KEY = { HALO_DATA_MEMBER_KEY: 'test-member-key-not-a-secret' };
 const lake = join(tmp.path, 'lake');
 const batches: string[] = [];
-
-/** The star schema by natural keys (surrogate keys and load times differ between engines). */
-const SNAPSHOT = [
-  `SELECT merchant_id, merchant_sku, product_name, barcode, unit, updated_at FROM halo.dim_product ORDER BY 1, 2`,
-  `SELECT merchant_id, source, is_current FROM halo.dim_merchant ORDER BY 1, 2`,
-  `SELECT p.merchant_id, p.merchant_sku, f.batch_id, f.date_key, f.selling_price, f.stock_qty, f.expiry_date, f.observed_at
-     FROM halo.fact_inventory_snapshot f JOIN halo.dim_product p USING (product_sk) ORDER BY 1, 2, 3`,
-  `SELECT f.claim_id, f.policy_number, m.member_key, pr.provider_id, pr.provider_name, f.claim_type, f.admission_date_key, f.discharge_date_key,
-     f.diagnosis_codes, f.claimed_amount, f.approved_amount, f.currency, f.batch_id
-     FROM halo.fact_claim f JOIN halo.dim_member m USING (member_sk) JOIN halo.dim_provider pr USING (provider_sk) ORDER BY 1`,
-  `SELECT c.claim_id, d.icd10_code FROM halo.fact_claim_diagnosis c JOIN halo.dim_diagnosis d USING (diagnosis_sk) ORDER BY 1, 2`,
-  `SELECT claim_id, line_no, description, quantity, unit_price, amount FROM halo.fact_claim_line ORDER BY 1, 2`,
-  `SELECT date_key, full_date FROM halo.dim_date ORDER BY 1`,
-  `SELECT batch_id, source, schema_name, status, rows_total, rows_loaded FROM halo.etl_batch ORDER BY 1`,
-];
-
-type Run = (args: string[], env?: Record<string, string>) => Promise<{ code: number; stdout: string; stderr: string }>;
-
-async function snapshot(run: Run, cfg: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const q of SNAPSHOT) {
-    const r = await run(['warehouse', 'query', q, '--json', '--config', cfg]);
-    assert.equal(r.code, 0, r.stderr);
-    out.push(JSON.stringify(JSON.parse(r.stdout).map((row: Record<string, unknown>) =>
-      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v).replace(/\.000Z$|T00:00:00\.000Z$/, '')])))));
-  }
-  return out;
-}
 
 before(() => {
   const cfg = join(tmp.path, 'stage.yaml');
@@ -65,40 +38,11 @@ function engineConfig(name: string, warehouse: string): string {
   return cfg;
 }
 
-async function exercise(run: Run, cfg: string): Promise<string[]> {
-  assert.equal((await run(['warehouse', 'init', '--config', cfg])).code, 0);
-  assert.match((await run(['warehouse', 'init', '--config', cfg])).stdout, /already at version 2/);
-  const load = await run(['load', ...batches, '--config', cfg, '--verbose', '--log-format', 'text']);
-  assert.equal(load.code, 0, load.stderr);
-  assertNoPersonalData(load.stdout + load.stderr, 'load output');
-  const once = await snapshot(run, cfg);
-  // Loading again: every batch skipped, nothing changes.
-  const again = await run(['load', ...batches, '--config', cfg]);
-  assert.equal(again.code, 0);
-  assert.equal(again.stdout.split('\n').filter((l) => l.endsWith(' skipped')).length, batches.length);
-  assert.deepEqual(await snapshot(run, cfg), once);
-  // Forced reloads (as a replay does) in another order: the same star schema.
-  assert.equal((await run(['load', batches[2], batches[0], '--force', '--config', cfg])).code, 0);
-  assert.deepEqual(await snapshot(run, cfg), once);
-  // The cheapest pharmacy per product, from the loaded data.
-  const q = await run(['warehouse', 'query', `SELECT p.merchant_sku, MIN(f.selling_price) AS cheapest FROM halo.fact_inventory_snapshot f
-    JOIN halo.dim_product p USING (product_sk) GROUP BY p.merchant_sku ORDER BY p.merchant_sku`, '--json', '--config', cfg]);
-  assert.equal(q.code, 0, q.stderr);
-  assert.ok(JSON.parse(q.stdout).length > 10);
-  // Read-only: a write is refused.
-  const w = await run(['warehouse', 'query', 'DELETE FROM halo.fact_claim', '--config', cfg]);
-  assert.equal(w.code, 1);
-  // No personal value in the warehouse at all (members are keyed hashes; names are not stored).
-  const dump = (await snapshot(run, cfg)).join('\n');
-  assertNoPersonalData(dump, 'warehouse contents');
-  return once;
-}
-
 describe('warehouse', () => {
   let pglite: string[] = [];
   test('embedded PostgreSQL (PGlite)', async () => {
     const cfg = engineConfig('pglite', `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh'))}\n`);
-    pglite = await exercise(async (args, env) => runCli(args, { env: { ...KEY, ...env } }), cfg);
+    pglite = await exercise(async (args, env) => runCli(args, { env: { ...KEY, ...env } }), cfg, batches);
     const counts = JSON.parse(runCli(['warehouse', 'status', '--json', '--config', cfg]).stdout).tables;
     assert.equal(counts.fact_claim_line, 6 + 5 + 34);
     assert.equal(counts.etl_batch, batches.length);
@@ -173,7 +117,7 @@ describe('warehouse', () => {
     after(async () => { await server?.stop(); });
     test('the same star schema as PGlite', async () => {
       const cfg = engineConfig('postgres', `  engine: postgres\n  url: ${server.url}\n`);
-      const pgSnapshot = await exercise(async (args, env) => runCliAsync(args, { env: { ...KEY, PGPASSWORD: TEST_PGPASSWORD, ...env } }), cfg);
+      const pgSnapshot = await exercise(async (args, env) => runCliAsync(args, { env: { ...KEY, PGPASSWORD: TEST_PGPASSWORD, ...env } }), cfg, batches);
       // Batch ids differ by nothing: the same lake, the same batches.
       assert.deepEqual(pgSnapshot, pglite);
     });

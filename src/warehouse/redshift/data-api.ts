@@ -14,7 +14,7 @@ export interface DataApiTarget {
   secretArn?: string;
 }
 
-export interface PollPolicy { firstMs: number; maxMs: number; deadlineMs: number }
+export interface PollPolicy { firstMs: number; maxMs: number; deadlineMs: number; longPollSeconds: number }
 
 const TERMINAL = new Set(['FINISHED', 'FAILED', 'ABORTED']);
 
@@ -43,9 +43,8 @@ export class DataApi {
 
   async submitBatch(sqls: string[], parameters: SqlParameter[], name?: string): Promise<{ id: string; status?: string }> {
     const r = await this.call(() => this.client.send(new BatchExecuteStatementCommand({
+      // No WaitTimeSeconds here: the id must be known (saved, cancellable) before any waiting.
       ...this.where(), Sqls: sqls, StatementName: name, ...(parameters.length ? { Parameters: parameters } : {}),
-      // The server holds the answer up to this long, so a quick batch needs no poll at all.
-      WaitTimeSeconds: Math.min(20, Math.floor(this.poll.deadlineMs / 1000)),
     })));
     return { id: r.Id!, status: r.Status };
   }
@@ -59,8 +58,10 @@ export class DataApi {
     return { id: r.Id!, sessionId: r.SessionId };
   }
 
-  async describe(id: string): Promise<DescribeStatementResponse> {
-    return this.call(() => this.client.send(new DescribeStatementCommand({ Id: id })));
+  /** `waitSeconds`: the server holds the answer until the statement ends or that long (a long poll). */
+  async describe(id: string, waitSeconds = 0, signal?: AbortSignal): Promise<DescribeStatementResponse> {
+    return this.call(() => this.client.send(new DescribeStatementCommand({ Id: id, ...(waitSeconds > 0 ? { WaitTimeSeconds: waitSeconds } : {}) }),
+      signal ? { abortSignal: signal } : {}));
   }
 
   /**
@@ -72,8 +73,16 @@ export class DataApi {
     const deadline = Date.now() + this.poll.deadlineMs;
     let delay = this.poll.firstMs;
     for (;;) {
-      const d = await this.describe(id);
-      if (TERMINAL.has(d.Status ?? '')) {
+      // Long polls: a batch that ends within one is one DescribeStatement call.
+      const waitSeconds = Math.max(0, Math.min(this.poll.longPollSeconds, Math.floor((deadline - Date.now()) / 1000)));
+      const asked = Date.now();
+      let d: DescribeStatementResponse | null = null;
+      try {
+        d = await this.describe(id, waitSeconds, signal);
+      } catch (e) {
+        if (!signal?.aborted) throw e;
+      }
+      if (d && TERMINAL.has(d.Status ?? '')) {
         if (d.Status === 'FINISHED') return d;
         throw new StatementFailed(d);
       }
@@ -84,8 +93,11 @@ export class DataApi {
           : new ServiceError('statement-timeout', `the warehouse statement ${id} ran past ${Math.round(this.poll.deadlineMs / 1000)} s and was cancelled`,
             { hint: 'warehouse.statementTimeoutSeconds sets the limit' });
       }
-      await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), signal);
-      delay = Math.min(this.poll.maxMs, Math.round(delay * 1.6));
+      // An answer that came back at once (no long poll there) waits with backoff before the next.
+      if (Date.now() - asked < 1000) {
+        await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), signal);
+        delay = Math.min(this.poll.maxMs, Math.round(delay * 1.6));
+      }
     }
   }
 

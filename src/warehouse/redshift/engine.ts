@@ -58,6 +58,7 @@ export class RedshiftDataWarehouse implements Warehouse {
     const saved = name ? this.store.get(name) : null;
     if (name && saved) {
       const d = await this.api.describe(saved.id).catch(() => null);
+      // Re-attach only to a statement still running; one that ended is sent again (loads are idempotent).
       if (d && RUNNING.has(d.Status ?? '')) id = saved.id;
       else this.store.delete(name);
     }

@@ -38,7 +38,7 @@ export function openRedshiftData(config: HaloConfig): RedshiftDataWarehouse {
   const api = new DataApi(client, {
     database: w.database, clusterIdentifier: w.clusterIdentifier ?? undefined, workgroupName: w.workgroupName ?? undefined,
     dbUser: w.dbUser ?? undefined, secretArn: w.secretArn ?? undefined,
-  }, { firstMs: 250, maxMs: 5000, deadlineMs: seconds * 1000 });
+  }, { firstMs: 250, maxMs: 5000, deadlineMs: seconds * 1000, longPollSeconds: 20 });
   const copy = w.iamRole ? { iamRole: w.iamRole, region: config.lake.region ?? null } : null;
   const store = new StatementStore(resolvePath(config, './.halo-data/redshift-statements'));
   const target = w.workgroupName ? `workgroup ${w.workgroupName}` : `cluster ${w.clusterIdentifier}`;

@@ -45,8 +45,9 @@ export function renderBatch(steps: readonly Step[], copy: CopyTarget | null): Re
     }
     if (!copy) throw new ConfigError('warehouse.iamRole is not set: Redshift COPY reads the lake with that IAM role', { hint: 'e.g. arn:aws:iam::123456789012:role/halo-data-copy' });
     if (!s.manifestUrl.startsWith('s3://')) throw new ConfigError(`Redshift COPY reads from S3, but the lake is ${s.manifestUrl.replace(/\/[^/]*$/, '')}`, { hint: 'set lake.url to s3://bucket/prefix' });
-    // Credentials only as the cluster's IAM role: no key ever goes into SQL text.
-    sqls.push(`COPY ${s.table} (${s.columns.join(', ')}) FROM ${quote(s.manifestUrl)} IAM_ROLE ${quote(copy.iamRole)} MANIFEST GZIP CSV
+    // Credentials only as the cluster's IAM role: no key ever goes into SQL text. EMPTYASNULL:
+    // the parts write NULL as an empty field, as PostgreSQL's COPY reads it.
+    sqls.push(`COPY ${s.table} (${s.columns.join(', ')}) FROM ${quote(s.manifestUrl)} IAM_ROLE ${quote(copy.iamRole)} MANIFEST GZIP CSV EMPTYASNULL
       DATEFORMAT 'YYYY-MM-DD' TIMEFORMAT 'auto' COMPUPDATE OFF STATUPDATE OFF${copy.region ? ` REGION ${quote(copy.region)}` : ''}`);
     roles.push({ kind: 'copy', label: s.label, table: s.table });
     // Fails the transaction (a cast error) unless COPY loaded exactly the manifest's rows.
