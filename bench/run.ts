@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   pdf: () => import('./pdf.js'),
   stage: () => import('./stage.js'),
   load: () => import('./load.js'),
+  redshift: () => import('./redshift.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
