@@ -126,7 +126,7 @@ Examples:
     .option('--source <name>', 'only this source')
     .option('--since <date>', 'only batches dated on or after YYYY-MM-DD')
     .option('--until <date>', 'only batches dated on or before YYYY-MM-DD')
-    .option('--status <status>', 'complete or incomplete')
+    .option('--status <status>', 'complete or incomplete (in the lake); loaded, staged, failed or not-loaded (in the warehouse ledger)')
     .addHelpText('after', '\nExamples:\n  $ halo-data batches list --source merchants --since 2026-11-01\n  $ halo-data batches list --status incomplete --json')
     .action(async (opts, cmd: Command) => {
       const { batchesList } = await import('./commands/batches.js');

@@ -2,6 +2,10 @@ import type { CommandContext } from './context.js';
 import { openLake } from '../lake/open.js';
 import { listBatches, type BatchEntry } from '../batch/catalog.js';
 import { UsageError, DataError } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { resolvePath } from '../config/load.js';
+import type { HaloConfig } from '../config/types.js';
+import { SCHEMA } from '../warehouse/sql/ddl.js';
 
 export interface BatchesListOptions { source?: string; since?: string; until?: string; status?: string }
 
@@ -12,10 +16,40 @@ function ageOf(d: Date): string {
   return s < 120 ? `${Math.round(s)} s` : s < 7200 ? `${Math.round(s / 60)} min` : s < 172800 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86400)} d`;
 }
 
-function summary(e: BatchEntry) {
+type Ledger = Map<string, { status: string; finishedAt: string | null }>;
+
+/**
+ * What the warehouse ledger says of each batch. An embedded warehouse that does not exist yet
+ * is not created for this; a warehouse that cannot be reached leaves the column empty, with a
+ * warning (the lake is still listed).
+ */
+async function readLedger(config: HaloConfig, ctx: CommandContext): Promise<Ledger | null> {
+  if (config.warehouse.engine === 'pglite' && !existsSync(resolvePath(config, config.warehouse.path ?? './.halo-data/warehouse'))) return new Map();
+  try {
+    const { openWarehouse } = await import('../warehouse/open.js');
+    const wh = await openWarehouse(config);
+    try {
+      const r = await wh.query<{ batch_id: string; status: string; finished_at: unknown }>(`SELECT batch_id, status, finished_at FROM ${SCHEMA}.etl_batch`);
+      return new Map(r.rows.map((x) => [x.batch_id, { status: x.status, finishedAt: x.finished_at === null || x.finished_at === undefined ? null : String(x.finished_at instanceof Date ? x.finished_at.toISOString() : x.finished_at) }]));
+    } finally {
+      await wh.close();
+    }
+  } catch (e) {
+    const msg = (e as Error).message ?? String(e);
+    // No star schema yet: nothing is loaded.
+    if (/etl_batch|does not exist|relation/i.test(msg)) return new Map();
+    ctx.log.warn('the warehouse ledger could not be read; its column is left empty', { reason: msg.slice(0, 200) });
+    return null;
+  }
+}
+
+function summary(e: BatchEntry, ledger?: Ledger | null) {
   const m = e.manifest;
+  const l = ledger?.get(e.batchId);
   return {
-    batchId: e.batchId, source: e.source, date: e.date, status: e.status, schema: m?.schema.name ?? null,
+    batchId: e.batchId, source: e.source, date: e.date, status: e.status,
+    warehouse: ledger === null || ledger === undefined ? null : (l?.status ?? 'not-loaded'), loadedAt: l?.finishedAt ?? null,
+    schema: m?.schema.name ?? null,
     createdAt: m?.createdAt ?? null, files: m?.counts.files ?? null, rows: m?.counts.rows ?? null,
     validRows: m?.counts.validRows ?? null, rejectedRows: m?.counts.rejectedRows ?? null, bytes: e.bytes, prefix: e.prefix,
     ...(e.status === 'incomplete' ? { ageSeconds: Math.round((Date.now() - e.lastModified.getTime()) / 1000), loadable: false } : { loadable: true }),
@@ -26,14 +60,20 @@ export async function batchesList(opts: BatchesListOptions, ctx: CommandContext)
   for (const [flag, v] of [['--since', opts.since], ['--until', opts.until]] as const) {
     if (v !== undefined && !DATE.test(v)) throw new UsageError('bad-option', `${flag} takes a date as YYYY-MM-DD (got '${v}')`);
   }
-  if (opts.status !== undefined && !['complete', 'incomplete'].includes(opts.status)) {
-    throw new UsageError('bad-option', `--status must be complete or incomplete (got '${opts.status}')`);
+  const LAKE_STATUSES = ['complete', 'incomplete'];
+  const LEDGER_STATUSES = ['loaded', 'staged', 'failed', 'not-loaded'];
+  if (opts.status !== undefined && ![...LAKE_STATUSES, ...LEDGER_STATUSES].includes(opts.status)) {
+    throw new UsageError('bad-option', `--status must be one of ${[...LAKE_STATUSES, ...LEDGER_STATUSES].join(', ')} (got '${opts.status}')`);
   }
-  const lake = await openLake(ctx.config());
+  const config = ctx.config();
+  const lake = await openLake(config);
+  const ledger = await readLedger(config, ctx);
+  const ledgerOf = (e: BatchEntry) => ledger?.get(e.batchId)?.status ?? 'not-loaded';
   const entries = (await listBatches(lake, { source: opts.source })).filter((e) =>
-    (!opts.since || e.date >= opts.since) && (!opts.until || e.date <= opts.until) && (!opts.status || e.status === opts.status));
+    (!opts.since || e.date >= opts.since) && (!opts.until || e.date <= opts.until)
+    && (!opts.status || (LAKE_STATUSES.includes(opts.status) ? e.status === opts.status : ledger !== null && ledgerOf(e) === opts.status)));
   if (ctx.json) {
-    ctx.stdout.write(JSON.stringify({ lake: lake.url, batches: entries.map(summary) }, null, 2) + '\n');
+    ctx.stdout.write(JSON.stringify({ lake: lake.url, batches: entries.map((e) => summary(e, ledger)) }, null, 2) + '\n');
     return 0;
   }
   const c = ctx.color;
@@ -41,27 +81,33 @@ export async function batchesList(opts: BatchesListOptions, ctx: CommandContext)
     ctx.stdout.write(`no batches in ${lake.url}${opts.source ? ` for source ${opts.source}` : ''}\n`);
     return 0;
   }
-  ctx.stdout.write(c.bold('batch id                    source       date        status      schema              files       rows   rejects       size\n'));
+  ctx.stdout.write(c.bold('batch id                    source       date        status      warehouse   schema              files       rows   rejects       size\n'));
   for (const e of entries) {
-    const s = summary(e);
+    const s = summary(e, ledger);
     const status = e.status === 'complete' ? c.green('complete  ') : c.yellow(`incomplete (${ageOf(e.lastModified)} old)`.padEnd(10));
-    ctx.stdout.write(`${e.batchId}  ${e.source.padEnd(11).slice(0, 11)}  ${e.date}  ${status}  ${String(s.schema ?? '-').padEnd(18)} ${String(s.files ?? '-').padStart(6)} ${String(s.rows ?? '-').padStart(10)} ${String(s.rejectedRows ?? '-').padStart(9)} ${(e.bytes / 1e6).toFixed(1).padStart(8)} MB\n`);
+    const wh = String(s.warehouse ?? '?').padEnd(10);
+    const whText = s.warehouse === 'loaded' ? c.green(wh) : s.warehouse === 'failed' ? c.red(wh) : s.warehouse === 'staged' ? c.yellow(wh) : wh;
+    ctx.stdout.write(`${e.batchId}  ${e.source.padEnd(11).slice(0, 11)}  ${e.date}  ${status}  ${whText}  ${String(s.schema ?? '-').padEnd(18)} ${String(s.files ?? '-').padStart(6)} ${String(s.rows ?? '-').padStart(10)} ${String(s.rejectedRows ?? '-').padStart(9)} ${(e.bytes / 1e6).toFixed(1).padStart(8)} MB\n`);
   }
   return 0;
 }
 
 export async function batchesShow(batchId: string, ctx: CommandContext): Promise<number> {
-  const lake = await openLake(ctx.config());
+  const config = ctx.config();
+  const lake = await openLake(config);
   const entry = (await listBatches(lake)).find((e) => e.batchId === batchId);
   if (!entry) throw new DataError('no-such-batch', `no batch ${batchId} in ${lake.url}`, { hint: 'halo-data batches list shows what the lake holds' });
+  const ledger = await readLedger(config, ctx);
+  const s = summary(entry, ledger);
   if (ctx.json) {
-    ctx.stdout.write(JSON.stringify({ ...summary(entry), manifest: entry.manifest }, null, 2) + '\n');
+    ctx.stdout.write(JSON.stringify({ ...s, manifest: entry.manifest }, null, 2) + '\n');
     return 0;
   }
   const out = ctx.stdout;
   const m = entry.manifest;
   out.write(`batch ${entry.batchId}  (${entry.status}${entry.status === 'incomplete' ? `, no manifest, ${ageOf(entry.lastModified)} old: never loaded` : ''})\n`);
   out.write(`  lake:    ${lake.url}/${entry.prefix}\n  source:  ${entry.source}\n`);
+  out.write(`  warehouse: ${s.warehouse ?? 'ledger not readable'}${s.loadedAt ? ` (${s.loadedAt})` : ''}\n`);
   if (!m) return 0;
   out.write(`  schema:  ${m.schema.name} v${m.schema.version}\n  created: ${m.createdAt} by halo-data ${m.tool.version}\n`);
   out.write(`  rows:    ${m.counts.rows} (${m.counts.validRows} valid, ${m.counts.rejectedRows} rejected)\n`);

@@ -58,6 +58,10 @@ describe('warehouse', () => {
     assert.equal(counts.fact_inventory_snapshot + counts.fact_claim + counts.dim_product, 0);
     const tables = JSON.parse((await run(['warehouse', 'query', `SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'halo_staging'`, '--json', '--config', cfg])).stdout);
     assert.equal(Number(tables[0].n), batches.length + 1); // the PDF batch keeps its claim lines too
+    // The lake listing says what the ledger says.
+    const listed = JSON.parse((await run(['batches', 'list', '--json', '--status', 'staged', '--config', cfg])).stdout).batches;
+    assert.deepEqual(listed.map((b: { batchId: string }) => b.batchId).sort(), [...batches].sort());
+    assert.match((await run(['batches', 'show', batches[0], '--config', cfg])).stdout, /warehouse: staged/);
     // Staging again skips; merging a batch that is not staged is refused.
     assert.equal((await run(['load', batches[0], '--no-merge', '--config', cfg])).stdout.trim(), `${batches[0]} skipped`);
     const one = await run(['merge', '--batch', batches[0], '--config', cfg]);
@@ -72,6 +76,8 @@ describe('warehouse', () => {
     const left = JSON.parse((await run(['warehouse', 'query', `SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'halo_staging'`, '--json', '--config', cfg])).stdout);
     assert.equal(Number(left[0].n), 0);
     assert.deepEqual(await snapshot(run, cfg), pglite);
+    const loaded = JSON.parse((await run(['batches', 'list', '--json', '--config', cfg])).stdout).batches;
+    assert.deepEqual(loaded.map((b: { warehouse: string }) => b.warehouse), batches.map(() => 'loaded'));
   });
 
   test('a load that fails leaves only a failed ledger row', () => {
