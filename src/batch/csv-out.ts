@@ -18,15 +18,3 @@ export function csvLine(values: ReadonlyArray<string | null>): string {
   }
   return line;
 }
-
-/**
- * Free text in a normalised part: a value a spreadsheet would run as a formula (=, +, -, @,
- * or a tab/CR first) gets a leading apostrophe and quotes, so it stays text wherever the
- * part is opened (OWASP's advice for CSV injection).
- */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-export function csvText(v: string): string {
-  if (FORMULA_START.test(v)) return '"\'' + v.replace(/"/g, '""') + '"';
-  return csvField(v);
-}

@@ -11,7 +11,7 @@ import { RowProcessor, MASK } from '../validation/rows.js';
 import { problem, type Problem } from '../validation/problem.js';
 import { gzipSync } from 'node:zlib';
 import { FileAccumulator } from './file-accumulator.js';
-import { csvField, csvText } from '../batch/csv-out.js';
+import { csvField } from '../batch/csv-out.js';
 import { finish } from './csv-file.js';
 import { WorkerTimeoutError } from './worker-pool.js';
 import { keyIndexFor, type FileJob } from './file-job.js';
@@ -188,7 +188,7 @@ export async function processPdfFile(job: FileJob): Promise<FileOutcome> {
   if (job.emit?.writeLines && done.validRows === 1 && lines.length > 0) {
     const claimId = cells[fields.findIndex((f) => f.name === 'claim_id')];
     const text = lines.map((l) => [claimId, l.line_no, l.description, l.quantity, l.unit_price, l.amount]
-      .map((v) => (v === null ? '' : csvText(v))).join(',') + `,${csvField(job.sourceFile)},${l.page}\n`).join('');
+      .map((v) => (v === null ? '' : csvField(v))).join(',') + `,${csvField(job.sourceFile)},${l.page}\n`).join('');
     const raw = new TextEncoder().encode(text);
     await job.emit.writeLines(gzipSync(raw), lines.length, raw.length);
   }

@@ -6,7 +6,7 @@ import { ProblemSink, problem, type Problem } from './problem.js';
 import { KeyList, KeyHasher } from './keys.js';
 
 export interface KeyEntries { h1: Uint32Array; h2: Uint32Array; rows: Int32Array; valid: Uint8Array; length: number }
-import { csvField, csvText } from '../batch/csv-out.js';
+import { csvField } from '../batch/csv-out.js';
 
 const FOOTER_WORDS = new Set(['TOTAL', 'JUMLAH', 'GRAND TOTAL', 'SUBTOTAL', 'SUB TOTAL']);
 
@@ -230,7 +230,7 @@ export class RowProcessor {
     let line = '';
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
-      if (v !== null) line += this.freeText[i] ? csvText(v) : v;
+      if (v !== null) line += this.freeText[i] ? csvField(v) : v;
       line += ',';
     }
     line += this.sourceField + ',' + row + '\n';
