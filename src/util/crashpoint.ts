@@ -14,4 +14,7 @@ export const CRASHPOINTS = [
   'stage:after-raw', // raw files in the lake, no parts
   'stage:before-manifest', // everything but the manifest
   'lake:before-rename', // an object fully written under its temporary name (local lake)
+  'load:before-merge', // a batch COPYed into staging, nothing merged (PGlite, PostgreSQL)
+  'load:before-commit', // merged and the ledger row written, not committed
+  'merge:before-merge', // merge of a staged batch, before its first statement
 ] as const;

@@ -98,6 +98,47 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
     snapshots.redshift.forEach((table, i) => assert.deepEqual(table, snapshots.pglite[i], `star-schema query #${i + 1} differs on Redshift`));
   });
 
+  test('on each engine, a load failing between COPY and merge leaves nothing but a failed ledger row', async () => {
+    const admin = new pg.Client({ connectionString: withPassword(server.url) });
+    await admin.connect();
+    await admin.query('CREATE DATABASE pg_fail');
+    await admin.query('CREATE DATABASE emulated_redshift_guard');
+    await admin.end();
+    const dbUrl = (db: string, password = false) => { const u = new URL(password ? withPassword(server.url) : server.url); u.pathname = `/${db}`; return u.toString(); };
+    const fresh = await startRedshiftDataEmulator({
+      postgresUrl: dbUrl('emulated_redshift_guard', true),
+      s3: { endpoint: s3.endpoint, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+    });
+    // The manifest promises one row more than its parts hold: COPY succeeds, the count check fails.
+    const id = batches[0];
+    const key = lakeKey(id, 'manifest.json');
+    const original = await getObject(key);
+    const m = JSON.parse(original.toString('utf8'));
+    m.counts.validRows += 1;
+    await putObject(key, JSON.stringify(m));
+    try {
+      const engines: Record<string, string> = {
+        pglite: `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh-fail'))}\n`,
+        postgres: `  engine: postgres\n  url: ${dbUrl('pg_fail')}\n`,
+        redshift: redshiftYaml().replace(emu.endpoint, fresh.endpoint),
+      };
+      for (const [name, yaml] of Object.entries(engines)) {
+        const cfg = cfgFile(`fail-${name}`, yaml);
+        const r = await run(['load', id, '--config', cfg]);
+        assert.equal(r.code, 1, `${name}: ${r.stderr}`);
+        assert.match(r.stderr, /COPY loaded \d+ rows but the manifest has \d+/, name);
+        const { etl_batch: ledgerRows, ...star } = JSON.parse((await run(['warehouse', 'status', '--json', '--config', cfg])).stdout).tables as Record<string, number>;
+        assert.equal(ledgerRows, 1, name);
+        assert.deepEqual(Object.entries(star).filter(([, n]) => n !== 0), [], `${name}: no star-schema row after the failed load`);
+        const ledger = JSON.parse((await run(['warehouse', 'query', 'SELECT status FROM halo.etl_batch', '--json', '--config', cfg])).stdout);
+        assert.deepEqual(ledger, [{ status: 'failed' }], name);
+      }
+    } finally {
+      await putObject(key, original);
+      await fresh.stop();
+    }
+  });
+
   test('Redshift: one BatchExecuteStatement per batch, plus polls', async (t) => {
     const cfg = cfgFile('redshift', redshiftYaml());
     const before = { ...emu.calls };
