@@ -4,7 +4,7 @@ import { openWarehouse } from '../warehouse/open.js';
 import { initSchema } from '../warehouse/schema.js';
 import { SCHEMA } from '../warehouse/sql/ddl.js';
 import { listBatches, type BatchEntry } from '../batch/catalog.js';
-import { loadBatch, mergeBatch, ledgerStatuses, type LoadOutcome } from '../pipeline/load.js';
+import { loadBatch, mergeBatch, ledgerView, newestLoaded, type LoadOutcome } from '../pipeline/load.js';
 import { createProgress, type Progress } from '../output/progress.js';
 import { DataError } from '../errors.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
@@ -29,12 +29,15 @@ export async function loadCommand(opts: LoadCommandOptions, ctx: CommandContext)
   const progress = createProgress(ctx.interactiveStderr, 'loading…');
   try {
     await initSchema(wh);
-    const ledger = await ledgerStatuses(wh, entries.map((e) => e.batchId));
+    const view = await ledgerView(wh, entries.map((e) => e.batchId));
+    const ledger = view.statuses;
+    let newest = view.newestLoaded;
     for (const [i, e] of entries.entries()) {
       progress.update(`${opts.merge ? 'loading' : 'staging'} batch ${i + 1}/${entries.length} ${e.batchId} (${rowsOf(e)} rows)`);
       const r = await reportFailure(progress, e, () => loadBatch(wh, lake, e, ledger.get(e.batchId), {
-        force: opts.force, merge: opts.merge, memberKey: ctx.env.HALO_DATA_MEMBER_KEY,
+        force: opts.force, merge: opts.merge, memberKey: ctx.env.HALO_DATA_MEMBER_KEY, newestLoaded: newest,
       }));
+      if (r.status === 'loaded' && (newest === undefined || r.batchId > newest)) newest = r.batchId;
       results.push(r);
       progress.done(describeOutcome(r));
       ctx.log.info(r.status === 'skipped' ? 'batch already loaded, skipped (--force reloads it)' : r.status === 'staged' ? 'batch staged (merge it with halo-data merge)' : 'batch loaded',
@@ -65,13 +68,15 @@ export async function mergeCommand(opts: { batchId?: string }, ctx: CommandConte
       ids = [opts.batchId];
     }
     if (ids.length) {
+      let newest = await newestLoaded(wh);
       const lake = await openLake(config);
       const all = await listBatches(lake);
       for (const [i, id] of ids.entries()) {
         const e = all.find((b) => b.batchId === id);
         if (!e) throw new DataError('no-such-batch', `batch ${id} is staged but its manifest is not in ${lake.url}`);
         progress.update(`merging batch ${i + 1}/${ids.length} ${id} (${rowsOf(e)} rows)`);
-        const r = await reportFailure(progress, e, () => mergeBatch(wh, e, { memberKey: ctx.env.HALO_DATA_MEMBER_KEY }));
+        const r = await reportFailure(progress, e, () => mergeBatch(wh, e, { memberKey: ctx.env.HALO_DATA_MEMBER_KEY, newestLoaded: newest }));
+        if (newest === undefined || r.batchId > newest) newest = r.batchId;
         results.push(r);
         progress.done(describeOutcome(r));
         ctx.log.info('batch merged', { batch: r.batchId, rows: r.rows, seconds: Number(r.seconds.toFixed(2)) });

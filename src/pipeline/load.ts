@@ -14,14 +14,23 @@ import { redactDbMessage } from '../warehouse/redact.js';
 
 export type LedgerStatus = 'staged' | 'loaded' | 'failed';
 export interface LoadOutcome { batchId: string; status: 'loaded' | 'staged' | 'skipped'; rows: number; seconds: number }
-export interface LoadOptions { force: boolean; merge: boolean; memberKey?: string; signal?: AbortSignal }
+export interface LoadOptions {
+  force: boolean; merge: boolean; memberKey?: string; signal?: AbortSignal;
+  /** The newest batch id the ledger has as loaded, if any: an older batch is late. */
+  newestLoaded?: string;
+}
+
+interface MergeContext { late: boolean; firstLoad: boolean }
 
 /** What a batch's schema loads into, and the statements that merge it. */
-interface Plan { staging: Staging; lines: boolean; merges(d: Warehouse['dialect'], tables: { main: string; lines: string }): string[] }
+interface Plan { staging: Staging; lines: boolean; merges(d: Warehouse['dialect'], tables: { main: string; lines: string }, c: MergeContext): string[] }
 
 function plan(m: Manifest): Plan {
   switch (m.schema.name) {
-    case 'merchant_inventory': return { staging: INVENTORY_STAGING, lines: false, merges: (d, t) => inventoryMerge(d, m.files.length === 1, t.main) };
+    case 'merchant_inventory': return {
+      staging: INVENTORY_STAGING, lines: false,
+      merges: (d, t, c) => inventoryMerge(d, { singleFile: m.files.length === 1, staging: t.main, late: c.late, firstLoad: c.firstLoad }),
+    };
     case 'insurance_claim': return { staging: CLAIM_STAGING, lines: false, merges: (d, t) => claimMerge(d, false, t.main, t.lines) };
     case 'claim_pdf': return { staging: CLAIM_STAGING, lines: true, merges: (d, t) => claimMerge(d, true, t.main, t.lines) };
     default: throw new DataError('unknown-batch-schema', `batch ${m.batchId} holds schema ${m.schema.name}, which this warehouse does not load`);
@@ -69,6 +78,13 @@ function mergeParams(m: Manifest, now: string, memberKey: string | undefined): S
 
 const withParams = (stmts: string[], params: StepParam[]): Step[] => stmts.map((s) => sql(s, params));
 
+/** Whether the engine's bulk-load trick for an empty dim_product applies to this batch. */
+async function firstProductLoad(wh: Warehouse, p: Plan): Promise<boolean> {
+  if (p.staging !== INVENTORY_STAGING || !wh.dialect.firstLoadProductIndexes) return false;
+  const r = await wh.query(`SELECT 1 AS x FROM ${SCHEMA}.dim_product LIMIT 1`);
+  return r.rows.length === 0;
+}
+
 /**
  * Loads one complete batch, in one transaction:
  * - merge (default): COPY its parts into temporary staging, check the row count against the
@@ -96,6 +112,7 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
   let steps: Step[];
   if (opts.merge) {
     const temp = { main: p.staging.table, lines: CLAIM_LINE_STAGING.table };
+    const context = { late: opts.newestLoaded !== undefined && opts.newestLoaded > id, firstLoad: await firstProductLoad(wh, p) };
     steps = [
       // A batch staged earlier with --no-merge is loaded afresh; its kept rows go.
       ...(ledger === 'staged' ? dropKept : []),
@@ -103,7 +120,7 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
       ...(p.lines ? [sql(createStaging(wh.dialect, CLAIM_LINE_STAGING))] : []),
       ...copySteps(lake, entry, m, p, temp),
       { kind: 'checkpoint', name: 'load:before-merge' },
-      ...withParams(p.merges(wh.dialect, temp), mergeParams(m, startedAt, opts.memberKey)),
+      ...withParams(p.merges(wh.dialect, temp, context), mergeParams(m, startedAt, opts.memberKey)),
       ...ledgerSteps(m, 'loaded', rows, startedAt, null),
       { kind: 'checkpoint', name: 'load:before-commit' },
     ];
@@ -137,7 +154,7 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
  * dropped in the same transaction as the ledger turns `loaded`. A failure leaves the batch
  * staged (with the error in the ledger) for the next `merge`.
  */
-export async function mergeBatch(wh: Warehouse, entry: BatchEntry, opts: { memberKey?: string; signal?: AbortSignal }): Promise<LoadOutcome> {
+export async function mergeBatch(wh: Warehouse, entry: BatchEntry, opts: { memberKey?: string; signal?: AbortSignal; newestLoaded?: string }): Promise<LoadOutcome> {
   const started = performance.now();
   const m = entry.manifest;
   if (!m) throw new DataError('incomplete-batch', `batch ${entry.batchId} is incomplete (no manifest): it is never loaded`);
@@ -150,7 +167,8 @@ export async function mergeBatch(wh: Warehouse, entry: BatchEntry, opts: { membe
   // An empty batch had no parts to COPY, but its kept tables exist (created by --no-merge).
   const steps: Step[] = [
     { kind: 'checkpoint', name: 'merge:before-merge' },
-    ...withParams(p.merges(wh.dialect, kept), mergeParams(m, startedAt, opts.memberKey)),
+    ...withParams(p.merges(wh.dialect, kept, { late: opts.newestLoaded !== undefined && opts.newestLoaded > m.batchId, firstLoad: await firstProductLoad(wh, p) }),
+      mergeParams(m, startedAt, opts.memberKey)),
     sql(`DROP TABLE ${kept.main}`),
     ...(p.lines ? [sql(`DROP TABLE ${kept.lines}`)] : []),
     ...ledgerSteps(m, 'loaded', m.counts.validRows, startedAt, null),
@@ -166,14 +184,28 @@ export async function mergeBatch(wh: Warehouse, entry: BatchEntry, opts: { membe
   return { batchId: m.batchId, status: 'loaded', rows: m.counts.validRows, seconds: (performance.now() - started) / 1000 };
 }
 
-/** The ledger's word on each batch id (one query per 100 ids, not per batch). */
-export async function ledgerStatuses(wh: Warehouse, ids: string[]): Promise<Map<string, LedgerStatus>> {
-  const out = new Map<string, LedgerStatus>();
-  for (let i = 0; i < ids.length; i += 100) {
+/** The newest batch the ledger has as loaded (a batch older than it is late). */
+export async function newestLoaded(wh: Warehouse): Promise<string | undefined> {
+  const r = await wh.query<{ b: string | null }>(`SELECT MAX(batch_id) AS b FROM ${SCHEMA}.etl_batch WHERE status = 'loaded'`);
+  return r.rows[0]?.b ?? undefined;
+}
+
+/**
+ * The ledger's word on each batch id, and the newest loaded batch: one query per 100 ids
+ * (on Redshift each query is a Data API call, so not one per batch).
+ */
+export async function ledgerView(wh: Warehouse, ids: string[]): Promise<{ statuses: Map<string, LedgerStatus>; newestLoaded?: string }> {
+  const statuses = new Map<string, LedgerStatus>();
+  let newest: string | undefined;
+  for (let i = 0; i === 0 || i < ids.length; i += 100) {
     const chunk = ids.slice(i, i + 100);
+    const inList = chunk.length ? `batch_id IN (${chunk.map((_, j) => `$${j + 1}`).join(', ')}) OR ` : '';
     const r = await wh.query<{ batch_id: string; status: LedgerStatus }>(
-      `SELECT batch_id, status FROM ${SCHEMA}.etl_batch WHERE batch_id IN (${chunk.map((_, j) => `$${j + 1}`).join(', ')})`, chunk);
-    for (const row of r.rows) out.set(row.batch_id, row.status);
+      `SELECT batch_id, status FROM ${SCHEMA}.etl_batch WHERE ${inList}batch_id = (SELECT MAX(batch_id) FROM ${SCHEMA}.etl_batch WHERE status = 'loaded')`, chunk);
+    for (const row of r.rows) {
+      if (chunk.includes(row.batch_id)) statuses.set(row.batch_id, row.status);
+      if (row.status === 'loaded' && (newest === undefined || row.batch_id > newest)) newest = row.batch_id;
+    }
   }
-  return out;
+  return { statuses, newestLoaded: newest };
 }

@@ -63,6 +63,17 @@ export interface Dialect {
   jsonArrayElements(table: string, keyColumn: string, arrayColumn: string): string;
   /** A keyed hash (hex SHA-256 of key ':' value) of a text expression, key given as a parameter. */
   keyedHash(expr: string, keyParam: string): string;
+  /** Planner statistics for a table just filled (temporary tables are never analysed on their own). */
+  analyze(table: string): string[];
+  /**
+   * Bulk-load tricks for an empty dim_product (drop its indexes, insert, build them once):
+   * statements before and after the insert, or null where they do not apply.
+   */
+  firstLoadProductIndexes: { before: string[]; after: string[] } | null;
+  /** After rows are added to fact_inventory_snapshot (index summaries, statistics). */
+  afterSnapshotInsert: string[];
+  /** Schema v2 statements of this engine only (indexes PostgreSQL has and Redshift has not). */
+  v2Extras: string[];
 }
 
 export const POSTGRES_DIALECT: Dialect = {
@@ -73,6 +84,25 @@ export const POSTGRES_DIALECT: Dialect = {
   tempTableAs: (name, select) => `CREATE TEMP TABLE ${name} ON COMMIT DROP AS ${select}`,
   jsonArrayElements: (table, key, arr) => `SELECT s.${key} AS claim_id, e.code FROM ${table} s CROSS JOIN LATERAL json_array_elements_text(s.${arr}::json) AS e(code)`,
   keyedHash: (expr, key) => `encode(sha256(convert_to(${key} || ':' || ${expr}, 'UTF8')), 'hex')`,
+  analyze: (table) => [`ANALYZE ${table}`],
+  firstLoadProductIndexes: {
+    before: ['ALTER TABLE halo.dim_product DROP CONSTRAINT dim_product_pkey, DROP CONSTRAINT dim_product_merchant_id_merchant_sku_key'],
+    after: [
+      'ALTER TABLE halo.dim_product ADD CONSTRAINT dim_product_pkey PRIMARY KEY (product_sk), ADD CONSTRAINT dim_product_merchant_id_merchant_sku_key UNIQUE (merchant_id, merchant_sku)',
+      'ANALYZE halo.dim_product',
+    ],
+  },
+  // A BRIN index learns new pages only when summarised (PGlite runs no autovacuum to do it),
+  // and DELETE by batch uses it only with statistics.
+  afterSnapshotInsert: [`SELECT brin_summarize_new_values('halo.fact_inventory_snapshot_batch_brin')`, 'ANALYZE halo.fact_inventory_snapshot'],
+  v2Extras: [
+    // Snapshots are written and deleted a batch at a time, in batch order: a BRIN index on the
+    // batch finds them at a fraction of a b-tree's cost to maintain (5.5 M rows: 19 s vs 40 s).
+    'ALTER TABLE halo.fact_inventory_snapshot DROP CONSTRAINT IF EXISTS fact_inventory_snapshot_pkey',
+    'CREATE INDEX IF NOT EXISTS fact_inventory_snapshot_batch_brin ON halo.fact_inventory_snapshot USING brin (batch_id)',
+    // Surrogate keys in blocks of 1,000: a bulk insert does not write the sequence every 32 rows.
+    'ALTER TABLE halo.dim_product ALTER COLUMN product_sk SET CACHE 1000',
+  ],
 };
 
 /** Quotes an identifier (every statement quotes the names it builds). */

@@ -80,6 +80,33 @@ describe('warehouse', () => {
     assert.deepEqual(loaded.map((b: { warehouse: string }) => b.warehouse), batches.map(() => 'loaded'));
   });
 
+  test('type 1 holds when a late (older, never loaded) batch arrives after a newer one', async () => {
+    const cfg = engineConfig('late', `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh-late'))}\n`);
+    const run: Run = async (args, env) => runCli(args, { env: { ...KEY, ...env } });
+    const head = 'Kode Apotek,Kode Barang,Nama Barang,Barcode,Satuan,Harga Jual,Stok,Tgl Kadaluarsa,Tgl Update\n';
+    const ids: string[] = [];
+    // X and Z call the product "Obat A"; Y, staged between them, calls it "Obat B".
+    for (const [i, name] of ['Obat A', 'Obat B', 'Obat A'].entries()) {
+      const f = join(tmp.path, `late-${i}.csv`);
+      writeFileSync(f, `${head}M0900,SKU-1,${name},,Strip,1000,${i + 1},,\nM0900,SKU-2,Obat C,,Strip,2000,5,,\n`);
+      const r = await run(['stage', f, '--schema', 'merchant_inventory', '--source', 'late', '--config', cfg]);
+      assert.equal(r.code, 0, r.stderr);
+      ids.push(r.stdout.trim());
+    }
+    const name = async () => JSON.parse((await run(['warehouse', 'query', `SELECT product_name FROM halo.dim_product WHERE merchant_sku = 'SKU-1'`, '--json', '--config', cfg])).stdout)[0].product_name;
+    assert.equal((await run(['load', ids[0], '--config', cfg])).code, 0);
+    assert.equal((await run(['load', ids[2], '--config', cfg])).code, 0);
+    assert.equal(await name(), 'Obat A');
+    // Y is late: older than Z, which carried the product unchanged. Z's name stays.
+    assert.equal((await run(['load', ids[1], '--config', cfg])).code, 0);
+    assert.equal(await name(), 'Obat A');
+    // Replaying everything in order changes nothing either.
+    assert.equal((await run(['load', ...ids, '--force', '--config', cfg])).code, 0);
+    assert.equal(await name(), 'Obat A');
+    const facts = JSON.parse((await run(['warehouse', 'query', 'SELECT COUNT(*) AS n FROM halo.fact_inventory_snapshot', '--json', '--config', cfg])).stdout);
+    assert.equal(Number(facts[0].n), 6);
+  });
+
   test('a load that fails leaves only a failed ledger row', () => {
     const cfg = engineConfig('failing', `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh-fail'))}\n`);
     // Tamper with a manifest's count: COPY then loads fewer rows than it promises.

@@ -60,7 +60,7 @@ describe('a Redshift Data API batch from steps', () => {
 
   test('a load of each schema fits in one batch of at most 40 statements', () => {
     for (const d of [POSTGRES_DIALECT, REDSHIFT_DIALECT]) {
-      assert.ok(inventoryMerge(d, false).length + 8 <= 40);
+      assert.ok(inventoryMerge(d, { singleFile: false, staging: 'stg_inventory', late: true, firstLoad: true }).length + 8 <= 40);
       assert.ok(claimMerge(d, true).length + 10 <= 40);
     }
   });
@@ -87,7 +87,11 @@ describe("the Redshift dialect's portable SQL runs on PostgreSQL with the same a
       assert.deepEqual((await q(REDSHIFT_DIALECT)).rows, pg);
       // Every Redshift DDL statement differs from PostgreSQL's only in IDENTITY and distribution clauses.
       const strip = (s: string) => s.replace(/BIGINT IDENTITY\(1,1\)/g, POSTGRES_DIALECT.identity).replace(/ DISTSTYLE ALL| DISTKEY \(\w+\)| SORTKEY \([\w, ]+\)/g, '');
-      assert.deepEqual(migrations(REDSHIFT_DIALECT).map((m) => m.statements.map(strip)), migrations(POSTGRES_DIALECT).map((m) => m.statements));
+      const rs = migrations(REDSHIFT_DIALECT);
+      const pg2 = migrations(POSTGRES_DIALECT);
+      assert.deepEqual(rs[0].statements.map(strip), pg2[0].statements);
+      // Later versions differ only by the indexes PostgreSQL has and Redshift has not.
+      assert.deepEqual(rs[1].statements, pg2[1].statements.slice(0, pg2[1].statements.length - POSTGRES_DIALECT.v2Extras.length));
     } finally {
       await db.close();
     }

@@ -40,8 +40,9 @@ export function migrations(d: Dialect): Array<{ version: number; statements: str
         batch_id VARCHAR(26) NOT NULL, PRIMARY KEY (claim_id, line_no))${d.tableOptions('fact_claim_line')}`,
     ],
   }, {
-    // v2: batches loaded with --no-merge wait in tables of their own here until `merge`.
+    // v2: batches loaded with --no-merge wait in tables of their own here until `merge`; the
+    // bulk-load indexes of the engine (PostgreSQL: BRIN on the snapshot's batch).
     version: 2,
-    statements: ['CREATE SCHEMA IF NOT EXISTS halo_staging'],
+    statements: ['CREATE SCHEMA IF NOT EXISTS halo_staging', ...d.v2Extras],
   }];
 }
