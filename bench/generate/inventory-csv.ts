@@ -68,11 +68,11 @@ export function formatCsvLine(row: InventoryRow): string {
     `${row.stock};${row.unit};${formatDay(row.expiryDay)};${updated}\n`;
 }
 
-export async function writeInventoryCsv(file: string, rows: number, seed: number): Promise<void> {
+export async function writeInventoryCsv(file: string, rows: number, seed: number, rowsPerMerchant?: number): Promise<void> {
   const out = fs.createWriteStream(file, { highWaterMark: CHUNK_CHARS });
   try {
     let chunk = CSV_HEADER + '\n';
-    for (const row of inventoryRows(rows, seed)) {
+    for (const row of inventoryRows(rows, seed, rowsPerMerchant)) {
       chunk += formatCsvLine(row);
       if (chunk.length >= CHUNK_CHARS) {
         if (!out.write(chunk)) await once(out, 'drain');
@@ -88,7 +88,7 @@ export async function writeInventoryCsv(file: string, rows: number, seed: number
 }
 
 /** The cached CSV for rows+seed, generating it first if needed. */
-export function ensureInventoryCsv(rows: number, seed: number): Promise<GeneratedFile> {
-  const target = cachedPath('inventory', rows, seed, 'csv');
-  return ensureCached(target, rows, seed, (tmp) => writeInventoryCsv(tmp, rows, seed));
+export function ensureInventoryCsv(rows: number, seed: number, rowsPerMerchant?: number): Promise<GeneratedFile> {
+  const target = cachedPath(rowsPerMerchant ? `inventory-m${rowsPerMerchant}` : 'inventory', rows, seed, 'csv');
+  return ensureCached(target, rows, seed, (tmp) => writeInventoryCsv(tmp, rows, seed, rowsPerMerchant));
 }

@@ -125,19 +125,20 @@ export function merchantCount(rows: number): number {
 
 /**
  * Yields `rows` logical rows, merchant by merchant (as if each pharmacy's export had been
- * concatenated), 40,000 rows per merchant (the last one takes the remainder), so one million
- * rows make 25 merchants. merchant_id + merchant_sku is unique across the whole stream.
+ * concatenated), 40,000 rows per merchant by default (the last one takes the remainder), so one
+ * million rows make 25 merchants; the load benchmark asks for the platform's shape instead
+ * (~1,570 products per pharmacy, so 5.5 M rows make 3,500 merchants). merchant_id + merchant_sku is unique across the whole stream.
  *
  * Each merchant draws from its own seeded stream, so a smaller file is exactly a prefix of a
  * larger one with the same seed: the 100k-row workbook holds the CSV's first 100k rows, and
  * the K-times-larger CSV starts with the 1x file.
  */
-export function* inventoryRows(rows: number, seed: number): Generator<InventoryRow> {
+export function* inventoryRows(rows: number, seed: number, rowsPerMerchant = ROWS_PER_MERCHANT): Generator<InventoryRow> {
   const catalog = buildCatalog(seed);
   const idRng = new Prng(seed ^ 0x1d5_a7c0);
   // Distinct merchant numbers out of the ~3,500 partner pharmacies (more space when scaled up
   // a lot; the space only grows past 1,750 merchants, i.e. 70M rows).
-  const idSpace = Math.max(3_500, merchantCount(rows) * 2);
+  const idSpace = Math.max(3_500, Math.ceil(rows / rowsPerMerchant) * 2);
   const usedIds = new Set<number>();
 
   for (let m = 0, emitted = 0; emitted < rows; m++) {
@@ -151,7 +152,7 @@ export function* inventoryRows(rows: number, seed: number): Generator<InventoryR
     const skuAdd = rng.int(0, SKU_SPACE - 1);
     const prodMul = coprime(rng, CATALOG_SIZE);
     const prodAdd = rng.int(0, CATALOG_SIZE - 1);
-    const count = Math.min(ROWS_PER_MERCHANT, rows - emitted);
+    const count = Math.min(rowsPerMerchant, rows - emitted);
     for (let i = 0; i < count; i++) {
       const product = catalog[(prodMul * i + prodAdd) % CATALOG_SIZE];
       const sku = 'K' + String((skuMul * i + skuAdd) % SKU_SPACE).padStart(5, '0');

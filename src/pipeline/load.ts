@@ -59,7 +59,11 @@ function copySteps(lake: Lake, entry: BatchEntry, m: Manifest, p: Plan, tables: 
     kind: 'copy', table, columns: s.columns, label: `batch ${m.batchId} (${what})`,
     manifestUrl: lake.objectUrl(`${entry.prefix}/${manifestName ?? ''}`),
     expectedRows,
-    parts: parts.map((part) => ({ url: lake.objectUrl(`${entry.prefix}/${part.key}`), open: async () => gunzipped(await lake.get(`${entry.prefix}/${part.key}`)) })),
+    parts: parts.map((part) => ({
+      url: lake.objectUrl(`${entry.prefix}/${part.key}`),
+      open: async () => gunzipped(await lake.get(`${entry.prefix}/${part.key}`)),
+      openGzip: async () => lake.get(`${entry.prefix}/${part.key}`) as Promise<AsyncIterable<Buffer>>,
+    })),
   });
   const steps: Step[] = [];
   // A batch with no valid rows has no parts (and no COPY manifest): nothing to COPY.

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { POSTGRES_DIALECT, plainParams, type Warehouse, type QueryResult, type Step, type StepParam } from './warehouse.js';
 import { runPgSteps, type PgTx } from './steps.js';
+import { GunzipWorker } from './gunzip-worker.js';
 
 /**
  * Embedded PostgreSQL (PGlite: PostgreSQL in WebAssembly) persisted in a folder: the
@@ -10,14 +11,17 @@ import { runPgSteps, type PgTx } from './steps.js';
  */
 /**
  * PGlite's own start parameters (it starts single-user, with fsync off and no parallel
- * workers), plus room for a 5.5 M-row load's WAL between checkpoints: with the default 1 GB a
- * load checkpoints half-way and writes its pages twice.
+ * workers), plus room for a 5.5 M-row load's WAL between checkpoints (with the default 1 GB a
+ * load checkpoints half-way and writes its pages twice) and the minimal WAL level.
  */
 const START_PARAMS = [
   '--single', '-F', '-O', '-j', '-c', 'search_path=public', '-c', 'exit_on_error=false', '-c', 'log_checkpoints=false',
   '-c', 'max_worker_processes=0', '-c', 'max_parallel_workers=0', '-c', 'max_parallel_workers_per_gather=0', '-c', 'io_method=sync',
   '-c', 'max_parallel_maintenance_workers=0',
   '-c', 'max_wal_size=4GB',
+  // No replicas or archives of an embedded database: tables created or truncated in a load's
+  // transaction are filled without WAL.
+  '-c', 'wal_level=minimal', '-c', 'max_wal_senders=0',
 ];
 
 /**
@@ -52,14 +56,47 @@ export class PgliteWarehouse implements Warehouse {
 
   async execute(steps: Step[]): Promise<void> {
     await this.db.transaction(async (t: Transaction) => {
+      const copyBlob = async (table: string, columns: readonly string[], blob: Blob) => {
+        const r = await t.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob });
+        return r.affectedRows ?? 0;
+      };
       const tx: PgTx = {
         query: (sql, params) => t.query(sql, params),
         copyCsv: async (table, columns, data) => {
           const chunks: Buffer[] = [];
           for await (const c of data) chunks.push(c);
-          const blob = new Blob(chunks);
-          const r = await t.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob });
-          return r.affectedRows ?? 0;
+          return copyBlob(table, columns, new Blob(chunks));
+        },
+        // The next part is read and handed to the gunzip worker before this one's COPY starts.
+        copyParts: async (table, columns, parts) => {
+          if (parts.some((p) => !p.openGzip)) {
+            let n = 0;
+            for (const p of parts) n += await tx.copyCsv(table, columns, await p.open());
+            return n;
+          }
+          const worker = new GunzipWorker();
+          try {
+            // Reading the gzip bytes is quick; inflating them is not, so that goes to the worker.
+            const readGzip = async (i: number) => {
+              const chunks: Buffer[] = [];
+              for await (const c of await parts[i].openGzip!()) chunks.push(c);
+              return Buffer.concat(chunks);
+            };
+            let n = 0;
+            let pending: Promise<Buffer> | null = parts.length ? worker.gunzip(await readGzip(0)) : null;
+            try {
+              for (let i = 0; i < parts.length; i++) {
+                const csv = await pending!;
+                pending = i + 1 < parts.length ? worker.gunzip(await readGzip(i + 1)) : null;
+                n += await copyBlob(table, columns, new Blob([csv]));
+              }
+            } finally {
+              await pending?.catch(() => {});
+            }
+            return n;
+          } finally {
+            await worker.close();
+          }
         },
       };
       for (const s of LOAD_SETTINGS) await t.query(s);

@@ -1,4 +1,4 @@
-import type { Step } from './warehouse.js';
+import type { Step, CopyPart } from './warehouse.js';
 import { plainParams } from './warehouse.js';
 import { bindUsed } from './bind.js';
 import { DataError } from '../errors.js';
@@ -9,6 +9,8 @@ export interface PgTx {
   query(sql: string, params: unknown[]): Promise<unknown>;
   /** COPY CSV rows (no header) into a table's columns; returns the rows loaded. */
   copyCsv(table: string, columns: readonly string[], data: AsyncIterable<Buffer>): Promise<number>;
+  /** All of a step's parts at once, when the engine can do better than one after another. */
+  copyParts?(table: string, columns: readonly string[], parts: readonly CopyPart[]): Promise<number>;
 }
 
 /**
@@ -25,7 +27,8 @@ export async function runPgSteps(tx: PgTx, steps: readonly Step[]): Promise<void
       continue;
     }
     let loaded = 0;
-    for (const part of s.parts) loaded += await tx.copyCsv(s.table, s.columns, await part.open());
+    if (tx.copyParts) loaded = await tx.copyParts(s.table, s.columns, s.parts);
+    else for (const part of s.parts) loaded += await tx.copyCsv(s.table, s.columns, await part.open());
     if (loaded !== s.expectedRows) throw new DataError('row-count-mismatch', `${s.label}: COPY loaded ${loaded} rows but the manifest has ${s.expectedRows}`);
   }
 }
