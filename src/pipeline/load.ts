@@ -20,7 +20,7 @@ export interface LoadOptions {
   newestLoaded?: string;
 }
 
-interface MergeContext { late: boolean; firstLoad: boolean }
+interface MergeContext { late: boolean; firstLoad: boolean; reload: boolean }
 
 /** What a batch's schema loads into, and the statements that merge it. */
 interface Plan { staging: Staging; lines: boolean; merges(d: Warehouse['dialect'], tables: { main: string; lines: string }, c: MergeContext): string[] }
@@ -29,7 +29,7 @@ function plan(m: Manifest): Plan {
   switch (m.schema.name) {
     case 'merchant_inventory': return {
       staging: INVENTORY_STAGING, lines: false,
-      merges: (d, t, c) => inventoryMerge(d, { singleFile: m.files.length === 1, staging: t.main, late: c.late, firstLoad: c.firstLoad }),
+      merges: (d, t, c) => inventoryMerge(d, { singleFile: m.files.length === 1, staging: t.main, ...c }),
     };
     case 'insurance_claim': return { staging: CLAIM_STAGING, lines: false, merges: (d, t) => claimMerge(d, false, t.main, t.lines) };
     case 'claim_pdf': return { staging: CLAIM_STAGING, lines: true, merges: (d, t) => claimMerge(d, true, t.main, t.lines) };
@@ -116,7 +116,10 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
   let steps: Step[];
   if (opts.merge) {
     const temp = { main: p.staging.table, lines: CLAIM_LINE_STAGING.table };
-    const context = { late: opts.newestLoaded !== undefined && opts.newestLoaded > id, firstLoad: await firstProductLoad(wh, p) };
+    const context = { late: opts.newestLoaded !== undefined && opts.newestLoaded > id, firstLoad: await firstProductLoad(wh, p),
+      // Snapshot rows exist only for a batch loaded before (a staged one may have been loaded
+      // before it was staged again with --force); a new or failed batch has none to delete.
+      reload: ledger === 'loaded' || ledger === 'staged' };
     steps = [
       // A batch staged earlier with --no-merge is loaded afresh; its kept rows go.
       ...(ledger === 'staged' ? dropKept : []),
@@ -171,7 +174,7 @@ export async function mergeBatch(wh: Warehouse, entry: BatchEntry, opts: { membe
   // An empty batch had no parts to COPY, but its kept tables exist (created by --no-merge).
   const steps: Step[] = [
     { kind: 'checkpoint', name: 'merge:before-merge' },
-    ...withParams(p.merges(wh.dialect, kept, { late: opts.newestLoaded !== undefined && opts.newestLoaded > m.batchId, firstLoad: await firstProductLoad(wh, p) }),
+    ...withParams(p.merges(wh.dialect, kept, { late: opts.newestLoaded !== undefined && opts.newestLoaded > m.batchId, firstLoad: await firstProductLoad(wh, p), reload: true }),
       mergeParams(m, startedAt, opts.memberKey)),
     sql(`DROP TABLE ${kept.main}`),
     ...(p.lines ? [sql(`DROP TABLE ${kept.lines}`)] : []),

@@ -76,6 +76,10 @@ describe('warehouse', () => {
     const left = JSON.parse((await run(['warehouse', 'query', `SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'halo_staging'`, '--json', '--config', cfg])).stdout);
     assert.equal(Number(left[0].n), 0);
     assert.deepEqual(await snapshot(run, cfg), pglite);
+    // A loaded batch staged again and merged replaces its snapshot rows: no duplicates.
+    assert.equal((await run(['load', batches[1], '--no-merge', '--force', '--config', cfg])).code, 0);
+    assert.equal((await run(['merge', '--config', cfg])).code, 0);
+    assert.deepEqual(await snapshot(run, cfg), pglite);
     const loaded = JSON.parse((await run(['batches', 'list', '--json', '--config', cfg])).stdout).batches;
     assert.deepEqual(loaded.map((b: { warehouse: string }) => b.warehouse), batches.map(() => 'loaded'));
   });

@@ -41,6 +41,6 @@ export const REDSHIFT_DIALECT: Dialect = {
   // COPY keeps statistics on Redshift; there are no indexes to drop, summarise or add.
   analyze: () => [],
   firstLoadProductIndexes: null,
-  afterSnapshotInsert: [],
+  beforeSnapshotDelete: [],
   v2Extras: [],
 };

@@ -67,6 +67,11 @@ export interface InventoryMergeOptions {
   late: boolean;
   /** dim_product is empty: the engine's bulk-load index trick applies. */
   firstLoad: boolean;
+  /**
+   * The ledger has this batch as loaded, so its snapshot rows exist and are replaced. Any
+   * other batch has none: its rows commit together with its ledger row, or not at all.
+   */
+  reload: boolean;
 }
 
 /** `a` and `b` differ, NULLs included (portable: Redshift has no IS DISTINCT FROM). */
@@ -111,13 +116,12 @@ export function inventoryMerge(d: Dialect, o: InventoryMergeOptions): string[] {
     ...(rebuild?.after ?? []),
     dimDate(`SELECT TO_DATE(CAST(CAST($4 AS INTEGER) AS VARCHAR), 'YYYYMMDD')`),
     // The snapshot: delete-insert by batch, so loading a batch again gives the same rows.
-    `DELETE FROM ${t('fact_inventory_snapshot')} WHERE batch_id = ${batch}`,
+    ...(o.reload ? [...d.beforeSnapshotDelete, `DELETE FROM ${t('fact_inventory_snapshot')} WHERE batch_id = ${batch}`] : []),
     `INSERT INTO ${t('fact_inventory_snapshot')} (batch_id, merchant_sk, product_sk, date_key, selling_price, stock_qty, expiry_date, observed_at)
       SELECT ${batch}, m.merchant_sk, p.product_sk, CAST($4 AS INTEGER), s.selling_price, s.stock_qty, s.expiry_date, s.updated_at
       FROM ${src} s
       JOIN ${t('dim_product')} p ON p.merchant_id = s.merchant_id AND p.merchant_sku = s.merchant_sku
       JOIN ${t('dim_merchant')} m ON m.merchant_id = s.merchant_id AND m.is_current`,
-    ...d.afterSnapshotInsert,
   ];
 }
 
