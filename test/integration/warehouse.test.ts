@@ -111,7 +111,7 @@ describe('warehouse', () => {
     assert.equal(Number(facts[0].n), 6);
   });
 
-  test('a load that fails leaves only a failed ledger row', () => {
+  test('a load that fails leaves only a failed ledger row; a load killed anywhere leaves nothing', async () => {
     const cfg = engineConfig('failing', `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh-fail'))}\n`);
     // Tamper with a manifest's count: COPY then loads fewer rows than it promises.
     const list = JSON.parse(runCli(['batches', 'list', '--json', '--config', cfg]).stdout).batches;
@@ -132,10 +132,25 @@ describe('warehouse', () => {
       assert.deepEqual(ledger, [{ status: 'failed' }]);
       // Killed between COPY and merge: nothing at all, and the next load completes.
       writeFileSync(file, original);
-      const killed = runCli(['load', batches[0], '--config', cfg], { env: { ...KEY, HALO_DATA_CRASHPOINT: 'load:before-merge' } });
-      assert.equal(killed.code, 128);
-      assert.equal(JSON.parse(runCli(['warehouse', 'status', '--json', '--config', cfg]).stdout).tables.fact_inventory_snapshot, 0);
+      // So is a kill after the merges and the ledger row, before COMMIT, and one during `merge`.
+      for (const [point, args] of [['load:before-merge', []], ['load:before-commit', []], ['merge:before-merge', ['--no-merge']]] as const) {
+        const killed = runCli(['load', batches[0], ...args, '--config', cfg], { env: { ...KEY, HALO_DATA_CRASHPOINT: point } });
+        if (point === 'merge:before-merge') {
+          assert.equal(killed.code, 0, killed.stderr);
+          assert.equal(runCli(['merge', '--config', cfg], { env: { ...KEY, HALO_DATA_CRASHPOINT: point } }).code, 128);
+        } else {
+          assert.equal(killed.code, 128, point);
+        }
+        const counts = JSON.parse(runCli(['warehouse', 'status', '--json', '--config', cfg]).stdout).tables;
+        assert.equal(counts.fact_inventory_snapshot + counts.dim_product, 0, point);
+      }
+      // The staged batch merges; the other loads; as one clean load would leave them.
+      assert.equal(runCli(['merge', '--config', cfg], { env: KEY }).code, 0);
       assert.equal(runCli(['load', batches[0], batches[1], '--config', cfg], { env: KEY }).code, 0);
+      const clean = engineConfig('clean', `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh-clean'))}\n`);
+      assert.equal(runCli(['load', batches[0], batches[1], '--config', clean], { env: KEY }).code, 0);
+      const run: Run = async (args, env) => runCli(args, { env: { ...KEY, ...env } });
+      assert.deepEqual(await snapshot(run, cfg), await snapshot(run, clean));
     } finally {
       writeFileSync(file, original);
     }
