@@ -46,22 +46,37 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
   const getObject = async (key: string) => Buffer.from(await (await s3client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }))).Body!.transformToByteArray());
   const putObject = (key: string, body: Buffer | string) => s3client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
 
+  /** A new database on the test server; its URL with the password (for the emulator and pg). */
+  const createDatabase = async (name: string): Promise<string> => {
+    const admin = new pg.Client({ connectionString: withPassword(server.url) });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const u = new URL(withPassword(server.url));
+    u.pathname = `/${name}`;
+    return u.toString();
+  };
+  /** An emulated Redshift of its own: the emulator on a new database of the same server. */
+  const emulatedRedshift = async (db: string) => startRedshiftDataEmulator({
+    postgresUrl: await createDatabase(db),
+    s3: { endpoint: s3.endpoint, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+  });
+
+  /** Tampers with a batch's manifest so it promises one row more than its parts hold; returns the undo. */
+  const promiseOneRowMore = async (id: string): Promise<() => Promise<unknown>> => {
+    const key = lakeKey(id, 'manifest.json');
+    const original = await getObject(key);
+    const m = JSON.parse(original.toString('utf8'));
+    m.counts.validRows += 1;
+    await putObject(key, JSON.stringify(m));
+    return () => putObject(key, original);
+  };
+
   before(async () => {
     s3 = await startS3();
     server = await startPostgres();
     s3client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-    // The emulated Redshift gets a database of its own on the same server.
-    const admin = new pg.Client({ connectionString: withPassword(server.url) });
-    await admin.connect();
-    await admin.query('CREATE DATABASE emulated_redshift');
-    await admin.end();
-    const url = new URL(server.url);
-    url.password = TEST_PGPASSWORD;
-    url.pathname = '/emulated_redshift';
-    emu = await startRedshiftDataEmulator({
-      postgresUrl: url.toString(),
-      s3: { endpoint: s3.endpoint, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
-    });
+    emu = await emulatedRedshift('emulated_redshift');
     lakeYaml = `lake:\n  url: s3://${s3.bucket}/lake\n  endpoint: ${s3.endpoint}\n  region: ap-southeast-3\n`;
     const stageCfg = cfgFile('stage', '  engine: pglite\n');
     const stage = async (files: string[], schema: string, source: string) => {
@@ -99,27 +114,15 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
   });
 
   test('on each engine, a load failing between COPY and merge leaves nothing but a failed ledger row', async () => {
-    const admin = new pg.Client({ connectionString: withPassword(server.url) });
-    await admin.connect();
-    await admin.query('CREATE DATABASE pg_fail');
-    await admin.query('CREATE DATABASE emulated_redshift_guard');
-    await admin.end();
-    const dbUrl = (db: string, password = false) => { const u = new URL(password ? withPassword(server.url) : server.url); u.pathname = `/${db}`; return u.toString(); };
-    const fresh = await startRedshiftDataEmulator({
-      postgresUrl: dbUrl('emulated_redshift_guard', true),
-      s3: { endpoint: s3.endpoint, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
-    });
+    const pgFail = await createDatabase('pg_fail');
+    const fresh = await emulatedRedshift('emulated_redshift_guard');
     // The manifest promises one row more than its parts hold: COPY succeeds, the count check fails.
     const id = batches[0];
-    const key = lakeKey(id, 'manifest.json');
-    const original = await getObject(key);
-    const m = JSON.parse(original.toString('utf8'));
-    m.counts.validRows += 1;
-    await putObject(key, JSON.stringify(m));
+    const restore = await promiseOneRowMore(id);
     try {
       const engines: Record<string, string> = {
         pglite: `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh-fail'))}\n`,
-        postgres: `  engine: postgres\n  url: ${dbUrl('pg_fail')}\n`,
+        postgres: `  engine: postgres\n  url: ${pgFail.replace(`:${TEST_PGPASSWORD}@`, '@')}\n`,
         redshift: redshiftYaml().replace(emu.endpoint, fresh.endpoint),
       };
       for (const [name, yaml] of Object.entries(engines)) {
@@ -134,7 +137,7 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
         assert.deepEqual(ledger, [{ status: 'failed' }], name);
       }
     } finally {
-      await putObject(key, original);
+      await restore();
       await fresh.stop();
     }
   });
@@ -153,17 +156,7 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
 
   test('Redshift: a statement failing mid-batch leaves only a failed ledger row, named and explained', async () => {
     // A warehouse of its own: a second emulated Redshift on a fresh database.
-    const admin = new pg.Client({ connectionString: withPassword(server.url) });
-    await admin.connect();
-    await admin.query('CREATE DATABASE emulated_redshift_fail');
-    await admin.end();
-    const url = new URL(server.url);
-    url.password = TEST_PGPASSWORD;
-    url.pathname = '/emulated_redshift_fail';
-    const fresh = await startRedshiftDataEmulator({
-      postgresUrl: url.toString(),
-      s3: { endpoint: s3.endpoint, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
-    });
+    const fresh = await emulatedRedshift('emulated_redshift_fail');
     try {
       const cfg = cfgFile('redshift-fail', redshiftYaml().replace(emu.endpoint, fresh.endpoint));
       fresh.failOn.push((sql) => (/INSERT INTO halo\.fact_inventory_snapshot/.test(sql) ? 'ERROR: disk full (injected)' : undefined));
@@ -214,17 +207,13 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
   test('Redshift: a COPY that loads other than the manifest promises fails the batch (row-count guard)', async () => {
     const cfg = cfgFile('redshift', redshiftYaml());
     const id = batches[1];
-    const key = lakeKey(id, 'manifest.json');
-    const original = await getObject(key);
-    const m = JSON.parse(original.toString('utf8'));
-    m.counts.validRows += 1;
-    await putObject(key, JSON.stringify(m));
+    const restore = await promiseOneRowMore(id);
     try {
       const r = await run(['load', id, '--force', '--config', cfg]);
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /COPY loaded \d+ rows but the manifest has \d+/);
     } finally {
-      await putObject(key, original);
+      await restore();
     }
   });
 
