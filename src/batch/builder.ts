@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdtemp, mkdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, stat, readdir } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -48,6 +48,7 @@ export class BatchBuilder {
   }
 
   async open(): Promise<void> {
+    await sweepStaleBuildFolders();
     this.dir = await mkdtemp(join(tmpdir(), `halo-batch-${this.batchId}-`));
     await mkdir(join(this.dir, 'claim_line'));
     this.main = new PartSeries(this.dir, 'normalized');
@@ -162,5 +163,31 @@ export class BatchBuilder {
     this.lines?.open?.stream.destroy();
     this.rejects?.stream.destroy();
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A build folder untouched this long belongs to a stage that was killed (no build lasts a day). */
+const STALE_MS = 24 * 3600 * 1000;
+
+/**
+ * A stage killed with SIGKILL (or a power cut) cannot remove its local build folder; the next
+ * stage removes such folders once they are a day old. Best effort: a folder that cannot be
+ * read or removed is left alone.
+ */
+async function sweepStaleBuildFolders(): Promise<void> {
+  const root = tmpdir();
+  let names: string[];
+  try {
+    names = (await readdir(root)).filter((n) => n.startsWith('halo-batch-'));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    try {
+      const s = await stat(join(root, name));
+      if (Date.now() - s.mtimeMs > STALE_MS) await rm(join(root, name), { recursive: true, force: true });
+    } catch {
+      // gone already, or not ours to remove
+    }
   }
 }

@@ -6,7 +6,7 @@
 import { test, describe, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, readdirSync, mkdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { spawn } from 'node:child_process';
@@ -149,7 +149,8 @@ describe('stage on the local lake', () => {
     writeFileSync(cfg, `lake: { url: ${JSON.stringify(lake)} }\n`);
     // Killed at each named point of publishing (SIGKILL, as kill -9): never a complete batch.
     for (const point of CRASHPOINTS.filter((p) => p.startsWith('stage:') || p.startsWith('lake:'))) {
-      const killed = runCli(['stage', big, '--schema', 'merchant_inventory', '--config', cfg], { env: { HALO_DATA_CRASHPOINT: point } });
+      // Its own TMPDIR: a process killed -9 cannot remove its build folder, the test's clean-up does.
+      const killed = runCli(['stage', big, '--schema', 'merchant_inventory', '--config', cfg], { env: { HALO_DATA_CRASHPOINT: point, TMPDIR: tmp.path } });
       assert.equal(killed.code, 128, `${point}: killed by SIGKILL`);
       const list = JSON.parse(runCli(['batches', 'list', '--json', '--config', cfg]).stdout);
       assert.equal(list.batches.filter((b: { status: string }) => b.status === 'complete').length, 0, `${point}: no complete batch`);
@@ -160,14 +161,22 @@ describe('stage on the local lake', () => {
     // leaves only a temporary file, which no reader sees; before-publish leaves nothing.
     assert.equal(incomplete.batches.length, 2, 'two kills left incomplete batches');
     // And a kill at a moment chosen by the clock, while the process runs.
-    const child = spawn(process.execPath, [BIN, 'stage', big, '--schema', 'merchant_inventory', '--config', cfg], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'stage', big, '--schema', 'merchant_inventory', '--config', cfg], { stdio: 'ignore', env: { ...process.env, TMPDIR: tmp.path } });
     const exited = new Promise<void>((r) => child.on('exit', () => r()));
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGKILL');
     await exited;
     assert.equal(JSON.parse(runCli(['batches', 'list', '--json', '--status', 'complete', '--config', cfg]).stdout).batches.length, 0);
-    const again = runCli(['stage', big, '--schema', 'merchant_inventory', '--config', cfg]);
+    // The killed stages' build folders stay (a day, in case one is still running); an older one goes.
+    const killedFolders = readdirSync(tmp.path).filter((n) => n.startsWith('halo-batch-'));
+    assert.ok(killedFolders.length >= 4, `build folders left by the kills: ${killedFolders.length}`);
+    const stale = join(tmp.path, 'halo-batch-01STALE-x');
+    mkdirSync(stale);
+    utimesSync(stale, new Date(Date.now() - 2 * 86_400_000), new Date(Date.now() - 2 * 86_400_000));
+    const again = runCli(['stage', big, '--schema', 'merchant_inventory', '--config', cfg], { env: { TMPDIR: tmp.path } });
     assert.equal(again.code, 0, again.stderr);
+    assert.ok(!existsSync(stale), 'a day-old build folder is swept');
+    assert.deepEqual(readdirSync(tmp.path).filter((n) => n.startsWith('halo-batch-')).sort(), killedFolders.sort());
     const after2 = JSON.parse(runCli(['batches', 'list', '--json', '--config', cfg]).stdout);
     const complete = after2.batches.filter((b: { status: string }) => b.status === 'complete');
     assert.equal(complete.length, 1);
