@@ -156,6 +156,30 @@ describe('warehouse', () => {
     }
   });
 
+  test('warehouse init upgrades a version-1 warehouse in place, and loads still work', async () => {
+    const dir = join(tmp.path, 'wh-v1');
+    // A warehouse as version 1 left it: its tables, with a batch loaded the version-1 way.
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { migrations } = await import('../../src/warehouse/sql/ddl.js');
+    const { POSTGRES_DIALECT } = await import('../../src/warehouse/warehouse.js');
+    const db = await PGlite.create(dir);
+    await db.exec('CREATE SCHEMA halo; CREATE TABLE halo.schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at TIMESTAMP NOT NULL)');
+    for (const s of migrations(POSTGRES_DIALECT)[0].statements) await db.exec(s);
+    await db.exec(`INSERT INTO halo.schema_version VALUES (1, now())`);
+    await db.close();
+    const cfg = engineConfig('v1', `  engine: pglite\n  path: ${JSON.stringify(dir)}\n`);
+    const init = runCli(['warehouse', 'init', '--config', cfg]);
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stdout, /version 2 .*applied 2/);
+    assert.equal(runCli(['load', batches[0], batches[1], '--config', cfg], { env: KEY }).code, 0);
+    assert.equal(runCli(['load', batches[0], '--force', '--config', cfg], { env: KEY }).code, 0);
+    const run: Run = async (args, env) => runCli(args, { env: { ...KEY, ...env } });
+    const [products, , snapshots] = await snapshot(run, cfg);
+    assert.equal(products, pglite[0]);
+    assert.equal(snapshots, pglite[2]);
+    assert.ok(JSON.parse(snapshots).length > 0);
+  });
+
   test('claims without a member key: a configuration error, nothing loaded', () => {
     const cfg = engineConfig('nokey', `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh-nokey'))}\n`);
     const r = runCli(['load', batches[2], '--config', cfg], { env: { HALO_DATA_MEMBER_KEY: '' } });
