@@ -140,6 +140,17 @@ Examples:
       setExit(await batchesShow(id, makeContext(cmd.optsWithGlobals(), io)));
     }));
 
+  const fetch = program.command('fetch')
+    .description('download new or changed files from each source into the landing folder')
+    .option('--source <name>', 'only this source (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--dry-run', 'list what would be fetched, fetch nothing', false)
+    .addHelpText('after', '\nExamples:\n  $ halo-data fetch\n  $ halo-data fetch --source merchants --dry-run --json')
+    .action(async (opts, cmd: Command) => {
+      const { fetchCommand } = await import('./commands/fetch.js');
+      setExit(await fetchCommand({ sources: opts.source ?? [], dryRun: opts.dryRun === true }, makeContext(cmd.optsWithGlobals(), io)));
+    });
+  addGlobalOptions(fetch);
+
   const load = program.command('load')
     .description('load batches from the lake into the warehouse (one transaction each)')
     .argument('<batch-id...>', 'batch ids (halo-data batches list)')

@@ -22,8 +22,9 @@ const configShape: Shape = S.object({
     name: S.string, type: S.enumOf(['sftp', 'local']), host: S.string, port: S.int(1), user: S.string,
     privateKeyFile: S.string, passphraseFile: S.string, passphraseEnv: S.string, passwordEnv: S.string,
     knownHostsFile: S.string, hostKeySha256: S.string, path: S.string, paths: S.list(S.string),
-    merchantIdFrom: S.string, schema: S.string,
+    merchantIdFrom: S.string, schema: S.string, stableAfterSeconds: S.int(0),
   }, ['name', 'type'])),
+  landing: S.string,
   lake: S.object({
     url: S.string, region: S.nullable(S.string), endpoint: S.nullable(S.string), kmsKeyId: S.nullable(S.string),
     profile: S.nullable(S.string), partBytes: S.int(1024),
@@ -80,6 +81,7 @@ export function loadConfig(opts: { configFile?: string; env?: NodeJS.ProcessEnv;
     file,
     baseDir,
     sources: raw.sources ?? [],
+    landing: raw.landing ?? './.halo-data/landing',
     lake: { url: './.halo-data/lake', ...(raw.lake ?? {}) },
     warehouse: { engine: 'pglite', path: './.halo-data/warehouse', ...(raw.warehouse ?? {}) },
     merchants: raw.merchants ?? {},

@@ -17,6 +17,8 @@ export interface SourceConfig {
   paths?: string[];
   merchantIdFrom?: string;
   schema?: string;
+  /** A file this many seconds old (by mtime) is taken without waiting for a second listing (default 60). */
+  stableAfterSeconds?: number;
 }
 
 export interface LakeConfig {
@@ -73,6 +75,8 @@ export interface HaloConfig {
   /** Relative paths in the file resolve from here. */
   baseDir: string;
   sources: SourceConfig[];
+  /** Where fetched files land (default ./.halo-data/landing). */
+  landing?: string;
   lake: LakeConfig;
   warehouse: WarehouseConfig;
   merchants: Record<string, ProfileConfig>;

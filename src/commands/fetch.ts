@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import type { CommandContext } from './context.js';
+import { resolvePath } from '../config/load.js';
+import { chosenSources, openSource } from '../sources/open.js';
+import { fetchSource, type SourceFetch } from '../pipeline/fetch.js';
+
+export interface FetchCommandOptions { sources: string[]; dryRun: boolean }
+
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+
+/**
+ * Downloads what is new or changed (and stable) from each source into the landing folder.
+ * Exit 1 when a file was refused (a name that would leave the landing folder).
+ */
+export async function fetchCommand(opts: FetchCommandOptions, ctx: CommandContext): Promise<number> {
+  const config = ctx.config();
+  const landingRoot = resolvePath(config, config.landing ?? './.halo-data/landing');
+  const stateDir = resolvePath(config, './.halo-data/state');
+  const results: SourceFetch[] = [];
+  for (const s of chosenSources(config, opts.sources)) {
+    const src = await openSource(config, s);
+    try {
+      const r = await fetchSource(src, {
+        landingRoot, stateFile: join(stateDir, `fetch-${s.name}.json`), stableAfterMs: (s.stableAfterSeconds ?? 60) * 1000, dryRun: opts.dryRun,
+      });
+      results.push(r);
+      ctx.log.info(opts.dryRun ? 'fetch (dry run)' : 'fetched', { source: s.name, files: r.fetched.length, bytes: r.bytes, unchanged: r.unchanged, waiting: r.waiting.length, refused: r.refused.length });
+    } finally {
+      await src.close();
+    }
+  }
+  if (ctx.json) {
+    ctx.stdout.write(JSON.stringify({ dryRun: opts.dryRun, landing: landingRoot, sources: results }, null, 2) + '\n');
+  } else {
+    for (const r of results) {
+      const verb = opts.dryRun ? 'would fetch' : 'fetched';
+      ctx.stdout.write(`${r.source} (${r.describe}): ${verb} ${r.fetched.length} file${r.fetched.length === 1 ? '' : 's'}, ${mb(r.bytes)}`
+        + `${!opts.dryRun && r.fetched.length ? ` into ${join(landingRoot, r.source, r.fetchId)}` : ''}; ${r.unchanged} unchanged\n`);
+      for (const f of r.fetched) ctx.stdout.write(`  ${f.path}  ${mb(f.bytes)}\n`);
+      for (const w of r.waiting) ctx.stdout.write(`  waiting: ${w.path} (${w.why})\n`);
+      for (const x of r.refused) ctx.stdout.write(`  refused: ${x.path} (${x.why})\n`);
+    }
+  }
+  return results.some((r) => r.refused.length) ? 1 : 0;
+}

@@ -1,0 +1,126 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { dirname, join, relative } from 'node:path';
+import { ulid } from 'ulid';
+import type { Source, RemoteFile } from '../sources/source.js';
+import { landingPath } from '../sources/landing.js';
+import { readState, writeState, type FetchState } from '../sources/state.js';
+
+export interface FetchOptions {
+  /** The landing folder; each fetch lands in `<landing>/<source>/<fetch id>/`, never over an earlier one. */
+  landingRoot: string;
+  stateFile: string;
+  /** A file this old (by mtime) is taken even if seen only once. */
+  stableAfterMs: number;
+  dryRun: boolean;
+  /** Downloads at once per source. */
+  concurrency?: number;
+  now?: number;
+}
+
+export interface FetchedFile { path: string; bytes: number; sha256: string | null; landedAs: string | null }
+export interface SourceFetch {
+  source: string;
+  describe: string;
+  fetchId: string;
+  listed: number;
+  fetched: FetchedFile[];
+  unchanged: number;
+  waiting: Array<{ path: string; why: string }>;
+  refused: Array<{ path: string; why: string }>;
+  bytes: number;
+}
+
+/** State is saved every this many files, so a crash refetches at most these. */
+const SAVE_EVERY = 100;
+
+async function sha256Of(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of createReadStream(file)) h.update(c as Buffer);
+  return h.digest('hex');
+}
+
+/**
+ * One source's fetch: list, keep what is new or changed since the state file says, and only
+ * once it is stable — a `.done` marker, or unchanged since the previous listing, or older than
+ * `stableAfterMs` — so a file still being uploaded is never taken. Each file lands under a
+ * temporary name, is checked (size as listed; SHA-256 computed) and renamed; a file whose
+ * content is what was taken before (only touched) is not landed again.
+ */
+export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceFetch> {
+  const now = o.now ?? Date.now();
+  const state: FetchState = readState(o.stateFile);
+  const fetchId = ulid(now);
+  const out: SourceFetch = { source: src.name, describe: src.describe, fetchId, listed: 0, fetched: [], unchanged: 0, waiting: [], refused: [], bytes: 0 };
+  const listing = await src.list();
+  out.listed = listing.length;
+  const seen: FetchState['seen'] = {};
+  const todo: Array<{ file: RemoteFile; dest: string }> = [];
+  for (const f of listing) {
+    const taken = state.taken[f.path];
+    if (taken && taken.size === f.size && taken.mtimeMs === f.mtimeMs) { out.unchanged++; continue; }
+    const before = state.seen[f.path];
+    const stable = f.doneMarker || now - f.mtimeMs >= o.stableAfterMs || (before !== undefined && before.size === f.size && before.mtimeMs === f.mtimeMs);
+    if (!stable) {
+      seen[f.path] = { size: f.size, mtimeMs: f.mtimeMs };
+      out.waiting.push({ path: f.path, why: before ? 'still changing since the last listing' : 'new and recent: taken once unchanged at the next listing' });
+      continue;
+    }
+    let dest: string;
+    try {
+      dest = landingPath(join(o.landingRoot), src.name, `${fetchId}/${f.path}`);
+    } catch (e) {
+      out.refused.push({ path: f.path.replace(/[\x00-\x1f\x7f]/g, '?'), why: (e as Error).message });
+      continue;
+    }
+    todo.push({ file: f, dest });
+  }
+  if (o.dryRun) {
+    for (const t of todo) { out.fetched.push({ path: t.file.path, bytes: t.file.size, sha256: null, landedAs: null }); out.bytes += t.file.size; }
+    return out;
+  }
+  let sinceSave = 0;
+  const save = () => { writeState(o.stateFile, { version: 1, taken: state.taken, seen }); sinceSave = 0; };
+  const one = async ({ file, dest }: { file: RemoteFile; dest: string }) => {
+    const tmp = `${dest}.part-${process.pid}`;
+    await mkdir(dirname(dest), { recursive: true });
+    try {
+      const bytes = await src.download(file, tmp);
+      if (bytes !== file.size) {
+        seen[file.path] = { size: bytes, mtimeMs: file.mtimeMs };
+        out.waiting.push({ path: file.path, why: `changed while it was copied (${file.size} bytes listed, ${bytes} read)` });
+        return;
+      }
+      const sha256 = await sha256Of(tmp);
+      const taken = state.taken[file.path];
+      if (taken && taken.sha256 === sha256) {
+        // Touched, not changed: nothing new to land.
+        state.taken[file.path] = { ...taken, size: file.size, mtimeMs: file.mtimeMs };
+        out.unchanged++;
+        return;
+      }
+      await rename(tmp, dest);
+      state.taken[file.path] = { size: file.size, mtimeMs: file.mtimeMs, sha256, fetchedAt: new Date(now).toISOString(), landedAs: relative(o.landingRoot, dest) };
+      out.fetched.push({ path: file.path, bytes, sha256, landedAs: dest });
+      out.bytes += bytes;
+      if (++sinceSave >= SAVE_EVERY) save();
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  };
+  // A few downloads at once; the first failure stops the rest and is reported after the state is saved.
+  const queue = todo.slice();
+  let failure: unknown = null;
+  const worker = async () => {
+    while (queue.length && failure === null) {
+      const next = queue.shift()!;
+      try { await one(next); } catch (e) { failure ??= e; }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 4) }, worker));
+  save();
+  if (failure !== null) throw failure;
+  out.fetched.sort((a, b) => a.path.localeCompare(b.path));
+  return out;
+}

@@ -1,0 +1,39 @@
+import { stat, copyFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { glob } from 'tinyglobby';
+import type { Source, RemoteFile } from './source.js';
+import { ConfigError } from '../errors.js';
+
+/** A folder and globs below it (`paths`, default every supported file, recursively). */
+export class LocalSource implements Source {
+  readonly describe: string;
+
+  constructor(readonly name: string, private readonly root: string, private readonly patterns: string[]) {
+    this.describe = `local folder ${root}`;
+  }
+
+  async list(): Promise<Array<RemoteFile & { doneMarker: boolean }>> {
+    const st = await stat(this.root).catch(() => null);
+    if (!st?.isDirectory()) throw new ConfigError(`source '${this.name}': the folder ${this.root} does not exist`, { hint: 'check the source\'s path' });
+    // Patterns are relative to the root: a leading '/' means the root, not the machine's.
+    const rel = this.patterns.map((p) => p.replace(/^\/+/, ''));
+    const names = (await glob(rel, { cwd: this.root, onlyFiles: true, dot: false, followSymbolicLinks: false })).sort();
+    const all = new Set(await glob(rel.map((p) => `${p}.done`), { cwd: this.root, onlyFiles: true }));
+    const out: Array<RemoteFile & { doneMarker: boolean }> = [];
+    for (const name of names) {
+      if (name.endsWith('.done')) continue;
+      const s = await stat(join(this.root, name)).catch(() => null);
+      if (!s?.isFile()) continue; // gone since the listing
+      out.push({ path: name, size: s.size, mtimeMs: Math.trunc(s.mtimeMs), doneMarker: all.has(`${name}.done`) });
+    }
+    return out;
+  }
+
+  async download(file: RemoteFile, dest: string): Promise<number> {
+    const from = resolve(this.root, file.path);
+    await copyFile(from, dest);
+    return (await stat(dest)).size;
+  }
+
+  async close(): Promise<void> {}
+}
