@@ -157,7 +157,7 @@ describe('loadConfig: unknown keys name the key and its line', () => {
     assert.match(e.message, /'bogus'/);
     assert.match(e.message, /:3\b/);
     assert.equal(e.line, 3);
-    assert.match(e.message, /known here: sources, lake, warehouse, merchants, limits/);
+    assert.match(e.message, /known here: sources, landing, lake, warehouse, merchants, limits/);
   });
   test('nested: lake.bucket', () => {
     const e = configError('nested.yaml', 'lake:\n  url: s3://x\n  bucket: halo-lake\n');
