@@ -11,10 +11,11 @@ import SftpClient from 'ssh2-sftp-client';
 import { sshdAvailable, startSshd, type TestSshd } from '../support/sshd.js';
 import { startSftpServer, ed25519KeyPair, type TestSftpServer } from '../support/sftp-server.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
+import { fingerprintOf, parseKnownHosts, verifyHostKey } from '../../src/sources/host-keys.js';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-/** A host key's fingerprint as `ssh-keygen -lf` prints it. */
-const fingerprint = (key: Buffer) => `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
+/** A host key's fingerprint as `ssh-keygen -lf` prints it: the product's own function, checked here against ssh-keygen's. */
+const fingerprint = fingerprintOf;
 
 /** Connects as the server's user, accepting only the host key with fingerprint `expected`. */
 async function connect(s: TestSshd | TestSftpServer, opts: { port?: number; expected?: string; privateKey?: string } = {}): Promise<SftpClient> {
@@ -55,6 +56,25 @@ describe('sshd: a real OpenSSH server', { skip: !sshdAvailable() && 'needs root 
       assert.equal(sha256(await client.get(`${sshd.root}/inbox/claims.csv`) as Buffer), sha256(body));
       assert.equal(sha256(readFileSync(join(sshd.root, 'inbox', 'claims.csv'))), sha256(body));
     } finally { await client.end(); }
+  });
+
+  test("the source's host-key check: known_hosts accepts this server's key, and refuses it once the key changes", async () => {
+    let presented: Buffer | null = null;
+    const client = new SftpClient();
+    await client.connect({ host: sshd.host, port: sshd.port, username: sshd.user, privateKey: sshd.privateKey, readyTimeout: 5_000,
+      hostVerifier: (key: Buffer) => { presented = key; return verifyHostKey(key, sshd.host, sshd.port, { knownHosts: parseKnownHosts(readFileSync(sshd.knownHostsFile, 'utf8')) }).ok; } });
+    await client.end();
+    assert.ok(presented);
+    assert.equal(fingerprintOf(presented), sshd.hostKeySha256, 'the same fingerprint as ssh-keygen -lf');
+    // The old known_hosts against a new key: "changed", never accepted.
+    const before = parseKnownHosts(readFileSync(sshd.knownHostsFile, 'utf8'));
+    await sshd.rotateHostKey();
+    const verdicts: string[] = [];
+    const again = new SftpClient();
+    await assert.rejects(again.connect({ host: sshd.host, port: sshd.port, username: sshd.user, privateKey: sshd.privateKey, readyTimeout: 5_000,
+      hostVerifier: (key: Buffer) => { const v = verifyHostKey(key, sshd.host, sshd.port, { knownHosts: before }); verdicts.push(v.ok ? 'ok' : v.why); return v.ok; } }));
+    await again.end().catch(() => {});
+    assert.deepEqual(verdicts, ['changed']);
   });
 
   test('after rotateHostKey the old fingerprint is rejected and open sessions are cut', async () => {
