@@ -1,6 +1,4 @@
-import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { dirname, join, relative } from 'node:path';
 import { ulid } from 'ulid';
 import type { Source, RemoteFile } from '../sources/source.js';
@@ -34,12 +32,6 @@ export interface SourceFetch {
 
 /** State is saved every this many files, so a crash refetches at most these. */
 const SAVE_EVERY = 100;
-
-async function sha256Of(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const c of createReadStream(file)) h.update(c as Buffer);
-  return h.digest('hex');
-}
 
 /**
  * One source's fetch: list, keep what is new or changed since the state file says, and only
@@ -86,13 +78,12 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
     const tmp = `${dest}.part-${process.pid}`;
     await mkdir(dirname(dest), { recursive: true });
     try {
-      const bytes = await src.download(file, tmp);
+      const { bytes, sha256 } = await src.download(file, tmp);
       if (bytes !== file.size) {
         seen[file.path] = { size: bytes, mtimeMs: file.mtimeMs };
         out.waiting.push({ path: file.path, why: `changed while it was copied (${file.size} bytes listed, ${bytes} read)` });
         return;
       }
-      const sha256 = await sha256Of(tmp);
       const taken = state.taken[file.path];
       if (taken && taken.sha256 === sha256) {
         // Touched, not changed: nothing new to land.

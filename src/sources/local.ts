@@ -1,4 +1,7 @@
-import { stat, copyFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 import { join, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { Source, RemoteFile } from './source.js';
@@ -29,10 +32,13 @@ export class LocalSource implements Source {
     return out;
   }
 
-  async download(file: RemoteFile, dest: string): Promise<number> {
-    const from = resolve(this.root, file.path);
-    await copyFile(from, dest);
-    return (await stat(dest)).size;
+  async download(file: RemoteFile, dest: string): Promise<{ bytes: number; sha256: string }> {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    await pipeline(createReadStream(resolve(this.root, file.path)), async function* (source: AsyncIterable<Buffer>) {
+      for await (const chunk of source) { hash.update(chunk); bytes += chunk.length; yield chunk; }
+    }, createWriteStream(dest));
+    return { bytes, sha256: hash.digest('hex') };
   }
 
   async close(): Promise<void> {}

@@ -17,7 +17,7 @@ export interface Source {
   readonly describe: string;
   /** Files matching the source's globs, in a stable order, and whether each has a `.done` marker. */
   list(): Promise<Array<RemoteFile & { doneMarker: boolean }>>;
-  /** Copies the file to `dest` (a temporary name the caller renames); resolves to the bytes written. */
-  download(file: RemoteFile, dest: string): Promise<number>;
+  /** Copies the file to `dest` (a temporary name the caller renames), hashing as it goes (one pass over the bytes). */
+  download(file: RemoteFile, dest: string): Promise<{ bytes: number; sha256: string }>;
   close(): Promise<void>;
 }

@@ -120,11 +120,6 @@ export const POSTGRES_DIALECT: Dialect = {
   ],
 };
 
-/** Quotes an identifier (every statement quotes the names it builds). */
-export function ident(name: string): string {
-  return '"' + name.replace(/"/g, '""') + '"';
-}
-
 /** Parameter values as a PostgreSQL driver takes them (a secret is still only a bind value). */
 export function plainParams(params: readonly StepParam[] = []): unknown[] {
   return params.map((p) => (p instanceof SecretParam ? p.value : p));
