@@ -3,7 +3,7 @@
  *
  * Each benchmark is a module exporting `run(argv): Promise<exitCode>`, loaded only when asked
  * for, so one benchmark's dependencies (DuckDB, SheetJS, ...) never slow another's start-up.
- * To add one (pdf, stage, load), add a line to BENCHMARKS.
+ * To add one (pdf, stage, load, fetch), add a line to BENCHMARKS.
  */
 interface Benchmark {
   run(argv: string[]): Promise<number>;
@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   stage: () => import('./stage.js'),
   load: () => import('./load.js'),
   redshift: () => import('./redshift.js'),
+  fetch: () => import('./fetch.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

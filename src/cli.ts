@@ -151,6 +151,43 @@ Examples:
     });
   addGlobalOptions(fetch);
 
+  const run = program.command('run')
+    .description('fetch → stage → load → merge for every configured source (safe under cron: one run at a time)')
+    .option('--source <name>', 'only this source (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--max-reject-rate <r>', "a landed fetch whose rejected share of rows is above this is not staged (exit 1)", parseFloat, 0.01)
+    .option('--metrics-file <path>', "write the run's figures in Prometheus text format (node_exporter textfile collector)")
+    .addHelpText('after', `
+Examples:
+  $ halo-data run
+  $ halo-data run --source merchants --metrics-file /var/lib/node_exporter/textfile/halo_data.prom
+  */15 * * * * cd /opt/halo && halo-data run --quiet   # a crontab line: logs are JSON lines off a terminal`)
+    .action(async (opts, cmd: Command) => {
+      const { runCommand } = await import('./commands/run.js');
+      setExit(await runCommand({ sources: opts.source ?? [], maxRejectRate: opts.maxRejectRate, metricsFile: opts.metricsFile }, makeContext(cmd.optsWithGlobals(), io)));
+    });
+  addGlobalOptions(run);
+
+  const doctor = program.command('doctor')
+    .description('check the config and reach each SFTP source, the lake and the warehouse; a line per check with what to fix')
+    .option('--trust-host <source>', "print the SFTP source's host-key fingerprint (and a known_hosts line) to pin; trusts nothing by itself")
+    .addHelpText('after', '\nExamples:\n  $ halo-data doctor\n  $ halo-data doctor --trust-host merchants')
+    .action(async (opts, cmd: Command) => {
+      const { doctorCommand } = await import('./commands/doctor.js');
+      setExit(await doctorCommand({ trustHost: opts.trustHost }, makeContext(cmd.optsWithGlobals(), io)));
+    });
+  addGlobalOptions(doctor);
+
+  const init = program.command('init')
+    .description('an interactive wizard that writes a config file (needs a terminal)')
+    .option('-o, --output <file>', 'where to write it', 'halo-data.config.yaml')
+    .option('--force', 'overwrite an existing file', false)
+    .addHelpText('after', '\nExample:\n  $ halo-data init -o /etc/halo-data/config.yaml')
+    .action(async (opts, cmd: Command) => {
+      const { initCommand } = await import('./commands/init.js');
+      setExit(await initCommand({ output: opts.output, force: opts.force === true }, makeContext(cmd.optsWithGlobals(), io)));
+    });
+  addGlobalOptions(init);
+
   const load = program.command('load')
     .description('load batches from the lake into the warehouse (one transaction each)')
     .argument('<batch-id...>', 'batch ids (halo-data batches list)')

@@ -34,8 +34,8 @@ class PartSeries {
  * rejects and the COPY manifest into the lake, and the manifest last.
  */
 export class BatchBuilder {
-  readonly batchId = ulid();
-  readonly createdAt = new Date();
+  readonly batchId: string;
+  readonly createdAt: Date;
   readonly prefix: string;
   private dir = '';
   private main!: PartSeries;
@@ -43,7 +43,14 @@ export class BatchBuilder {
   private rejects: { stream: WriteStream; rows: number; bytes: number; hash: ReturnType<typeof createHash>; file: string } | null = null;
   private lock: Promise<void> = Promise.resolve();
 
-  constructor(private readonly lake: Lake, readonly source: string, private readonly schema: SchemaSpec, private readonly partBytes = DEFAULT_PART_BYTES) {
+  /**
+   * `id` fixes the batch id and time (run derives them from the fetch, so staging the same
+   * landed files again after a crash writes the same batch, not a second one).
+   */
+  constructor(private readonly lake: Lake, readonly source: string, private readonly schema: SchemaSpec, private readonly partBytes = DEFAULT_PART_BYTES,
+    id?: { batchId: string; createdAt: Date }) {
+    this.batchId = id?.batchId ?? ulid();
+    this.createdAt = id?.createdAt ?? new Date();
     this.prefix = batchPrefix(source, this.batchId, this.createdAt);
   }
 

@@ -21,7 +21,7 @@ export async function fetchCommand(opts: FetchCommandOptions, ctx: CommandContex
     const src = await openSource(config, s);
     try {
       const r = await fetchSource(src, {
-        landingRoot, stateFile: join(stateDir, `fetch-${s.name}.json`), stableAfterMs: (s.stableAfterSeconds ?? 60) * 1000, dryRun: opts.dryRun,
+        landingRoot, stateFile: join(stateDir, `fetch-${s.name}.json`), stableAfterMs: (s.stableAfterSeconds ?? 60) * 1000, dryRun: opts.dryRun, concurrency: s.concurrency,
       });
       results.push(r);
       ctx.log.info(opts.dryRun ? 'fetch (dry run)' : 'fetched', { source: s.name, files: r.fetched.length, bytes: r.bytes, unchanged: r.unchanged, waiting: r.waiting.length, refused: r.refused.length });

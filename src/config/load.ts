@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { parseDocument, LineCounter, type Node } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { checkNode, S, type Shape } from './shape.js';
-import type { HaloConfig, ProfileConfig } from './types.js';
+import type { HaloConfig, ProfileConfig, SourceConfig } from './types.js';
+import { loginMethods } from '../sources/sftp-login.js';
 import { isValidZone } from '../schemas/fields/dates.js';
 
 const profileShape = S.object({
@@ -23,6 +24,8 @@ const configShape: Shape = S.object({
     privateKeyFile: S.string, passphraseFile: S.string, passphraseEnv: S.string, passwordEnv: S.string,
     knownHostsFile: S.string, hostKeySha256: S.string, path: S.string, paths: S.list(S.string),
     merchantIdFrom: S.string, schema: S.string, stableAfterSeconds: S.int(0),
+    agent: S.boolean, archive: S.boolean, timeoutSeconds: S.int(1), stallSeconds: { kind: 'number', min: 0.1 },
+    minBytesPerSecond: S.int(0), retries: S.int(0), retryDelaySeconds: { kind: 'number', min: 0 }, concurrency: S.int(1),
   }, ['name', 'type'])),
   landing: S.string,
   lake: S.object({
@@ -114,6 +117,9 @@ function check(config: HaloConfig): void {
   for (const s of config.sources) {
     if (names.has(s.name)) throw new ConfigError(`${config.file}: two sources are named '${s.name}'`, { file: config.file ?? undefined });
     names.add(s.name);
+  }
+  for (const s of config.sources) {
+    if (s.type === 'sftp') checkSftp(config, s);
     if (s.merchantIdFrom !== undefined && !s.merchantIdFrom.includes('{merchant_id}')) {
       throw new ConfigError(`${config.file}: source '${s.name}': merchantIdFrom must contain {merchant_id}`, { file: config.file ?? undefined });
     }
@@ -122,6 +128,18 @@ function check(config: HaloConfig): void {
     if (p.timezone !== undefined && !isValidZone(p.timezone)) {
       throw new ConfigError(`${config.file}: merchants.${id}.timezone: unknown time zone '${p.timezone}'`, { file: config.file ?? undefined });
     }
+  }
+}
+
+/** An sftp source names its server, its user and a way to log in (the secrets themselves are read when it connects). */
+function checkSftp(config: HaloConfig, s: SourceConfig): void {
+  const fail = (msg: string, hint?: string): never => { throw new ConfigError(`${config.file}: source '${s.name}': ${msg}`, { file: config.file ?? undefined, hint }); };
+  const missing = (['host', 'user'] as const).filter((k) => !s[k]);
+  if (missing.length) fail(`an sftp source needs ${missing.join(' and ')}`);
+  const login = loginMethods(s, 'config-only');
+  if (typeof login === 'string') fail(login, 'secrets are never config values: name a file (privateKeyFile, passphraseFile) or an environment variable (passphraseEnv, passwordEnv)');
+  if (s.hostKeySha256 !== undefined && !/^(SHA256:)?[A-Za-z0-9+/]{43}=?$/.test(s.hostKeySha256)) {
+    fail(`hostKeySha256 must be a SHA-256 fingerprint as ssh-keygen -lf prints it ("SHA256:" + 43 characters)`, `halo-data doctor --trust-host ${s.name} prints it`);
   }
 }
 

@@ -19,6 +19,22 @@ export interface SourceConfig {
   schema?: string;
   /** A file this many seconds old (by mtime) is taken without waiting for a second listing (default 60). */
   stableAfterSeconds?: number;
+  /** sftp: log in through ssh-agent (SSH_AUTH_SOCK, checked when the source connects). Only when asked for: a config means the same on every machine. */
+  agent?: boolean;
+  /** sftp: after a successful stage, move each file into an `archive/` folder beside it (default false; never deletes). */
+  archive?: boolean;
+  /** sftp: connect + handshake + login, and each request but reads, must finish within this (default 30). */
+  timeoutSeconds?: number;
+  /** sftp: a download receiving under minBytesPerSecond for this long is aborted and retried (default 30). */
+  stallSeconds?: number;
+  /** sftp: the stall watchdog's floor (default 1024). */
+  minBytesPerSecond?: number;
+  /** sftp: tries after the first for a dropped, reset, timed-out or stalled connection (default 3). */
+  retries?: number;
+  /** sftp: the first wait before a retry, doubled each time up to 30 s (default 1). */
+  retryDelaySeconds?: number;
+  /** Downloads at once from this source (default 4). */
+  concurrency?: number;
 }
 
 export interface LakeConfig {

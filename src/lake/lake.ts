@@ -17,6 +17,18 @@ export interface Lake {
   exists(key: string): Promise<boolean>;
   /** Objects under a prefix, in key order. */
   list(prefix: string): AsyncIterable<LakeObject>;
+  /**
+   * Deletes a `doctor` probe object: only keys under PROBE_PREFIX, so nothing else in the
+   * backup can ever be deleted through this.
+   */
+  removeProbe(key: string): Promise<void>;
   /** The URL of one object (s3://… or file://…), as a COPY manifest names it. */
   objectUrl(key: string): string;
+}
+
+/** Where `doctor` writes, reads and deletes its probe object (never a batch: not a source name). */
+export const PROBE_PREFIX = '_halo-data-probe/';
+
+export function assertProbeKey(key: string): void {
+  if (!key.startsWith(PROBE_PREFIX) || key.includes('..')) throw new Error(`refusing to delete ${key}: only probe objects under ${PROBE_PREFIX} are ever deleted`);
 }

@@ -1,11 +1,11 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, stat, readdir, rm } from 'node:fs/promises';
+import { mkdir, rename, stat, readdir, rm, rmdir } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { dirname, join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Transform } from 'node:stream';
-import type { Lake, LakeObject, PutResult } from './lake.js';
+import { assertProbeKey, type Lake, type LakeObject, type PutResult } from './lake.js';
 import { crashpoint } from '../util/crashpoint.js';
 
 /**
@@ -50,6 +50,12 @@ export class LocalLake implements Lake {
 
   async get(key: string): Promise<Readable> {
     return createReadStream(this.path(key));
+  }
+
+  async removeProbe(key: string): Promise<void> {
+    assertProbeKey(key);
+    await rm(this.path(key), { force: true });
+    await rmdir(dirname(this.path(key))).catch(() => {}); // the probe folder, when empty
   }
 
   async exists(key: string): Promise<boolean> {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { S3Client, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { S3Client, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { Lake, LakeObject, PutResult } from './lake.js';
+import { assertProbeKey, type Lake, type LakeObject, type PutResult } from './lake.js';
 import type { LakeConfig } from '../config/types.js';
 import { ConfigError, ServiceError } from '../errors.js';
 
@@ -88,6 +88,15 @@ export class S3Lake implements Lake {
       return r.Body as Readable;
     } catch (e) {
       return this.fail(`read of ${key}`, e);
+    }
+  }
+
+  async removeProbe(key: string): Promise<void> {
+    assertProbeKey(key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+    } catch (e) {
+      return this.fail(`delete of the probe object ${key}`, e);
     }
   }
 

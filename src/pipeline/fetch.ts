@@ -4,6 +4,9 @@ import { ulid } from 'ulid';
 import type { Source, RemoteFile } from '../sources/source.js';
 import { landingPath } from '../sources/landing.js';
 import { readState, writeState, type FetchState } from '../sources/state.js';
+import { recoverUnfinishedFetches, writeFetchRecord } from './landed.js';
+import { crashpoint } from '../util/crashpoint.js';
+import { DataError } from '../errors.js';
 
 export interface FetchOptions {
   /** The landing folder; each fetch lands in `<landing>/<source>/<fetch id>/`, never over an earlier one. */
@@ -43,6 +46,7 @@ const SAVE_EVERY = 100;
 export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceFetch> {
   const now = o.now ?? Date.now();
   const state: FetchState = readState(o.stateFile);
+  if (!o.dryRun) await recoverUnfinishedFetches(o.landingRoot, src.name, state);
   const fetchId = ulid(now);
   const out: SourceFetch = { source: src.name, describe: src.describe, fetchId, listed: 0, fetched: [], unchanged: 0, waiting: [], refused: [], bytes: 0 };
   const listing = await src.list();
@@ -78,7 +82,18 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
     const tmp = `${dest}.part-${process.pid}`;
     await mkdir(dirname(dest), { recursive: true });
     try {
-      const { bytes, sha256 } = await src.download(file, tmp);
+      let got: { bytes: number; sha256: string };
+      try {
+        got = await src.download(file, tmp);
+      } catch (e) {
+        // Moved or deleted by the partner between the listing and now: nothing to take, not a failure.
+        if ((e instanceof DataError && e.code === 'remote-file-gone') || (e as NodeJS.ErrnoException).code === 'ENOENT') {
+          out.waiting.push({ path: file.path, why: 'gone since the listing (moved or deleted at the source)' });
+          return;
+        }
+        throw e;
+      }
+      const { bytes, sha256 } = got;
       if (bytes !== file.size) {
         seen[file.path] = { size: bytes, mtimeMs: file.mtimeMs };
         out.waiting.push({ path: file.path, why: `changed while it was copied (${file.size} bytes listed, ${bytes} read)` });
@@ -91,6 +106,7 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
         out.unchanged++;
         return;
       }
+      crashpoint('fetch:before-rename');
       await rename(tmp, dest);
       state.taken[file.path] = { size: file.size, mtimeMs: file.mtimeMs, sha256, fetchedAt: new Date(now).toISOString(), landedAs: relative(o.landingRoot, dest) };
       out.fetched.push({ path: file.path, bytes, sha256, landedAs: dest });
@@ -110,8 +126,19 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 4) }, worker));
-  save();
-  if (failure !== null) throw failure;
   out.fetched.sort((a, b) => a.path.localeCompare(b.path));
+  save();
+  crashpoint('fetch:before-record');
+  // The record marks the fetch folder finished (run stages only finished ones). Written after
+  // the state: a crash between the two leaves an unfinished folder whose files the state
+  // lists, which recoverUnfinishedFetches finishes next time.
+  if (out.fetched.length) {
+    const folder = join(o.landingRoot, src.name, fetchId);
+    await writeFetchRecord(folder, {
+      fetchId, source: src.name,
+      files: out.fetched.map((f) => ({ path: f.path, bytes: f.bytes, sha256: f.sha256!, landedAs: relative(folder, f.landedAs!) })),
+    });
+  }
+  if (failure !== null) throw failure;
   return out;
 }

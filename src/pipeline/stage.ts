@@ -18,6 +18,13 @@ export interface StageOptions {
   threads?: number;
   cwd?: string;
   partBytes?: number;
+  /** A fixed batch id and time (see BatchBuilder); default a new ULID, now. */
+  id?: { batchId: string; createdAt: Date };
+  /**
+   * Leave files that cannot be read out of the batch (reported in `skipped`) instead of
+   * refusing it: run stages what it can and says which files it could not.
+   */
+  skipUnreadable?: boolean;
   onFileDone?: Parameters<typeof validate>[0]['onFileDone'];
 }
 
@@ -27,6 +34,8 @@ export interface StageResult {
   prefix: string;
   manifest: Manifest;
   report: ValidateReport;
+  /** Files left out as unreadable (with skipUnreadable), with the first problem's code. */
+  skipped: Array<{ path: string; code: string }>;
 }
 
 const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -41,7 +50,7 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
   const source = opts.source ?? 'manual';
   if (!SOURCE_NAME.test(source)) throw new UsageError('bad-option', `--source '${source}' is not a valid source name (letters, digits, . _ -)`);
   const lake = await openLake(opts.config);
-  const builder = new BatchBuilder(lake, source, schema, opts.partBytes ?? opts.config.lake.partBytes ?? DEFAULT_PART_BYTES);
+  const builder = new BatchBuilder(lake, source, schema, opts.partBytes ?? opts.config.lake.partBytes ?? DEFAULT_PART_BYTES, opts.id);
   await builder.open();
   try {
     const sink = builder.sink();
@@ -50,20 +59,22 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
       threads: opts.threads, cwd: opts.cwd, sinkFor: () => sink, onFileDone: opts.onFileDone,
     });
     const unreadable = report.files.filter((f) => f.rows === 0 && f.errorCount > 0);
-    if (unreadable.length > 0) {
+    if (unreadable.length > 0 && (!opts.skipUnreadable || unreadable.length === report.files.length)) {
       throw new DataError('unreadable-file', `${unreadable.length} file(s) could not be read, so no batch was written: ${unreadable.map((f) => `${basename(f.path)} (${f.problems[0]?.code})`).join(', ')}`,
         { hint: 'run halo-data validate on them for the details' });
     }
-    const rows = report.summary.rows;
-    const rejected = rows - report.summary.validRows;
+    const kept = report.files.filter((f) => !unreadable.includes(f));
+    const rows = kept.reduce((n, f) => n + f.rows, 0);
+    const rejected = rows - kept.reduce((n, f) => n + f.validRows, 0);
     const rate = rows === 0 ? 0 : rejected / rows;
     if (rate > opts.maxRejectRate) {
       throw new DataError('reject-rate', `${rejected} of ${rows} rows were rejected (${(rate * 100).toFixed(2)}%), more than --max-reject-rate ${opts.maxRejectRate}: no batch was written`,
         { hint: 'halo-data validate <files> shows the rejected rows and why' });
     }
-    const names = rawNames(report.files.map((f) => f.path));
-    const manifest = await builder.publish(report.files, names);
-    return { batchId: builder.batchId, lake: lake.url, prefix: builder.prefix, manifest, report };
+    const names = rawNames(kept.map((f) => f.path));
+    const manifest = await builder.publish(kept, names);
+    const skipped = unreadable.map((f) => ({ path: f.path, code: f.problems[0]?.code ?? 'unreadable-file' }));
+    return { batchId: builder.batchId, lake: lake.url, prefix: builder.prefix, manifest, report, skipped };
   } finally {
     await builder.close();
   }

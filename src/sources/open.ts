@@ -1,9 +1,10 @@
 import type { HaloConfig, SourceConfig } from '../config/types.js';
 import { resolvePath } from '../config/load.js';
-import { ConfigError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { SUPPORTED_EXTENSIONS } from '../loaders/detect.js';
 import type { Source } from './source.js';
 import { LocalSource } from './local.js';
+import { SftpSource, sftpSettings } from './sftp.js';
 
 /** With no source configured, the embedded default: a local folder, every supported file below it. */
 export const DEFAULT_SOURCE: SourceConfig = { name: 'inbox', type: 'local', path: './.halo-data/inbox' };
@@ -23,6 +24,6 @@ export async function openSource(config: HaloConfig, s: SourceConfig): Promise<S
     case 'local':
       return new LocalSource(s.name, resolvePath(config, s.path ?? '.'), s.paths?.length ? s.paths : ALL_SUPPORTED);
     case 'sftp':
-      throw new ConfigError(`source '${s.name}': SFTP sources are not available in this version yet`, { hint: 'a local source (type: local) works today' });
+      return new SftpSource(sftpSettings(config, s));
   }
 }

@@ -5,7 +5,7 @@
  * is decided once, in pipeline/fetch.ts.
  */
 export interface RemoteFile {
-  /** The file's path as the source names it (posix, relative to the source's root). */
+  /** The file's path as the source names it (posix): relative to a local source's folder; absolute on an SFTP server. */
   path: string;
   size: number;
   mtimeMs: number;
@@ -19,5 +19,12 @@ export interface Source {
   list(): Promise<Array<RemoteFile & { doneMarker: boolean }>>;
   /** Copies the file to `dest` (a temporary name the caller renames), hashing as it goes (one pass over the bytes). */
   download(file: RemoteFile, dest: string): Promise<{ bytes: number; sha256: string }>;
+  /**
+   * Moves a listed file (its `path`) into an `archive/` folder beside it, creating the folder;
+   * never deletes and never overwrites (a name taken there gets a numbered suffix). A file
+   * no longer there is taken as moved already. Only sources that can do this have it; the
+   * source's `archive: true` says whether to call it (after a successful stage).
+   */
+  archive?(remotePath: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -100,7 +100,14 @@ describe('fetch from a local source', () => {
     writeFileSync(sftpCfg, 'sources:\n  - { name: remote, type: sftp, host: 127.0.0.1 }\n');
     const sftp = runCli(['fetch', '--config', sftpCfg]);
     assert.equal(sftp.code, 2);
-    assert.match(sftp.stderr, /SFTP sources are not available/);
+    assert.match(sftp.stderr, /source 'remote': an sftp source needs user/);
+    // A config names ways to log in, never secrets; agent: true is judged on the file alone
+    // (whether this shell has an agent is checked when the source connects).
+    writeFileSync(sftpCfg, 'sources:\n  - { name: remote, type: sftp, host: 127.0.0.1, user: halo }\n');
+    assert.match(runCli(['fetch', '--config', sftpCfg]).stderr, /no way to log in: .*agent: true/);
+    writeFileSync(sftpCfg, 'sources:\n  - { name: remote, type: sftp, host: 127.0.0.1, user: halo, agent: true }\n');
+    const noAgent = runCli(['validate', 'fixtures/inventory/clean-comma.csv', '--config', sftpCfg], { env: { SSH_AUTH_SOCK: '' } });
+    assert.equal(noAgent.code, 0, noAgent.stderr);
     const text = runCli(['fetch', '--config', cfg]);
     assert.equal(text.code, 1);
     assert.match(text.stdout, /merchants \(local folder .*\): fetched 0 files, 0\.0 MB; \d+ unchanged/);

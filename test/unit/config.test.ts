@@ -232,6 +232,53 @@ describe('loadConfig: cross-field checks', () => {
   });
 });
 
+describe('loadConfig: sftp sources', () => {
+  const sftp = (extra: string) => `sources:\n  - name: m\n    type: sftp\n    host: sftp.example.internal\n    user: halo\n${extra}`;
+  test('every sftp key, as written (defaults are filled where the source is opened)', () => {
+    const c = load('sftp-all.yaml', sftp([
+      'port: 2222', 'privateKeyFile: ~/.ssh/halo_ed25519', 'passphraseFile: ./pass', 'knownHostsFile: ./known_hosts',
+      'paths: ["/merchants/*/inbox/*.{csv,xls,xlsx}"]', 'merchantIdFrom: "/merchants/{merchant_id}/inbox/"', 'agent: false', 'archive: true',
+      'timeoutSeconds: 20', 'stallSeconds: 0.5', 'minBytesPerSecond: 0', 'retries: 0', 'retryDelaySeconds: 0.05', 'concurrency: 8',
+    ].map((l) => `    ${l}\n`).join('')));
+    const { name, type, host, port, user, agent, archive, timeoutSeconds, stallSeconds, minBytesPerSecond, retries, retryDelaySeconds, concurrency, paths } = c.sources[0];
+    assert.deepEqual({ name, type, host, port, user, agent, archive, timeoutSeconds, stallSeconds, minBytesPerSecond, retries, retryDelaySeconds, concurrency, paths }, {
+      name: 'm', type: 'sftp', host: 'sftp.example.internal', port: 2222, user: 'halo', agent: false, archive: true, timeoutSeconds: 20, stallSeconds: 0.5,
+      minBytesPerSecond: 0, retries: 0, retryDelaySeconds: 0.05, concurrency: 8, paths: ['/merchants/*/inbox/*.{csv,xls,xlsx}'],
+    });
+  });
+  test('each way to log in is enough on its own', () => {
+    assert.equal(load('sftp-key.yaml', sftp('    privateKeyFile: ./k\n')).sources[0].privateKeyFile, './k');
+    assert.equal(load('sftp-pw.yaml', sftp('    passwordEnv: HALO_SFTP_PASSWORD\n')).sources[0].passwordEnv, 'HALO_SFTP_PASSWORD');
+    assert.equal(load('sftp-agent.yaml', sftp('    agent: true\n'), { SSH_AUTH_SOCK: '/tmp/agent.sock' }).sources[0].agent, true);
+    assert.equal(load('sftp-pin.yaml', sftp('    privateKeyFile: ./k\n    hostKeySha256: "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"\n')).sources[0].hostKeySha256?.length, 50);
+  });
+  const refused: Array<[string, string, NodeJS.ProcessEnv, RegExp]> = [
+    ['no host', 'sources:\n  - name: m\n    type: sftp\n    user: halo\n    privateKeyFile: ./k\n', {}, /source 'm': an sftp source needs host/],
+    ['no user', 'sources:\n  - name: m\n    type: sftp\n    host: h\n    privateKeyFile: ./k\n', {}, /source 'm': an sftp source needs user/],
+    ['no way to log in', sftp(''), {}, /no way to log in: set privateKeyFile .*passwordEnv.*agent: true/],
+    ['agent: false and nothing else, even with an agent running', sftp('    agent: false\n'), { SSH_AUTH_SOCK: '/tmp/agent.sock' }, /no way to log in/],
+    ['nothing configured, even with an agent running (ssh-agent is asked for with agent: true)', sftp(''), { SSH_AUTH_SOCK: '/tmp/agent.sock' }, /no way to log in/],
+    ['a passphrase without a key', sftp('    passwordEnv: P\n    passphraseEnv: Q\n'), {}, /passphrase is set but no privateKeyFile/],
+    ['two passphrase sources', sftp('    privateKeyFile: ./k\n    passphraseEnv: Q\n    passphraseFile: ./q\n'), {}, /passphraseFile or passphraseEnv, not both/],
+    ['a malformed pin', sftp('    privateKeyFile: ./k\n    hostKeySha256: "abc"\n'), {}, /hostKeySha256 must be a SHA-256 fingerprint/],
+  ];
+  for (const [label, text, env, message] of refused) {
+    test(`refused: ${label}`, () => assert.match(configError('sftp-bad.yaml', text, env).message, message));
+  }
+  test('wrong types: stallSeconds 0, retries -1, archive "yes"', () => {
+    assert.match(configError('sftp-t1.yaml', sftp('    privateKeyFile: ./k\n    stallSeconds: 0\n')).message, /stallSeconds: must be >= 0.1/);
+    assert.match(configError('sftp-t2.yaml', sftp('    privateKeyFile: ./k\n    retries: -1\n')).message, /retries: must be >= 0/);
+    assert.match(configError('sftp-t3.yaml', sftp('    privateKeyFile: ./k\n    archive: "yes"\n')).message, /archive: must be true or false/);
+  });
+  test('a local source needs none of it', () => {
+    assert.equal(load('local-only.yaml', 'sources:\n  - name: drop\n    type: local\n    path: ./drop\n    archive: false\n').sources[0].type, 'local');
+  });
+  test('the unknown-key message lists the new keys', () => {
+    assert.match(configError('sftp-unknown.yaml', sftp('    privateKeyFile: ./k\n    hostname: x\n')).message,
+      /known here: .*agent, archive, timeoutSeconds, stallSeconds, minBytesPerSecond, retries, retryDelaySeconds, concurrency/);
+  });
+});
+
 describe('loadConfig: files that cannot be read', () => {
   test('a missing file', () => {
     assert.throws(() => loadConfig({ configFile: join(dir, 'nope.yaml'), env: {}, cwd: dir }), (e: unknown) => {

@@ -1,0 +1,153 @@
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { CommandContext } from './context.js';
+import type { HaloConfig, SourceConfig } from '../config/types.js';
+import { resolvePath } from '../config/load.js';
+import { chosenSources, openSource } from '../sources/open.js';
+import { openLake } from '../lake/open.js';
+import { PROBE_PREFIX } from '../lake/lake.js';
+import { openWarehouse } from '../warehouse/open.js';
+import { currentVersion } from '../warehouse/schema.js';
+import { SCHEMA_VERSION } from '../warehouse/sql/ddl.js';
+import { HaloError, UsageError, exitCodeFor } from '../errors.js';
+import { worse } from '../pipeline/run.js';
+import { sftpChecks, trustHostReport } from './doctor-sftp.js';
+
+/**
+ * Checks what a run needs, one line each, with what to fix: the config, each source (an SFTP
+ * source's host key, login and listing), the landing folder, the lake (a probe object
+ * written, read back and deleted) and the warehouse (connection, schema version). It changes
+ * nothing but the probe, which it removes.
+ */
+export interface Check { check: string; ok: boolean; detail: string; fix?: string; exitCode?: number }
+
+export async function doctorCommand(opts: { trustHost?: string }, ctx: CommandContext): Promise<number> {
+  if (opts.trustHost !== undefined) return trustHost(opts.trustHost, ctx);
+  const checks: Check[] = [];
+  let config: HaloConfig | null = null;
+  try {
+    config = ctx.config();
+    checks.push({ check: 'config', ok: true, detail: config.file ? `read ${config.file}` : 'no config file: the embedded defaults apply' });
+  } catch (e) {
+    if (!(e instanceof HaloError)) throw e;
+    checks.push({ check: 'config', ok: false, detail: e.message, fix: e.hint ?? 'fix the file (halo-data init writes a new one)', exitCode: exitCodeFor(e) });
+  }
+  if (config) {
+    for (const s of chosenSources(config, [])) checks.push(...await sourceChecks(config, s));
+    checks.push(await landingCheck(config));
+    checks.push(await lakeCheck(config));
+    checks.push(...await warehouseChecks(config));
+    checks.push(memberKeyCheck(config, ctx.env));
+  }
+  const exitCode = checks.reduce((c, k) => (k.ok ? c : worse(c, k.exitCode ?? 1)), 0);
+  if (ctx.json) {
+    ctx.stdout.write(JSON.stringify({ ok: exitCode === 0, checks: checks.map(({ exitCode: _e, ...k }) => k) }, null, 2) + '\n');
+  } else {
+    const c = ctx.color;
+    const width = Math.max(...checks.map((k) => k.check.length));
+    for (const k of checks) {
+      ctx.stdout.write(`${k.ok ? c.green('✓') : c.red('✗')} ${k.check.padEnd(width)}  ${k.detail}\n`);
+      if (!k.ok && k.fix) ctx.stdout.write(`  ${' '.repeat(width)}  ${c.yellow('fix:')} ${k.fix}\n`);
+    }
+    ctx.stdout.write(exitCode === 0 ? 'all checks passed\n' : `${checks.filter((k) => !k.ok).length} of ${checks.length} checks failed\n`);
+  }
+  return exitCode;
+}
+
+/** A HaloError as a failed check (its exit code kept); anything else is a bug and propagates. */
+function failed(check: string, e: unknown, fix: string): Check {
+  if (!(e instanceof HaloError)) throw e;
+  return { check, ok: false, detail: e.message, fix: e.hint ?? fix, exitCode: exitCodeFor(e) };
+}
+
+async function sourceChecks(config: HaloConfig, s: SourceConfig): Promise<Check[]> {
+  if (s.type === 'sftp') return sftpChecks(config, s);
+  const name = `source ${s.name}`;
+  try {
+    const src = await openSource(config, s);
+    try {
+      const files = await src.list();
+      return [{ check: name, ok: true, detail: `${src.describe}: ${files.length} file${files.length === 1 ? '' : 's'} match its paths` }];
+    } finally {
+      await src.close();
+    }
+  } catch (e) {
+    return [failed(name, e, "check the source's path and paths in the config")];
+  }
+}
+
+async function landingCheck(config: HaloConfig): Promise<Check> {
+  const dir = resolvePath(config, config.landing ?? './.halo-data/landing');
+  try {
+    await mkdir(dir, { recursive: true });
+    const probe = join(dir, `.probe-${randomBytes(4).toString('hex')}`);
+    await writeFile(probe, 'probe');
+    await rm(probe);
+    return { check: 'landing', ok: true, detail: `${dir} is writable` };
+  } catch (e) {
+    return { check: 'landing', ok: false, detail: `${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, fix: 'make the landing folder writable for this user, or set landing: in the config', exitCode: 2 };
+  }
+}
+
+async function lakeCheck(config: HaloConfig): Promise<Check> {
+  try {
+    const lake = await openLake(config);
+    const key = `${PROBE_PREFIX}${new Date().toISOString().replace(/[:.]/g, '')}-${randomBytes(4).toString('hex')}`;
+    const body = randomBytes(64);
+    await lake.put(key, body, 'application/octet-stream');
+    const chunks: Buffer[] = [];
+    for await (const chunk of await lake.get(key)) chunks.push(chunk as Buffer);
+    if (!Buffer.concat(chunks).equals(body)) {
+      return { check: 'lake', ok: false, detail: `${lake.url}: the probe object read back differs from what was written`, fix: 'check the endpoint (a proxy or cache in the way?)', exitCode: 3 };
+    }
+    await lake.removeProbe(key);
+    return { check: 'lake', ok: true, detail: `${lake.url}: wrote, read back and deleted a probe object under ${PROBE_PREFIX}` };
+  } catch (e) {
+    return failed('lake', e, 'check lake.url, the region/endpoint and the credentials (AWS_PROFILE or the instance role): it needs put, get, list and delete under the probe prefix');
+  }
+}
+
+async function warehouseChecks(config: HaloConfig): Promise<Check[]> {
+  const w = config.warehouse;
+  if (w.engine === 'pglite') {
+    const path = resolvePath(config, w.path ?? './.halo-data/warehouse');
+    // Opening creates a database: on a machine that has none yet, say so rather than make one.
+    if (!(await stat(path).catch(() => null))) return [{ check: 'warehouse', ok: true, detail: `embedded PostgreSQL in ${path}: not created yet (the first load or halo-data warehouse init creates it)` }];
+  }
+  try {
+    const wh = await openWarehouse(config);
+    try {
+      const v = await currentVersion(wh);
+      const out: Check[] = [{ check: 'warehouse', ok: true, detail: `${wh.describe}: connected` }];
+      if (v === SCHEMA_VERSION) out.push({ check: 'star schema', ok: true, detail: `version ${v} (current)` });
+      else if (v < SCHEMA_VERSION) out.push({ check: 'star schema', ok: true, detail: `version ${v}; this halo-data upgrades it to ${SCHEMA_VERSION} at the next load (or halo-data warehouse init)` });
+      else out.push({ check: 'star schema', ok: false, detail: `version ${v} is newer than this halo-data knows (${SCHEMA_VERSION})`, fix: 'upgrade halo-data on this machine', exitCode: 2 });
+      return out;
+    } finally {
+      await wh.close();
+    }
+  } catch (e) {
+    return [failed('warehouse', e, 'check the warehouse settings and that it is reachable from here')];
+  }
+}
+
+/** Claims are stored with members as a keyed hash: without the key they cannot load. */
+function memberKeyCheck(config: HaloConfig, env: NodeJS.ProcessEnv): Check {
+  const claims = config.sources.length === 0 || config.sources.some((s) => !s.schema || s.schema === 'insurance_claim' || s.schema === 'claim_pdf');
+  if (env.HALO_DATA_MEMBER_KEY) return { check: 'member key', ok: true, detail: 'HALO_DATA_MEMBER_KEY is set (its value is never shown)' };
+  if (!claims) return { check: 'member key', ok: true, detail: 'not needed: no source holds claims' };
+  return { check: 'member key', ok: false, detail: 'HALO_DATA_MEMBER_KEY is not set: claim batches cannot load', fix: 'export HALO_DATA_MEMBER_KEY from your secrets store in the job that runs halo-data', exitCode: 2 };
+}
+
+async function trustHost(name: string, ctx: CommandContext): Promise<number> {
+  const config = ctx.config();
+  const [s] = chosenSources(config, [name]);
+  if (s.type !== 'sftp') throw new UsageError('not-sftp', `source '${name}' is a ${s.type} source: it has no host key`);
+  const r = await trustHostReport(config, s);
+  if (ctx.json) {
+    const { text: _text, ...rest } = r;
+    ctx.stdout.write(JSON.stringify(rest, null, 2) + '\n');
+  } else ctx.stdout.write(r.text);
+  return 0;
+}

@@ -1,0 +1,130 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { CommandContext } from './context.js';
+import { resolvePath } from '../config/load.js';
+import { chosenSources } from '../sources/open.js';
+import { openLake } from '../lake/open.js';
+import { openWarehouse } from '../warehouse/open.js';
+import { initSchema } from '../warehouse/schema.js';
+import type { Lake } from '../lake/lake.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+import { runSource, worse, type SourceRun } from '../pipeline/run.js';
+import { acquireRunLock } from '../util/run-lock.js';
+import { writeMetricsFile, type Metric } from '../output/metrics.js';
+import { createProgress } from '../output/progress.js';
+import { UsageError } from '../errors.js';
+
+export interface RunCommandOptions { sources: string[]; maxRejectRate: number; metricsFile?: string }
+
+interface RunState { lastSuccess: Record<string, string> }
+
+/**
+ * The cron job: for each source fetch → stage → load → merge, one run at a time (a lock),
+ * a summary per source, and optionally the figures for Prometheus. One source's trouble does
+ * not stop the others; the exit code is the worst any source earned (cli.md).
+ */
+export async function runCommand(opts: RunCommandOptions, ctx: CommandContext): Promise<number> {
+  if (!(opts.maxRejectRate >= 0 && opts.maxRejectRate <= 1)) throw new UsageError('bad-option', '--max-reject-rate must be between 0 and 1');
+  const config = ctx.config();
+  const sources = chosenSources(config, opts.sources);
+  const lock = acquireRunLock(resolvePath(config, './.halo-data/run.lock'));
+  if (lock.tookOverFrom) ctx.log.warn('took over a lock left by a run that is no longer alive', { pid: lock.tookOverFrom.pid, startedAt: lock.tookOverFrom.startedAt });
+  const startedAt = new Date();
+  const t0 = performance.now();
+  let lake: Promise<Lake> | null = null;
+  let wh: Promise<Warehouse> | null = null;
+  const progress = createProgress(ctx.interactiveStderr, 'running…');
+  const results: SourceRun[] = [];
+  try {
+    for (const s of sources) {
+      const r = await runSource(s, {
+        config, log: ctx.log, memberKey: ctx.env.HALO_DATA_MEMBER_KEY, maxRejectRate: opts.maxRejectRate,
+        lake: () => (lake ??= openLake(config)),
+        warehouse: () => (wh ??= openWarehouse(config).then(async (w) => { await initSchema(w); return w; })),
+        onStep: (text) => progress.update(text),
+      });
+      results.push(r);
+      progress.done(`${r.source}: ${r.exitCode === 0 ? 'done' : 'finished with problems'} in ${r.seconds.total.toFixed(1)} s`, r.exitCode === 0);
+    }
+  } finally {
+    progress.stop();
+    if (wh) await (await (wh as Promise<Warehouse>).catch(() => null))?.close();
+    lock.release();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const exitCode = results.reduce((c, r) => worse(c, r.exitCode), 0);
+
+  const stateFile = join(resolvePath(config, './.halo-data/state'), 'run.json');
+  const state = readRunState(stateFile);
+  for (const r of results) if (r.exitCode === 0) state.lastSuccess[r.source] = new Date().toISOString();
+  writeRunState(stateFile, state);
+  if (opts.metricsFile) writeMetricsFile(resolvePath(config, opts.metricsFile), metricsOf(results, state, startedAt, seconds));
+
+  ctx.log.info('run finished', { exitCode, seconds: Number(seconds.toFixed(2)), sources: results.length });
+  if (ctx.json) ctx.stdout.write(JSON.stringify({ ok: exitCode === 0, exitCode, startedAt: startedAt.toISOString(), seconds, sources: results }, null, 2) + '\n');
+  else printSummary(ctx, results, seconds);
+  return exitCode;
+}
+
+function readRunState(file: string): RunState {
+  try {
+    const v = JSON.parse(readFileSync(file, 'utf8')) as RunState;
+    if (v && typeof v.lastSuccess === 'object') return v;
+  } catch {
+    // first run
+  }
+  return { lastSuccess: {} };
+}
+
+function writeRunState(file: string, state: RunState): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp-${process.pid}`, JSON.stringify(state) + '\n');
+  renameSync(`${file}.tmp-${process.pid}`, file);
+}
+
+function metricsOf(results: SourceRun[], state: RunState, startedAt: Date, seconds: number): Metric[] {
+  const per = (name: string, help: string, value: (r: SourceRun) => number, type: Metric['type'] = 'gauge'): Metric =>
+    ({ name, help, type, samples: results.map((r) => ({ labels: { source: r.source }, value: value(r) })) });
+  const lastSuccess = Object.entries(state.lastSuccess)
+    .filter(([source]) => results.some((r) => r.source === source))
+    .map(([source, at]) => ({ labels: { source }, value: Date.parse(at) / 1000 }));
+  return [
+    { name: 'halo_data_run_last_success_timestamp_seconds', help: 'When this source last ran without a problem (Unix time).', type: 'gauge', samples: lastSuccess },
+    per('halo_data_run_success', '1 when the last run of this source had no problem, else 0.', (r) => (r.exitCode === 0 ? 1 : 0)),
+    per('halo_data_run_exit_code', 'The exit code the last run of this source earned (0 ok, 1 data, 2 config, 3 service).', (r) => r.exitCode),
+    per('halo_data_run_duration_seconds', 'How long the last run of this source took.', (r) => Number(r.seconds.total.toFixed(3))),
+    per('halo_data_run_files_fetched', 'Files the last run fetched from this source.', (r) => r.fetch?.files ?? 0),
+    per('halo_data_run_bytes_fetched', 'Bytes the last run fetched from this source.', (r) => r.fetch?.bytes ?? 0),
+    per('halo_data_run_batches_loaded', 'Batches the last run loaded for this source.', (r) => r.loaded.filter((l) => l.status === 'loaded').length),
+    per('halo_data_run_rows_loaded', 'Rows the last run loaded for this source.', (r) => r.rowsLoaded),
+    per('halo_data_run_rows_rejected', 'Rows rejected in the batches the last run staged for this source.', (r) => r.rowsRejected),
+    per('halo_data_run_files_left_out', 'Files the last run could not stage (unreadable, unknown schema, too many rejects).', (r) => r.left.length),
+    { name: 'halo_data_run_timestamp_seconds', help: 'When the last run started (Unix time).', type: 'gauge', samples: [{ value: Math.floor(startedAt.getTime() / 1000) }] },
+    { name: 'halo_data_run_total_duration_seconds', help: 'How long the last run took, all sources.', type: 'gauge', samples: [{ value: Number(seconds.toFixed(3)) }] },
+  ];
+}
+
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+const n = (x: number) => x.toLocaleString('en-US');
+const plural = (k: number, w: string) => `${n(k)} ${w}${k === 1 ? '' : 's'}`;
+
+function printSummary(ctx: CommandContext, results: SourceRun[], seconds: number): void {
+  const c = ctx.color;
+  const w = (s: string) => ctx.stdout.write(s + '\n');
+  for (const r of results) {
+    w(`${c.bold(r.source)} (${r.describe}): ${r.exitCode === 0 ? c.green('ok') : c.red(`problems (exit ${r.exitCode})`)} in ${r.seconds.total.toFixed(1)} s`);
+    if (r.fetch) {
+      w(`  fetched ${plural(r.fetch.files, 'file')} (${mb(r.fetch.bytes)}); ${n(r.fetch.unchanged)} unchanged${r.fetch.waiting.length ? `; ${r.fetch.waiting.length} still being written (taken once stable)` : ''}`);
+      for (const x of r.fetch.refused) w(`  ${c.red('refused')} ${x.path}: ${x.why}`);
+    }
+    for (const b of r.staged) w(`  staged ${b.batchId} ${b.schema}: ${plural(b.files, 'file')}, ${plural(b.rows, 'row')}${b.rejectedRows ? `, ${n(b.rejectedRows)} rejected` : ''}`);
+    for (const l of r.loaded) w(`  ${l.status} ${l.batchId}: ${plural(l.rows, 'row')} in ${l.seconds.toFixed(1)} s`);
+    if (!r.staged.length && !r.loaded.length && !r.error && !r.failedBatches.length) w('  nothing new to load');
+    for (const l of r.left) w(`  ${c.yellow('left out')} ${l.path} (${l.code}): ${l.message}`);
+    for (const f of r.refusedFolders) w(`  files left out are kept in ${f}`);
+    for (const f of r.failedBatches) w(`  ${c.red('not loaded')} ${f.batchId} (${f.code}): ${f.message} — the next run tries again`);
+    if (r.error) w(`  ${c.red('error')} (${r.error.code}): ${r.error.message}`);
+    if (r.error?.hint) w(`    ${c.yellow('fix:')} ${r.error.hint}`);
+  }
+  w(`${plural(results.length, 'source')} in ${seconds.toFixed(1)} s`);
+}
