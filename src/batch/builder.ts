@@ -89,6 +89,7 @@ export class BatchBuilder {
     p.rows += rows;
     p.uncompressed += raw;
     if (!p.stream.write(member)) await once(p.stream, 'drain');
+    crashpoint('stage:part-written');
   }
 
   private async closePart(series: PartSeries): Promise<void> {

@@ -13,6 +13,7 @@ import { acquireRunLock } from '../util/run-lock.js';
 import { writeMetricsFile, type Metric } from '../output/metrics.js';
 import { createProgress } from '../output/progress.js';
 import { UsageError } from '../errors.js';
+import { crashpoint } from '../util/crashpoint.js';
 
 export interface RunCommandOptions { sources: string[]; maxRejectRate: number; metricsFile?: string }
 
@@ -46,6 +47,7 @@ export async function runCommand(opts: RunCommandOptions, ctx: CommandContext): 
       results.push(r);
       progress.done(`${r.source}: ${r.exitCode === 0 ? 'done' : 'finished with problems'} in ${r.seconds.total.toFixed(1)} s`, r.exitCode === 0);
     }
+    crashpoint('run:before-unlock');
   } finally {
     progress.stop();
     if (wh) await (await (wh as Promise<Warehouse>).catch(() => null))?.close();

@@ -50,6 +50,7 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
   const fetchId = ulid(now);
   const out: SourceFetch = { source: src.name, describe: src.describe, fetchId, listed: 0, fetched: [], unchanged: 0, waiting: [], refused: [], bytes: 0 };
   const listing = await src.list();
+  crashpoint('fetch:after-list');
   out.listed = listing.length;
   const seen: FetchState['seen'] = {};
   const todo: Array<{ file: RemoteFile; dest: string }> = [];
@@ -127,6 +128,7 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
   };
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 4) }, worker));
   out.fetched.sort((a, b) => a.path.localeCompare(b.path));
+  crashpoint('fetch:before-state');
   save();
   crashpoint('fetch:before-record');
   // The record marks the fetch folder finished (run stages only finished ones). Written after

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { Lake } from '../lake/lake.js';
+import { crashpoint } from '../util/crashpoint.js';
 import { SecretParam, type Warehouse, type Step, type StepParam } from '../warehouse/warehouse.js';
 import type { BatchEntry } from '../batch/catalog.js';
 import type { Manifest, ManifestPart } from '../batch/manifest.js';
@@ -54,6 +55,15 @@ function ledgerSteps(m: Manifest, status: LedgerStatus, rowsLoaded: number | nul
   ];
 }
 
+/** Passes a part's bytes through, with the crash test's point after the first chunk. */
+async function* duringCopy(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  let first = true;
+  for await (const c of chunks) {
+    yield c;
+    if (first) { first = false; crashpoint('load:during-copy'); }
+  }
+}
+
 function copySteps(lake: Lake, entry: BatchEntry, m: Manifest, p: Plan, tables: { main: string; lines: string }): Step[] {
   const copy = (table: string, s: Staging, parts: ManifestPart[], manifestName: string | undefined, what: string, expectedRows: number): Step => ({
     kind: 'copy', table, columns: s.columns, label: `batch ${m.batchId} (${what})`,
@@ -61,8 +71,8 @@ function copySteps(lake: Lake, entry: BatchEntry, m: Manifest, p: Plan, tables: 
     expectedRows,
     parts: parts.map((part) => ({
       url: lake.objectUrl(`${entry.prefix}/${part.key}`),
-      open: async () => gunzipped(await lake.get(`${entry.prefix}/${part.key}`)),
-      openGzip: async () => lake.get(`${entry.prefix}/${part.key}`) as Promise<AsyncIterable<Buffer>>,
+      open: async () => duringCopy(gunzipped(await lake.get(`${entry.prefix}/${part.key}`))),
+      openGzip: async () => duringCopy(await lake.get(`${entry.prefix}/${part.key}`) as AsyncIterable<Buffer>),
     })),
   });
   const steps: Step[] = [];
@@ -125,6 +135,7 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
       ...(ledger === 'staged' ? dropKept : []),
       sql(createStaging(wh.dialect, p.staging)),
       ...(p.lines ? [sql(createStaging(wh.dialect, CLAIM_LINE_STAGING))] : []),
+      { kind: 'checkpoint', name: 'load:before-copy' },
       ...copySteps(lake, entry, m, p, temp),
       { kind: 'checkpoint', name: 'load:before-merge' },
       ...withParams(p.merges(wh.dialect, temp, context), mergeParams(m, startedAt, opts.memberKey)),
@@ -142,6 +153,7 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
   }
   try {
     await wh.execute(steps, { name: `${opts.merge ? 'load' : 'stage'}-${id}`, signal: opts.signal });
+    crashpoint('load:after-commit');
   } catch (e) {
     // The transaction rolled back: leave a trace of the attempt, and nothing else. A batch
     // loaded before still is (its rows were not touched): the ledger keeps saying so and

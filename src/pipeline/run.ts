@@ -104,9 +104,11 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
     for (const f of landed) {
       if (f.staged) continue;
       deps.onStep?.(`${s.name}: staging fetch ${f.fetchId} (${f.record.files.length} files)`);
+      crashpoint('run:before-stage');
       f.staged = await stageFetch(f, s, deps);
       crashpoint('run:before-stage-record');
       await writeStageRecord(f.folder, f.staged);
+      crashpoint('run:after-stage-record');
       if (s.archive && src?.archive) {
         await archiveFetch(src, f, deps);
         f.staged.archived = true;
@@ -246,6 +248,7 @@ async function loadLanded(landed: LandedFetch[], landingRoot: string, deps: RunD
     if (allLoaded) {
       const moved = await retireFetch(landingRoot, f);
       if (moved) out.refusedFolders.push(moved);
+      crashpoint('run:after-retire');
     }
   }
 }

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
@@ -11,11 +11,13 @@ import { ConfigError } from '../errors.js';
 export class LocalSource implements Source {
   readonly describe: string;
 
-  constructor(readonly name: string, private readonly root: string, private readonly patterns: string[]) {
+  /** `create`: the embedded default inbox is ours to make; a configured folder that is missing is a mistake. */
+  constructor(readonly name: string, private readonly root: string, private readonly patterns: string[], private readonly create = false) {
     this.describe = `local folder ${root}`;
   }
 
   async list(): Promise<Array<RemoteFile & { doneMarker: boolean }>> {
+    if (this.create) await mkdir(this.root, { recursive: true });
     const st = await stat(this.root).catch(() => null);
     if (!st?.isDirectory()) throw new ConfigError(`source '${this.name}': the folder ${this.root} does not exist`, { hint: 'check the source\'s path' });
     // Patterns are relative to the root: a leading '/' means the root, not the machine's.
