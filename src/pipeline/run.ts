@@ -179,8 +179,14 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
     const createdAt = new Date(decodeTime(f.fetchId));
     const prefix = batchPrefix(s.name, batchId, createdAt);
     if (await lake.exists(`${prefix}/manifest.json`)) {
+      // Written before a crash: take it as it is; files not in it (by content) were left out.
       const m = await readManifest(lake, prefix);
       rec.batches.push({ batchId, prefix, schema, files: m.counts.files, rows: m.counts.validRows, rejectedRows: m.counts.rejectedRows });
+      const inBatch = new Set(m.files.map((x) => x.sha256));
+      const shaOf = new Map(f.record.files.map((x) => [join(f.folder, x.landedAs), x.sha256]));
+      for (const p of files) {
+        if (!inBatch.has(shaOf.get(p) ?? '')) rec.left.push({ path: nameOf.get(p) ?? p, code: 'unreadable-file', message: 'could not be read (halo-data validate shows why)' });
+      }
       continue;
     }
     try {

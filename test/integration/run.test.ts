@@ -10,6 +10,7 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { runCli, spawnCli, assertNoPersonalData, ROOT, type CliRun } from '../support/cli.js';
@@ -127,6 +128,34 @@ describe('a file that cannot be read', () => {
     assert.deepEqual(readdirSync(join(refused, fetchId)).filter((n) => !n.startsWith('.')), ['binary-renamed.csv']);
     const again = p.run();
     assert.equal(again.code, 0, again.stdout + again.stderr);
+  });
+
+  test('is still left out and kept when the run died after writing the batch, before recording it', () => {
+    const p = project('bad-crash', true);
+    const killed = runCli(['run', '--config', p.cfg], { env: { ...ENV, HALO_DATA_CRASHPOINT: 'run:before-stage-record' }, cwd: p.dir });
+    assert.equal(killed.code, 128);
+    const r = p.run();
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /left out binary-renamed\.csv \(/);
+    const refused = join(p.dir, '.halo-data/landing/inventory/refused');
+    const [fetchId] = readdirSync(refused);
+    assert.deepEqual(readdirSync(join(refused, fetchId)).filter((n) => !n.startsWith('.')), ['binary-renamed.csv']);
+  });
+});
+
+describe('privacy of what run leaves behind', () => {
+  test('rejects files, metrics, state and landing records hold no personal value', () => {
+    const p = project('privacy');
+    copyFileSync(join(ROOT, 'fixtures/claims/claims-errors.csv'), join(p.dir, 'drop/claims/claims-errors.csv'));
+    const r = p.run('--max-reject-rate', '1', '--metrics-file', 'halo.prom');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const files = (readdirSync(join(p.dir, '.halo-data'), { recursive: true, withFileTypes: true }) as Array<{ isFile(): boolean; parentPath: string; name: string }>)
+      .filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+    const rejects = files.filter((f) => /rejects[^/]*\.gz$/.test(f));
+    assert.ok(rejects.length > 0, 'a rejects file was written');
+    for (const f of rejects) assertNoPersonalData(gunzipSync(readFileSync(f)).toString('utf8'), f);
+    for (const f of files.filter((f) => f.includes('/state/') || f.endsWith('.json') && f.includes('/landing/'))) assertNoPersonalData(readFileSync(f, 'utf8'), f);
+    assertNoPersonalData(readFileSync(join(p.dir, 'halo.prom'), 'utf8'), 'metrics');
   });
 });
 

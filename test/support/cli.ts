@@ -18,13 +18,24 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
     maxBuffer: 64 << 20,
   });
   if (r.error) throw r.error;
-  return { code: r.status ?? (r.signal ? 128 : -1), stdout: r.stdout, stderr: r.stderr };
+  return privacyChecked(args, { code: r.status ?? (r.signal ? 128 : -1), stdout: r.stdout, stderr: r.stderr });
 }
 
+/**
+ * The suite-wide privacy check: every CLI run of every test (this helper is how tests run the
+ * CLI) has its stdout and stderr, logs included, grepped for every personal value of the
+ * fixtures; a hit fails the test that ran it.
+ */
+function privacyChecked(args: string[], r: CliRun): CliRun {
+  assertNoPersonalData(r.stdout + r.stderr, `the output of halo-data ${args.filter((a) => !a.includes('/')).slice(0, 3).join(' ')}`);
+  return r;
+}
+
+let personal: string[] | null = null;
 /** Every personal value of the claim fixtures, one per line in fixtures/personal-values.txt. */
 export function personalValues(): string[] {
-  return readFileSync(new URL('../../fixtures/personal-values.txt', import.meta.url), 'utf8')
-    .split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  return (personal ??= readFileSync(new URL('../../fixtures/personal-values.txt', import.meta.url), 'utf8')
+    .split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
 }
 
 /** Fails with the offending value's position (never the value itself: test logs are output too). */
@@ -56,7 +67,10 @@ export function spawnCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proc
     child.stderr!.setEncoding('utf8').on('data', (d) => { stderr += d; });
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.on('error', reject);
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr }); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      try { resolve(privacyChecked(args, { code: code ?? (signal ? 128 : -1), stdout, stderr })); } catch (e) { reject(e); }
+    });
   });
   return { child, done };
 }
