@@ -13,7 +13,7 @@ cp "$root/fixtures/inventory/binary-renamed.csv" "$work/.halo-data/inbox/merchan
 cp "$root/fixtures/claims-pdf/rs-harapan-sehat-1.pdf" "$work/.halo-data/inbox/hospitals/"
 for f in $(find "$work/.halo-data/inbox" -type f); do touch "$f.done"; done
 mkdir -p "$work/bin" && printf '#!/bin/sh\nexec node %s/bin/halo-data.js "$@"\n' "$root" > "$work/bin/halo-data" && chmod +x "$work/bin/halo-data"
-tmux -L "$sock" new-session -d -x 150 -y 200 -c "$work" "env -i HOME=$HOME TERM=xterm-256color NO_COLOR=1 PATH=$work/bin:/usr/bin:/bin HALO_DATA_MEMBER_KEY=demo-only PS1='$ ' bash --norc --noprofile"
+tmux -L "$sock" new-session -d -x 150 -y 200 -c "$work" "env -i HOME=$HOME TERM=xterm-256color NO_COLOR=1 PATH=$work/bin:/usr/bin:/bin HALO_DATA_MEMBER_KEY=$(head -c 36 /dev/urandom | base64) PS1='$ ' bash --norc --noprofile"
 type() { tmux -L "$sock" send-keys "$1" Enter; }
 wait_idle() { # until the prompt is back (the last line is '$ ')
   for _ in $(seq 1 600); do

@@ -6,6 +6,7 @@ import { HaloError, ConfigError, exitCodeFor, EXIT } from './errors.js';
 import type { CommandContext } from './commands/context.js';
 import type { HaloConfig } from './config/types.js';
 import { VERSION } from './version.js';
+import { redactDbMessage } from './warehouse/redact.js';
 
 /**
  * The command-line program: parses, registers commands, and is the one place that maps
@@ -297,7 +298,8 @@ export function reportError(err: unknown, io: Io, verbose: boolean): void {
     if (err.hint) io.stderr.write(`  ${color.gray(err.hint)}\n`);
   } else {
     const e = err as Error;
-    io.stderr.write(`${color.red('halo-data: internal error:')} ${e?.message ?? String(err)}\n`);
+    // An unexpected error may come from a library quoting a value (a database, a parser): quoted values go.
+    io.stderr.write(`${color.red('halo-data: internal error:')} ${redactDbMessage(e?.message ?? String(err))}\n`);
     if (!verbose) io.stderr.write(`  ${color.gray('run again with --verbose for details')}\n`);
   }
   if (verbose && err instanceof Error && err.stack) io.stderr.write(color.gray(err.stack) + '\n');

@@ -20,7 +20,7 @@ import { sftpChecks, trustHostReport } from './doctor-sftp.js';
  * written, read back and deleted) and the warehouse (connection, schema version). It changes
  * nothing but the probe, which it removes.
  */
-export interface Check { check: string; ok: boolean; detail: string; fix?: string; exitCode?: number }
+export interface Check { check: string; ok: boolean; detail: string; fix?: string; exitCode?: number; /** Passed, with advice. */ warn?: boolean }
 
 export async function doctorCommand(opts: { trustHost?: string }, ctx: CommandContext): Promise<number> {
   if (opts.trustHost !== undefined) return trustHost(opts.trustHost, ctx);
@@ -47,8 +47,8 @@ export async function doctorCommand(opts: { trustHost?: string }, ctx: CommandCo
     const c = ctx.color;
     const width = Math.max(...checks.map((k) => k.check.length));
     for (const k of checks) {
-      ctx.stdout.write(`${k.ok ? c.green('✓') : c.red('✗')} ${k.check.padEnd(width)}  ${k.detail}\n`);
-      if (!k.ok && k.fix) ctx.stdout.write(`  ${' '.repeat(width)}  ${c.yellow('fix:')} ${k.fix}\n`);
+      ctx.stdout.write(`${!k.ok ? c.red('✗') : k.warn ? c.yellow('!') : c.green('✓')} ${k.check.padEnd(width)}  ${k.detail}\n`);
+      if ((!k.ok || k.warn) && k.fix) ctx.stdout.write(`  ${' '.repeat(width)}  ${c.yellow('fix:')} ${k.fix}\n`);
     }
     ctx.stdout.write(exitCode === 0 ? 'all checks passed\n' : `${checks.filter((k) => !k.ok).length} of ${checks.length} checks failed\n`);
   }
@@ -135,7 +135,12 @@ async function warehouseChecks(config: HaloConfig): Promise<Check[]> {
 /** Claims are stored with members as a keyed hash: without the key they cannot load. */
 function memberKeyCheck(config: HaloConfig, env: NodeJS.ProcessEnv): Check {
   const claims = config.sources.length === 0 || config.sources.some((s) => !s.schema || s.schema === 'insurance_claim' || s.schema === 'claim_pdf');
-  if (env.HALO_DATA_MEMBER_KEY) return { check: 'member key', ok: true, detail: 'HALO_DATA_MEMBER_KEY is set (its value is never shown)' };
+  const key = env.HALO_DATA_MEMBER_KEY;
+  if (key && Buffer.byteLength(key) < 32) {
+    return { check: 'member key', ok: true, warn: true, detail: `HALO_DATA_MEMBER_KEY is set but short (${Buffer.byteLength(key)} bytes): a short key makes member hashes guessable`,
+      fix: 'use at least 32 random bytes (e.g. openssl rand -base64 48) from your secrets store; changing it re-keys every member' };
+  }
+  if (key) return { check: 'member key', ok: true, detail: 'HALO_DATA_MEMBER_KEY is set (its value is never shown)' };
   if (!claims) return { check: 'member key', ok: true, detail: 'not needed: no source holds claims' };
   return { check: 'member key', ok: false, detail: 'HALO_DATA_MEMBER_KEY is not set: claim batches cannot load', fix: 'export HALO_DATA_MEMBER_KEY from your secrets store in the job that runs halo-data', exitCode: 2 };
 }

@@ -1,3 +1,4 @@
+import { redactDbMessage } from '../warehouse/redact.js';
 import type { CommandContext } from './context.js';
 import { openWarehouse } from '../warehouse/open.js';
 import { initSchema, currentVersion, tableCounts } from '../warehouse/schema.js';
@@ -41,7 +42,8 @@ export async function warehouseQuery(sql: string, ctx: CommandContext): Promise<
     try {
       result = await wh.readOnlyQuery(sql);
     } catch (e) {
-      throw new DataError('query-failed', `the query failed: ${(e as Error).message}`);
+      // The server's message may quote a value it choked on: quoted values go.
+      throw new DataError('query-failed', `the query failed: ${redactDbMessage((e as Error).message)}`);
     }
     if (ctx.json) {
       ctx.stdout.write(JSON.stringify(result.rows, null, 2) + '\n');

@@ -115,6 +115,10 @@ function applyEnv(config: HaloConfig, env: NodeJS.ProcessEnv): void {
 function check(config: HaloConfig): void {
   const names = new Set<string>();
   for (const s of config.sources) {
+    // The name becomes a folder (landing, lake) and a metric label: nothing that could climb or confuse.
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(s.name)) {
+      throw new ConfigError(`${config.file}: source name '${s.name}' must be letters, digits, . _ - (at most 64, not starting with . _ -)`, { file: config.file ?? undefined });
+    }
     if (names.has(s.name)) throw new ConfigError(`${config.file}: two sources are named '${s.name}'`, { file: config.file ?? undefined });
     names.add(s.name);
   }
@@ -122,6 +126,19 @@ function check(config: HaloConfig): void {
     if (s.type === 'sftp') checkSftp(config, s);
     if (s.merchantIdFrom !== undefined && !s.merchantIdFrom.includes('{merchant_id}')) {
       throw new ConfigError(`${config.file}: source '${s.name}': merchantIdFrom must contain {merchant_id}`, { file: config.file ?? undefined });
+    }
+  }
+  if (config.warehouse.url) {
+    let password = '';
+    try {
+      const u = new URL(config.warehouse.url);
+      password = u.password || u.searchParams.get('password') || '';
+    } catch {
+      throw new ConfigError(`${config.file ?? 'HALO_DATA_WAREHOUSE_URL'}: warehouse.url is not a URL (postgresql://user@host:5432/db)`, { file: config.file ?? undefined });
+    }
+    if (password) {
+      throw new ConfigError(`${config.file ?? 'HALO_DATA_WAREHOUSE_URL'}: warehouse.url holds a password: secrets are never config values`,
+        { file: config.file ?? undefined, hint: 'remove it from the URL and give it as PGPASSWORD (or ~/.pgpass)' });
     }
   }
   for (const [id, p] of Object.entries(config.merchants)) {

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -41,6 +41,8 @@ export function renderMetrics(metrics: Metric[]): string {
 export function writeMetricsFile(file: string, metrics: Metric[]): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, renderMetrics(metrics), { mode: 0o644 });
+  writeFileSync(tmp, renderMetrics(metrics));
+  // node_exporter runs as another user; the figures are counts, never data (the process umask is 077).
+  chmodSync(tmp, 0o644);
   renameSync(tmp, file);
 }

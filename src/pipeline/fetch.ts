@@ -33,6 +33,9 @@ export interface SourceFetch {
   bytes: number;
 }
 
+/** A source's name as safe to print: control characters (a terminal's escape sequences) shown as '?'. */
+const printable = (p: string) => p.replace(/[\x00-\x1f\x7f]/g, '?');
+
 /** State is saved every this many files, so a crash refetches at most these. */
 const SAVE_EVERY = 100;
 
@@ -61,14 +64,14 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
     const stable = f.doneMarker || now - f.mtimeMs >= o.stableAfterMs || (before !== undefined && before.size === f.size && before.mtimeMs === f.mtimeMs);
     if (!stable) {
       seen[f.path] = { size: f.size, mtimeMs: f.mtimeMs };
-      out.waiting.push({ path: f.path, why: before ? 'still changing since the last listing' : 'new and recent: taken once unchanged at the next listing' });
+      out.waiting.push({ path: printable(f.path), why: before ? 'still changing since the last listing' : 'new and recent: taken once unchanged at the next listing' });
       continue;
     }
     let dest: string;
     try {
       dest = landingPath(join(o.landingRoot), src.name, `${fetchId}/${f.path}`);
     } catch (e) {
-      out.refused.push({ path: f.path.replace(/[\x00-\x1f\x7f]/g, '?'), why: (e as Error).message });
+      out.refused.push({ path: printable(f.path), why: (e as Error).message });
       continue;
     }
     todo.push({ file: f, dest });
@@ -89,7 +92,7 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
       } catch (e) {
         // Moved or deleted by the partner between the listing and now: nothing to take, not a failure.
         if ((e instanceof DataError && e.code === 'remote-file-gone') || (e as NodeJS.ErrnoException).code === 'ENOENT') {
-          out.waiting.push({ path: file.path, why: 'gone since the listing (moved or deleted at the source)' });
+          out.waiting.push({ path: printable(file.path), why: 'gone since the listing (moved or deleted at the source)' });
           return;
         }
         throw e;
@@ -97,7 +100,7 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
       const { bytes, sha256 } = got;
       if (bytes !== file.size) {
         seen[file.path] = { size: bytes, mtimeMs: file.mtimeMs };
-        out.waiting.push({ path: file.path, why: `changed while it was copied (${file.size} bytes listed, ${bytes} read)` });
+        out.waiting.push({ path: printable(file.path), why: `changed while it was copied (${file.size} bytes listed, ${bytes} read)` });
         return;
       }
       const taken = state.taken[file.path];

@@ -55,14 +55,13 @@ export async function readPipelined(link: SftpLink, handle: Buffer, start: numbe
   interface Req { off: number; len: number; p: Promise<Buffer | null> }
   const queue: Req[] = [];
   let next = start;
-  let growing = false;
   const issue = (off: number, len: number): Req => {
     const p = link.read(handle, off, len).then((b) => { if (b) watchdog.add(b.length); return b; });
     p.catch(() => {}); // a request after the failing one fails too; the head's failure is the one reported
     return { off, len, p };
   };
   const fill = () => {
-    while (queue.length < window && (next <= listedSize || growing)) {
+    while (queue.length < window && next <= listedSize) {
       const len = next < listedSize ? Math.min(chunk, listedSize - next) : chunk;
       queue.push(issue(next, len));
       next += len;
@@ -73,7 +72,12 @@ export async function readPipelined(link: SftpLink, handle: Buffer, start: numbe
     const head = queue.shift()!;
     const data = await Promise.race([head.p, watchdog.stalled]);
     if (data === null) return;
-    if (head.off + data.length > listedSize) growing = true;
+    if (head.off + data.length > listedSize) {
+      // Longer than listed: it is being written. Stop here (fetch sees the size differ and
+      // takes it once stable) rather than follow a file that may grow without end.
+      await sink(data);
+      return;
+    }
     await sink(data);
     if (data.length < head.len) queue.unshift(issue(head.off + data.length, head.len - data.length));
     fill();

@@ -225,6 +225,22 @@ describe('loadConfig: cross-field checks', () => {
     const e = configError('dup.yaml', 'sources:\n  - name: sftp-main\n    type: sftp\n  - name: sftp-main\n    type: local\n');
     assert.match(e.message, /two sources are named 'sftp-main'/);
   });
+  test('a source name that could climb out of a folder or confuse a metric label', () => {
+    for (const name of ['../x', '.hidden', 'a/b', 'a b', '"q"']) {
+      assert.match(configError('badname.yaml', `sources:\n  - name: ${JSON.stringify(name)}\n    type: local\n`).message, /source name .* must be letters, digits/);
+    }
+  });
+  test('a password in warehouse.url (file or HALO_DATA_WAREHOUSE_URL) is refused, never echoed', () => {
+    const e = configError('pw.yaml', 'warehouse:\n  engine: postgres\n  url: postgresql://halo:s3cret-value@db:5432/halo\n');
+    assert.match(e.message, /warehouse\.url holds a password/);
+    assert.ok(!e.message.includes('s3cret-value'));
+    assert.match(e.hint ?? '', /PGPASSWORD/);
+    const q = configError('pw2.yaml', 'warehouse:\n  engine: postgres\n  url: "postgresql://halo@db:5432/halo?password=s3cret-value"\n');
+    assert.ok(!q.message.includes('s3cret-value'));
+    const env = configError('pw3.yaml', 'warehouse:\n  engine: postgres\n', { HALO_DATA_WAREHOUSE_URL: 'postgresql://halo:s3cret-value@db/halo' });
+    assert.match(env.message, /holds a password/);
+    assert.equal(load('nopw.yaml', 'warehouse:\n  engine: postgres\n  url: postgresql://halo@db:5432/halo\n').warehouse.url, 'postgresql://halo@db:5432/halo');
+  });
   test('merchantIdFrom without {merchant_id}', () => {
     const e = configError('mid.yaml', 'sources:\n  - name: a\n    type: local\n    merchantIdFrom: /merchants/inbox/\n');
     assert.match(e.message, /merchantIdFrom must contain \{merchant_id\}/);
