@@ -10,8 +10,8 @@ export async function detectFormat(path: string): Promise<FileFormat | null> {
   const fh = await open(path, 'r');
   let head: Buffer;
   try {
-    const buf = Buffer.alloc(8);
-    const { bytesRead } = await fh.read(buf, 0, 8, 0);
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
     head = buf.subarray(0, bytesRead);
   } finally {
     await fh.close();
@@ -23,12 +23,36 @@ export async function detectFormat(path: string): Promise<FileFormat | null> {
   switch (ext) {
     case '.csv': case '.txt': case '.tsv': return 'csv';
     // A spreadsheet extension with other bytes: let the spreadsheet reader say what is wrong
-    // (it also reads the HTML tables some systems save as .xls).
-    case '.xls': return 'xls';
-    case '.xlsx': return 'xlsx';
+    // (it also reads the HTML tables and SpreadsheetML some systems save as .xls) — unless the
+    // bytes are plain delimited text. SheetJS would read such a "CSV named .xlsx" with its own
+    // en-US number rules ("4.500" became 4.50, "12.500,00" 12.50: silently wrong prices);
+    // the CSV reader applies the merchant's locale and reports what it cannot read.
+    case '.xls': return isDelimitedText(head) ? 'csv' : 'xls';
+    case '.xlsx': return isDelimitedText(head) ? 'csv' : 'xlsx';
     case '.pdf': return 'pdf';
     default: return null;
   }
+}
+
+const HEAD_BYTES = 512;
+
+/**
+ * Text that is neither markup (HTML, XML: SheetJS's to read) nor binary: no NUL or other
+ * control bytes besides TAB/CR/LF, and a line break or a delimiter in the first bytes.
+ */
+function isDelimitedText(head: Buffer): boolean {
+  let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  if (head[0] === 0xff && head[1] === 0xfe) return true; // UTF-16LE with BOM ("Unicode Text")
+  if (head[0] === 0xfe && head[1] === 0xff) return true;
+  const start = i;
+  for (; i < head.length; i++) {
+    const b = head[i];
+    if (b < 32 && b !== 9 && b !== 10 && b !== 13) return false;
+    if (b === 127) return false;
+  }
+  const text = head.subarray(start).toString('latin1').trimStart();
+  if (text.length === 0 || text.startsWith('<')) return false;
+  return /[,;\t|\n]/.test(text);
 }
 
 export const SUPPORTED_EXTENSIONS = ['.csv', '.txt', '.tsv', '.xls', '.xlsx', '.pdf'];

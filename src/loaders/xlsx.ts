@@ -41,6 +41,11 @@ export async function readWorkbook(path: string, limits: WorkbookLimits): Promis
   if (size > limits.fileBytes) throw new WorkbookProblem('file-too-large', `the file is ${size} bytes; the limit is ${limits.fileBytes}`);
   const data = await readFile(path);
   if (isZip(data)) await checkInflatedSize(data, limits.inflatedBytes);
+  else if (!isCfb(data) && !isMarkup(data) && !isBiffStream(data)) {
+    // SheetJS reads any other bytes as a text sheet (an executable became a one-column sheet
+    // of garbage and a missing-header); say what it is instead.
+    throw new WorkbookProblem('parse-error', 'the file is not a spreadsheet: its bytes are not XLSX (ZIP), XLS (OLE2), HTML or XML');
+  }
   let wb: XLSX.WorkBook;
   try {
     // cellText: false — no formatted text per cell: formatting every number was a third of the read time.
@@ -85,12 +90,60 @@ function isZip(data: Uint8Array): boolean {
   return data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04;
 }
 
+function isCfb(data: Uint8Array): boolean {
+  return data[0] === 0xd0 && data[1] === 0xcf && data[2] === 0x11 && data[3] === 0xe0;
+}
+
+/** HTML tables and SpreadsheetML 2003 some systems save as .xls (after a BOM or blanks). */
+function isMarkup(data: Uint8Array): boolean {
+  let i = data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? 3 : 0;
+  if ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff)) return true; // UTF-16 markup
+  while (i < data.length && i < 1024 && (data[i] === 0x20 || data[i] === 0x09 || data[i] === 0x0a || data[i] === 0x0d)) i++;
+  return data[i] === 0x3c;
+}
+
+/** BIFF2-5 workbooks written as a bare stream: a BOF record (09 00, 09 02, 09 04 or 09 08). */
+function isBiffStream(data: Uint8Array): boolean {
+  return data[0] === 0x09 && (data[1] === 0x00 || data[1] === 0x02 || data[1] === 0x04 || data[1] === 0x08);
+}
+
+/**
+ * Cells (and shared strings) a workbook may hold. SheetJS keeps every cell as an object:
+ * ~130 bytes of memory each, whatever its size in the XML. A 1 MB XLSX of 10 M cells
+ * (150 MB inflated, well under the inflate limit) took 1.35 GB to read; at the 512 MB limit
+ * it would be ~4.6 GB, or the process dies of an out-of-memory error. 8 M is ~1.1 GB, and
+ * still 800,000 rows of 10 columns.
+ */
+export const MAX_CELLS = 8_000_000;
+
+/** Start tags of cells and shared strings, with or without a namespace prefix. */
+const CELL_TAGS = ['<c ', '<c>', ':c ', ':c>', '<si>', '<si ', ':si>', ':si '].map((t) => Buffer.from(t, 'latin1'));
+const CARRY = 3;
+
+/** Counts CELL_TAGS in streamed bytes with native indexOf; a tag cut between chunks is counted once. */
+class CellCounter {
+  count = 0;
+  private carry: Buffer = Buffer.alloc(0);
+  push(chunk: Buffer): void {
+    const buf = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+    const old = this.carry.length;
+    for (const tag of CELL_TAGS) {
+      for (let i = buf.indexOf(tag); i >= 0; i = buf.indexOf(tag, i + 1)) {
+        // A match wholly inside the carried bytes was counted with the previous chunk.
+        if (i + tag.length > old) this.count++;
+      }
+    }
+    this.carry = Buffer.from(buf.subarray(Math.max(0, buf.length - CARRY)));
+  }
+}
+
 /** Inflates every entry once, counting bytes, and stops at the limit: a zip bomb costs nothing. */
 function checkInflatedSize(data: Buffer, limit: number): Promise<void> {
   return new Promise((resolve, reject) => {
     yauzl.fromBuffer(data, { lazyEntries: true, validateEntrySizes: true }, (err, zip) => {
       if (err || !zip) return reject(new WorkbookProblem('parse-error', `the XLSX is not a valid ZIP archive (${err?.message ?? 'unreadable'})`));
       let total = 0;
+      const cells = new CellCounter();
       let done = false;
       const stop = (e: WorkbookProblem | null) => {
         if (done) return;
@@ -109,6 +162,12 @@ function checkInflatedSize(data: Buffer, limit: number): Promise<void> {
             if (total > limit) {
               stream.destroy();
               stop(new WorkbookProblem('file-too-large', `the workbook inflates to more than ${limit} bytes (a ZIP bomb, or too large to read)`));
+              return;
+            }
+            cells.push(chunk);
+            if (cells.count > MAX_CELLS) {
+              stream.destroy();
+              stop(new WorkbookProblem('file-too-large', `the workbook holds more than ${MAX_CELLS} cells (too many to read in memory); split it, or send it as CSV`));
             }
           });
           stream.on('error', (se: Error) => stop(new WorkbookProblem('parse-error', `the XLSX archive is damaged (${se.message})`)));

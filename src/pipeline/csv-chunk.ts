@@ -27,6 +27,7 @@ export interface ChunkResult extends Omit<RowsResult, 'out' | 'outLines' | 'outK
 }
 
 const REPLACEMENT = '\uFFFD';
+const NUL = '\u0000';
 
 export function processChunk(task: ChunkTask): ChunkResult {
   const { plan, bytes, encoding, delimiter, firstRow } = task;
@@ -40,6 +41,10 @@ export function processChunk(task: ChunkTask): ChunkResult {
     undecodable = true;
     text = decodeBytes(bytes, encoding, false);
   }
+  // NUL bytes past the head the binary sniff reads (csv-file.ts) decode fine but are not text:
+  // PostgreSQL's and Redshift's COPY refuse them, so a row holding one would fail the whole
+  // batch's load later. One indexOf per chunk; rows are only searched when the chunk has one.
+  const hasNul = text.indexOf(NUL) >= 0;
   const { errors } = tokenize(text, delimiter, (cells, line) => {
     if (undecodable) {
       const bad = cells.findIndex((c) => c.includes(REPLACEMENT));
@@ -47,6 +52,16 @@ export function processChunk(task: ChunkTask): ChunkResult {
         const fi = plan.fieldIndex.indexOf(bad);
         proc.addProblem(problem('encoding-error', 'error', firstRow + line, plan.columns[bad] || null, fi >= 0 ? plan.schema.fields[fi].name : null,
           `bytes that are not valid ${encoding} (set the merchant profile's encoding if the file is in another one)`));
+        proc.countBrokenRow(firstRow + line, cells);
+        return;
+      }
+    }
+    if (hasNul) {
+      const bad = cells.findIndex((c) => c.includes(NUL));
+      if (bad >= 0) {
+        const fi = plan.fieldIndex.indexOf(bad);
+        proc.addProblem(problem('encoding-error', 'error', firstRow + line, plan.columns[bad] || null, fi >= 0 ? plan.schema.fields[fi].name : null,
+          'a NUL byte (binary data, not text) in this row'));
         proc.countBrokenRow(firstRow + line, cells);
         return;
       }

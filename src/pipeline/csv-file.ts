@@ -1,5 +1,5 @@
 import { open, stat } from 'node:fs/promises';
-import { detectEncoding, BinaryFileError } from '../loaders/csv/encoding.js';
+import { detectEncoding, BinaryFileError, UnsupportedEncodingError } from '../loaders/csv/encoding.js';
 import { openTextBytes, readSample, recordChunks, CHUNK_BYTES, MAX_RECORD_BYTES } from '../loaders/csv/chunks.js';
 import { sniffLayout } from '../loaders/csv/sniff.js';
 import { planFile, type FilePlan } from '../validation/plan.js';
@@ -27,17 +27,24 @@ export async function processCsvFile(job: FileJob): Promise<FileOutcome> {
     return outcome;
   };
   if (size > job.limits.csvBytes) return fail('file-too-large', `the file is ${size} bytes; the limit is ${job.limits.csvBytes}`);
+  if (size === 0) return fail('parse-error', 'the file is empty (0 bytes)');
 
   const head = await readHead(job.path, SAMPLE_BYTES);
   let enc;
   try {
     enc = detectEncoding(head, size <= SAMPLE_BYTES, job.profile.encoding);
   } catch (e) {
+    if (e instanceof UnsupportedEncodingError) return fail('encoding-error', e.message);
     if (e instanceof BinaryFileError) return fail('parse-error', `${e.message}; is it really a CSV?`);
     throw new ConfigError(`merchant profile: ${(e as Error).message}`);
   }
   outcome.encoding = enc.encoding;
   const sample = await readSample(job.path, enc.encoding, enc.bomLength, SAMPLE_BYTES);
+  // Lines ended by CR alone (old Mac exports): the tokenizer splits records on LF only, so a
+  // small file would be one header-looking line and pass as "no data rows" with every row lost.
+  if (sample.bytes.indexOf(10) < 0 && sample.bytes.indexOf(13) >= 0) {
+    return fail('parse-error', 'the lines end with CR only (an old Mac export); only CRLF and LF line ends are read: save the file again as CSV with CRLF or LF');
+  }
   const sniffed = sniffLayout({
     sample: sample.bytes, atEof: sample.atEof, encoding: enc.encoding === 'utf-16le' || enc.encoding === 'utf-16be' ? 'utf-8' : enc.encoding,
     schemas: job.schema ? [job.schema] : job.candidates, profile: job.profile,

@@ -89,6 +89,16 @@ export async function processSpreadsheetFile(job: FileJob, format: 'xls' | 'xlsx
   for (let r = headerIndex + 1; r < sheet.rows.length; r++) {
     const row = sheet.rows[r] ?? empty;
     for (const c of dateColumns) if (typeof row[c] === 'number') row[c] = (row[c] as number) + DAYS_1904;
+    // SheetJS turns &#0; and _x0000_ into NUL characters: not text, and PostgreSQL's and
+    // Redshift's COPY refuse them, so such a row would fail the whole batch's load later.
+    const nul = row.findIndex((c) => typeof c === 'string' && c.includes('\u0000'));
+    if (nul >= 0) {
+      const fi = plan.fieldIndex.indexOf(nul);
+      proc.addProblem({ ...problem('encoding-error', 'error', r + 1, plan.columns[nul] || null, fi >= 0 ? schema.fields[fi].name : null,
+        'a NUL character (binary data, not text) in this row'), sheet: sheet.name });
+      proc.countBrokenRow(r + 1, row);
+      continue;
+    }
     proc.process(row, r + 1);
   }
   const res = proc.result();

@@ -17,13 +17,28 @@ export interface EncodingGuess {
 
 export class BinaryFileError extends Error {}
 
+/**
+ * Text in an encoding halo-data does not read (UTF-32, UTF-16 without a BOM). Still a
+ * BinaryFileError (it cannot be read as CSV text), refined so the report says encoding-error
+ * and what to do, rather than "binary data".
+ */
+export class UnsupportedEncodingError extends BinaryFileError {}
+
 export function detectEncoding(sample: Uint8Array, atEof: boolean, profileEncoding?: string): EncodingGuess {
   if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) {
     if (looksBinary(sample.subarray(3))) throw new BinaryFileError('the file holds binary data (NUL or control bytes), not CSV text');
     return { encoding: 'utf-8', bomLength: 3, reason: 'bom' };
   }
+  // UTF-32's BOMs before UTF-16's: FF FE 00 00 also starts with the UTF-16LE BOM, and reading
+  // UTF-32 as UTF-16 gives text with a NUL between every two characters.
+  if ((sample[0] === 0xff && sample[1] === 0xfe && sample[2] === 0 && sample[3] === 0)
+    || (sample[0] === 0 && sample[1] === 0 && sample[2] === 0xfe && sample[3] === 0xff)) {
+    throw new UnsupportedEncodingError('the file is UTF-32 text, which halo-data does not read: save it as UTF-8 (or UTF-16 with a BOM)');
+  }
   if (sample[0] === 0xff && sample[1] === 0xfe) return { encoding: 'utf-16le', bomLength: 2, reason: 'bom' };
   if (sample[0] === 0xfe && sample[1] === 0xff) return { encoding: 'utf-16be', bomLength: 2, reason: 'bom' };
+  const wide = bomlessWideText(sample);
+  if (wide) throw new UnsupportedEncodingError(`the file looks like ${wide} text without a byte-order mark, which cannot be told apart from binary data: save it as UTF-8 (or UTF-16 with a BOM)`);
   if (looksBinary(sample)) throw new BinaryFileError('the file holds binary data (NUL or control bytes), not CSV text');
   if (profileEncoding) {
     const enc = normaliseEncodingName(profileEncoding);
@@ -39,6 +54,31 @@ export function normaliseEncodingName(name: string): string {
   if (n === 'utf8') return 'utf-8';
   if (n === 'cp1252' || n === 'win1252' || n === 'windows1252') return 'windows-1252';
   return n;
+}
+
+/**
+ * ASCII text in UTF-16 or UTF-32 without a BOM: the NUL bytes sit at fixed positions (every
+ * other byte, or three of every four) and the bytes between them are printable or line ends.
+ */
+function bomlessWideText(sample: Uint8Array): string | null {
+  const n = Math.min(sample.length, 4096) & ~3;
+  if (n < 8) return null;
+  const printable = (b: number) => (b >= 32 && b < 127) || b === 9 || b === 10 || b === 13 || b >= 0xa0;
+  // Nine in ten units of that shape: non-ASCII characters (日 is E5 65 in UTF-16LE) break it.
+  const test = (width: number, at: number): boolean => {
+    let fit = 0, units = 0;
+    for (let i = 0; i < n; i += width, units++) {
+      let ok = printable(sample[i + at]) && sample[i + at] !== 0;
+      for (let k = 0; k < width && ok; k++) if (k !== at && sample[i + k] !== 0) ok = false;
+      if (ok) fit++;
+    }
+    return fit * 10 >= units * 9;
+  };
+  if (test(4, 0)) return 'UTF-32LE';
+  if (test(4, 3)) return 'UTF-32BE';
+  if (test(2, 0)) return 'UTF-16LE';
+  if (test(2, 1)) return 'UTF-16BE';
+  return null;
 }
 
 function looksBinary(sample: Uint8Array): boolean {
