@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Lake } from '../lake/lake.js';
 import { crashpoint } from '../util/crashpoint.js';
 import { SecretParam, type Warehouse, type Step, type StepParam } from '../warehouse/warehouse.js';
@@ -38,8 +38,12 @@ function plan(m: Manifest): Plan {
   }
 }
 
-async function* gunzipped(stream: Readable): AsyncIterable<Buffer> {
-  yield* stream.pipe(createGunzip()) as AsyncIterable<Buffer>;
+function gunzipped(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  const from = Readable.from(source);
+  const gz = createGunzip();
+  // pipe() does not pass errors on: a failed checksum must reach the COPY that reads this.
+  from.on('error', (e) => gz.destroy(e));
+  return from.pipe(gz);
 }
 
 const sql = (text: string, params?: StepParam[]): Step => ({ kind: 'sql', sql: text, params });
@@ -64,6 +68,19 @@ async function* duringCopy(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer>
   }
 }
 
+/**
+ * A part's stored bytes, checked against the SHA-256 its manifest recorded: a part changed or
+ * damaged in the lake fails the batch's transaction (nothing merged) instead of loading.
+ */
+async function* verified(stored: AsyncIterable<Buffer>, part: ManifestPart, label: string): AsyncIterable<Buffer> {
+  const hash = createHash('sha256');
+  for await (const c of stored) { hash.update(c); yield c; }
+  if (part.sha256 && hash.digest('hex') !== part.sha256) {
+    throw new DataError('part-checksum-mismatch', `${label}: ${part.key} in the lake is not what was staged (its SHA-256 differs from the manifest's): it was not loaded`,
+      { hint: 'the lake copy was changed or damaged; stage the files again' });
+  }
+}
+
 function copySteps(lake: Lake, entry: BatchEntry, m: Manifest, p: Plan, tables: { main: string; lines: string }): Step[] {
   const copy = (table: string, s: Staging, parts: ManifestPart[], manifestName: string | undefined, what: string, expectedRows: number): Step => ({
     kind: 'copy', table, columns: s.columns, label: `batch ${m.batchId} (${what})`,
@@ -71,8 +88,8 @@ function copySteps(lake: Lake, entry: BatchEntry, m: Manifest, p: Plan, tables: 
     expectedRows,
     parts: parts.map((part) => ({
       url: lake.objectUrl(`${entry.prefix}/${part.key}`),
-      open: async () => duringCopy(gunzipped(await lake.get(`${entry.prefix}/${part.key}`))),
-      openGzip: async () => duringCopy(await lake.get(`${entry.prefix}/${part.key}`) as AsyncIterable<Buffer>),
+      open: async () => duringCopy(gunzipped(verified(await lake.get(`${entry.prefix}/${part.key}`) as AsyncIterable<Buffer>, part, `batch ${m.batchId}`))),
+      openGzip: async () => duringCopy(verified(await lake.get(`${entry.prefix}/${part.key}`) as AsyncIterable<Buffer>, part, `batch ${m.batchId}`)),
     })),
   });
   const steps: Step[] = [];

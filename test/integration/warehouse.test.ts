@@ -7,6 +7,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync, gunzipSync } from 'node:zlib';
 import { runCli, runCliAsync, ROOT, assertNoPersonalData } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 import { snapshot, exercise, type Run } from '../support/warehouse.js';
@@ -37,6 +38,25 @@ function engineConfig(name: string, warehouse: string): string {
   writeFileSync(cfg, `lake: { url: ${JSON.stringify(lake)} }\nwarehouse:\n${warehouse}`);
   return cfg;
 }
+
+describe('a part changed in the lake after staging', () => {
+  test('fails its batch (part-checksum-mismatch), loads nothing of it', () => {
+    const own = join(tmp.path, 'lake-tampered');
+    const cfg = join(tmp.path, 'tampered.yaml');
+    writeFileSync(cfg, `lake: { url: ${JSON.stringify(own)} }\nwarehouse:\n  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh-tampered'))}\n`);
+    const staged = runCli(['stage', join(ROOT, 'fixtures/inventory/clean-comma.csv'), '--schema', 'merchant_inventory', '--config', cfg, '--json']);
+    assert.equal(staged.code, 0, staged.stderr);
+    const { batchId, prefix, manifest } = JSON.parse(staged.stdout);
+    const part = join(own, prefix, manifest.parts[0].key);
+    // Same rows, recompressed: valid gzip and CSV, but not the bytes that were staged.
+    writeFileSync(part, gzipSync(gunzipSync(readFileSync(part)), { level: 1 }));
+    const r = runCli(['load', batchId, '--config', cfg], { env: KEY });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /part-checksum-mismatch|not what was staged/);
+    const q = runCli(['warehouse', 'query', 'SELECT status FROM halo.etl_batch UNION ALL SELECT CAST(COUNT(*) AS TEXT) FROM halo.fact_inventory_snapshot', '--json', '--config', cfg]);
+    assert.deepEqual(JSON.parse(q.stdout).map((x: { status: string }) => x.status), ['failed', '0']);
+  });
+});
 
 describe('warehouse', () => {
   let pglite: string[] = [];
