@@ -7,6 +7,9 @@ import { assertProbeKey, type Lake, type LakeObject, type PutResult } from './la
 import type { LakeConfig } from '../config/types.js';
 import { ConfigError, ServiceError } from '../errors.js';
 
+/** Tries of an object's body: the first read and resumed ones after a cut. */
+const READ_ATTEMPTS = 6;
+
 /**
  * The lake on Amazon S3 (or an S3-compatible store: endpoint + path-style). Credentials come
  * from the AWS chain (environment, profile, instance role); objects are always encrypted at
@@ -45,9 +48,14 @@ export class S3Lake implements Lake {
   }
 
   private fail(what: string, e: unknown): never {
-    const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    throw new ServiceError('lake-unreachable', `S3 ${what} failed: ${err.name ?? 'Error'}: ${err.message ?? String(e)}`, {
-      hint: 'check lake.url, lake.region/endpoint and the AWS credentials (AWS_PROFILE, --aws-profile, environment)', cause: e,
+    const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; attempts?: number } };
+    // Named with the lake, the HTTP status and the tries: an answer without a body (HEAD, or a
+    // 503 from a proxy) reaches here only as "Unknown: UnknownError".
+    const status = err.$metadata?.httpStatusCode;
+    const attempts = err.$metadata?.attempts ?? 1;
+    const how = `${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${status ? `HTTP ${status}, ` : ''}${err.name ?? 'Error'}: ${err.message ?? String(e)}`;
+    throw new ServiceError('lake-unreachable', `lake ${this.url}: S3 ${what} failed${how}`, {
+      hint: 'check lake.url, lake.region/endpoint and the AWS credentials (AWS_PROFILE or lake.profile, the environment, the instance role)', cause: e,
     });
   }
 
@@ -82,13 +90,44 @@ export class S3Lake implements Lake {
     return { bytes, sha256 };
   }
 
+  /**
+   * An object's bytes. The SDK retries a request, not a body cut mid-way (a connection reset
+   * after the headers): the read then resumes where it stopped (a Range request, If-Match the
+   * same ETag), a few times with backoff, before it fails as the lake being unreachable.
+   */
   async get(key: string): Promise<Readable> {
-    try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
-      return r.Body as Readable;
-    } catch (e) {
-      return this.fail(`read of ${key}`, e);
+    const open = async (range?: { from: number; etag: string | undefined }) => {
+      try {
+        return await this.client.send(new GetObjectCommand({
+          Bucket: this.bucket, Key: this.key(key), ...(range ? { Range: `bytes=${range.from}-`, IfMatch: range.etag } : {}),
+        }));
+      } catch (e) {
+        return this.fail(`read of ${key}`, e);
+      }
+    };
+    const first = await open();
+    const etag = first.ETag;
+    const total = first.ContentLength;
+    const fail = (e: unknown) => this.fail(`read of ${key}`, e);
+    async function* resuming(): AsyncGenerator<Buffer> {
+      let body = first.Body as Readable;
+      let read = 0;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          for await (const chunk of body) { read += (chunk as Buffer).length; yield chunk as Buffer; }
+          return;
+        } catch (e) {
+          body.destroy();
+          if (attempt >= READ_ATTEMPTS || (total !== undefined && read >= total)) fail(e);
+          await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt * Math.random())));
+          const rest = await open({ from: read, etag });
+          // Only the bytes not read yet (a server that ignored the Range would repeat them).
+          if (!rest.ContentRange?.startsWith(`bytes ${read}-`)) { (rest.Body as Readable | undefined)?.destroy(); fail(e); }
+          body = rest.Body as Readable;
+        }
+      }
     }
+    return Readable.from(resuming(), { objectMode: false });
   }
 
   async removeProbe(key: string): Promise<void> {

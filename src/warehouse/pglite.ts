@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { POSTGRES_DIALECT, plainParams, type Warehouse, type QueryResult, type Step, type StepParam } from './warehouse.js';
-import { runPgSteps, type PgTx } from './steps.js';
+import { POSTGRES_DIALECT, plainParams, type Warehouse, type QueryResult, type Step, type StepParam, type ExecuteOptions } from './warehouse.js';
+import { runPgSteps, pgFailure, type PgTx } from './steps.js';
 import { GunzipWorker } from './gunzip-worker.js';
 
 /**
@@ -54,7 +54,15 @@ export class PgliteWarehouse implements Warehouse {
     });
   }
 
-  async execute(steps: Step[]): Promise<void> {
+  async execute(steps: Step[], opts: ExecuteOptions = {}): Promise<void> {
+    try {
+      await this.transaction(steps);
+    } catch (e) {
+      throw pgFailure(e, this.describe, opts.name);
+    }
+  }
+
+  private async transaction(steps: Step[]): Promise<void> {
     await this.db.transaction(async (t: Transaction) => {
       const copyBlob = async (table: string, columns: readonly string[], blob: Blob) => {
         const r = await t.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob });

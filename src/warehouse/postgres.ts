@@ -2,8 +2,8 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { POSTGRES_DIALECT, plainParams, type Warehouse, type QueryResult, type Step, type StepParam } from './warehouse.js';
-import { runPgSteps } from './steps.js';
+import { POSTGRES_DIALECT, plainParams, type Warehouse, type QueryResult, type Step, type StepParam, type ExecuteOptions } from './warehouse.js';
+import { runPgSteps, pgFailure } from './steps.js';
 import { ServiceError } from '../errors.js';
 
 /**
@@ -33,19 +33,29 @@ export class PostgresWarehouse implements Warehouse {
   }
 
   async query<T>(sql: string, params: StepParam[] = []): Promise<QueryResult<T>> {
-    const r = await this.pool.query(sql, plainParams(params));
-    return { rows: r.rows as T[], fields: r.fields.map((f) => f.name) };
+    try {
+      const r = await this.pool.query(sql, plainParams(params));
+      return { rows: r.rows as T[], fields: r.fields.map((f) => f.name) };
+    } catch (e) {
+      throw pgFailure(e, this.describe, undefined, true);
+    }
   }
 
   async readOnlyQuery<T>(sql: string): Promise<QueryResult<T>> {
-    return this.inTransaction(async (client) => {
-      await client.query('SET TRANSACTION READ ONLY');
-      const r = await client.query(sql);
-      return { rows: r.rows as T[], fields: r.fields.map((f) => f.name) };
-    });
+    try {
+      return await this.inTransaction(async (client) => {
+        await client.query('SET TRANSACTION READ ONLY');
+        // The extended protocol runs one statement: `COMMIT; INSERT …` is refused instead of
+        // ending the read-only transaction (the simple protocol would run both).
+        const r = await client.query({ text: sql, queryMode: 'extended' } as pg.QueryConfig);
+        return { rows: r.rows as T[], fields: r.fields.map((f) => f.name) };
+      });
+    } catch (e) {
+      throw pgFailure(e, this.describe, undefined, true);
+    }
   }
 
-  async execute(steps: Step[]): Promise<void> {
+  async execute(steps: Step[], opts: ExecuteOptions = {}): Promise<void> {
     await this.inTransaction((client) => runPgSteps({
       query: (sql, params) => client.query(sql, params),
       copyCsv: async (table, columns, data) => {
@@ -53,11 +63,15 @@ export class PostgresWarehouse implements Warehouse {
         await pipeline(Readable.from(data), stream);
         return Number(stream.rowCount ?? 0);
       },
-    }, steps));
+    }, steps)).catch((e) => { throw pgFailure(e, this.describe, opts.name); });
   }
 
   private async inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client whose connection dies emits 'error' (the pool listens only to idle
+    // ones): unheard, that crashes the process. The failure reaches us through the query.
+    const ignore = () => {};
+    client.on('error', ignore);
     try {
       await client.query('BEGIN');
       const result = await fn(client);
@@ -67,6 +81,7 @@ export class PostgresWarehouse implements Warehouse {
       await client.query('ROLLBACK').catch(() => {});
       throw e;
     } finally {
+      client.removeListener('error', ignore);
       client.release();
     }
   }

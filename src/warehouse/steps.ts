@@ -1,8 +1,9 @@
 import type { Step, CopyPart } from './warehouse.js';
 import { plainParams } from './warehouse.js';
 import { bindUsed } from './bind.js';
-import { DataError } from '../errors.js';
+import { DataError, HaloError, ServiceError } from '../errors.js';
 import { crashpoint } from '../util/crashpoint.js';
+import { redactDbMessage } from './redact.js';
 
 /** What a PostgreSQL-protocol engine gives the step runner inside its open transaction. */
 export interface PgTx {
@@ -31,4 +32,34 @@ export async function runPgSteps(tx: PgTx, steps: readonly Step[]): Promise<void
     else for (const part of s.parts) loaded += await tx.copyCsv(s.table, s.columns, await part.open());
     if (loaded !== s.expectedRows) throw new DataError('row-count-mismatch', `${s.label}: COPY loaded ${loaded} rows but the manifest has ${s.expectedRows}`);
   }
+}
+
+/** SQLSTATEs that say the server or the link went away, not that a statement was refused. */
+const CONNECTION_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;
+const CONNECTION_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const CONNECTION_MESSAGE = /Connection terminated|connection (?:error|ended|closed)|timeout exceeded when trying to connect|Client was closed/i;
+
+/**
+ * A PostgreSQL-protocol engine's failure as the tool reports it: the link or the server gone
+ * is a ServiceError (exit 3: the next run tries again); a statement the database refused is
+ * a DataError naming the unit of work (the batch), its message without quoted values (they
+ * may be row values). Our own errors pass as they are; anything else is a bug and stays raw.
+ */
+export function pgFailure(e: unknown, describe: string, unit: string | undefined, onlyConnection = false): unknown {
+  if (e instanceof HaloError) return e;
+  const err = e as { code?: unknown; message?: unknown } | null;
+  const code = typeof err?.code === 'string' ? err.code : '';
+  const message = redactDbMessage(String(err?.message ?? e));
+  const of = unit ? ` (${unit})` : '';
+  const errno = CONNECTION_ERRNO.has(code);
+  const sqlState = !errno && /^[0-9A-Z]{5}$/.test(code) ? code : null;
+  if (errno || (sqlState ? CONNECTION_SQLSTATE.test(sqlState) : CONNECTION_MESSAGE.test(message))) {
+    return new ServiceError('warehouse-unreachable', `lost the connection to ${describe}${of}: ${message}`, {
+      hint: 'check that the server is up and reachable; nothing of the unit of work was committed, the next run tries again', cause: e,
+    });
+  }
+  if (!onlyConnection && sqlState) {
+    return new DataError('statement-failed', `${unit ? `${unit}: ` : ''}${describe} rejected a statement (SQLSTATE ${sqlState}): ${message}; nothing of it was committed`, { cause: e });
+  }
+  return e;
 }

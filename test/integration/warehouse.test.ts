@@ -217,6 +217,17 @@ describe('warehouse', () => {
       // Batch ids differ by nothing: the same lake, the same batches.
       assert.deepEqual(pgSnapshot, pglite);
     });
+    test('warehouse query is read-only: a write, and COMMIT followed by a write, are refused', async () => {
+      const cfg = engineConfig('postgres', `  engine: postgres\n  url: ${server.url}\n`);
+      const q = (sql: string) => runCliAsync(['warehouse', 'query', sql, '--config', cfg], { env: { PGPASSWORD: TEST_PGPASSWORD } });
+      const before = await q('SELECT COUNT(*) AS n FROM halo.etl_batch');
+      assert.equal(before.code, 0, before.stderr);
+      for (const sql of ['DELETE FROM halo.etl_batch', 'COMMIT; DELETE FROM halo.etl_batch', 'SELECT 1; DELETE FROM halo.etl_batch']) {
+        const r = await q(sql);
+        assert.equal(r.code, 1, `${sql}: ${r.stdout}`);
+      }
+      assert.equal((await q('SELECT COUNT(*) AS n FROM halo.etl_batch')).stdout, before.stdout);
+    });
     test('a wrong password is exit 3 with the fix named, and no password echoed', async () => {
       const cfg = engineConfig('badpw', `  engine: postgres\n  url: ${server.url}\n`);
       const r = await runCliAsync(['warehouse', 'status', '--config', cfg], { env: { PGPASSWORD: 'wrong-secret' } });
