@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, chmod } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { POSTGRES_DIALECT, plainParams, type Warehouse, type QueryResult, type Step, type StepParam, type ExecuteOptions } from './warehouse.js';
 import { runPgSteps, pgFailure, type PgTx } from './steps.js';
@@ -37,6 +37,9 @@ export class PgliteWarehouse implements Warehouse {
 
   static async open(dir: string): Promise<PgliteWarehouse> {
     await mkdir(dir, { recursive: true });
+    // PGlite writes its data files 0666 whatever the umask: the folder is what keeps other
+    // local users out (claims are in it), so it is the owner's only, even if made earlier.
+    await chmod(dir, 0o700);
     const db = await PGlite.create(dir, { startParams: START_PARAMS });
     return new PgliteWarehouse(db, `embedded PostgreSQL in ${dir}`);
   }
