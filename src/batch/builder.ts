@@ -71,6 +71,14 @@ export class BatchBuilder {
     };
   }
 
+  /** A write error of a local part file: it fails publish() (and never crashes the process as an unheard 'error'). */
+  private writeError: Error | null = null;
+
+  private watched(stream: WriteStream): WriteStream {
+    stream.on('error', (e) => { this.writeError ??= e; });
+    return stream;
+  }
+
   private serial(fn: () => Promise<void>): Promise<void> {
     const run = this.lock.then(fn);
     this.lock = run.catch(() => {});
@@ -81,7 +89,7 @@ export class BatchBuilder {
     if (series.open && series.open.uncompressed + raw > this.partBytes && series.open.rows > 0) await this.closePart(series);
     if (!series.open) {
       const file = join(series.dir, `part-${String(series.done.length).padStart(5, '0')}.csv.gz`);
-      series.open = { file, stream: createWriteStream(file), rows: 0, uncompressed: 0, hash: createHash('sha256'), bytes: 0 };
+      series.open = { file, stream: this.watched(createWriteStream(file)), rows: 0, uncompressed: 0, hash: createHash('sha256'), bytes: 0 };
     }
     const p = series.open;
     p.hash.update(member);
@@ -103,7 +111,7 @@ export class BatchBuilder {
   private async writeRejects(member: Uint8Array, rows: number): Promise<void> {
     if (!this.rejects) {
       const file = join(this.dir, 'rejects.ndjson.gz');
-      this.rejects = { file, stream: createWriteStream(file), rows: 0, bytes: 0, hash: createHash('sha256') };
+      this.rejects = { file, stream: this.watched(createWriteStream(file)), rows: 0, bytes: 0, hash: createHash('sha256') };
     }
     const r = this.rejects;
     r.hash.update(member);
@@ -116,6 +124,7 @@ export class BatchBuilder {
   async publish(outcomes: FileOutcome[], rawNames: string[]): Promise<Manifest> {
     await this.lock;
     for (const series of [this.main, this.lines]) if (series.open) await this.closePart(series);
+    if (this.writeError) throw this.writeError;
     crashpoint('stage:before-publish');
     let rejects: Manifest['rejects'] = null;
     if (this.rejects) {
@@ -167,6 +176,9 @@ export class BatchBuilder {
 
   /** Removes the local working folder (the lake keeps what was published). */
   async close(): Promise<void> {
+    // Writes still queued (a refused stage ends while rows are in flight) finish first: a
+    // stream destroyed under a pending write would report it to nobody.
+    await this.lock.catch(() => {});
     this.main?.open?.stream.destroy();
     this.lines?.open?.stream.destroy();
     this.rejects?.stream.destroy();
