@@ -32,7 +32,7 @@ after(() => {
 });
 
 function killServer(socket: string): void {
-  spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+  spawnSync('tmux', ['-S', socket, 'kill-server'], { stdio: 'ignore' });
 }
 
 /** dist/commands/init.js must be the code in src/: build once if it is not there or older. */
@@ -48,30 +48,28 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
- * One tmux server of its own (a unique -L socket, no ~/.tmux.conf) running one command in
+ * One tmux server of its own (a socket in the test's folder, no ~/.tmux.conf, nothing left in
+ * /tmp/tmux-UID, never the user's own server) running one command in
  * a 120×40 terminal. The command's exit status lands in a file, then the pane stays open so
  * a failing test can still show the screen.
  */
 class Terminal {
-  readonly socket = `halo-init-${process.pid}-${randomBytes(4).toString('hex')}`;
+  readonly socket = join(tmp.path, `tmux-${randomBytes(4).toString('hex')}.sock`);
   private readonly rcFile: string;
-  /** kill-server leaves the socket file behind; it is removed with the server. */
-  private socketPath = '';
 
   constructor(readonly dir: string, command: string) {
     this.rcFile = join(dir, '.rc');
     servers.push(this.socket);
     const script = `${command}; echo $? > ${shq(this.rcFile)}; exec sleep 3600`;
-    const r = spawnSync('tmux', ['-L', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'init', '-x', '120', '-y', '40', '-c', dir, script], {
+    const r = spawnSync('tmux', ['-S', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'init', '-x', '120', '-y', '40', '-c', dir, script], {
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1', HALO_DATA_CONFIG: '', GITHUB_ACTIONS: '' },
     });
     assert.equal(r.status, 0, `tmux new-session: ${r.stderr}`);
-    this.socketPath = this.tmux('display-message', '-p', '#{socket_path}').trim();
   }
 
   private tmux(...args: string[]): string {
-    const r = spawnSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
+    const r = spawnSync('tmux', ['-S', this.socket, ...args], { encoding: 'utf8' });
     assert.equal(r.status, 0, `tmux ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   }
@@ -128,7 +126,7 @@ class Terminal {
 
   kill(): void {
     killServer(this.socket);
-    if (this.socketPath) rmSync(this.socketPath, { force: true });
+    rmSync(this.socket, { force: true });
   }
 }
 

@@ -52,7 +52,9 @@ describe('replay', () => {
   test('on a terminal, the picker chooses (driven in tmux)', { skip: spawnSync('tmux', ['-V']).status === 0 ? false : 'tmux not installed' }, async () => {
     const session = `halo-replay-${process.pid}`;
     const out = join(tmp.path, 'picker.out');
-    const tmux = (...a: string[]) => spawnSync('tmux', a, { encoding: 'utf8' });
+    // A server of its own (socket in the test's folder, no ~/.tmux.conf): never the user's.
+    const socket = join(tmp.path, 'tmux.sock');
+    const tmux = (...a: string[]) => spawnSync('tmux', ['-S', socket, '-f', '/dev/null', ...a], { encoding: 'utf8' });
     const screen = () => tmux('capture-pane', '-p', '-t', session).stdout;
     const waitFor = async (re: RegExp, what: string) => {
       const started = Date.now();
@@ -80,7 +82,7 @@ describe('replay', () => {
       assert.match(text, new RegExp(`${ids[1]} loaded`));
       assert.doesNotMatch(text, new RegExp(`${ids[0]} loaded`));
     } finally {
-      tmux('kill-session', '-t', session);
+      tmux('kill-server');
     }
   });
 });

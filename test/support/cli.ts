@@ -1,17 +1,39 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../bin/halo-data.js', import.meta.url));
 
 export interface CliRun { code: number; stdout: string; stderr: string }
 
+let cliTmp: string | null = null;
+/**
+ * The TMPDIR of every CLI this test process starts: a CLI killed with SIGKILL (the crash
+ * tests) cannot remove its build folders, and the suite must leave nothing behind, so they
+ * go to one folder per test process, removed when the process exits. A test that sets its
+ * own TMPDIR (to look at what a stage left) keeps it.
+ */
+function cliTmpDir(): string {
+  if (cliTmp === null) {
+    const dir = mkdtempSync(join(tmpdir(), 'halo-data-cli-tmp-'));
+    cliTmp = dir;
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return cliTmp;
+}
+
+function cliEnv(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  return { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', TMPDIR: cliTmpDir(), ...env };
+}
+
 /** Runs the built CLI (npm test builds first) with no stdin, like cron and CI do. */
 export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): CliRun {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', ...opts.env },
+    env: cliEnv(opts.env),
     input: opts.input ?? '',
     encoding: 'utf8',
     timeout: 120_000,
@@ -58,7 +80,7 @@ export function runCliAsync(args: string[], opts: { cwd?: string; env?: NodeJS.P
 export function spawnCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { child: ChildProcess; done: Promise<CliRun> } {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', ...opts.env },
+    env: cliEnv(opts.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const done = new Promise<CliRun>((resolve, reject) => {
