@@ -26,6 +26,7 @@ const configShape: Shape = S.object({
     merchantIdFrom: S.string, schema: S.string, stableAfterSeconds: S.int(0),
     agent: S.boolean, archive: S.boolean, timeoutSeconds: S.int(1), stallSeconds: { kind: 'number', min: 0.1 },
     minBytesPerSecond: S.int(0), retries: S.int(0), retryDelaySeconds: { kind: 'number', min: 0 }, concurrency: S.int(1),
+    speaksFor: S.map(S.list(S.string)),
   }, ['name', 'type'])),
   landing: S.string,
   lake: S.object({
@@ -44,6 +45,7 @@ const configShape: Shape = S.object({
     pdfBytes: S.int(1), pdfPages: S.int(1), pdfSeconds: S.int(1),
   }),
   claimTemplates: S.list(S.string),
+  claims: S.object({ icd10CodesFile: S.string }),
 });
 
 const DEFAULT_NAMES = ['halo-data.config.yaml', 'halo-data.config.yml', 'halo-data.config.json'];
@@ -78,6 +80,16 @@ export function loadConfig(opts: { configFile?: string; env?: NodeJS.ProcessEnv;
       throw new ConfigError(`${file}${line ? `:${line}` : ''}: ${e.message.split('\n')[0]}`, { file, line });
     }
     raw = (doc.contents ? checkNode(doc.contents as Node, configShape, '', file, lines) : {}) as Record<string, any>;
+    const at = (path: Array<string | number>) => lineOf(doc, lines, path);
+    (raw.sources ?? []).forEach((s: SourceConfig, i: number) => checkSpeaksFor(s, i, file, at));
+    if (raw.claims?.icd10CodesFile !== undefined) {
+      const path = resolve(dirname(file), raw.claims.icd10CodesFile);
+      if (!existsSync(path)) {
+        const line = at(['claims', 'icd10CodesFile']);
+        throw new ConfigError(`${file}${line ? `:${line}` : ''}: claims.icd10CodesFile: no such file: ${raw.claims.icd10CodesFile}`, { file, line });
+      }
+      raw.claims.icd10CodesFile = path;
+    }
   }
   const baseDir = file ? dirname(file) : cwd;
   const config: HaloConfig = {
@@ -90,6 +102,7 @@ export function loadConfig(opts: { configFile?: string; env?: NodeJS.ProcessEnv;
     merchants: raw.merchants ?? {},
     limits: raw.limits ?? {},
     claimTemplates: (raw.claimTemplates ?? []).map((p: string) => resolve(file ? dirname(file) : cwd, p)),
+    ...(raw.claims ? { claims: raw.claims } : {}),
   };
   applyEnv(config, env);
   check(config);
@@ -145,6 +158,42 @@ function check(config: HaloConfig): void {
     if (p.timezone !== undefined && !isValidZone(p.timezone)) {
       throw new ConfigError(`${config.file}: merchants.${id}.timezone: unknown time zone '${p.timezone}'`, { file: config.file ?? undefined });
     }
+  }
+}
+
+/** The line of a node in the config file, by its path of keys and list positions. */
+function lineOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path: Array<string | number>): number | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as Node | undefined;
+    if (node && typeof node === 'object' && node.range) return lines.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+/** A merchant id as a folder gives it: one path segment, no spaces, within the warehouse's 64 bytes. */
+const MERCHANT_ID = /^[^\s/\\]+$/;
+
+/**
+ * speaksFor only means something where the merchant comes from the path (merchantIdFrom);
+ * each entry names the folder's merchant and the other merchants its files may hold.
+ */
+function checkSpeaksFor(s: SourceConfig, i: number, file: string, at: (path: Array<string | number>) => number | undefined): void {
+  if (s.speaksFor === undefined) return;
+  const fail = (path: Array<string | number>, msg: string): never => {
+    const line = at(['sources', i, 'speaksFor', ...path]);
+    const name = ['speaksFor', ...path].map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').slice(1);
+    throw new ConfigError(`${file}${line ? `:${line}` : ''}: sources[${i}].${name}: ${msg}`, { file, line });
+  };
+  const badId = (id: string) => !MERCHANT_ID.test(id) || Buffer.byteLength(id) > 64;
+  if (s.merchantIdFrom === undefined) fail([], `source '${s.name}' has no merchantIdFrom: speaksFor says which merchants a merchant's folder may send rows for`);
+  for (const [head, list] of Object.entries(s.speaksFor)) {
+    if (badId(head)) fail([head], 'is not a merchant id (one path segment, no spaces, at most 64 bytes)');
+    if (list.length === 0) fail([head], 'lists no merchant');
+    list.forEach((id, j) => {
+      if (badId(id)) fail([head, j], `'${id}' is not a merchant id (one path segment, no spaces, at most 64 bytes)`);
+      if (id === head) fail([head, j], `names ${head} itself (a folder always speaks for its own merchant)`);
+      if (list.indexOf(id) !== j) fail([head, j], `names ${id} twice`);
+    });
   }
 }
 

@@ -39,7 +39,8 @@ export function checkNode(node: Node | null | undefined, shape: Shape, path: str
   switch (shape.kind) {
     case 'string': {
       if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number')) return fail('must be a string');
-      return String(node.value);
+      // A number as written: YAML would read an id like 00123 as the number 123.
+      return typeof node.value === 'number' ? (node as { source?: string }).source ?? String(node.value) : node.value;
     }
     case 'number': {
       if (!isScalar(node) || typeof node.value !== 'number') return fail('must be a number');

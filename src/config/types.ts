@@ -35,6 +35,11 @@ export interface SourceConfig {
   retryDelaySeconds?: number;
   /** Downloads at once from this source (default 4). */
   concurrency?: number;
+  /**
+   * With merchantIdFrom: the other merchants a folder's files may hold rows of (a chain's head
+   * office: `{ M0401: [M0101, M0102] }`). A row naming any other merchant is `merchant-mismatch`.
+   */
+  speaksFor?: Record<string, string[]>;
 }
 
 export interface LakeConfig {
@@ -99,4 +104,14 @@ export interface HaloConfig {
   limits: LimitsConfig;
   /** Claim-PDF template files or folders (absolute), added to the built-in ones. */
   claimTemplates: string[];
+  claims?: ClaimsConfig;
+}
+
+export interface ClaimsConfig {
+  /**
+   * A file of accepted ICD-10 codes (an insurer's list; absolute once loaded), one per line, a
+   * `#` line a comment; text after the code on its line (a tab, space, comma or semicolon,
+   * then a description) is ignored. Set: a well-formed code not in it is a row error.
+   */
+  icd10CodesFile?: string;
 }

@@ -63,7 +63,7 @@ export async function processCsvFile(job: FileJob): Promise<FileOutcome> {
 
   const { plan, problems: headerProblems } = planFile({
     schema: layout.schema, profile: job.profile, headerCells: layout.headerCells, headerRow: layout.headerLine,
-    merchantId: job.merchantId, strictCellCount: true, maxProblems: job.maxErrors, emit: job.emit !== null, sourceFile: job.sourceFile,
+    merchantId: job.merchantId, speaksFor: job.speaksFor, strictCellCount: true, maxProblems: job.maxErrors, emit: job.emit !== null, sourceFile: job.sourceFile,
   });
   plan.profile = { ...plan.profile, locale: settleLocale(plan, layout.sampleRows) };
   // Rows the file should hold, from the sample's bytes per record.

@@ -1,4 +1,4 @@
-import type { SchemaSpec, Profile } from '../schemas/types.js';
+import type { SchemaSpec, Profile, FieldSpec } from '../schemas/types.js';
 import { KeyIndex } from '../validation/keys.js';
 import type { WorkerPool } from './worker-pool.js';
 import type { ChunkTask, ChunkResult } from './csv-chunk.js';
@@ -14,6 +14,10 @@ export interface FileJob {
   candidates: SchemaSpec[];
   profile: Profile;
   merchantId?: string;
+  /** Other merchants a file of merchantId may hold rows of (its source's speaksFor). */
+  speaksFor?: string[];
+  /** The config's list of accepted ICD-10 codes (claim PDFs apply it to claim_pdf). */
+  icd10Codes?: FieldSpec['allowed'];
   maxErrors: number;
   /** Normalised rows go here (stage); null when only validating. */
   emit: RowSink | null;

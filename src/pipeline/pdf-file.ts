@@ -3,6 +3,7 @@ import { templateScore, extractClaim, type Extracted } from '../schemas/claim-ex
 import type { ClaimTemplate } from '../schemas/claim-template.js';
 import { claimPdf, claimLineFields, TOTAL_TOLERANCE } from '../schemas/builtin/claim-pdf.js';
 import { compileField } from '../schemas/normalize-field.js';
+import { withIcd10List } from '../schemas/code-list.js';
 import { FieldFail } from '../schemas/fields/fail.js';
 import { LocaleState, compareDecimal } from '../schemas/fields/number.js';
 import { DEFAULT_PROFILE, type Profile } from '../schemas/types.js';
@@ -56,7 +57,9 @@ export function canonicalLines(ex: Extracted, t: ClaimTemplate): { lines: ClaimL
       if (raw === undefined) continue;
       const r = norm[name](raw);
       if (r instanceof FieldFail) {
-        const p = problem(r.code, 'error', null, null, `claim_line.${name}`, `line ${i + 1}: ${name} '${raw}' ${r.message}`);
+        // A value too wide for its column is not shown (hundreds of bytes); others are.
+        const shown = r.quoteValue ? `'${raw}' ` : '';
+        const p = problem(r.code, 'error', null, null, `claim_line.${name}`, `line ${i + 1}: ${name} ${shown}${r.message}`);
         p.page = l.page;
         problems.push(p);
       } else out[name] = r;
@@ -117,11 +120,12 @@ export async function processPdfFile(job: FileJob): Promise<FileOutcome> {
   const ex = extractClaim(pages, template);
 
   // One row of insurance_claim fields, as a spreadsheet would give it, through the same checks.
-  const fields = claimPdf.fields;
+  const schema = withIcd10List(claimPdf, job.icd10Codes);
+  const fields = schema.fields;
   const labelOf = (name: string) => ex.values[name]?.label ?? null;
   // The plan of a one-row table whose columns are the labels the template found.
   const plan: FilePlan = {
-    schema: claimPdf, profile: profileOf(template), columns: fields.map((f) => labelOf(f.name) ?? ''),
+    schema, profile: profileOf(template), columns: fields.map((f) => labelOf(f.name) ?? ''),
     fieldIndex: fields.map((_, i) => i), constants: fields.map((f) => f.default ?? null), headerFatal: false,
     strictCellCount: false, maxProblems: job.maxErrors, emit: job.emit !== null, sourceFile: job.sourceFile,
   };
@@ -129,7 +133,7 @@ export async function processPdfFile(job: FileJob): Promise<FileOutcome> {
     const v = ex.values[f.name]?.text ?? template.constants[f.name] ?? '';
     return v === '-' || v === '—' ? '' : v; // printed dashes mean "none"
   });
-  const keys = await keyIndexFor(job, claimPdf.keyScope, 1, 'pdf');
+  const keys = await keyIndexFor(job, schema.keyScope, 1, 'pdf');
   const acc = new FileAccumulator(plan, job.maxErrors, keys.index, job.emit, job.gzipLevel, keys.sightings);
   const proc = new RowProcessor(plan);
   proc.process(cells, 1);

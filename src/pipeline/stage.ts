@@ -55,7 +55,7 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
   try {
     const sink = builder.sink();
     const report = await validate({
-      inputs: opts.inputs, schema: opts.schema, merchant: opts.merchant, config: opts.config, maxErrors: 1000,
+      inputs: opts.inputs, schema: opts.schema, merchant: opts.merchant, source: opts.source, config: opts.config, maxErrors: 1000,
       threads: opts.threads, cwd: opts.cwd, sinkFor: () => sink, onFileDone: opts.onFileDone,
     });
     const unreadable = report.files.filter((f) => f.rows === 0 && f.errorCount > 0);

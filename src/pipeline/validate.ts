@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { HaloConfig } from '../config/types.js';
 import { getSchema, candidatesFor } from '../schemas/registry.js';
-import { profileFor, merchantFromPath } from '../schemas/profiles.js';
+import { profileFor, merchantScope } from '../schemas/profiles.js';
+import { readIcd10List, withIcd10List } from '../schemas/code-list.js';
 import { KeyIndex } from '../validation/keys.js';
 import { WorkerPool } from './worker-pool.js';
 import { expandInputs } from './inputs.js';
@@ -21,6 +22,8 @@ export interface ValidateOptions {
   inputs: string[];
   schema?: string;
   merchant?: string;
+  /** The configured source the files come from (run, stage --source): its merchantIdFrom and speaksFor apply first. */
+  source?: string;
   config: HaloConfig;
   maxErrors: number;
   threads?: number;
@@ -57,7 +60,10 @@ export function defaultThreads(): number {
 }
 
 export async function validate(opts: ValidateOptions): Promise<ValidateReport> {
-  const schema = opts.schema ? getSchema(opts.schema) : null;
+  // An insurer's ICD-10 list (config) narrows the schemas' diagnosis codes.
+  const icd10 = opts.config.claims?.icd10CodesFile ? readIcd10List(opts.config.claims.icd10CodesFile) : undefined;
+  const schema = opts.schema ? withIcd10List(getSchema(opts.schema), icd10) : null;
+  const candidates = candidatesFor('csv').map((s) => withIcd10List(s, icd10));
   const files = await expandInputs(opts.inputs, opts.cwd);
   const limits = { ...DEFAULT_LIMITS, ...opts.config.limits };
   let pool: WorkerPool<ChunkTask, ChunkResult> | null = null;
@@ -75,10 +81,10 @@ export async function validate(opts: ValidateOptions): Promise<ValidateReport> {
     while (next < files.length) {
       const i = next++;
       const path = files[i];
-      const merchantId = opts.merchant ?? merchantFromPath(opts.config, path);
+      const { merchantId, speaksFor } = merchantScope(opts.config, path, opts.merchant, opts.source);
       const job: FileJob = {
-        path, schema, candidates: schema ? [schema] : candidatesFor('csv'),
-        profile: profileFor(opts.config, merchantId), merchantId, maxErrors: opts.maxErrors,
+        path, schema, candidates: schema ? [schema] : candidates, icd10Codes: icd10,
+        profile: profileFor(opts.config, merchantId), merchantId, speaksFor, maxErrors: opts.maxErrors,
         emit: opts.sinkFor?.(path, i) ?? null, gzipLevel: opts.gzipLevel,
         // Run-scoped keys (claim ids) are checked in file order; other files never wait.
         runKeys: { index: runKeys, turn: () => turnstile.turn(i), sightings },

@@ -72,7 +72,7 @@ export async function processSpreadsheetFile(job: FileJob, format: 'xls' | 'xlsx
   outcome.sheet = sheet.name;
   outcome.headerRow = headerIndex + 1;
   const { plan, problems } = planFile({
-    schema, profile: job.profile, headerCells: sheet.rows[headerIndex]!, headerRow: headerIndex + 1, merchantId: job.merchantId,
+    schema, profile: job.profile, headerCells: sheet.rows[headerIndex]!, headerRow: headerIndex + 1, merchantId: job.merchantId, speaksFor: job.speaksFor,
     strictCellCount: false, maxProblems: job.maxErrors, emit: job.emit !== null, sourceFile: job.sourceFile, sheet: sheet.name,
   });
   plan.profile = { ...plan.profile, locale: settleLocale(plan, sheet.rows.slice(headerIndex + 1).filter((r): r is Cell[] => r !== undefined)) };

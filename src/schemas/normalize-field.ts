@@ -5,6 +5,7 @@ import {
   parseDateText, serialToYMD, formatYMD, parseTimestampText, serialTimestamp, formatInstant, zoneOffsetFn,
 } from './fields/dates.js';
 import { checkBarcode, barcodeFromNumber, normaliseIcd10 } from './fields/codes.js';
+import { widthFail } from './widths.js';
 
 /** Turns one cell into canonical text (see README "Normalised values") or a failure. */
 export type FieldNormalizer = (cell: Cell) => FieldResult;
@@ -43,8 +44,8 @@ export const VALID = '';
 export function compileField(field: FieldSpec, profile: Profile, locale: LocaleState, checkOnly = false): FieldNormalizer {
   const order = dateOrderFor(profile);
   switch (field.type) {
-    // Free text only has to be present; its canonical form is needed for output or keys.
-    case 'string': return checkOnly && field.format === undefined ? () => VALID : compileString(field);
+    // Free text only has to be present and fit its column; its canonical form is needed for output or keys.
+    case 'string': return checkOnly && field.format === undefined ? compileWidthCheck(field) : bounded(compileString(field), field.maxBytes);
     case 'decimal': return compileDecimal(field, profile, locale, checkOnly);
     case 'integer': return compileInteger(field, profile, locale);
     case 'date': return (cell) => {
@@ -59,8 +60,34 @@ export function compileField(field: FieldSpec, profile: Profile, locale: LocaleS
       };
     }
     case 'enum': return compileEnum(field);
-    case 'string[]': return compileList(field);
+    case 'string[]': return bounded(compileList(field), field.maxBytes);
   }
+}
+
+/** A normaliser whose canonical text must fit `maxBytes` (the column's width in UTF-8 bytes). */
+function bounded(norm: FieldNormalizer, maxBytes: number | undefined): FieldNormalizer {
+  if (maxBytes === undefined) return norm;
+  return (cell) => {
+    const r = norm(cell);
+    return typeof r === 'string' ? widthFail(r, maxBytes) ?? r : r;
+  };
+}
+
+/**
+ * validate's check of free text: only its width. The canonical text is built only when the
+ * raw text could be too wide (3 bytes per UTF-16 unit at most; case mapping can lengthen a
+ * string, so those fields are always built).
+ */
+function compileWidthCheck(field: FieldSpec): FieldNormalizer {
+  const max = field.maxBytes;
+  if (max === undefined) return () => VALID;
+  const norm = compileString(field);
+  const caseMapped = field.lowercase === true || field.uppercase === true;
+  return (cell) => {
+    if (!caseMapped && typeof cell === 'string' && cell.length * 3 <= max) return VALID;
+    const r = norm(cell);
+    return typeof r === 'string' ? widthFail(r, max) ?? VALID : r;
+  };
 }
 
 function collapse(s: string): string {
@@ -189,6 +216,9 @@ function compileList(field: FieldSpec): FieldNormalizer {
   const item = field.format === 'icd10'
     ? (s: string) => normaliseIcd10(s)
     : (s: string) => (field.uppercase ? s.toUpperCase() : field.lowercase ? s.toLowerCase() : s);
+  // Items of a personal field are never named in a message.
+  const named = (s: string) => (field.personal ? 'an item' : `'${s.length > 20 ? s.slice(0, 17) + '...' : s}'`);
+  const allowed = field.allowed ? new Set(field.allowed.items) : null;
   return (cell) => {
     const parts = cellText(cell).split(splitter);
     const out: string[] = [];
@@ -196,7 +226,11 @@ function compileList(field: FieldSpec): FieldNormalizer {
       if (part.trim() === '') continue;
       const v = item(part.trim());
       if (v === null) return new FieldFail('type-error', field.format === 'icd10'
-        ? 'has an item that is not an ICD-10 code (e.g. J18.9)' : 'has an invalid item');
+        ? `has ${named(part.trim())}, which is not a WHO ICD-10 code (a letter, two digits, optionally a dot and one or two digits: A09, J18.9)`
+        : 'has an invalid item');
+      if (allowed !== null && !allowed.has(v)) {
+        return new FieldFail('constraint-error', `has ${named(v)}, which is not in the list of accepted codes (${field.allowed!.source})`);
+      }
       if (!out.includes(v)) out.push(v);
     }
     return out.length === 0 ? null : JSON.stringify(out);

@@ -33,6 +33,18 @@ export interface FieldSpec {
   separators?: string;
   /** Value used when the cell is empty (e.g. currency IDR). */
   default?: string;
+  /**
+   * string, string[] and enum: the most UTF-8 BYTES the canonical value may take (string[]:
+   * its stored JSON array text). The same number is the warehouse column's VARCHAR width
+   * (Amazon Redshift counts VARCHAR(n) in bytes), so a longer value is a row's
+   * constraint-error here, never a failed load.
+   */
+  maxBytes?: number;
+  /**
+   * string[] with a format: the only items accepted (an insurer's ICD-10 list, from the
+   * config), and where the list came from, for messages. Unset: any well-formed item.
+   */
+  allowed?: { source: string; items: string[] };
 }
 
 export type RowRule =

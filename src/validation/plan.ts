@@ -27,6 +27,11 @@ export interface FilePlan {
   /** Written into every normalised row so the warehouse can trace it back. */
   sourceFile: string;
   sheet?: string;
+  /**
+   * The merchants whose rows this file may hold: the merchant it comes from (its folder's, or
+   * --merchant) first, then those its source says it speaks for. Unset: any merchant.
+   */
+  merchants?: string[];
 }
 
 export interface PlanInput {
@@ -35,6 +40,8 @@ export interface PlanInput {
   headerCells: readonly Cell[];
   headerRow: number;
   merchantId?: string;
+  /** Other merchants a file of `merchantId` may hold rows of (the source's speaksFor). */
+  speaksFor?: string[];
   strictCellCount: boolean;
   maxProblems: number;
   emit: boolean;
@@ -93,6 +100,7 @@ export function planFile(input: PlanInput): { plan: FilePlan; problems: Problem[
       schema, profile, columns, fieldIndex, constants, headerFatal,
       strictCellCount: input.strictCellCount, maxProblems: input.maxProblems, emit: input.emit,
       sourceFile: input.sourceFile, sheet: input.sheet,
+      ...(input.merchantId !== undefined ? { merchants: [input.merchantId, ...(input.speaksFor ?? [])] } : {}),
     },
     problems,
   };

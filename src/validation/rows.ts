@@ -55,6 +55,9 @@ export class RowProcessor {
   /** Only free text can hold a comma, quote or line break; other canonical values never need quoting. */
   private readonly freeText: boolean[];
   private readonly sourceField: string;
+  /** The merchants this file may hold rows of (its folder's, and those it speaks for), or null: any. */
+  private readonly merchants: Set<string> | null;
+  private readonly merchantField: number;
   rows = 0;
   validRows = 0;
 
@@ -64,6 +67,9 @@ export class RowProcessor {
     // Canonical text is needed for output, keys and row rules; other fields are only checked.
     const needed = new Set<string>(plan.schema.key);
     for (const r of plan.schema.rules ?? []) (r.kind === 'oneOf' ? r.fields : [r.field, r.other]).forEach((f) => needed.add(f));
+    this.merchantField = pos.get('merchant_id') ?? -1;
+    this.merchants = plan.merchants && this.merchantField >= 0 ? new Set(plan.merchants) : null;
+    if (this.merchants) needed.add('merchant_id');
     this.norms = plan.schema.fields.map((f) => compileField(f, plan.profile, locale, !plan.emit && !needed.has(f.name)));
     this.sink = new ProblemSink(plan.maxProblems);
     this.keyFields = plan.schema.key.map((k) => pos.get(k)!);
@@ -159,13 +165,14 @@ export class RowProcessor {
       if (r instanceof FieldFail) {
         const f = fields[fi];
         const warn = r.code === 'constraint-error' && f.formatSeverity === 'warning';
-        const shown = this.quoteValues[fi] ? `'${truncate(cellText(cell))}'` : 'value (hidden: personal data)';
-        this.report(r.code, warn ? 'warning' : 'error', row, fi, `${f.name} ${shown} ${r.message}`);
+        const shown = !r.quoteValue ? '' : this.quoteValues[fi] ? `'${truncate(cellText(cell))}' ` : 'value (hidden: personal data) ';
+        this.report(r.code, warn ? 'warning' : 'error', row, fi, `${f.name} ${shown}${r.message}`);
         values[fi] = null;
       } else {
         values[fi] = r;
       }
     }
+    if (this.merchants !== null) this.checkMerchant(values[this.merchantField], row);
     for (const rule of this.rules) {
       if (rule.kind === 'oneOf') {
         if (rule.fields.every((fi) => values[fi] === null)) {
@@ -199,6 +206,19 @@ export class RowProcessor {
     this.validRows++;
     if (plan.emit) this.emit(values, row, keyIdx);
     return true;
+  }
+
+  /**
+   * A file from a merchant's folder (or given --merchant) holds that merchant's rows, or those
+   * of merchants its source says it speaks for (a chain's head office): a row naming another
+   * merchant would otherwise be stored as that merchant's.
+   */
+  private checkMerchant(id: string | null, row: number): void {
+    if (id === null || this.merchants!.has(id)) return;
+    const [own, ...others] = this.plan.merchants!;
+    const may = others.length ? `${own}, or ${others.join(', ')} that its source's speaksFor lists` : own;
+    this.report('merchant-mismatch', 'error', row, this.merchantField,
+      `merchant_id '${truncate(id)}' is not the merchant this file comes from (${may})`);
   }
 
   /**

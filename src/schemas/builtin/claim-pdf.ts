@@ -14,9 +14,9 @@ export const claimPdf: SchemaSpec = {
 
 /** The line items of a claim PDF (claim_line). */
 export const claimLineFields: FieldSpec[] = [
-  { name: 'claim_id', type: 'string', required: true, aliases: [] },
+  { name: 'claim_id', type: 'string', required: true, maxBytes: 64, aliases: [] },
   { name: 'line_no', type: 'integer', required: true, min: 1, aliases: [] },
-  { name: 'description', type: 'string', required: true, aliases: [] },
+  { name: 'description', type: 'string', required: true, maxBytes: 512, aliases: [] },
   { name: 'quantity', type: 'integer', min: 0, aliases: [] },
   { name: 'unit_price', type: 'decimal', precision: 16, scale: 2, min: 0, aliases: [] },
   { name: 'amount', type: 'decimal', precision: 16, scale: 2, required: true, aliases: [] },

@@ -46,11 +46,24 @@ export function barcodeFromNumber(n: number): BarcodeCheck {
   return checkBarcode(s);
 }
 
-const ICD10 = /^([A-Z][0-9][0-9A-Z])(?:\.?([0-9A-Z]{1,4}))?$/;
+/**
+ * WHO ICD-10 (what Indonesia codes claims in, INA-CBG/BPJS): a category is a letter and two
+ * DIGITS (A00-Z99; U for special purposes, e.g. U07.1), optionally a dot and a subdivision:
+ * one digit (the 4th character, J18.9), or two where WHO's optional 5th-character
+ * subclassifications apply (S72.00 closed / S72.01 open fracture; M chapter sites). Letters
+ * in digit places (K3O with the letter O, ICD-10-CM's C4A.0) or ICD-10-CM's 7-character
+ * codes (S72.001A), dagger/asterisk marks and trailing dots are refused: a code that might be
+ * misread is an error, never a guess. The dot may be left out (J189 is J18.9: the category is
+ * always three characters, so that reading is exact).
+ */
+const ICD10 = /^([A-Z][0-9]{2})(?:\.?([0-9]{1,2}))?$/;
 
-/** J18.9, j189 and J18.9 all give J18.9; A09 stays A09; null when it is not ICD-10. */
+/** The longest canonical code (A00.00): well inside the warehouse's VARCHAR(16) for one code. */
+export const ICD10_MAX_LENGTH = 6;
+
+/** J18.9, j18.9 and J189 give J18.9; A09 stays A09; null when it is not a WHO ICD-10 code. */
 export function normaliseIcd10(text: string): string | null {
-  const m = ICD10.exec(text.trim().toUpperCase().replace(/\.$/, ''));
+  const m = ICD10.exec(text.trim().toUpperCase());
   if (!m) return null;
   return m[2] ? `${m[1]}.${m[2]}` : m[1];
 }

@@ -7,6 +7,8 @@ export class FieldFail {
     readonly code: 'type-error' | 'constraint-error' | 'ambiguous-value' | 'required-error',
     /** Message without the value: the caller adds the value only for non-personal fields. */
     readonly message: string,
+    /** False: the message never quotes the value, whatever the field (a value too long to show). */
+    readonly quoteValue = true,
   ) {}
 }
 

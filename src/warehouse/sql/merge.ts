@@ -1,5 +1,10 @@
 import type { Dialect } from '../warehouse.js';
 import { SCHEMA } from './ddl.js';
+import type { FieldSpec } from '../../schemas/types.js';
+import { merchantInventory } from '../../schemas/builtin/merchant-inventory.js';
+import { insuranceClaim } from '../../schemas/builtin/insurance-claim.js';
+import { claimLineFields } from '../../schemas/builtin/claim-pdf.js';
+import { sqlType } from '../../schemas/widths.js';
 
 /**
  * Staging tables and the merges of a batch into the star schema, per schema. Written once
@@ -11,25 +16,26 @@ const t = (name: string) => `${SCHEMA}.${name}`;
 
 export interface Staging { table: string; columns: string[]; types: string[] }
 
-export const INVENTORY_STAGING: Staging = {
-  table: 'stg_inventory',
-  columns: ['merchant_id', 'merchant_sku', 'product_name', 'barcode', 'selling_price', 'stock_qty', 'unit', 'expiry_date', 'updated_at', 'source_file', 'source_row'],
-  types: ['VARCHAR(64)', 'VARCHAR(128)', 'VARCHAR(512)', 'VARCHAR(14)', 'DECIMAL(14,2)', 'INTEGER', 'VARCHAR(64)', 'DATE', 'TIMESTAMP', 'VARCHAR(256)', 'BIGINT'],
-};
+/**
+ * A staging table holds a schema's normalised rows as the batch's parts have them: the
+ * schema's fields in order (types and widths from the schema, the same numbers validation
+ * enforces), then where each row came from.
+ */
+function stagingOf(table: string, fields: readonly FieldSpec[], where: Array<[string, string]>): Staging {
+  return {
+    table,
+    columns: [...fields.map((f) => f.name), ...where.map(([c]) => c)],
+    types: [...fields.map(sqlType), ...where.map(([, type]) => type)],
+  };
+}
 
-export const CLAIM_STAGING: Staging = {
-  table: 'stg_claim',
-  columns: ['claim_id', 'policy_number', 'member_id', 'patient_name', 'patient_dob', 'provider_id', 'provider_name', 'claim_type', 'admission_date',
-    'discharge_date', 'diagnosis_codes', 'claimed_amount', 'approved_amount', 'currency', 'source_file', 'source_row'],
-  types: ['VARCHAR(64)', 'VARCHAR(64)', 'VARCHAR(64)', 'VARCHAR(256)', 'DATE', 'VARCHAR(64)', 'VARCHAR(256)', 'VARCHAR(16)', 'DATE', 'DATE',
-    'VARCHAR(1024)', 'DECIMAL(16,2)', 'DECIMAL(16,2)', 'VARCHAR(3)', 'VARCHAR(256)', 'BIGINT'],
-};
+const SOURCE_FILE: [string, string] = ['source_file', 'VARCHAR(256)'];
 
-export const CLAIM_LINE_STAGING: Staging = {
-  table: 'stg_claim_line',
-  columns: ['claim_id', 'line_no', 'description', 'quantity', 'unit_price', 'amount', 'source_file', 'source_page'],
-  types: ['VARCHAR(64)', 'INTEGER', 'VARCHAR(512)', 'INTEGER', 'DECIMAL(16,2)', 'DECIMAL(16,2)', 'VARCHAR(256)', 'INTEGER'],
-};
+export const INVENTORY_STAGING: Staging = stagingOf('stg_inventory', merchantInventory.fields, [SOURCE_FILE, ['source_row', 'BIGINT']]);
+
+export const CLAIM_STAGING: Staging = stagingOf('stg_claim', insuranceClaim.fields, [SOURCE_FILE, ['source_row', 'BIGINT']]);
+
+export const CLAIM_LINE_STAGING: Staging = stagingOf('stg_claim_line', claimLineFields, [SOURCE_FILE, ['source_page', 'INTEGER']]);
 
 export function columnsDdl(s: Staging): string {
   return s.columns.map((c, i) => `${c} ${s.types[i]}`).join(', ');
