@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseDocument, LineCounter, type Node } from 'yaml';
+import { parseDocument, LineCounter, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { checkNode, S, type Shape } from './shape.js';
 import type { HaloConfig, ProfileConfig, SourceConfig } from './types.js';
@@ -161,11 +161,16 @@ function check(config: HaloConfig): void {
   }
 }
 
-/** The line of a node in the config file, by its path of keys and list positions. */
+/** The line of a key (or list item) in the config file, by its path of keys and list positions. */
 function lineOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path: Array<string | number>): number | undefined {
   for (let n = path.length; n > 0; n--) {
-    const node = doc.getIn(path.slice(0, n), true) as Node | undefined;
-    if (node && typeof node === 'object' && node.range) return lines.linePos(node.range[0]).line;
+    const parent = n > 1 ? doc.getIn(path.slice(0, n - 1), true) : doc.contents;
+    const last = path[n - 1];
+    // A key's own line (its value may start on the next one).
+    const node = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(last))?.key
+      : isSeq(parent) && typeof last === 'number' ? parent.items[last] : undefined;
+    const range = (node as Node | undefined)?.range;
+    if (range) return lines.linePos(range[0]).line;
   }
   return undefined;
 }

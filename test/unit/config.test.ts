@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, findConfigFile } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
-import { profileFor, merchantFromPath } from '../../src/schemas/profiles.js';
+import { profileFor, merchantFromPath, merchantScope } from '../../src/schemas/profiles.js';
 import type { HaloConfig } from '../../src/config/types.js';
 
 let dir = '';
@@ -401,5 +401,82 @@ describe('profiles', () => {
     assert.equal(merchantFromPath(c, '/drop (v2)/APT-7.d/file.csv'), 'APT-7');
     assert.equal(merchantFromPath(c, '/drop v2/APT-7.d/file.csv'), undefined);
     assert.equal(merchantFromPath(c, '/drop (v2)/APT-7xd/file.csv'), undefined);
+  });
+});
+
+describe('speaksFor: the merchants a folder may send rows for (issue 14 item 9)', () => {
+  const SRC = (extra: string) => `sources:
+  - name: chain
+    type: local
+    path: ./drop
+    merchantIdFrom: /merchants/{merchant_id}/
+${extra}
+  - name: other
+    type: local
+    path: ./other
+    merchantIdFrom: /shops/{merchant_id}/
+    speaksFor: { M0401: [M9999] }
+`;
+  test('read as a map of lists; an id written as a number keeps its zeros', () => {
+    const c = load('speaks.yaml', SRC('    speaksFor:\n      M0401: [M0101, M0102]\n      "00123": [00124]'));
+    assert.deepEqual(c.sources[0].speaksFor, { M0401: ['M0101', 'M0102'], '00123': ['00124'] });
+  });
+  test("merchantScope: the path's merchant and the speaksFor of the source that matched it", () => {
+    const c = load('speaks-scope.yaml', SRC('    speaksFor:\n      M0401: [M0101, M0102]'));
+    assert.deepEqual(merchantScope(c, '/land/chain/X/merchants/M0401/stok.csv', undefined), { merchantId: 'M0401', speaksFor: ['M0101', 'M0102'] });
+    assert.deepEqual(merchantScope(c, '/land/merchants/M0101/stok.csv', undefined), { merchantId: 'M0101' });
+    // The other source's pattern: its own speaksFor, not the chain's.
+    assert.deepEqual(merchantScope(c, '/shops/M0401/stok.csv', undefined), { merchantId: 'M0401', speaksFor: ['M9999'] });
+    assert.deepEqual(merchantScope(c, '/tmp/stok.csv', undefined), {});
+    // --merchant: the flag names the merchant; with no source matching the path, every source's list for it counts.
+    assert.deepEqual(merchantScope(c, '/tmp/stok.csv', 'M0401'), { merchantId: 'M0401', speaksFor: ['M0101', 'M0102', 'M9999'] });
+    assert.deepEqual(merchantScope(c, '/land/merchants/M0401/x.csv', 'M0401'), { merchantId: 'M0401', speaksFor: ['M0101', 'M0102'] });
+  });
+  test('the named source is matched first (run and stage --source)', () => {
+    const c = load('speaks-named.yaml', `sources:
+  - name: a
+    type: local
+    merchantIdFrom: /in/{merchant_id}/
+    speaksFor: { M1: [M2] }
+  - name: b
+    type: local
+    merchantIdFrom: /in/{merchant_id}/
+    speaksFor: { M1: [M3] }
+`);
+    assert.deepEqual(merchantScope(c, '/in/M1/x.csv', undefined), { merchantId: 'M1', speaksFor: ['M2'] });
+    assert.deepEqual(merchantScope(c, '/in/M1/x.csv', undefined, 'b'), { merchantId: 'M1', speaksFor: ['M3'] });
+  });
+  const refused: Array<[string, string, RegExp]> = [
+    ['without merchantIdFrom', 'sources:\n  - name: a\n    type: local\n    speaksFor:\n      M1: [M2]\n', /:4: sources\[0\]\.speaksFor: source 'a' has no merchantIdFrom/],
+    ['an empty list', 'sources:\n  - name: a\n    type: local\n    merchantIdFrom: /m/{merchant_id}/\n    speaksFor:\n      M1: []\n', /:6: sources\[0\]\.speaksFor\.M1: lists no merchant/],
+    ['the head itself', 'sources:\n  - name: a\n    type: local\n    merchantIdFrom: /m/{merchant_id}/\n    speaksFor:\n      M1:\n        - M2\n        - M1\n', /:8: sources\[0\]\.speaksFor\.M1\[1\]: names M1 itself/],
+    ['a duplicate', 'sources:\n  - name: a\n    type: local\n    merchantIdFrom: /m/{merchant_id}/\n    speaksFor: { M1: [M2, M2] }\n', /:5: sources\[0\]\.speaksFor\.M1\[1\]: names M2 twice/],
+    ['an id with a slash', 'sources:\n  - name: a\n    type: local\n    merchantIdFrom: /m/{merchant_id}/\n    speaksFor: { M1: [a/b] }\n', /:5: sources\[0\]\.speaksFor\.M1\[0\]: 'a\/b' is not a merchant id/],
+    ['an id over 64 bytes', `sources:\n  - name: a\n    type: local\n    merchantIdFrom: /m/{merchant_id}/\n    speaksFor: { M1: [${'é'.repeat(33)}] }\n`, /is not a merchant id/],
+    ['not a map of lists', 'sources:\n  - name: a\n    type: local\n    merchantIdFrom: /m/{merchant_id}/\n    speaksFor: [M1, M2]\n', /:5: sources\[0\]\.speaksFor: must be a mapping/],
+    ['a list of non-strings', 'sources:\n  - name: a\n    type: local\n    merchantIdFrom: /m/{merchant_id}/\n    speaksFor: { M1: M2 }\n', /:5: sources\[0\]\.speaksFor\.M1: must be a list/],
+  ];
+  for (const [label, text, message] of refused) {
+    test(`refused with its line: ${label}`, () => {
+      const e = configError('speaks-bad.yaml', text);
+      assert.match(e.message, message);
+      assert.ok(e.line! > 0);
+    });
+  }
+});
+
+describe('claims.icd10CodesFile (issue 14 item 13)', () => {
+  test("resolved from the config file's folder", () => {
+    writeFileSync(join(dir, 'icd10.txt'), 'J18.9\n');
+    const c = load('claims.yaml', 'claims:\n  icd10CodesFile: ./icd10.txt\n');
+    assert.equal(c.claims?.icd10CodesFile, join(dir, 'icd10.txt'));
+  });
+  test("a missing file is refused with the key's line", () => {
+    const e = configError('claims-missing.yaml', 'lake:\n  url: ./lake\nclaims:\n  icd10CodesFile: ./nope.txt\n');
+    assert.match(e.message, /:4: claims\.icd10CodesFile: no such file: \.\/nope\.txt/);
+    assert.equal(e.line, 4);
+  });
+  test('unknown keys under claims are refused', () => {
+    assert.match(configError('claims-unknown.yaml', 'claims:\n  icd10: x\n').message, /:2: unknown key 'claims\.icd10'/);
   });
 });
