@@ -68,7 +68,7 @@ describe('exit codes', () => {
 
 describe('report formats', () => {
   test('json: versioned, cli.md shape, guessed schema said', () => {
-    const r = runCli(['validate', CLEAN, BROKEN, '--merchant', 'M1', '--format', 'json']);
+    const r = runCli(['validate', CLEAN, BROKEN, '--merchant', 'M0101', '--format', 'json']);
     const rep = JSON.parse(r.stdout);
     assert.equal(rep.version, 1);
     assert.equal(rep.valid, false);
@@ -86,14 +86,14 @@ describe('report formats', () => {
     assert.equal(a.valid, true);
   });
   test('text: grouped by file with a summary line; no colour off a terminal', () => {
-    const r = runCli(['validate', CLEAN, BROKEN, '--merchant', 'M1'], { env: { NO_COLOR: '' } });
+    const r = runCli(['validate', CLEAN, BROKEN, '--merchant', 'M0101'], { env: { NO_COLOR: '' } });
     assert.match(r.stdout, /clean-comma\.csv/);
     assert.match(r.stdout, /row 3 +\[Stok\] type-error/);
     assert.match(r.stdout, /^invalid: 2 files, 1 invalid/m);
     assert.doesNotMatch(r.stdout + r.stderr, ANSI);
   });
   test('junit: a testsuite per file, a failure for the invalid one', () => {
-    const r = runCli(['validate', CLEAN, BROKEN, '--merchant', 'M1', '--format', 'junit']);
+    const r = runCli(['validate', CLEAN, BROKEN, '--merchant', 'M0101', '--format', 'junit']);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^<\?xml/);
     assert.equal((r.stdout.match(/<testsuite /g) ?? []).length, 2);

@@ -18,6 +18,9 @@ import { CRASHPOINTS } from '../../src/util/crashpoint.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const FILES = ['fixtures/inventory/clean-comma.csv', 'fixtures/inventory/pipe-delimited.csv', 'fixtures/inventory/xlsx-cover-sheet.xlsx'];
+// Files with no merchant column: --merchant says whose they are (a file naming other merchants
+// than --merchant has merchant-mismatch rows, issue 14 item 9).
+const MERCHANT_FILES = ['fixtures/inventory/english-headers.csv', 'fixtures/inventory/tab-delimited.csv', 'fixtures/inventory/xlsx-cover-sheet.xlsx'];
 
 describe('stage on the local lake', () => {
   const tmp = tempDir();
@@ -25,7 +28,7 @@ describe('stage on the local lake', () => {
   const abs = (f: string) => join(ROOT, f);
 
   test('no config: a batch under ./.halo-data/lake whose manifest, parts and checksums verify', () => {
-    const r = runCli(['stage', ...FILES.map(abs), '--schema', 'merchant_inventory', '--merchant', 'M0200', '--source', 'merchants', '--json'], { cwd: tmp.path });
+    const r = runCli(['stage', ...MERCHANT_FILES.map(abs), '--schema', 'merchant_inventory', '--merchant', 'M0200', '--source', 'merchants', '--json'], { cwd: tmp.path });
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     const dir = join(tmp.path, '.halo-data/lake', out.prefix);
@@ -37,7 +40,7 @@ describe('stage on the local lake', () => {
     assert.equal(m.schema.name, 'merchant_inventory');
     assert.equal(m.files.length, 3);
     for (const [i, f] of m.files.entries()) {
-      const original = readFileSync(abs(FILES[i]));
+      const original = readFileSync(abs(MERCHANT_FILES[i]));
       const raw = readFileSync(join(dir, 'raw', f.name));
       assert.equal(sha(raw), sha(original), `${f.name} is byte-identical to its input`);
       assert.equal(f.sha256, sha(original));
@@ -61,7 +64,7 @@ describe('stage on the local lake', () => {
     assert.equal(b.rows, m.counts.rows);
     const show = runCli(['batches', 'show', out.batchId], { cwd: tmp.path });
     assert.equal(show.code, 0);
-    assert.match(show.stdout, /raw\/clean-comma\.csv/);
+    assert.match(show.stdout, /raw\/english-headers\.csv/);
   });
 
   test('the same files staged twice: two batches with the same content checksums', () => {
@@ -195,14 +198,14 @@ describe('stage on S3 (s3rver on 127.0.0.1)', () => {
     const proxy = await startRecordingProxy(s3.endpoint);
     const cfg = join(tmp.path, 'halo-data.config.yaml');
     writeFileSync(cfg, `lake:\n  url: s3://${s3.bucket}/lake\n  endpoint: ${proxy.endpoint}\n  region: ap-southeast-3\n`);
-    const r = await runCliAsync(['stage', ...FILES.map((f) => join(ROOT, f)), '--schema', 'merchant_inventory', '--merchant', 'M7', '--source', 'merchants', '--json', '--config', cfg], { env: s3.env });
+    const r = await runCliAsync(['stage', ...MERCHANT_FILES.map((f) => join(ROOT, f)), '--schema', 'merchant_inventory', '--merchant', 'M7', '--source', 'merchants', '--json', '--config', cfg], { env: s3.env });
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.lake, `s3://${s3.bucket}/lake`);
     const client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
     const get = async (key: string) => Buffer.from(await (await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `lake/${out.prefix}/${key}` }))).Body!.transformToByteArray());
     const m = JSON.parse((await get('manifest.json')).toString('utf8'));
-    for (const [i, f] of m.files.entries()) assert.equal(sha(await get(`raw/${f.name}`)), sha(readFileSync(join(ROOT, FILES[i]))));
+    for (const [i, f] of m.files.entries()) assert.equal(sha(await get(`raw/${f.name}`)), sha(readFileSync(join(ROOT, MERCHANT_FILES[i]))));
     for (const p of m.parts) assert.equal(sha(await get(p.key)), p.sha256);
     const copy = JSON.parse((await get('copy.manifest')).toString('utf8'));
     assert.equal(copy.entries[0].url, `s3://${s3.bucket}/lake/${out.prefix}/${m.parts[0].key}`);

@@ -301,8 +301,9 @@ export async function writeCorpus(dir: string): Promise<Corpus> {
   await add({ name: 'quoted-field-40mb.csv', what: 'a 40 MB quoted field (closed)', args: INV, exit: 1, code: 'parse-error', maxRssMiB: 600,
     check: (f) => (f.errors.some((p) => p.code === 'parse-error' && /no end of record/.test(p.message)) ? null : 'the too-long record is named') },
   (p) => writeBig(p, [CSV_OK + 'BRG-009,"', ...repeat(Buffer.alloc(MB, 'q'), 40), '",1.000,1,strip\n']));
-  await add({ name: 'nested-quotes.csv', what: '100,000 escaped quotes in one field, and fields of quotes only', args: INV, exit: 0, code: null,
-    check: (f) => (f.validRows === 5 ? null : `validRows ${f.validRows}, expected 5`) },
+  // The 100,000 quotes are read as one product name, too wide for its column (512 bytes): a row error, not a failed load.
+  await add({ name: 'nested-quotes.csv', what: '100,000 escaped quotes in one field, and fields of quotes only', args: INV, exit: 1, code: 'constraint-error',
+    check: (f) => (f.validRows === 4 && f.rows === 5 ? null : `rows ${f.rows} validRows ${f.validRows}, expected 5 and 4`) },
   CSV_OK + `BRG-010,"${'""'.repeat(100_000)}",1.000,1,strip\n` + `BRG-011,"""""""""",2.000,2,strip\n`);
   await add({ name: 'quote-after-closing.csv', what: 'text after closing quotes ("a"b"c")', args: INV, exit: 1, code: 'parse-error' },
     CSV_OK + 'BRG-012,"Obat "A" Kuat",1.000,1,strip\n');

@@ -1,0 +1,195 @@
+/**
+ * Issue 14 item 5 on the three engines: values at their column's width in UTF-8 bytes (in 2-,
+ * 3- and 4-byte characters) are staged and load on PGlite, PostgreSQL and Redshift (the Data
+ * API emulator); a row with a value one byte over is rejected at stage, and the rest of its
+ * batch loads. Before widths were part of the schema, such a row passed validation and every
+ * load of its batch failed ("value too long for type character varying").
+ *
+ * The emulator runs on PostgreSQL, which counts VARCHAR(n) in characters where Redshift counts
+ * bytes: this proves that validation stops what Redshift would refuse, and that the at-limit
+ * bytes arrive whole.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { runCliAsync } from '../support/cli.js';
+import { tempDir } from '../support/tmp.js';
+import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
+import { startS3, type TestS3 } from '../support/s3.js';
+import { startRedshiftDataEmulator, type RedshiftEmulator } from '../support/redshift-data-emulator.js';
+
+const KEY = { HALO_DATA_MEMBER_KEY: 'test-member-key-not-a-secret' };
+const ROLE = 'arn:aws:iam::123456789012:role/halo-data-copy';
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/** Text of exactly n UTF-8 bytes made of `ch` (2, 3 or 4 bytes each), topped up with ASCII. */
+function ofBytes(n: number, ch: string, pad = 'x'): string {
+  const k = Math.floor(n / bytes(ch));
+  const s = ch.repeat(k) + pad.repeat(n - k * bytes(ch));
+  assert.equal(bytes(s), n);
+  return s;
+}
+
+const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+// merchant_inventory: merchant_id 64, merchant_sku 128, product_name 512, unit 64 bytes.
+const INVENTORY = [
+  'Kode Apotek,Kode Barang,Nama Barang,Satuan,Harga Jual,Stok',
+  // At every limit, in 3-, 2-, 4- and 2-byte characters.
+  [ofBytes(64, '漢'), ofBytes(128, 'é'), ofBytes(512, '😀'), ofBytes(64, 'é'), '4500', '10'],
+  // One byte under.
+  ['M1', 'UNDER', ofBytes(511, '漢'), ofBytes(63, '😀'), '4500', '10'],
+  // One byte over, one column at a time: rejected rows.
+  ['M1', 'OVER-NAME', ofBytes(513, '漢'), 'strip', '4500', '10'],
+  ['M1', ofBytes(129, 'é'), 'Obat', 'strip', '4500', '10'],
+  ['M1', 'OVER-UNIT', 'Obat', ofBytes(65, '😀'), '4500', '10'],
+  [ofBytes(65, '漢'), 'OVER-MERCHANT', 'Obat', 'strip', '4500', '10'],
+  ['M1', 'PLAIN', 'Paracetamol 500 mg', 'strip', '4500', '10'],
+].map((r) => (typeof r === 'string' ? r : r.map(q).join(','))).join('\n') + '\n';
+
+/** Distinct ICD-10 codes whose JSON array text is exactly n bytes (n - 1 a multiple of 6, + 8 or 9 per longer code). */
+function codesOfJsonBytes(n3: number, n5: number, n6: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < n3; i++) out.push(`${'ABCDEFGH'[Math.floor(i / 100)]}${String(i % 100).padStart(2, '0')}`);
+  for (let i = 0; i < n5; i++) out.push(`K${String(i).padStart(2, '0')}.1`);
+  for (let i = 0; i < n6; i++) out.push(`S${String(i).padStart(2, '0')}.01`);
+  return out.join(',');
+}
+const DX_1024 = codesOfJsonBytes(169, 0, 1);
+const DX_1025 = codesOfJsonBytes(168, 2, 0);
+
+// insurance_claim: claim_id 64, policy_number 64, member_id 64, patient_name 256, provider_id 64,
+// provider_name 256, diagnosis_codes 1024 (JSON text), currency 3 bytes.
+const CLAIM_HEADER = 'no_klaim,no_polis,no_peserta,nama_pasien,kode_rs,nama_rs,jenis_rawat,tgl_masuk,diagnosa,nominal_klaim,mata_uang';
+const claim = (id: string, o: Partial<Record<'policy' | 'member' | 'patient' | 'providerId' | 'provider' | 'dx' | 'currency', string>> = {}) => [
+  id, o.policy ?? 'P-1', o.member ?? 'MB-1', o.patient ?? 'Budi', o.providerId ?? 'R1', o.provider ?? 'RS A',
+  'rawat inap', '01/11/2026', o.dx ?? 'J18.9', '100000', o.currency ?? 'IDR',
+].map(q).join(',');
+const CLAIMS = [
+  CLAIM_HEADER,
+  claim(ofBytes(64, 'é'), { policy: ofBytes(64, '漢'), member: ofBytes(64, '😀'), patient: ofBytes(256, '😀'), providerId: ofBytes(64, '漢'),
+    provider: ofBytes(256, 'é'), dx: DX_1024, currency: 'ÉX' }),
+  claim('UNDER', { patient: ofBytes(255, '漢'), provider: ofBytes(255, '😀') }),
+  claim('OVER-PATIENT', { patient: ofBytes(257, 'é') }),
+  claim('OVER-PROVIDER', { provider: ofBytes(257, '漢') }),
+  claim('OVER-DX', { dx: DX_1025 }),
+  claim('OVER-CURRENCY', { currency: 'RUPIAH' }),
+  claim(ofBytes(65, '😀')),
+  claim('PLAIN'),
+].join('\n') + '\n';
+
+describe('widths in UTF-8 bytes on PGlite, PostgreSQL and Redshift (Data API emulator)', { skip: postgresAvailable() ? false : 'PostgreSQL not installed (.ci/run installs it)' }, () => {
+  const tmp = tempDir('halo-widths-');
+  let s3: TestS3;
+  let server: TestPostgres;
+  let emu: RedshiftEmulator;
+  let lakeYaml = '';
+  const batches: string[] = [];
+  const run = (args: string[]) => runCliAsync(args, { env: { ...s3.env, ...KEY, PGPASSWORD: TEST_PGPASSWORD } });
+  const cfgFile = (name: string, warehouse: string) => {
+    const f = join(tmp.path, `${name}.yaml`);
+    writeFileSync(f, `${lakeYaml}warehouse:\n${warehouse}`);
+    return f;
+  };
+
+  before(async () => {
+    s3 = await startS3();
+    server = await startPostgres();
+    const admin = new pg.Client({ connectionString: withPassword(server.url) });
+    await admin.connect();
+    await admin.query('CREATE DATABASE emulated_widths');
+    await admin.end();
+    const u = new URL(withPassword(server.url));
+    u.pathname = '/emulated_widths';
+    emu = await startRedshiftDataEmulator({
+      postgresUrl: u.toString(),
+      s3: { endpoint: s3.endpoint, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+    });
+    lakeYaml = `lake:\n  url: s3://${s3.bucket}/lake\n  endpoint: ${s3.endpoint}\n  region: ap-southeast-3\n`;
+  });
+  after(async () => {
+    await emu?.stop();
+    await server?.stop();
+    await s3?.stop();
+    tmp.cleanup();
+  });
+
+  test('stage: the over-width rows are rejected with the column, the limit and the bytes; the rest is staged', async () => {
+    const inv = join(tmp.path, 'stok.csv');
+    const claims = join(tmp.path, 'claims.csv');
+    writeFileSync(inv, INVENTORY);
+    writeFileSync(claims, CLAIMS);
+    const cfg = cfgFile('stage', '  engine: pglite\n');
+    const expected: Array<[string, string, number, string[]]> = [
+      [inv, 'merchant_inventory', 3, ['product_name is 513 bytes long (UTF-8); its warehouse column holds at most 512 bytes',
+        'merchant_sku is 129 bytes long (UTF-8); its warehouse column holds at most 128 bytes',
+        'unit is 65 bytes long (UTF-8); its warehouse column holds at most 64 bytes',
+        'merchant_id is 65 bytes long (UTF-8); its warehouse column holds at most 64 bytes']],
+      [claims, 'insurance_claim', 3, ['patient_name is 257 bytes long (UTF-8); its warehouse column holds at most 256 bytes',
+        'provider_name is 257 bytes long (UTF-8); its warehouse column holds at most 256 bytes',
+        'diagnosis_codes is 1025 bytes long (UTF-8); its warehouse column holds at most 1024 bytes',
+        'currency is 6 bytes long (UTF-8); its warehouse column holds at most 3 bytes',
+        'claim_id is 65 bytes long (UTF-8); its warehouse column holds at most 64 bytes']],
+    ];
+    for (const [file, schema, valid, messages] of expected) {
+      const v = await run(['validate', file, '--schema', schema, '--json', '--config', cfg]);
+      assert.equal(v.code, 1, v.stderr);
+      const report = JSON.parse(v.stdout).files[0];
+      assert.equal(report.validRows, valid);
+      assert.deepEqual(report.errors.map((e: { code: string; message: string }) => [e.code, e.message]), messages.map((m) => ['constraint-error', m]));
+      const r = await run(['stage', file, '--schema', schema, '--config', cfg, '--max-reject-rate', '1', '--source', 'widths', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      batches.push(out.batchId);
+    }
+  });
+
+  const INVENTORY_Q = `SELECT merchant_sku, octet_length(merchant_id) AS id_bytes, octet_length(merchant_sku) AS sku_bytes,
+    octet_length(product_name) AS name_bytes, octet_length(unit) AS unit_bytes FROM halo.dim_product ORDER BY 3, 1`;
+  const CLAIMS_Q = `SELECT octet_length(f.claim_id) AS id_bytes, octet_length(f.policy_number) AS policy_bytes, octet_length(p.provider_id) AS provider_id_bytes,
+    octet_length(p.provider_name) AS provider_bytes, octet_length(f.diagnosis_codes) AS dx_bytes, f.currency
+    FROM halo.fact_claim f JOIN halo.dim_provider p USING (provider_sk) ORDER BY 1, 3, 4`;
+  const results: Record<string, unknown> = {};
+
+  const engines: Array<[string, () => string]> = [
+    ['PGlite', () => `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh'))}\n`],
+    ['PostgreSQL', () => `  engine: postgres\n  url: ${server.url}\n`],
+    ['Redshift (Data API emulator)', () => `  engine: redshift-data\n  clusterIdentifier: halo-test\n  database: dev\n  dbUser: halo_etl\n  iamRole: ${ROLE}\n  endpoint: ${emu.endpoint}\n  region: ap-southeast-3\n`],
+  ];
+  for (const [name, yaml] of engines) {
+    test(`${name}: both batches load; the at-limit values arrive with all their bytes`, async () => {
+      assert.equal(batches.length, 2, 'staged above');
+      const cfg = cfgFile(name.replace(/\W+/g, '-'), yaml());
+      assert.equal((await run(['warehouse', 'init', '--config', cfg])).code, 0);
+      const load = await run(['load', ...batches, '--config', cfg]);
+      assert.equal(load.code, 0, load.stderr);
+      const inv = JSON.parse((await run(['warehouse', 'query', INVENTORY_Q, '--json', '--config', cfg])).stdout);
+      const claims = JSON.parse((await run(['warehouse', 'query', CLAIMS_Q, '--json', '--config', cfg])).stdout);
+      const n = (rows: Array<Record<string, unknown>>) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v])));
+      assert.deepEqual(n(inv), [
+        { merchant_sku: 'PLAIN', id_bytes: 2, sku_bytes: 5, name_bytes: 18, unit_bytes: 5 },
+        { merchant_sku: 'UNDER', id_bytes: 2, sku_bytes: 5, name_bytes: 511, unit_bytes: 63 },
+        { merchant_sku: ofBytes(128, 'é'), id_bytes: 64, sku_bytes: 128, name_bytes: 512, unit_bytes: 64 },
+      ]);
+      assert.deepEqual(n(claims), [
+        { id_bytes: 5, policy_bytes: 3, provider_id_bytes: 2, provider_bytes: 4, dx_bytes: 9, currency: 'IDR' },
+        { id_bytes: 5, policy_bytes: 3, provider_id_bytes: 2, provider_bytes: 255, dx_bytes: 9, currency: 'IDR' },
+        { id_bytes: 64, policy_bytes: 64, provider_id_bytes: 64, provider_bytes: 256, dx_bytes: 1024, currency: 'ÉX' },
+      ]);
+      results[name] = [inv, claims];
+    });
+  }
+  test('the three engines hold the same values', () => {
+    const [first, ...rest] = Object.values(results);
+    for (const r of rest) assert.deepEqual(r, first);
+    assert.equal(Object.keys(results).length, 3);
+  });
+});
+
+function withPassword(url: string): string {
+  const u = new URL(url);
+  u.password = TEST_PGPASSWORD;
+  return u.toString();
+}
