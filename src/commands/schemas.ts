@@ -39,7 +39,8 @@ export async function schemasShow(opts: SchemasShowOptions, ctx: CommandContext)
   ctx.stdout.write(`key: ${s.key.join(' + ')} (unique per ${s.keyScope === 'file' ? 'file' : 'run'}) · formats: ${s.formats.join(', ')}\n\n`);
   const rows = s.fields.map((f) => [
     f.name,
-    f.type === 'decimal' ? `decimal(${f.precision},${f.scale})` : f.type,
+    f.type === 'decimal' ? `decimal(${f.precision},${f.scale})`
+      : f.maxBytes !== undefined && f.type !== 'enum' ? `${f.type} (≤ ${f.maxBytes} bytes)` : f.type,
     f.required ? 'yes' : '',
     f.personal ? 'personal' : '',
     f.aliases.join(', '),

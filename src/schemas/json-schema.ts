@@ -21,11 +21,14 @@ function fieldSchema(f: FieldSpec): Record<string, unknown> {
   const base: Record<string, unknown> = {};
   if (f.description) base.description = f.description;
   if (f.personal) base['x-personal-data'] = true;
+  // The column's width in UTF-8 bytes (JSON Schema's maxLength counts characters: a value of n
+  // bytes has at most n characters, so maxLength is implied but does not say it all).
+  if (f.maxBytes !== undefined && f.type !== 'enum') base['x-max-bytes'] = f.maxBytes;
   const t = (type: string) => (nullable ? [type, 'null'] : type);
   switch (f.type) {
     case 'string':
       if (f.format === 'barcode') return { ...base, type: t('string'), pattern: '^(\\d{8}|\\d{12,14})$' };
-      return { ...base, type: t('string') };
+      return { ...base, type: t('string'), ...(f.maxBytes !== undefined ? { maxLength: f.maxBytes } : {}) };
     case 'integer':
       return { ...base, type: t('integer'), ...(f.min !== undefined ? { minimum: f.min } : {}) };
     case 'decimal': {
@@ -43,7 +46,7 @@ function fieldSchema(f: FieldSpec): Record<string, unknown> {
     case 'string[]':
       return {
         ...base, type: t('array'), minItems: 1,
-        items: f.format === 'icd10' ? { type: 'string', pattern: '^[A-Z][0-9][0-9A-Z](\\.[0-9A-Z]{1,4})?$' } : { type: 'string' },
+        items: f.format === 'icd10' ? { type: 'string', pattern: '^[A-Z][0-9]{2}(\\.[0-9]{1,2})?$' } : { type: 'string' },
       };
   }
 }

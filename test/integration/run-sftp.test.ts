@@ -74,11 +74,12 @@ describe('run from an SFTP source', () => {
   });
 
   test('without archive the files stay, and the second run downloads 0 bytes', async () => {
-    put('merchants/M0102/inbox/stok.csv', 'inventory/pipe-delimited.csv');
+    // pipe-delimited.csv holds M0104's rows: in its own folder (another folder's would be merchant-mismatch).
+    put('merchants/M0104/inbox/stok.csv', 'inventory/pipe-delimited.csv');
     const p = project('keep');
     const first = await cli(p, 'run', '--json');
     assert.equal(first.code, 0, first.stderr);
-    assert.ok(existsSync(join(server.root, 'merchants/M0102/inbox/stok.csv')));
+    assert.ok(existsSync(join(server.root, 'merchants/M0104/inbox/stok.csv')));
     const again = await cli(p, 'run', '--json');
     const [s] = JSON.parse(again.stdout).sources;
     assert.equal(s.fetch.bytes, 0);

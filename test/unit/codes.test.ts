@@ -1,5 +1,16 @@
-import { test, describe } from 'node:test';
+import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readIcd10List, withIcd10List } from '../../src/schemas/code-list.js';
+import { insuranceClaim } from '../../src/schemas/builtin/insurance-claim.js';
+import { merchantInventory } from '../../src/schemas/builtin/merchant-inventory.js';
+import { compileField } from '../../src/schemas/normalize-field.js';
+import { LocaleState } from '../../src/schemas/fields/number.js';
+import { FieldFail } from '../../src/schemas/fields/fail.js';
+import { DEFAULT_PROFILE } from '../../src/schemas/types.js';
+import { ConfigError } from '../../src/errors.js';
 import { gs1Valid, checkBarcode, barcodeFromNumber, normaliseIcd10 } from '../../src/schemas/fields/codes.js';
 import fc from 'fast-check';
 import { mulberry32, int } from '../support/prng.js';
@@ -181,5 +192,35 @@ describe('normaliseIcd10: WHO structure (properties)', () => {
       assert.match(r, /^[A-Z][0-9]{2}(\.[0-9]{1,2})?$/, text);
       assert.equal(normaliseIcd10(r), r);
     }), { numRuns: 5000 });
+  });
+});
+
+describe('an insurer\'s ICD-10 list (claims.icd10CodesFile)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'halo-icd10-list-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const list = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
+  test('codes first on their line, normalised; descriptions, comments, blank lines and a BOM ignored', () => {
+    const l = readIcd10List(list('ok.txt', '\uFEFF# WHO ICD-10, insurer X\r\nA09\tDiare\r\nj189 Pneumonia\r\n\r\nK35.8,Appendicitis\r\nI10;Hypertension\r\nA09\r\n'));
+    assert.deepEqual(l, { source: 'ok.txt', items: ['A09', 'J18.9', 'K35.8', 'I10'] });
+  });
+  test('a malformed code is refused with its line; an empty list too', () => {
+    assert.throws(() => readIcd10List(list('bad.txt', 'A09\n\nK3O Hernia\n')), (e: Error) => e instanceof ConfigError && /bad\.txt:3: 'K3O' is not a WHO ICD-10 code/.test(e.message));
+    assert.throws(() => readIcd10List(list('empty.txt', '# nothing\n')), /holds no code/);
+    assert.throws(() => readIcd10List(join(dir, 'missing.txt')), /cannot read/);
+  });
+  test('applied to a copy of the schemas with ICD-10 lists; the built-ins stay as they are', () => {
+    const l = { source: 'x.txt', items: ['A09'] };
+    const claims = withIcd10List(insuranceClaim, l);
+    assert.notEqual(claims, insuranceClaim);
+    assert.deepEqual(claims.fields.find((f) => f.name === 'diagnosis_codes')!.allowed, l);
+    assert.equal(insuranceClaim.fields.find((f) => f.name === 'diagnosis_codes')!.allowed, undefined);
+    assert.equal(withIcd10List(merchantInventory, l), merchantInventory);
+    assert.equal(withIcd10List(insuranceClaim, undefined), insuranceClaim);
+    const dx = compileField(claims.fields.find((f) => f.name === 'diagnosis_codes')!, DEFAULT_PROFILE, new LocaleState('id-ID'));
+    assert.equal(dx('a09'), '["A09"]');
+    const r = dx('A09, J18.9');
+    assert.ok(r instanceof FieldFail);
+    assert.equal(r.code, 'constraint-error');
+    assert.equal(r.message, "has 'J18.9', which is not in the list of accepted codes (x.txt)");
   });
 });
