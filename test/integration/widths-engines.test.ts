@@ -19,18 +19,10 @@ import { tempDir } from '../support/tmp.js';
 import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
 import { startS3, type TestS3 } from '../support/s3.js';
 import { startRedshiftDataEmulator, type RedshiftEmulator } from '../support/redshift-data-emulator.js';
+import { ofBytes, icd10Codes } from '../support/widths.js';
 
 const KEY = { HALO_DATA_MEMBER_KEY: 'test-member-key-not-a-secret' };
 const ROLE = 'arn:aws:iam::123456789012:role/halo-data-copy';
-const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
-
-/** Text of exactly n UTF-8 bytes made of `ch` (2, 3 or 4 bytes each), topped up with ASCII. */
-function ofBytes(n: number, ch: string, pad = 'x'): string {
-  const k = Math.floor(n / bytes(ch));
-  const s = ch.repeat(k) + pad.repeat(n - k * bytes(ch));
-  assert.equal(bytes(s), n);
-  return s;
-}
 
 const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
@@ -49,16 +41,8 @@ const INVENTORY = [
   ['M1', 'PLAIN', 'Paracetamol 500 mg', 'strip', '4500', '10'],
 ].map((r) => (typeof r === 'string' ? r : r.map(q).join(','))).join('\n') + '\n';
 
-/** Distinct ICD-10 codes whose JSON array text is exactly n bytes (n - 1 a multiple of 6, + 8 or 9 per longer code). */
-function codesOfJsonBytes(n3: number, n5: number, n6: number): string {
-  const out: string[] = [];
-  for (let i = 0; i < n3; i++) out.push(`${'ABCDEFGH'[Math.floor(i / 100)]}${String(i % 100).padStart(2, '0')}`);
-  for (let i = 0; i < n5; i++) out.push(`K${String(i).padStart(2, '0')}.1`);
-  for (let i = 0; i < n6; i++) out.push(`S${String(i).padStart(2, '0')}.01`);
-  return out.join(',');
-}
-const DX_1024 = codesOfJsonBytes(169, 0, 1);
-const DX_1025 = codesOfJsonBytes(168, 2, 0);
+const DX_1024 = icd10Codes(169, 0, 1).join(',');
+const DX_1025 = icd10Codes(168, 2, 0).join(',');
 
 // insurance_claim: claim_id 64, policy_number 64, member_id 64, patient_name 256, provider_id 64,
 // provider_name 256, diagnosis_codes 1024 (JSON text), currency 3 bytes.

@@ -23,20 +23,13 @@ import { RowProcessor } from '../../src/validation/rows.js';
 import { canonicalLines } from '../../src/pipeline/pdf-file.js';
 import { loadTemplates } from '../../src/schemas/claim-template.js';
 import { DEFAULT_PROFILE, type FieldSpec, type SchemaSpec } from '../../src/schemas/types.js';
+import { ofBytes, icd10Codes } from '../support/widths.js';
 
 const seedEnv = process.env.HALO_PROPERTY_SEED;
 if (seedEnv !== 'random') fc.configureGlobal({ seed: seedEnv ? Number(seedEnv) : 0x14005 });
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 const FILLERS: Array<[string, number]> = [['é', 2], ['漢', 3], ['😀', 4]];
-
-/** Free text of exactly `n` UTF-8 bytes: as many `ch` as fit, then ASCII to make up the rest. */
-function textOfBytes(n: number, ch: string): string {
-  const k = Math.floor(n / bytes(ch));
-  const s = ch.repeat(k) + 'x'.repeat(n - k * bytes(ch));
-  assert.equal(bytes(s), n);
-  return s;
-}
 
 const ALL_FIELDS: Array<[string, FieldSpec]> = [
   ...BUILTIN_SCHEMAS.flatMap((s) => s.fields.map((f): [string, FieldSpec] => [s.name, f])),
@@ -106,11 +99,11 @@ describe('a value over its width is a constraint-error naming the limit and the 
         const norm = compileField(f, DEFAULT_PROFILE, new LocaleState('id-ID'), checkOnly);
         for (const [ch] of FILLERS) {
           for (const n of [f.maxBytes! - 1, f.maxBytes!]) {
-            const r = norm(textOfBytes(n, ch));
+            const r = norm(ofBytes(n, ch));
             assert.ok(!(r instanceof FieldFail), `${n} bytes of ${ch}: ${r instanceof FieldFail ? r.message : ''}`);
           }
           // Over by one byte, and a value that is short in characters but long in bytes.
-          for (const over of [textOfBytes(f.maxBytes! + 1, ch), ch.repeat(Math.floor(f.maxBytes! / bytes(ch)) + 1)]) {
+          for (const over of [ofBytes(f.maxBytes! + 1, ch), ch.repeat(Math.floor(f.maxBytes! / bytes(ch)) + 1)]) {
             const r = norm(over);
             assert.ok(r instanceof FieldFail, `${bytes(over)} bytes of ${ch} should fail`);
             assert.equal(r.code, 'constraint-error');
@@ -138,15 +131,8 @@ describe('a value over its width is a constraint-error naming the limit and the 
   });
   test('diagnosis_codes: the stored JSON array text is bounded (1024 bytes)', () => {
     const dx = compileField(insuranceClaim.fields.find((f) => f.name === 'diagnosis_codes')!, DEFAULT_PROFILE, new LocaleState('id-ID'));
-    const codes = (n3: number, n5: number, n6: number) => {
-      const out: string[] = [];
-      for (let i = 0; i < n3; i++) out.push(`A${String(i % 100).padStart(2, '0')}`.replace(/^A/, 'ABCDEFGH'[Math.floor(i / 100)]));
-      for (let i = 0; i < n5; i++) out.push(`K${String(i).padStart(2, '0')}.1`);
-      for (let i = 0; i < n6; i++) out.push(`S${String(i).padStart(2, '0')}.01`);
-      return out;
-    };
     // 1 + 6 per 3-character code + 8 per 5-character + 9 per 6-character: 1024 and 1025 bytes.
-    const at = codes(169, 0, 1), over = codes(168, 2, 0);
+    const at = icd10Codes(169, 0, 1), over = icd10Codes(168, 2, 0);
     assert.equal(JSON.stringify(at).length, 1024);
     assert.equal(JSON.stringify(over).length, 1025);
     assert.equal(dx(at.join(',')), JSON.stringify(at));
@@ -167,7 +153,7 @@ describe('through the row processor (what validate and stage run)', () => {
     return p.result();
   };
   test('a 600-byte product name rejects its row: message names the column, the limit and the bytes', () => {
-    const name = textOfBytes(600, '漢');
+    const name = ofBytes(600, '漢');
     const r = rowOf(merchantInventory, { merchant_id: 'M1', sku: 'A-1', product_name: name, harga: '100', stok: '1' });
     assert.equal(r.validRows, 0);
     assert.equal(r.problems.length, 1);
@@ -189,8 +175,8 @@ describe('through the row processor (what validate and stage run)', () => {
     assert.ok(!Buffer.from(r.rejects).toString('utf8').includes('Siti'), 'the reject masks the personal value');
   });
   test('an at-limit row in 4-byte characters is valid and emitted whole', () => {
-    const name = textOfBytes(512, '😀');
-    const r = rowOf(merchantInventory, { merchant_id: 'M1', sku: textOfBytes(128, 'é'), product_name: name, harga: '100', stok: '1' });
+    const name = ofBytes(512, '😀');
+    const r = rowOf(merchantInventory, { merchant_id: 'M1', sku: ofBytes(128, 'é'), product_name: name, harga: '100', stok: '1' });
     assert.equal(r.validRows, 1, JSON.stringify(r.problems));
     assert.ok(Buffer.from(r.out).toString('utf8').includes(name));
   });
@@ -199,12 +185,12 @@ describe('through the row processor (what validate and stage run)', () => {
 describe('claim PDFs: an over-width line description is a problem of the document, not a failed load', () => {
   test('canonicalLines reports it with its page and without the text', () => {
     const t = loadTemplates([])[0];
-    const long = textOfBytes(513, '漢');
+    const long = ofBytes(513, '漢');
     const { lines, problems } = canonicalLines({ values: {}, totalPage: 1, lines: [
-      { page: 1, description: textOfBytes(512, 'é'), quantity: '1', unit_price: '100', amount: '100' },
+      { page: 1, description: ofBytes(512, 'é'), quantity: '1', unit_price: '100', amount: '100' },
       { page: 2, description: long, quantity: '1', unit_price: '100', amount: '100' },
     ] }, t);
-    assert.equal(lines[0].description, textOfBytes(512, 'é'));
+    assert.equal(lines[0].description, ofBytes(512, 'é'));
     assert.equal(problems.length, 1);
     assert.equal(problems[0].code, 'constraint-error');
     assert.equal(problems[0].field, 'claim_line.description');
