@@ -75,16 +75,16 @@ function bounded(norm: FieldNormalizer, maxBytes: number | undefined): FieldNorm
 
 /**
  * validate's check of free text: only its width. The canonical text is built only when the
- * raw text could be too wide (3 bytes per UTF-16 unit at most; case mapping can lengthen a
- * string, so those fields are always built).
+ * raw text could be too wide: a UTF-16 unit takes at most 3 bytes in UTF-8, and at most 9
+ * once case-mapped (a character can become three, as U+0390 does in upper case).
  */
 function compileWidthCheck(field: FieldSpec): FieldNormalizer {
   const max = field.maxBytes;
   if (max === undefined) return () => VALID;
   const norm = compileString(field);
-  const caseMapped = field.lowercase === true || field.uppercase === true;
+  const perUnit = field.lowercase === true || field.uppercase === true ? 9 : 3;
   return (cell) => {
-    if (!caseMapped && typeof cell === 'string' && cell.length * 3 <= max) return VALID;
+    if (typeof cell === 'string' && cell.length * perUnit <= max) return VALID;
     const r = norm(cell);
     return typeof r === 'string' ? widthFail(r, max) ?? VALID : r;
   };
