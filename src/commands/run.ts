@@ -124,6 +124,7 @@ function printSummary(ctx: CommandContext, results: SourceRun[], seconds: number
     if (!r.staged.length && !r.loaded.length && !r.error && !r.failedBatches.length) w('  nothing new to load');
     for (const l of r.left) w(`  ${c.yellow('left out')} ${l.path} (${l.code}): ${l.message}`);
     for (const f of r.refusedFolders) w(`  files left out are kept in ${f}`);
+    for (const x of r.notArchived) w(`  ${c.yellow('not archived')} ${x.path}: ${x.why}`);
     for (const f of r.failedBatches) w(`  ${c.red('not loaded')} ${f.batchId} (${f.code}): ${f.message} — the next run tries again`);
     if (r.error) w(`  ${c.red('error')} (${r.error.code}): ${r.error.message}`);
     if (r.error?.hint) w(`    ${c.yellow('fix:')} ${r.error.hint}`);

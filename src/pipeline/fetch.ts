@@ -20,7 +20,7 @@ export interface FetchOptions {
   now?: number;
 }
 
-export interface FetchedFile { path: string; bytes: number; sha256: string | null; landedAs: string | null }
+export interface FetchedFile { path: string; bytes: number; mtimeMs: number; sha256: string | null; landedAs: string | null }
 export interface SourceFetch {
   source: string;
   describe: string;
@@ -77,7 +77,7 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
     todo.push({ file: f, dest });
   }
   if (o.dryRun) {
-    for (const t of todo) { out.fetched.push({ path: t.file.path, bytes: t.file.size, sha256: null, landedAs: null }); out.bytes += t.file.size; }
+    for (const t of todo) { out.fetched.push({ path: t.file.path, bytes: t.file.size, mtimeMs: t.file.mtimeMs, sha256: null, landedAs: null }); out.bytes += t.file.size; }
     return out;
   }
   let sinceSave = 0;
@@ -113,7 +113,7 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
       crashpoint('fetch:before-rename');
       await rename(tmp, dest);
       state.taken[file.path] = { size: file.size, mtimeMs: file.mtimeMs, sha256, fetchedAt: new Date(now).toISOString(), landedAs: relative(o.landingRoot, dest) };
-      out.fetched.push({ path: file.path, bytes, sha256, landedAs: dest });
+      out.fetched.push({ path: file.path, bytes, mtimeMs: file.mtimeMs, sha256, landedAs: dest });
       out.bytes += bytes;
       if (++sinceSave >= SAVE_EVERY) save();
     } finally {
@@ -141,7 +141,7 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
     const folder = join(o.landingRoot, src.name, fetchId);
     await writeFetchRecord(folder, {
       fetchId, source: src.name,
-      files: out.fetched.map((f) => ({ path: f.path, bytes: f.bytes, sha256: f.sha256!, landedAs: relative(folder, f.landedAs!) })),
+      files: out.fetched.map((f) => ({ path: f.path, bytes: f.bytes, mtimeMs: f.mtimeMs, sha256: f.sha256!, landedAs: relative(folder, f.landedAs!) })),
     });
   }
   if (failure !== null) throw failure;

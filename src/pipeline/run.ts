@@ -34,6 +34,8 @@ export interface SourceRun {
   left: Array<StageRecord['left'][number] & { fetchId: string }>;
   loaded: LoadOutcome[];
   failedBatches: Array<{ batchId: string; code: string; message: string }>;
+  /** Files archive: true left on the source: replaced since they were fetched (the next run takes them). */
+  notArchived: Array<{ path: string; why: string }>;
   /** Where fetches with files left out were moved, for someone to look at. */
   refusedFolders: string[];
   rowsLoaded: number;
@@ -72,7 +74,7 @@ const since = (t: number) => (performance.now() - t) / 1000;
 export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceRun> {
   const started = performance.now();
   const out: SourceRun = {
-    source: s.name, describe: s.type, exitCode: 0, error: null, fetch: null, staged: [], left: [], loaded: [], failedBatches: [], refusedFolders: [],
+    source: s.name, describe: s.type, exitCode: 0, error: null, fetch: null, staged: [], left: [], loaded: [], failedBatches: [], notArchived: [], refusedFolders: [],
     rowsLoaded: 0, rowsRejected: 0, seconds: { fetch: 0, stage: 0, load: 0, total: 0 },
   };
   const landingRoot = resolvePath(deps.config, deps.config.landing ?? './.halo-data/landing');
@@ -110,7 +112,7 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
       await writeStageRecord(f.folder, f.staged);
       crashpoint('run:after-stage-record');
       if (s.archive && src?.archive) {
-        await archiveFetch(src, f, deps);
+        out.notArchived.push(...await archiveFetch(src, f, deps));
         f.staged.archived = true;
         await writeStageRecord(f.folder, f.staged);
       }
@@ -207,14 +209,25 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
   return rec;
 }
 
-/** Moves each remote file of a staged fetch into archive/ beside it; one already gone was moved before. */
-async function archiveFetch(src: Source, f: LandedFetch, deps: RunDeps): Promise<void> {
+/**
+ * Moves each remote file of a staged fetch into archive/ beside it; one already gone was
+ * moved before. Only the bytes that were fetched are archived: a file replaced since (size
+ * or mtime differs from the fetch record) stays for the next run, and is returned.
+ */
+async function archiveFetch(src: Source, f: LandedFetch, deps: RunDeps): Promise<Array<{ path: string; why: string }>> {
   const left = new Set(f.staged!.left.map((l) => l.path));
+  const kept: Array<{ path: string; why: string }> = [];
   for (const file of f.record.files) {
     if (left.has(file.path)) continue; // not in the lake: stays where the partner put it
-    await src.archive!(file.path);
+    const outcome = await src.archive!(file.path, { size: file.bytes, mtimeMs: file.mtimeMs });
+    if (outcome === 'changed') {
+      const shown = file.path.replace(/[\x00-\x1f\x7f]/g, '?'); // a name as safe to print
+      kept.push({ path: shown, why: 'changed since fetched: left for the next run' });
+      deps.log.warn('not archived: changed since fetched, left for the next run', { source: f.record.source, file: shown });
+    }
   }
-  deps.log.info('archived on the source', { source: f.record.source, files: f.record.files.length - left.size });
+  deps.log.info('archived on the source', { source: f.record.source, files: f.record.files.length - left.size - kept.length });
+  return kept;
 }
 
 async function loadLanded(landed: LandedFetch[], landingRoot: string, deps: RunDeps, out: SourceRun): Promise<void> {
