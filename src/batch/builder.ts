@@ -121,7 +121,7 @@ export class BatchBuilder {
   }
 
   /** Puts everything into the lake, the manifest last; returns the manifest. */
-  async publish(outcomes: FileOutcome[], rawNames: string[]): Promise<Manifest> {
+  async publish(outcomes: FileOutcome[], rawNames: string[], originals: string[] = []): Promise<Manifest> {
     await this.lock;
     for (const series of [this.main, this.lines]) if (series.open) await this.closePart(series);
     if (this.writeError) throw this.writeError;
@@ -138,7 +138,8 @@ export class BatchBuilder {
       const put = await this.lake.put(`${this.prefix}/raw/${rawNames[i]}`, createReadStream(o.path), 'application/octet-stream');
       const size = (await stat(o.path)).size;
       if (put.bytes !== size) throw new Error(`${o.path} changed while it was staged (${size} bytes on disk, ${put.bytes} copied)`);
-      files.push({ name: rawNames[i], bytes: put.bytes, sha256: put.sha256, format: o.format, rows: o.rows, validRows: o.validRows, rejectedRows: o.rows - o.validRows });
+      const original = originals[i] !== undefined && originals[i] !== rawNames[i] ? { original: originals[i] } : {};
+      files.push({ name: rawNames[i], ...original, bytes: put.bytes, sha256: put.sha256, format: o.format, rows: o.rows, validRows: o.validRows, rejectedRows: o.rows - o.validRows });
     }
     crashpoint('stage:after-raw');
     for (const series of [this.main, this.lines]) {

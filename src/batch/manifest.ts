@@ -13,6 +13,12 @@ export const CLAIM_LINE_COLUMNS = ['claim_id', 'line_no', 'description', 'quanti
 export interface ManifestFile {
   /** Name under raw/. */
   name: string;
+  /**
+   * The file's name at its source (a run's remote path, a stage's file name), when it differs
+   * from `name` (made safe, shortened when long, numbered when two share one). Optional:
+   * batches written before it lack it, and readers need not know it.
+   */
+  original?: string;
   bytes: number;
   sha256: string;
   format: string | null;

@@ -12,7 +12,7 @@ import { runSource, worse, type SourceRun } from '../pipeline/run.js';
 import { acquireRunLock } from '../util/run-lock.js';
 import { writeMetricsFile, type Metric } from '../output/metrics.js';
 import { createProgress } from '../output/progress.js';
-import { UsageError } from '../errors.js';
+import { HaloError, UsageError, exitCodeFor } from '../errors.js';
 import { crashpoint } from '../util/crashpoint.js';
 
 export interface RunCommandOptions { sources: string[]; maxRejectRate: number; metricsFile?: string }
@@ -54,17 +54,28 @@ export async function runCommand(opts: RunCommandOptions, ctx: CommandContext): 
     lock.release();
   }
   const seconds = (performance.now() - t0) / 1000;
-  const exitCode = results.reduce((c, r) => worse(c, r.exitCode), 0);
+  let exitCode = results.reduce((c, r) => worse(c, r.exitCode), 0);
 
-  const stateFile = join(resolvePath(config, './.halo-data/state'), 'run.json');
-  const state = readRunState(stateFile);
-  for (const r of results) if (r.exitCode === 0) state.lastSuccess[r.source] = new Date().toISOString();
-  writeRunState(stateFile, state);
-  if (opts.metricsFile) writeMetricsFile(resolvePath(config, opts.metricsFile), metricsOf(results, state, startedAt, seconds));
+  // The run's state and metrics files: a failure to write them is reported after the
+  // summary (the sources' results are printed whatever happens here), and fails the run.
+  let after: unknown = null;
+  try {
+    const stateFile = join(resolvePath(config, './.halo-data/state'), 'run.json');
+    const state = readRunState(stateFile);
+    for (const r of results) if (r.exitCode === 0) state.lastSuccess[r.source] = new Date().toISOString();
+    writeRunState(stateFile, state);
+    if (opts.metricsFile) writeMetricsFile(resolvePath(config, opts.metricsFile), metricsOf(results, state, startedAt, seconds));
+  } catch (e) {
+    after = e;
+    exitCode = worse(exitCode, exitCodeFor(e));
+  }
 
   ctx.log.info('run finished', { exitCode, seconds: Number(seconds.toFixed(2)), sources: results.length });
-  if (ctx.json) ctx.stdout.write(JSON.stringify({ ok: exitCode === 0, exitCode, startedAt: startedAt.toISOString(), seconds, sources: results }, null, 2) + '\n');
-  else printSummary(ctx, results, seconds);
+  if (ctx.json) {
+    const error = after === null ? {} : { error: { code: after instanceof HaloError ? after.code : 'internal', message: (after as Error).message ?? String(after) } };
+    ctx.stdout.write(JSON.stringify({ ok: exitCode === 0, exitCode, startedAt: startedAt.toISOString(), seconds, sources: results, ...error }, null, 2) + '\n');
+  } else printSummary(ctx, results, seconds);
+  if (after !== null) throw after;
   return exitCode;
 }
 

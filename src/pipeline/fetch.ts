@@ -1,5 +1,5 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ulid } from 'ulid';
 import type { Source, RemoteFile } from '../sources/source.js';
 import { landingPath } from '../sources/landing.js';
@@ -36,6 +36,15 @@ export interface SourceFetch {
 /** A source's name as safe to print: control characters (a terminal's escape sequences) shown as '?'. */
 const printable = (p: string) => p.replace(/[\x00-\x1f\x7f]/g, '?');
 
+/** A file-system error on a path in the landing folder (not at the source). */
+function landingFault(e: unknown, landingRoot: string): boolean {
+  const err = e as NodeJS.ErrnoException;
+  return typeof err?.code === 'string' && typeof err.path === 'string' && resolve(err.path).startsWith(resolve(landingRoot) + sep);
+}
+
+/** Landing errors that are the folder's, not one file's: every other file would fail the same way. */
+const FOLDER_FAULTS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE']);
+
 /** State is saved every this many files, so a crash refetches at most these. */
 const SAVE_EVERY = 100;
 
@@ -57,6 +66,7 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
   out.listed = listing.length;
   const seen: FetchState['seen'] = {};
   const todo: Array<{ file: RemoteFile; dest: string }> = [];
+  const dests = new Map<string, string>();
   for (const f of listing) {
     const taken = state.taken[f.path];
     if (taken && taken.size === f.size && taken.mtimeMs === f.mtimeMs) { out.unchanged++; continue; }
@@ -74,6 +84,13 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
       out.refused.push({ path: printable(f.path), why: (e as Error).message });
       continue;
     }
+    // Shortened names carry a hash of the original, so two files meeting here is all but
+    // impossible; if they do, the second waits for another fetch rather than overwrite.
+    if (dests.has(dest)) {
+      out.waiting.push({ path: printable(f.path), why: `its landing name is taken in this fetch by ${printable(dests.get(dest)!)}: taken by the next fetch` });
+      continue;
+    }
+    dests.set(dest, f.path);
     todo.push({ file: f, dest });
   }
   if (o.dryRun) {
@@ -91,7 +108,7 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
         got = await src.download(file, tmp);
       } catch (e) {
         // Moved or deleted by the partner between the listing and now: nothing to take, not a failure.
-        if ((e instanceof DataError && e.code === 'remote-file-gone') || (e as NodeJS.ErrnoException).code === 'ENOENT') {
+        if ((e instanceof DataError && e.code === 'remote-file-gone') || ((e as NodeJS.ErrnoException).code === 'ENOENT' && !landingFault(e, o.landingRoot))) {
           out.waiting.push({ path: printable(file.path), why: 'gone since the listing (moved or deleted at the source)' });
           return;
         }
@@ -126,7 +143,16 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
   const worker = async () => {
     while (queue.length && failure === null) {
       const next = queue.shift()!;
-      try { await one(next); } catch (e) { failure ??= e; }
+      try {
+        await one(next);
+      } catch (e) {
+        // This file's name or path cannot be written here: it is refused and named, the others go on.
+        if (landingFault(e, o.landingRoot) && !FOLDER_FAULTS.has((e as NodeJS.ErrnoException).code!)) {
+          out.refused.push({ path: printable(next.file.path), why: `cannot be written to the landing folder (${(e as NodeJS.ErrnoException).code}): ${printable((e as Error).message)}` });
+          continue;
+        }
+        failure ??= e;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 4) }, worker));

@@ -93,8 +93,8 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
       out.fetch = { fetchId: f.fetchId, listed: f.listed, files: f.fetched.length, unchanged: f.unchanged, bytes: f.bytes, waiting: f.waiting, refused: f.refused };
       deps.log.info('fetched', { source: s.name, files: f.fetched.length, bytes: f.bytes, unchanged: f.unchanged, waiting: f.waiting.length, refused: f.refused.length });
       if (f.refused.length) out.exitCode = Math.max(out.exitCode, 1);
-    } catch (e) {
-      if (!(e instanceof HaloError) || e.fault === 'interrupted' || e.fault === 'internal') throw e;
+    } catch (caught) {
+      const e = asHaloError(caught);
       noteError(out, e);
       deps.log.error('fetch failed', { source: s.name, code: e.code, error: e.message, ...(e.hint ? { hint: e.hint } : {}) });
     }
@@ -127,8 +127,8 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
     t = performance.now();
     await loadLanded(landed, landingRoot, deps, out);
     out.seconds.load = since(t);
-  } catch (e) {
-    if (!(e instanceof HaloError) || e.fault === 'interrupted') throw e;
+  } catch (caught) {
+    const e = asHaloError(caught);
     noteError(out, e);
     deps.log.error('run stopped for this source', { source: s.name, code: e.code, error: e.message });
   } finally {
@@ -136,6 +136,19 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
     out.seconds.total = since(started);
   }
   return out;
+}
+
+/**
+ * An error as this source's result: an interruption goes on up (the run stops); anything
+ * else, even one nobody foresaw (a bug, an errno), is recorded for this source, which then
+ * counts as failed (exit 1), and the next source is still run and the summary still printed.
+ */
+function asHaloError(e: unknown): HaloError {
+  if (e instanceof HaloError) {
+    if (e.fault === 'interrupted') throw e;
+    return e;
+  }
+  return new HaloError('internal', 'internal', `internal error: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
 function noteError(out: SourceRun, e: HaloError): void {
@@ -193,7 +206,7 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
     }
     try {
       const r = await stage({
-        inputs: files, schema, source: s.name, config: deps.config, maxRejectRate: deps.maxRejectRate, id: { batchId, createdAt }, skipUnreadable: true,
+        inputs: files, schema, source: s.name, config: deps.config, maxRejectRate: deps.maxRejectRate, id: { batchId, createdAt }, skipUnreadable: true, originalNames: nameOf,
       });
       const m = r.manifest;
       rec.batches.push({ batchId, prefix: r.prefix, schema, files: m.counts.files, rows: m.counts.validRows, rejectedRows: m.counts.rejectedRows });

@@ -7,6 +7,7 @@ import type { Manifest } from '../batch/manifest.js';
 import { validate } from './validate.js';
 import type { ValidateReport } from './file-outcome.js';
 import { DataError, UsageError } from '../errors.js';
+import { boundedName } from '../util/bounded-name.js';
 
 export interface StageOptions {
   inputs: string[];
@@ -26,6 +27,8 @@ export interface StageOptions {
    */
   skipUnreadable?: boolean;
   onFileDone?: Parameters<typeof validate>[0]['onFileDone'];
+  /** Each input's name at its source (run: the remote path), kept in the manifest beside its raw/ name. */
+  originalNames?: Map<string, string>;
 }
 
 export interface StageResult {
@@ -72,7 +75,8 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
         { hint: 'halo-data validate <files> shows the rejected rows and why' });
     }
     const names = rawNames(kept.map((f) => f.path));
-    const manifest = await builder.publish(kept, names);
+    const originals = kept.map((f) => opts.originalNames?.get(f.path) ?? basename(f.path));
+    const manifest = await builder.publish(kept, names, originals);
     const skipped = unreadable.map((f) => ({ path: f.path, code: f.problems[0]?.code ?? 'unreadable-file' }));
     return { batchId: builder.batchId, lake: lake.url, prefix: builder.prefix, manifest, report, skipped };
   } finally {
@@ -80,13 +84,18 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
   }
 }
 
-/** File names under raw/: the original names, numbered when two files share one. */
-function rawNames(paths: string[]): string[] {
-  const seen = new Map<string, number>();
+/**
+ * File names under raw/: the original names made safe for any lake (letters, digits, . _ -),
+ * bounded (a long name is shortened with a hash of it, see boundedName), and unique in the
+ * batch (a name met before gets a number in front, until it is one not used).
+ */
+export function rawNames(paths: string[]): string[] {
+  const used = new Set<string>();
   return paths.map((p) => {
-    const name = basename(p).replace(/[^A-Za-z0-9._-]/g, '_');
-    const n = seen.get(name) ?? 0;
-    seen.set(name, n + 1);
-    return n === 0 ? name : `${n}-${name}`;
+    const name = boundedName(basename(p).replace(/[^A-Za-z0-9._-]/g, '_'));
+    let out = name;
+    for (let n = 1; used.has(out); n++) out = `${n}-${name}`;
+    used.add(out);
+    return out;
   });
 }
