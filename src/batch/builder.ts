@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
-import { ulid } from 'ulid';
+import { decodeTime, ulid } from 'ulid';
 import type { Lake } from '../lake/lake.js';
 import type { RowSink } from '../pipeline/file-accumulator.js';
 import type { FileOutcome } from '../pipeline/file-outcome.js';
@@ -164,7 +164,7 @@ export class BatchBuilder {
       format: MANIFEST_FORMAT, version: MANIFEST_VERSION, batchId: this.batchId, source: this.source,
       schema: { name: this.schema.name, version: this.schema.version },
       columns: [...this.schema.fields.map((f) => f.name), 'source_file', 'source_row'],
-      createdAt: this.createdAt.toISOString(), tool: { name: 'halo-data', version: VERSION },
+      createdAt: this.createdAt.toISOString(), sequence: decodeTime(this.batchId), tool: { name: 'halo-data', version: VERSION },
       files, parts: this.main.done, rejects, copyManifest: COPY_MANIFEST_NAME, counts,
       ...(this.lines.done.length ? {
         claimLines: { columns: [...CLAIM_LINE_COLUMNS], parts: this.lines.done, copyManifest: LINES_COPY_MANIFEST_NAME },

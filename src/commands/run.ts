@@ -14,6 +14,7 @@ import { writeMetricsFile, type Metric } from '../output/metrics.js';
 import { createProgress } from '../output/progress.js';
 import { HaloError, UsageError, exitCodeFor } from '../errors.js';
 import { crashpoint } from '../util/crashpoint.js';
+import { hostNow } from '../util/clock.js';
 
 export interface RunCommandOptions { sources: string[]; maxRejectRate: number; metricsFile?: string }
 
@@ -39,7 +40,7 @@ export async function runCommand(opts: RunCommandOptions, ctx: CommandContext): 
   try {
     for (const s of sources) {
       const r = await runSource(s, {
-        config, log: ctx.log, memberKey: ctx.env.HALO_DATA_MEMBER_KEY, maxRejectRate: opts.maxRejectRate,
+        config, log: ctx.log, memberKey: ctx.env.HALO_DATA_MEMBER_KEY, maxRejectRate: opts.maxRejectRate, now: hostNow(ctx.env),
         lake: () => (lake ??= openLake(config)),
         warehouse: () => (wh ??= openWarehouse(config).then(async (w) => { await initSchema(w); return w; })),
         onStep: (text) => progress.update(text),

@@ -18,6 +18,12 @@ export interface FetchOptions {
   /** Downloads at once per source. */
   concurrency?: number;
   now?: number;
+  /**
+   * The time part of the fetch id (and so of its batch ids), given now: the source's
+   * sequence (batch/sequence.ts), so ids never go backwards with the host clock. Asked only
+   * when something is to be downloaded. Without it, now.
+   */
+  sequence?: (now: number) => Promise<number>;
 }
 
 export interface FetchedFile { path: string; bytes: number; mtimeMs: number; sha256: string | null; landedAs: string | null }
@@ -59,24 +65,29 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
   const now = o.now ?? Date.now();
   const state: FetchState = readState(o.stateFile);
   if (!o.dryRun) await recoverUnfinishedFetches(o.landingRoot, src.name, state);
-  const fetchId = ulid(now);
-  const out: SourceFetch = { source: src.name, describe: src.describe, fetchId, listed: 0, fetched: [], unchanged: 0, waiting: [], refused: [], bytes: 0 };
+  const out: SourceFetch = { source: src.name, describe: src.describe, fetchId: '', listed: 0, fetched: [], unchanged: 0, waiting: [], refused: [], bytes: 0 };
   const listing = await src.list();
   crashpoint('fetch:after-list');
   out.listed = listing.length;
   const seen: FetchState['seen'] = {};
   const todo: Array<{ file: RemoteFile; dest: string }> = [];
   const dests = new Map<string, string>();
+  const stable: RemoteFile[] = []; // to take, once the fetch has its id
   for (const f of listing) {
     const taken = state.taken[f.path];
     if (taken && taken.size === f.size && taken.mtimeMs === f.mtimeMs) { out.unchanged++; continue; }
     const before = state.seen[f.path];
-    const stable = f.doneMarker || now - f.mtimeMs >= o.stableAfterMs || (before !== undefined && before.size === f.size && before.mtimeMs === f.mtimeMs);
-    if (!stable) {
+    const settled = f.doneMarker || now - f.mtimeMs >= o.stableAfterMs || (before !== undefined && before.size === f.size && before.mtimeMs === f.mtimeMs);
+    if (!settled) {
       seen[f.path] = { size: f.size, mtimeMs: f.mtimeMs };
       out.waiting.push({ path: printable(f.path), why: before ? 'still changing since the last listing' : 'new and recent: taken once unchanged at the next listing' });
       continue;
     }
+    stable.push(f);
+  }
+  const fetchId = ulid(stable.length && !o.dryRun && o.sequence ? await o.sequence(now) : now);
+  out.fetchId = fetchId;
+  for (const f of stable) {
     let dest: string;
     try {
       dest = landingPath(join(o.landingRoot), src.name, `${fetchId}/${f.path}`);

@@ -14,6 +14,7 @@ import { stage } from './stage.js';
 import { validate } from './validate.js';
 import { readManifest, type BatchEntry } from '../batch/catalog.js';
 import { batchPrefix } from '../batch/manifest.js';
+import { nextSequence } from '../batch/sequence.js';
 import { ledgerView, loadBatch, type LoadOutcome } from './load.js';
 import { HaloError, exitCodeFor } from '../errors.js';
 import { crashpoint } from '../util/crashpoint.js';
@@ -58,8 +59,9 @@ export interface RunDeps {
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /**
- * The batch id of one schema's files of one fetch: the fetch's time, and a random part that
- * is a hash of (fetch id, schema). Staging the same fetch again after a crash therefore
+ * The batch id of one schema's files of one fetch: the fetch's time (the source's sequence,
+ * never the host clock alone: see batch/sequence.ts), and a random part that is a hash of
+ * (fetch id, schema). Staging the same fetch again after a crash therefore
  * writes the same batch (or finds it written), never a second copy of the same rows.
  */
 export function batchIdFor(fetchId: string, schema: string): string {
@@ -89,6 +91,7 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
       const f = await fetchSource(src, {
         landingRoot, stateFile: join(resolvePath(deps.config, './.halo-data/state'), `fetch-${s.name}.json`),
         stableAfterMs: (s.stableAfterSeconds ?? 60) * 1000, dryRun: false, now: deps.now, concurrency: s.concurrency,
+        sequence: (now) => nextSequence(s.name, now, { lake: deps.lake, stateDir: resolvePath(deps.config, './.halo-data/state'), landingRoot }),
       });
       out.fetch = { fetchId: f.fetchId, listed: f.listed, files: f.fetched.length, unchanged: f.unchanged, bytes: f.bytes, waiting: f.waiting, refused: f.refused };
       deps.log.info('fetched', { source: s.name, files: f.fetched.length, bytes: f.bytes, unchanged: f.unchanged, waiting: f.waiting.length, refused: f.refused.length });

@@ -8,6 +8,9 @@ import { validate } from './validate.js';
 import type { ValidateReport } from './file-outcome.js';
 import { DataError, UsageError } from '../errors.js';
 import { boundedName } from '../util/bounded-name.js';
+import { nextSequence, type SequenceDeps } from '../batch/sequence.js';
+import { resolvePath } from '../config/load.js';
+import { ulid } from 'ulid';
 
 export interface StageOptions {
   inputs: string[];
@@ -19,8 +22,10 @@ export interface StageOptions {
   threads?: number;
   cwd?: string;
   partBytes?: number;
-  /** A fixed batch id and time (see BatchBuilder); default a new ULID, now. */
+  /** A fixed batch id and time (see BatchBuilder); default a new ULID at the source's next sequence (batch/sequence.ts). */
   id?: { batchId: string; createdAt: Date };
+  /** The host's time (default the clock); the batch's time is never below the source's newest batch. */
+  now?: number;
   /**
    * Leave files that cannot be read out of the batch (reported in `skipped`) instead of
    * refusing it: run stages what it can and says which files it could not.
@@ -53,7 +58,9 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
   const source = opts.source ?? 'manual';
   if (!SOURCE_NAME.test(source)) throw new UsageError('bad-option', `--source '${source}' is not a valid source name (letters, digits, . _ -)`);
   const lake = await openLake(opts.config);
-  const builder = new BatchBuilder(lake, source, schema, opts.partBytes ?? opts.config.lake.partBytes ?? DEFAULT_PART_BYTES, opts.id);
+  // A one-off stage takes its source's next number, as run does (never the host clock alone).
+  const id = opts.id ?? await sequencedId(source, opts.now ?? Date.now(), { lake: async () => lake, stateDir: resolvePath(opts.config, './.halo-data/state') });
+  const builder = new BatchBuilder(lake, source, schema, opts.partBytes ?? opts.config.lake.partBytes ?? DEFAULT_PART_BYTES, id);
   await builder.open();
   try {
     const sink = builder.sink();
@@ -82,6 +89,11 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
   } finally {
     await builder.close();
   }
+}
+
+async function sequencedId(source: string, now: number, deps: SequenceDeps): Promise<{ batchId: string; createdAt: Date }> {
+  const t = await nextSequence(source, now, deps);
+  return { batchId: ulid(t), createdAt: new Date(t) };
 }
 
 /**
