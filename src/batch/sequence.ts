@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeTime } from 'ulid';
 import type { Lake } from '../lake/lake.js';
+import { HaloError } from '../errors.js';
 
 /**
  * The order of one source's batches, whatever the host's clock says.
@@ -55,6 +56,20 @@ export async function newestInLake(lake: Lake, source: string): Promise<number> 
   return 0;
 }
 
+/**
+ * The lake's newest batch, or 0 when the lake cannot be reached: files are still fetched
+ * while the lake is down (their stage waits for it), ordered by the local state and landing
+ * folder. Only a host that lost its state while the lake was down can then go by its clock.
+ */
+async function lakeFloor(deps: SequenceDeps, source: string): Promise<number> {
+  try {
+    return await newestInLake(await deps.lake(), source);
+  } catch (e) {
+    if (e instanceof HaloError && e.fault === 'service') return 0;
+    throw e;
+  }
+}
+
 async function newestLanded(landingRoot: string, source: string): Promise<number> {
   const names = await readdir(join(landingRoot, source)).catch(() => [] as string[]);
   const ids = names.filter((n) => ULID.test(n)).sort();
@@ -65,7 +80,7 @@ async function newestLanded(landingRoot: string, source: string): Promise<number
 export async function nextSequence(source: string, now: number, deps: SequenceDeps): Promise<number> {
   const known = Math.max(
     await localLast(deps.stateDir, source),
-    await newestInLake(await deps.lake(), source),
+    await lakeFloor(deps, source),
     deps.landingRoot ? await newestLanded(deps.landingRoot, source) : 0,
   );
   const next = Math.max(Math.trunc(now), known + 1);

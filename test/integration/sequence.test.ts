@@ -15,6 +15,7 @@ import type { Lake } from '../../src/lake/lake.js';
 import { newestInLake, nextSequence } from '../../src/batch/sequence.js';
 import { batchPrefix } from '../../src/batch/manifest.js';
 import { startS3, type TestS3 } from '../support/s3.js';
+import { ServiceError } from '../../src/errors.js';
 import { tempDir } from '../support/tmp.js';
 
 const tmp = tempDir('halo-sequence-');
@@ -52,6 +53,16 @@ test('no local state: continues after the lake\'s newest batch, and after a land
   const deps = { lake: async () => lake, stateDir: join(dir, 'state') };
   assert.equal(await nextSequence('claims', T0, deps), T0 + 5 * DAY + 1);
   assert.equal(await nextSequence('fresh', T0, deps), T0);
+});
+
+test('a lake that cannot be reached does not stop a fetch: the local state still keeps the order', async () => {
+  const dir = join(tmp.path, 'lake-down');
+  const down = { listFolders: async () => { throw new ServiceError('lake-unreachable', 'down'); } } as unknown as Lake;
+  const deps = { lake: async () => down, stateDir: join(dir, 'state') };
+  const first = await nextSequence('claims', T0, deps);
+  assert.equal(await nextSequence('claims', T0 - DAY, deps), first + 1);
+  const broken = { listFolders: async () => { throw new Error('a bug'); } } as unknown as Lake;
+  await assert.rejects(nextSequence('claims', T0, { ...deps, lake: async () => broken }), /a bug/);
 });
 
 describe('newestInLake lists two folder levels, on both lakes', () => {
