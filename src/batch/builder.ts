@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
-import { ulid } from 'ulid';
+import { decodeTime, ulid } from 'ulid';
 import type { Lake } from '../lake/lake.js';
 import type { RowSink } from '../pipeline/file-accumulator.js';
 import type { FileOutcome } from '../pipeline/file-outcome.js';
@@ -121,7 +121,7 @@ export class BatchBuilder {
   }
 
   /** Puts everything into the lake, the manifest last; returns the manifest. */
-  async publish(outcomes: FileOutcome[], rawNames: string[]): Promise<Manifest> {
+  async publish(outcomes: FileOutcome[], rawNames: string[], originals: string[] = []): Promise<Manifest> {
     await this.lock;
     for (const series of [this.main, this.lines]) if (series.open) await this.closePart(series);
     if (this.writeError) throw this.writeError;
@@ -138,7 +138,8 @@ export class BatchBuilder {
       const put = await this.lake.put(`${this.prefix}/raw/${rawNames[i]}`, createReadStream(o.path), 'application/octet-stream');
       const size = (await stat(o.path)).size;
       if (put.bytes !== size) throw new Error(`${o.path} changed while it was staged (${size} bytes on disk, ${put.bytes} copied)`);
-      files.push({ name: rawNames[i], bytes: put.bytes, sha256: put.sha256, format: o.format, rows: o.rows, validRows: o.validRows, rejectedRows: o.rows - o.validRows });
+      const original = originals[i] !== undefined && originals[i] !== rawNames[i] ? { original: originals[i] } : {};
+      files.push({ name: rawNames[i], ...original, bytes: put.bytes, sha256: put.sha256, format: o.format, rows: o.rows, validRows: o.validRows, rejectedRows: o.rows - o.validRows });
     }
     crashpoint('stage:after-raw');
     for (const series of [this.main, this.lines]) {
@@ -163,7 +164,7 @@ export class BatchBuilder {
       format: MANIFEST_FORMAT, version: MANIFEST_VERSION, batchId: this.batchId, source: this.source,
       schema: { name: this.schema.name, version: this.schema.version },
       columns: [...this.schema.fields.map((f) => f.name), 'source_file', 'source_row'],
-      createdAt: this.createdAt.toISOString(), tool: { name: 'halo-data', version: VERSION },
+      createdAt: this.createdAt.toISOString(), sequence: decodeTime(this.batchId), tool: { name: 'halo-data', version: VERSION },
       files, parts: this.main.done, rejects, copyManifest: COPY_MANIFEST_NAME, counts,
       ...(this.lines.done.length ? {
         claimLines: { columns: [...CLAIM_LINE_COLUMNS], parts: this.lines.done, copyManifest: LINES_COPY_MANIFEST_NAME },

@@ -13,6 +13,12 @@ export const CLAIM_LINE_COLUMNS = ['claim_id', 'line_no', 'description', 'quanti
 export interface ManifestFile {
   /** Name under raw/. */
   name: string;
+  /**
+   * The file's name at its source (a run's remote path, a stage's file name), when it differs
+   * from `name` (made safe, shortened when long, numbered when two share one). Optional:
+   * batches written before it lack it, and readers need not know it.
+   */
+  original?: string;
   bytes: number;
   sha256: string;
   format: string | null;
@@ -38,6 +44,13 @@ export interface Manifest {
   /** Normalised columns, in part order (no header line in the parts). */
   columns: string[];
   createdAt: string;
+  /**
+   * The batch's place in its source's order: the time part of its id, in milliseconds, from
+   * the source's sequence (batch/sequence.ts; greater than every earlier batch of the source,
+   * whatever the host clock said). Optional: batches written before it lack it (their id's
+   * time is the same number), and readers need not know it.
+   */
+  sequence?: number;
   tool: { name: string; version: string };
   files: ManifestFile[];
   parts: ManifestPart[];

@@ -3,6 +3,10 @@ import type { CommandContext } from './context.js';
 import { resolvePath } from '../config/load.js';
 import { chosenSources, openSource } from '../sources/open.js';
 import { fetchSource, type SourceFetch } from '../pipeline/fetch.js';
+import { nextSequence } from '../batch/sequence.js';
+import { openLake } from '../lake/open.js';
+import type { Lake } from '../lake/lake.js';
+import { hostNow } from '../util/clock.js';
 
 export interface FetchCommandOptions { sources: string[]; dryRun: boolean }
 
@@ -17,11 +21,13 @@ export async function fetchCommand(opts: FetchCommandOptions, ctx: CommandContex
   const landingRoot = resolvePath(config, config.landing ?? './.halo-data/landing');
   const stateDir = resolvePath(config, './.halo-data/state');
   const results: SourceFetch[] = [];
+  let lake: Promise<Lake> | null = null;
   for (const s of chosenSources(config, opts.sources)) {
     const src = await openSource(config, s);
     try {
       const r = await fetchSource(src, {
         landingRoot, stateFile: join(stateDir, `fetch-${s.name}.json`), stableAfterMs: (s.stableAfterSeconds ?? 60) * 1000, dryRun: opts.dryRun, concurrency: s.concurrency,
+        now: hostNow(ctx.env), sequence: (now) => nextSequence(s.name, now, { lake: () => (lake ??= openLake(config)), stateDir, landingRoot }),
       });
       results.push(r);
       ctx.log.info(opts.dryRun ? 'fetch (dry run)' : 'fetched', { source: s.name, files: r.fetched.length, bytes: r.bytes, unchanged: r.unchanged, waiting: r.waiting.length, refused: r.refused.length });

@@ -12,8 +12,9 @@ import { runSource, worse, type SourceRun } from '../pipeline/run.js';
 import { acquireRunLock } from '../util/run-lock.js';
 import { writeMetricsFile, type Metric } from '../output/metrics.js';
 import { createProgress } from '../output/progress.js';
-import { UsageError } from '../errors.js';
+import { HaloError, UsageError, exitCodeFor } from '../errors.js';
 import { crashpoint } from '../util/crashpoint.js';
+import { hostNow } from '../util/clock.js';
 
 export interface RunCommandOptions { sources: string[]; maxRejectRate: number; metricsFile?: string }
 
@@ -39,7 +40,7 @@ export async function runCommand(opts: RunCommandOptions, ctx: CommandContext): 
   try {
     for (const s of sources) {
       const r = await runSource(s, {
-        config, log: ctx.log, memberKey: ctx.env.HALO_DATA_MEMBER_KEY, maxRejectRate: opts.maxRejectRate,
+        config, log: ctx.log, memberKey: ctx.env.HALO_DATA_MEMBER_KEY, maxRejectRate: opts.maxRejectRate, now: hostNow(ctx.env),
         lake: () => (lake ??= openLake(config)),
         warehouse: () => (wh ??= openWarehouse(config).then(async (w) => { await initSchema(w); return w; })),
         onStep: (text) => progress.update(text),
@@ -54,17 +55,28 @@ export async function runCommand(opts: RunCommandOptions, ctx: CommandContext): 
     lock.release();
   }
   const seconds = (performance.now() - t0) / 1000;
-  const exitCode = results.reduce((c, r) => worse(c, r.exitCode), 0);
+  let exitCode = results.reduce((c, r) => worse(c, r.exitCode), 0);
 
-  const stateFile = join(resolvePath(config, './.halo-data/state'), 'run.json');
-  const state = readRunState(stateFile);
-  for (const r of results) if (r.exitCode === 0) state.lastSuccess[r.source] = new Date().toISOString();
-  writeRunState(stateFile, state);
-  if (opts.metricsFile) writeMetricsFile(resolvePath(config, opts.metricsFile), metricsOf(results, state, startedAt, seconds));
+  // The run's state and metrics files: a failure to write them is reported after the
+  // summary (the sources' results are printed whatever happens here), and fails the run.
+  let after: unknown = null;
+  try {
+    const stateFile = join(resolvePath(config, './.halo-data/state'), 'run.json');
+    const state = readRunState(stateFile);
+    for (const r of results) if (r.exitCode === 0) state.lastSuccess[r.source] = new Date().toISOString();
+    writeRunState(stateFile, state);
+    if (opts.metricsFile) writeMetricsFile(resolvePath(config, opts.metricsFile), metricsOf(results, state, startedAt, seconds));
+  } catch (e) {
+    after = e;
+    exitCode = worse(exitCode, exitCodeFor(e));
+  }
 
   ctx.log.info('run finished', { exitCode, seconds: Number(seconds.toFixed(2)), sources: results.length });
-  if (ctx.json) ctx.stdout.write(JSON.stringify({ ok: exitCode === 0, exitCode, startedAt: startedAt.toISOString(), seconds, sources: results }, null, 2) + '\n');
-  else printSummary(ctx, results, seconds);
+  if (ctx.json) {
+    const error = after === null ? {} : { error: { code: after instanceof HaloError ? after.code : 'internal', message: (after as Error).message ?? String(after) } };
+    ctx.stdout.write(JSON.stringify({ ok: exitCode === 0, exitCode, startedAt: startedAt.toISOString(), seconds, sources: results, ...error }, null, 2) + '\n');
+  } else printSummary(ctx, results, seconds);
+  if (after !== null) throw after;
   return exitCode;
 }
 
@@ -124,6 +136,7 @@ function printSummary(ctx: CommandContext, results: SourceRun[], seconds: number
     if (!r.staged.length && !r.loaded.length && !r.error && !r.failedBatches.length) w('  nothing new to load');
     for (const l of r.left) w(`  ${c.yellow('left out')} ${l.path} (${l.code}): ${l.message}`);
     for (const f of r.refusedFolders) w(`  files left out are kept in ${f}`);
+    for (const x of r.notArchived) w(`  ${c.yellow('not archived')} ${x.path}: ${x.why}`);
     for (const f of r.failedBatches) w(`  ${c.red('not loaded')} ${f.batchId} (${f.code}): ${f.message} — the next run tries again`);
     if (r.error) w(`  ${c.red('error')} (${r.error.code}): ${r.error.message}`);
     if (r.error?.hint) w(`    ${c.yellow('fix:')} ${r.error.hint}`);

@@ -3,6 +3,7 @@ import { stage, type StageResult } from '../pipeline/stage.js';
 import { createProgress } from '../output/progress.js';
 import { displayPath } from '../output/report/paths.js';
 import { UsageError } from '../errors.js';
+import { hostNow } from '../util/clock.js';
 
 export interface StageCommandOptions {
   inputs: string[];
@@ -20,7 +21,7 @@ export async function stageCommand(opts: StageCommandOptions, ctx: CommandContex
   try {
     result = await stage({
       inputs: opts.inputs, schema: opts.schema, source: opts.source, merchant: opts.merchant, config: ctx.config(),
-      maxRejectRate: opts.maxRejectRate, threads: opts.threads, cwd: ctx.cwd,
+      maxRejectRate: opts.maxRejectRate, threads: opts.threads, cwd: ctx.cwd, now: hostNow(ctx.env),
       onFileDone: (f) => progress.update(`staged ${displayPath(f.path)}`),
     });
   } finally {

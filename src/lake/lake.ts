@@ -18,6 +18,12 @@ export interface Lake {
   /** Objects under a prefix, in key order. */
   list(prefix: string): AsyncIterable<LakeObject>;
   /**
+   * The names of the "folders" directly under `prefix` (which ends with '/'): S3's common
+   * prefixes with delimiter '/', a local folder's sub-folders. One request per 1000 names,
+   * however many objects lie below them (finding a source's newest batch reads two levels).
+   */
+  listFolders(prefix: string): Promise<string[]>;
+  /**
    * Deletes a `doctor` probe object: only keys under PROBE_PREFIX, so nothing else in the
    * backup can ever be deleted through this.
    */

@@ -62,6 +62,13 @@ export class LocalLake implements Lake {
     return stat(this.path(key)).then((s) => s.isFile(), () => false);
   }
 
+  async listFolders(prefix: string): Promise<string[]> {
+    const base = prefix.replace(/\/+$/, '');
+    const dir = base ? this.path(base) : this.root;
+    const entries = await readdir(dir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? [] : Promise.reject(e)));
+    return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  }
+
   async *list(prefix: string): AsyncIterable<LakeObject> {
     const base = prefix.replace(/\/+$/, '');
     const start = base ? this.path(base) : this.root;

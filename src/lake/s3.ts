@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { S3Client, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { S3Client, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsCommand, ListObjectsV2Command, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { assertProbeKey, type Lake, type LakeObject, type PutResult } from './lake.js';
 import type { LakeConfig } from '../config/types.js';
@@ -147,6 +147,48 @@ export class S3Lake implements Lake {
       const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 404 || (e as { name?: string }).name === 'NotFound') return false;
       return this.fail(`check of ${key}`, e);
+    }
+  }
+
+  async listFolders(prefix: string): Promise<string[]> {
+    const base = this.key(prefix.replace(/^\/+/, ''));
+    const names: string[] = [];
+    let token: string | undefined;
+    let objects = 0;
+    do {
+      const page = await this.listPage(prefix, { Prefix: base, Delimiter: '/', ContinuationToken: token });
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) names.push(p.Prefix.slice(base.length).replace(/\/$/, ''));
+      objects += page.Contents?.length ?? 0;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    if (names.length || objects) return names.sort();
+    // Nothing at all: either nothing is there, or the store ignores delimiters for deeper keys
+    // (s3rver finds no common prefix two levels down). One key says which; if there are keys,
+    // the folders are found by jumping over each: every key in `<name>/` sorts below `<name>0`.
+    // (ListObjects v1 with a Marker: s3rver cannot make a v2 continuation token on Node 20.)
+    let after = base;
+    for (;;) {
+      let page;
+      try {
+        page = await this.client.send(new ListObjectsCommand({ Bucket: this.bucket, Prefix: base, MaxKeys: 1, Marker: after }));
+      } catch (e) {
+        return this.fail(`listing of ${prefix || '/'}`, e);
+      }
+      const key = page.Contents?.[0]?.Key;
+      if (!key) return names;
+      const rest = key.slice(base.length);
+      const slash = rest.indexOf('/');
+      if (slash === -1) { after = key; continue; }
+      names.push(rest.slice(0, slash));
+      after = `${base}${rest.slice(0, slash)}0`;
+    }
+  }
+
+  private async listPage(prefix: string, params: Omit<ConstructorParameters<typeof ListObjectsV2Command>[0], 'Bucket'>) {
+    try {
+      return await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, ...params }));
+    } catch (e) {
+      return this.fail(`listing of ${prefix || '/'}`, e);
     }
   }
 

@@ -1,5 +1,5 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ulid } from 'ulid';
 import type { Source, RemoteFile } from '../sources/source.js';
 import { landingPath } from '../sources/landing.js';
@@ -18,9 +18,15 @@ export interface FetchOptions {
   /** Downloads at once per source. */
   concurrency?: number;
   now?: number;
+  /**
+   * The time part of the fetch id (and so of its batch ids), given now: the source's
+   * sequence (batch/sequence.ts), so ids never go backwards with the host clock. Asked only
+   * when something is to be downloaded. Without it, now.
+   */
+  sequence?: (now: number) => Promise<number>;
 }
 
-export interface FetchedFile { path: string; bytes: number; sha256: string | null; landedAs: string | null }
+export interface FetchedFile { path: string; bytes: number; mtimeMs: number; sha256: string | null; landedAs: string | null }
 export interface SourceFetch {
   source: string;
   describe: string;
@@ -36,6 +42,15 @@ export interface SourceFetch {
 /** A source's name as safe to print: control characters (a terminal's escape sequences) shown as '?'. */
 const printable = (p: string) => p.replace(/[\x00-\x1f\x7f]/g, '?');
 
+/** A file-system error on a path in the landing folder (not at the source). */
+function landingFault(e: unknown, landingRoot: string): boolean {
+  const err = e as NodeJS.ErrnoException;
+  return typeof err?.code === 'string' && typeof err.path === 'string' && resolve(err.path).startsWith(resolve(landingRoot) + sep);
+}
+
+/** Landing errors that are the folder's, not one file's: every other file would fail the same way. */
+const FOLDER_FAULTS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE']);
+
 /** State is saved every this many files, so a crash refetches at most these. */
 const SAVE_EVERY = 100;
 
@@ -50,23 +65,29 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
   const now = o.now ?? Date.now();
   const state: FetchState = readState(o.stateFile);
   if (!o.dryRun) await recoverUnfinishedFetches(o.landingRoot, src.name, state);
-  const fetchId = ulid(now);
-  const out: SourceFetch = { source: src.name, describe: src.describe, fetchId, listed: 0, fetched: [], unchanged: 0, waiting: [], refused: [], bytes: 0 };
+  const out: SourceFetch = { source: src.name, describe: src.describe, fetchId: '', listed: 0, fetched: [], unchanged: 0, waiting: [], refused: [], bytes: 0 };
   const listing = await src.list();
   crashpoint('fetch:after-list');
   out.listed = listing.length;
   const seen: FetchState['seen'] = {};
   const todo: Array<{ file: RemoteFile; dest: string }> = [];
+  const dests = new Map<string, string>();
+  const stable: RemoteFile[] = []; // to take, once the fetch has its id
   for (const f of listing) {
     const taken = state.taken[f.path];
     if (taken && taken.size === f.size && taken.mtimeMs === f.mtimeMs) { out.unchanged++; continue; }
     const before = state.seen[f.path];
-    const stable = f.doneMarker || now - f.mtimeMs >= o.stableAfterMs || (before !== undefined && before.size === f.size && before.mtimeMs === f.mtimeMs);
-    if (!stable) {
+    const settled = f.doneMarker || now - f.mtimeMs >= o.stableAfterMs || (before !== undefined && before.size === f.size && before.mtimeMs === f.mtimeMs);
+    if (!settled) {
       seen[f.path] = { size: f.size, mtimeMs: f.mtimeMs };
       out.waiting.push({ path: printable(f.path), why: before ? 'still changing since the last listing' : 'new and recent: taken once unchanged at the next listing' });
       continue;
     }
+    stable.push(f);
+  }
+  const fetchId = ulid(stable.length && !o.dryRun && o.sequence ? await o.sequence(now) : now);
+  out.fetchId = fetchId;
+  for (const f of stable) {
     let dest: string;
     try {
       dest = landingPath(join(o.landingRoot), src.name, `${fetchId}/${f.path}`);
@@ -74,10 +95,17 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
       out.refused.push({ path: printable(f.path), why: (e as Error).message });
       continue;
     }
+    // Shortened names carry a hash of the original, so two files meeting here is all but
+    // impossible; if they do, the second waits for another fetch rather than overwrite.
+    if (dests.has(dest)) {
+      out.waiting.push({ path: printable(f.path), why: `its landing name is taken in this fetch by ${printable(dests.get(dest)!)}: taken by the next fetch` });
+      continue;
+    }
+    dests.set(dest, f.path);
     todo.push({ file: f, dest });
   }
   if (o.dryRun) {
-    for (const t of todo) { out.fetched.push({ path: t.file.path, bytes: t.file.size, sha256: null, landedAs: null }); out.bytes += t.file.size; }
+    for (const t of todo) { out.fetched.push({ path: t.file.path, bytes: t.file.size, mtimeMs: t.file.mtimeMs, sha256: null, landedAs: null }); out.bytes += t.file.size; }
     return out;
   }
   let sinceSave = 0;
@@ -91,7 +119,7 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
         got = await src.download(file, tmp);
       } catch (e) {
         // Moved or deleted by the partner between the listing and now: nothing to take, not a failure.
-        if ((e instanceof DataError && e.code === 'remote-file-gone') || (e as NodeJS.ErrnoException).code === 'ENOENT') {
+        if ((e instanceof DataError && e.code === 'remote-file-gone') || ((e as NodeJS.ErrnoException).code === 'ENOENT' && !landingFault(e, o.landingRoot))) {
           out.waiting.push({ path: printable(file.path), why: 'gone since the listing (moved or deleted at the source)' });
           return;
         }
@@ -113,7 +141,7 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
       crashpoint('fetch:before-rename');
       await rename(tmp, dest);
       state.taken[file.path] = { size: file.size, mtimeMs: file.mtimeMs, sha256, fetchedAt: new Date(now).toISOString(), landedAs: relative(o.landingRoot, dest) };
-      out.fetched.push({ path: file.path, bytes, sha256, landedAs: dest });
+      out.fetched.push({ path: file.path, bytes, mtimeMs: file.mtimeMs, sha256, landedAs: dest });
       out.bytes += bytes;
       if (++sinceSave >= SAVE_EVERY) save();
     } finally {
@@ -126,7 +154,16 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
   const worker = async () => {
     while (queue.length && failure === null) {
       const next = queue.shift()!;
-      try { await one(next); } catch (e) { failure ??= e; }
+      try {
+        await one(next);
+      } catch (e) {
+        // This file's name or path cannot be written here: it is refused and named, the others go on.
+        if (landingFault(e, o.landingRoot) && !FOLDER_FAULTS.has((e as NodeJS.ErrnoException).code!)) {
+          out.refused.push({ path: printable(next.file.path), why: `cannot be written to the landing folder (${(e as NodeJS.ErrnoException).code}): ${printable((e as Error).message)}` });
+          continue;
+        }
+        failure ??= e;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 4) }, worker));
@@ -141,7 +178,7 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
     const folder = join(o.landingRoot, src.name, fetchId);
     await writeFetchRecord(folder, {
       fetchId, source: src.name,
-      files: out.fetched.map((f) => ({ path: f.path, bytes: f.bytes, sha256: f.sha256!, landedAs: relative(folder, f.landedAs!) })),
+      files: out.fetched.map((f) => ({ path: f.path, bytes: f.bytes, mtimeMs: f.mtimeMs, sha256: f.sha256!, landedAs: relative(folder, f.landedAs!) })),
     });
   }
   if (failure !== null) throw failure;

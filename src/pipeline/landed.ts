@@ -19,8 +19,12 @@ const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 export interface FetchRecord {
   fetchId: string;
   source: string;
-  /** `path`: the name at the source; `landedAs`: relative to the fetch folder. */
-  files: Array<{ path: string; bytes: number; sha256: string; landedAs: string }>;
+  /**
+   * `path`: the name at the source; `landedAs`: relative to the fetch folder; `mtimeMs`: the
+   * source's mtime when it was listed (absent in records of older versions), so archiving
+   * can tell the fetched file from a replacement.
+   */
+  files: Array<{ path: string; bytes: number; mtimeMs?: number; sha256: string; landedAs: string }>;
 }
 
 export interface StageRecord {
@@ -75,7 +79,7 @@ export async function recoverUnfinishedFetches(landingRoot: string, source: stri
       const key = relative(landingRoot, full).split(sep).join('/');
       const taken = byLanded.get(key);
       if (!taken || /\.part-\d+$/.test(e.name)) { await rm(full, { force: true }); continue; }
-      files.push({ path: taken[0], bytes: taken[1].size, sha256: taken[1].sha256, landedAs: relative(folder, full).split(sep).join('/') });
+      files.push({ path: taken[0], bytes: taken[1].size, mtimeMs: taken[1].mtimeMs, sha256: taken[1].sha256, landedAs: relative(folder, full).split(sep).join('/') });
     }
     if (files.length) await writeFetchRecord(folder, { fetchId, source, files: files.sort((a, b) => a.path.localeCompare(b.path)) });
     else await rm(folder, { recursive: true, force: true });

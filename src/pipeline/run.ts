@@ -14,6 +14,7 @@ import { stage } from './stage.js';
 import { validate } from './validate.js';
 import { readManifest, type BatchEntry } from '../batch/catalog.js';
 import { batchPrefix } from '../batch/manifest.js';
+import { nextSequence } from '../batch/sequence.js';
 import { ledgerView, loadBatch, type LoadOutcome } from './load.js';
 import { HaloError, exitCodeFor } from '../errors.js';
 import { crashpoint } from '../util/crashpoint.js';
@@ -34,6 +35,8 @@ export interface SourceRun {
   left: Array<StageRecord['left'][number] & { fetchId: string }>;
   loaded: LoadOutcome[];
   failedBatches: Array<{ batchId: string; code: string; message: string }>;
+  /** Files archive: true left on the source: replaced since they were fetched (the next run takes them). */
+  notArchived: Array<{ path: string; why: string }>;
   /** Where fetches with files left out were moved, for someone to look at. */
   refusedFolders: string[];
   rowsLoaded: number;
@@ -56,8 +59,9 @@ export interface RunDeps {
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /**
- * The batch id of one schema's files of one fetch: the fetch's time, and a random part that
- * is a hash of (fetch id, schema). Staging the same fetch again after a crash therefore
+ * The batch id of one schema's files of one fetch: the fetch's time (the source's sequence,
+ * never the host clock alone: see batch/sequence.ts), and a random part that is a hash of
+ * (fetch id, schema). Staging the same fetch again after a crash therefore
  * writes the same batch (or finds it written), never a second copy of the same rows.
  */
 export function batchIdFor(fetchId: string, schema: string): string {
@@ -72,7 +76,7 @@ const since = (t: number) => (performance.now() - t) / 1000;
 export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceRun> {
   const started = performance.now();
   const out: SourceRun = {
-    source: s.name, describe: s.type, exitCode: 0, error: null, fetch: null, staged: [], left: [], loaded: [], failedBatches: [], refusedFolders: [],
+    source: s.name, describe: s.type, exitCode: 0, error: null, fetch: null, staged: [], left: [], loaded: [], failedBatches: [], notArchived: [], refusedFolders: [],
     rowsLoaded: 0, rowsRejected: 0, seconds: { fetch: 0, stage: 0, load: 0, total: 0 },
   };
   const landingRoot = resolvePath(deps.config, deps.config.landing ?? './.halo-data/landing');
@@ -87,12 +91,13 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
       const f = await fetchSource(src, {
         landingRoot, stateFile: join(resolvePath(deps.config, './.halo-data/state'), `fetch-${s.name}.json`),
         stableAfterMs: (s.stableAfterSeconds ?? 60) * 1000, dryRun: false, now: deps.now, concurrency: s.concurrency,
+        sequence: (now) => nextSequence(s.name, now, { lake: deps.lake, stateDir: resolvePath(deps.config, './.halo-data/state'), landingRoot }),
       });
       out.fetch = { fetchId: f.fetchId, listed: f.listed, files: f.fetched.length, unchanged: f.unchanged, bytes: f.bytes, waiting: f.waiting, refused: f.refused };
       deps.log.info('fetched', { source: s.name, files: f.fetched.length, bytes: f.bytes, unchanged: f.unchanged, waiting: f.waiting.length, refused: f.refused.length });
       if (f.refused.length) out.exitCode = Math.max(out.exitCode, 1);
-    } catch (e) {
-      if (!(e instanceof HaloError) || e.fault === 'interrupted' || e.fault === 'internal') throw e;
+    } catch (caught) {
+      const e = asHaloError(caught);
       noteError(out, e);
       deps.log.error('fetch failed', { source: s.name, code: e.code, error: e.message, ...(e.hint ? { hint: e.hint } : {}) });
     }
@@ -110,7 +115,7 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
       await writeStageRecord(f.folder, f.staged);
       crashpoint('run:after-stage-record');
       if (s.archive && src?.archive) {
-        await archiveFetch(src, f, deps);
+        out.notArchived.push(...await archiveFetch(src, f, deps));
         f.staged.archived = true;
         await writeStageRecord(f.folder, f.staged);
       }
@@ -125,8 +130,8 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
     t = performance.now();
     await loadLanded(landed, landingRoot, deps, out);
     out.seconds.load = since(t);
-  } catch (e) {
-    if (!(e instanceof HaloError) || e.fault === 'interrupted') throw e;
+  } catch (caught) {
+    const e = asHaloError(caught);
     noteError(out, e);
     deps.log.error('run stopped for this source', { source: s.name, code: e.code, error: e.message });
   } finally {
@@ -134,6 +139,19 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
     out.seconds.total = since(started);
   }
   return out;
+}
+
+/**
+ * An error as this source's result: an interruption goes on up (the run stops); anything
+ * else, even one nobody foresaw (a bug, an errno), is recorded for this source, which then
+ * counts as failed (exit 1), and the next source is still run and the summary still printed.
+ */
+function asHaloError(e: unknown): HaloError {
+  if (e instanceof HaloError) {
+    if (e.fault === 'interrupted') throw e;
+    return e;
+  }
+  return new HaloError('internal', 'internal', `internal error: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
 function noteError(out: SourceRun, e: HaloError): void {
@@ -191,7 +209,7 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
     }
     try {
       const r = await stage({
-        inputs: files, schema, source: s.name, config: deps.config, maxRejectRate: deps.maxRejectRate, id: { batchId, createdAt }, skipUnreadable: true,
+        inputs: files, schema, source: s.name, config: deps.config, maxRejectRate: deps.maxRejectRate, id: { batchId, createdAt }, skipUnreadable: true, originalNames: nameOf,
       });
       const m = r.manifest;
       rec.batches.push({ batchId, prefix: r.prefix, schema, files: m.counts.files, rows: m.counts.validRows, rejectedRows: m.counts.rejectedRows });
@@ -207,14 +225,25 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
   return rec;
 }
 
-/** Moves each remote file of a staged fetch into archive/ beside it; one already gone was moved before. */
-async function archiveFetch(src: Source, f: LandedFetch, deps: RunDeps): Promise<void> {
+/**
+ * Moves each remote file of a staged fetch into archive/ beside it; one already gone was
+ * moved before. Only the bytes that were fetched are archived: a file replaced since (size
+ * or mtime differs from the fetch record) stays for the next run, and is returned.
+ */
+async function archiveFetch(src: Source, f: LandedFetch, deps: RunDeps): Promise<Array<{ path: string; why: string }>> {
   const left = new Set(f.staged!.left.map((l) => l.path));
+  const kept: Array<{ path: string; why: string }> = [];
   for (const file of f.record.files) {
     if (left.has(file.path)) continue; // not in the lake: stays where the partner put it
-    await src.archive!(file.path);
+    const outcome = await src.archive!(file.path, { size: file.bytes, mtimeMs: file.mtimeMs });
+    if (outcome === 'changed') {
+      const shown = file.path.replace(/[\x00-\x1f\x7f]/g, '?'); // a name as safe to print
+      kept.push({ path: shown, why: 'changed since fetched: left for the next run' });
+      deps.log.warn('not archived: changed since fetched, left for the next run', { source: f.record.source, file: shown });
+    }
   }
-  deps.log.info('archived on the source', { source: f.record.source, files: f.record.files.length - left.size });
+  deps.log.info('archived on the source', { source: f.record.source, files: f.record.files.length - left.size - kept.length });
+  return kept;
 }
 
 async function loadLanded(landed: LandedFetch[], landingRoot: string, deps: RunDeps, out: SourceRun): Promise<void> {

@@ -7,6 +7,10 @@ import type { Manifest } from '../batch/manifest.js';
 import { validate } from './validate.js';
 import type { ValidateReport } from './file-outcome.js';
 import { DataError, UsageError } from '../errors.js';
+import { boundedName } from '../util/bounded-name.js';
+import { nextSequence, type SequenceDeps } from '../batch/sequence.js';
+import { resolvePath } from '../config/load.js';
+import { ulid } from 'ulid';
 
 export interface StageOptions {
   inputs: string[];
@@ -18,14 +22,18 @@ export interface StageOptions {
   threads?: number;
   cwd?: string;
   partBytes?: number;
-  /** A fixed batch id and time (see BatchBuilder); default a new ULID, now. */
+  /** A fixed batch id and time (see BatchBuilder); default a new ULID at the source's next sequence (batch/sequence.ts). */
   id?: { batchId: string; createdAt: Date };
+  /** The host's time (default the clock); the batch's time is never below the source's newest batch. */
+  now?: number;
   /**
    * Leave files that cannot be read out of the batch (reported in `skipped`) instead of
    * refusing it: run stages what it can and says which files it could not.
    */
   skipUnreadable?: boolean;
   onFileDone?: Parameters<typeof validate>[0]['onFileDone'];
+  /** Each input's name at its source (run: the remote path), kept in the manifest beside its raw/ name. */
+  originalNames?: Map<string, string>;
 }
 
 export interface StageResult {
@@ -50,7 +58,9 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
   const source = opts.source ?? 'manual';
   if (!SOURCE_NAME.test(source)) throw new UsageError('bad-option', `--source '${source}' is not a valid source name (letters, digits, . _ -)`);
   const lake = await openLake(opts.config);
-  const builder = new BatchBuilder(lake, source, schema, opts.partBytes ?? opts.config.lake.partBytes ?? DEFAULT_PART_BYTES, opts.id);
+  // A one-off stage takes its source's next number, as run does (never the host clock alone).
+  const id = opts.id ?? await sequencedId(source, opts.now ?? Date.now(), { lake: async () => lake, stateDir: resolvePath(opts.config, './.halo-data/state') });
+  const builder = new BatchBuilder(lake, source, schema, opts.partBytes ?? opts.config.lake.partBytes ?? DEFAULT_PART_BYTES, id);
   await builder.open();
   try {
     const sink = builder.sink();
@@ -72,7 +82,8 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
         { hint: 'halo-data validate <files> shows the rejected rows and why' });
     }
     const names = rawNames(kept.map((f) => f.path));
-    const manifest = await builder.publish(kept, names);
+    const originals = kept.map((f) => opts.originalNames?.get(f.path) ?? basename(f.path));
+    const manifest = await builder.publish(kept, names, originals);
     const skipped = unreadable.map((f) => ({ path: f.path, code: f.problems[0]?.code ?? 'unreadable-file' }));
     return { batchId: builder.batchId, lake: lake.url, prefix: builder.prefix, manifest, report, skipped };
   } finally {
@@ -80,13 +91,23 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
   }
 }
 
-/** File names under raw/: the original names, numbered when two files share one. */
-function rawNames(paths: string[]): string[] {
-  const seen = new Map<string, number>();
+async function sequencedId(source: string, now: number, deps: SequenceDeps): Promise<{ batchId: string; createdAt: Date }> {
+  const t = await nextSequence(source, now, deps);
+  return { batchId: ulid(t), createdAt: new Date(t) };
+}
+
+/**
+ * File names under raw/: the original names made safe for any lake (letters, digits, . _ -),
+ * bounded (a long name is shortened with a hash of it, see boundedName), and unique in the
+ * batch (a name met before gets a number in front, until it is one not used).
+ */
+export function rawNames(paths: string[]): string[] {
+  const used = new Set<string>();
   return paths.map((p) => {
-    const name = basename(p).replace(/[^A-Za-z0-9._-]/g, '_');
-    const n = seen.get(name) ?? 0;
-    seen.set(name, n + 1);
-    return n === 0 ? name : `${n}-${name}`;
+    const name = boundedName(basename(p).replace(/[^A-Za-z0-9._-]/g, '_'));
+    let out = name;
+    for (let n = 1; used.has(out); n++) out = `${n}-${name}`;
+    used.add(out);
+    return out;
   });
 }

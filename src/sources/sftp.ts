@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { FileEntryWithStats } from 'ssh2';
-import type { Source, RemoteFile } from './source.js';
+import type { ArchiveOutcome, Source, RemoteFile } from './source.js';
 import { ConfigError, DataError, HaloError, ServiceError, exitCodeFor } from '../errors.js';
 import { compilePattern, walkRemote, type DirEntry } from './remote-glob.js';
 import { SftpConnector, connectSftp, keyTypeOf, type SftpLink } from './sftp-connection.js';
@@ -105,11 +105,44 @@ export class SftpSource implements Source {
    * Moves `remotePath` to `archive/` beside it: one RENAME when the folder exists. SFTP v3
    * RENAME never replaces a file, so a taken name is found by its failure and a suffix
    * added. A source file already gone was moved before (a run stopped after archiving).
+   *
+   * With `fetched`, only the bytes that were fetched are archived: the file is renamed first
+   * and the renamed file is then checked (LSTAT: size, mtime). A RENAME moves one file
+   * whole, so what is checked is exactly what was moved — a partner's replacement (upload
+   * and rename over it) that lands any time before our RENAME is seen, with no window
+   * between a check and the move. A moved file that is not what was fetched goes back to
+   * its name (or, if a newer upload took that name meanwhile, beside it with a suffix) for
+   * the next run to fetch.
    */
-  async archive(remotePath: string): Promise<void> {
+  async archive(remotePath: string, fetched?: { size: number; mtimeMs?: number }): Promise<ArchiveOutcome> {
+    const moved = await this.moveToArchive(remotePath);
+    if (moved === null) return 'gone';
+    if (!fetched) return 'archived';
+    return this.retrying(`checking ${moved} against what was fetched`, async (link) => {
+      const st = await link.lstat(moved).catch((e) => { throw this.fileFailure(e, moved); });
+      const same = st.size === fetched.size && (fetched.mtimeMs === undefined || st.mtime === Math.floor(fetched.mtimeMs / 1000));
+      if (same) return 'archived';
+      const dir = posix.dirname(remotePath);
+      const name = posix.basename(remotePath);
+      for (let n = 1; n <= 1000; n++) {
+        const back = n === 1 ? remotePath : posix.join(dir, suffixed(name, n));
+        try {
+          await link.rename(moved, back);
+          return 'changed';
+        } catch (e) {
+          const status = sftpStatus(e);
+          if (status !== SFTP_STATUS.FAILURE) throw this.fileFailure(e, moved);
+        }
+      }
+      throw new DataError('archive-full', `source '${this.name}': cannot put ${moved} back: ${dir} already holds 1000 files named like ${name}`);
+    });
+  }
+
+  /** The RENAME into archive/; the name it got there, or null when the file was gone already. */
+  private async moveToArchive(remotePath: string): Promise<string | null> {
     const dir = posix.join(posix.dirname(remotePath), ARCHIVE_DIR);
     const name = posix.basename(remotePath);
-    await this.retrying(`archiving ${remotePath}`, async (link) => {
+    return this.retrying(`archiving ${remotePath}`, async (link) => {
       const exists = (p: string) => link.lstat(p).then(() => true, (e) => {
         if (sftpStatus(e) === SFTP_STATUS.NO_SUCH_FILE) return false;
         throw e;
@@ -119,12 +152,12 @@ export class SftpSource implements Source {
         const target = posix.join(dir, n === 1 ? name : suffixed(name, n));
         try {
           await link.rename(remotePath, target);
-          return;
+          return target;
         } catch (e) {
           // Why did it fail? The file gone (moved before), no archive/ yet, or the name taken.
           const status = sftpStatus(e);
           if (status !== SFTP_STATUS.NO_SUCH_FILE && status !== SFTP_STATUS.FAILURE) throw this.fileFailure(e, remotePath);
-          if (!(await exists(remotePath))) return;
+          if (!(await exists(remotePath))) return null;
           if (!dirExists && !(await exists(dir))) {
             await link.mkdir(dir).catch(async (err) => { if (!(await exists(dir))) throw this.fileFailure(err, dir); });
             dirExists = true;

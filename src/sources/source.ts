@@ -11,6 +11,9 @@ export interface RemoteFile {
   mtimeMs: number;
 }
 
+/** What archive did: moved; already gone (moved before); or left in place, replaced since it was fetched. */
+export type ArchiveOutcome = 'archived' | 'gone' | 'changed';
+
 export interface Source {
   readonly name: string;
   /** Where it is, without secrets (for messages). */
@@ -22,9 +25,11 @@ export interface Source {
   /**
    * Moves a listed file (its `path`) into an `archive/` folder beside it, creating the folder;
    * never deletes and never overwrites (a name taken there gets a numbered suffix). A file
-   * no longer there is taken as moved already. Only sources that can do this have it; the
-   * source's `archive: true` says whether to call it (after a successful stage).
+   * no longer there is taken as moved already ('gone'). Only sources that can do this have
+   * it; the source's `archive: true` says whether to call it (after a successful stage).
+   * `fetched` is what was downloaded (size, and mtime when known): a file that no longer
+   * matches was replaced since, is unread, and stays where it is for the next run ('changed').
    */
-  archive?(remotePath: string): Promise<void>;
+  archive?(remotePath: string, fetched?: { size: number; mtimeMs?: number }): Promise<ArchiveOutcome>;
   close(): Promise<void>;
 }

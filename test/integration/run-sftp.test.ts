@@ -8,7 +8,7 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, utimesSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, utimesSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startSftpServer, type TestSftpServer } from '../support/sftp-server.js';
@@ -84,6 +84,46 @@ describe('run from an SFTP source', () => {
     const [s] = JSON.parse(again.stdout).sources;
     assert.equal(s.fetch.bytes, 0);
     assert.equal(s.fetch.unchanged, s.fetch.listed);
+  });
+});
+
+describe('archive: true archives only the bytes that were fetched', () => {
+  test('a file replaced just before the archive RENAME stays in the inbox, and the next run loads it', async () => {
+    const inbox = join(server.root, 'merchants/M0700/inbox');
+    mkdirSync(join(inbox, 'archive'), { recursive: true }); // so the first RENAME is the one that moves
+    const header = 'Kode Apotek,Kode Barang,Nama Barang,Barcode,Satuan,Harga Jual,Stok,Tgl Kadaluarsa,Tgl Update\n';
+    writeFileSync(join(inbox, 'big.csv'), header + 'M0700,OLD-1,Paracetamol 500 mg,,Strip,4500,10,21/11/2027,21/11/2026 10:30\n');
+    utimesSync(join(inbox, 'big.csv'), HOUR_AGO, HOUR_AGO);
+    const p = project('archive-race', { archive: true, paths: ['/merchants/M0700/inbox/*.csv'], stableAfterSeconds: 0 });
+    // The partner uploads a new big.csv (under a temporary name, renamed over the old one) at
+    // the worst moment: after we staged the old one, just as our archive RENAME arrives.
+    let replaced = 0;
+    server.beforeAnswer = (type, args) => {
+      if (type !== 'RENAME' || args[0] !== '/merchants/M0700/inbox/big.csv' || replaced++) return;
+      const tmpName = join(inbox, '.big.csv.upload');
+      writeFileSync(tmpName, header + 'M0700,NEW-1,Amoxicillin 500mg,,Strip,12500,5,31/03/2027,22/11/2026 10:30\n'
+        + 'M0700,NEW-2,Sanmol Sirup 60 ml,,Botol,24800,7,30/06/2027,22/11/2026 10:30\n');
+      renameSync(tmpName, join(inbox, 'big.csv'));
+    };
+    try {
+      const first = await cli(p, 'run', '--json');
+      assert.equal(first.code, 0, first.stdout + first.stderr);
+      const [s] = JSON.parse(first.stdout).sources;
+      assert.equal(s.rowsLoaded, 1);
+      assert.deepEqual(s.notArchived, [{ path: '/merchants/M0700/inbox/big.csv', why: 'changed since fetched: left for the next run' }]);
+    } finally {
+      server.beforeAnswer = null;
+    }
+    assert.equal(replaced, 1);
+    assert.match(readFileSync(join(inbox, 'big.csv'), 'utf8'), /NEW-2/, 'the unread file is back in the inbox');
+    assert.ok(!existsSync(join(inbox, 'archive/big.csv')), 'nothing unread in archive/');
+    const text = await cli(p, 'run');
+    assert.equal(text.code, 0, text.stdout + text.stderr);
+    assert.match(text.stdout, /fetched 1 file/);
+    assert.deepEqual(readdirSync(inbox).sort(), ['archive'], 'the new file, now read, is archived');
+    assert.match(readFileSync(join(inbox, 'archive/big.csv'), 'utf8'), /NEW-2/);
+    const skus = await cli(p, 'warehouse', 'query', "SELECT merchant_sku FROM halo.dim_product WHERE merchant_id = 'M0700' ORDER BY 1", '--json');
+    assert.deepEqual(JSON.parse(skus.stdout).map((x: { merchant_sku: string }) => x.merchant_sku), ['NEW-1', 'NEW-2', 'OLD-1']);
   });
 });
 

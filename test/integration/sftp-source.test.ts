@@ -427,6 +427,22 @@ describe('sftp source: a real OpenSSH server', { skip: !sshdAvailable() && 'need
     } finally { await src.close(); }
   });
 
+  test('archive against sshd moves only what was fetched: a file replaced since is put back', async () => {
+    put(sshd.root, 'arch2/b.csv', 'fetched\n');
+    const path = `${sshd.root}/arch2/b.csv`;
+    const src = await source(server(), { paths: [`${sshd.root}/arch2/*.csv`], archive: true });
+    try {
+      const [listed] = await src.list();
+      assert.equal(await src.archive(path, { size: listed.size, mtimeMs: listed.mtimeMs }), 'archived');
+      put(sshd.root, 'arch2/b.csv', 'fetched\n');
+      const [again] = await src.list();
+      put(sshd.root, 'arch2/b.csv', 'replaced, longer\n'); // after the listing, before the archive
+      assert.equal(await src.archive(path, { size: again.size, mtimeMs: again.mtimeMs }), 'changed');
+      assert.equal(readFileSync(join(sshd.root, 'arch2/b.csv'), 'utf8'), 'replaced, longer\n');
+      assert.deepEqual(readdirSync(join(sshd.root, 'arch2/archive')), ['b.csv']);
+    } finally { await src.close(); }
+  });
+
   // Last: it changes the server's key.
   test('a changed host key (the server rebuilt) is refused, naming the new fingerprint; nothing is fetched', async () => {
     const old = sshd.hostKeySha256;

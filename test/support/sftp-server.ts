@@ -31,6 +31,11 @@ export interface TestSftpServer {
   root: string;
   /** SFTP requests received, by type ('OPEN', 'READ', ...), refused ones included. */
   requests: Record<string, number>;
+  /**
+   * Called with each request (type and its arguments) before it is answered: a test does
+   * something at exactly that moment (a partner replacing a file just before our RENAME).
+   */
+  beforeAnswer: ((type: string, args: unknown[]) => Promise<void> | void) | null;
   stop: () => Promise<void>;
 }
 
@@ -68,7 +73,7 @@ function statusOf(err: unknown): number {
 class Refused extends Error { constructor(readonly status: number) { super('refused'); } }
 
 /** Answers one session's SFTP requests from `root`. Returns a function closing its open files. */
-function serveSftp(sftp: SFTPWrapper, root: string, requests: Record<string, number>): () => Promise<void> {
+function serveSftp(sftp: SFTPWrapper, root: string, requests: Record<string, number>, hooks: { beforeAnswer: TestSftpServer['beforeAnswer'] }): () => Promise<void> {
   const handles = new Map<number, Handle>();
   let nextHandle = 0;
   const local = (remote: string) => {
@@ -92,7 +97,7 @@ function serveSftp(sftp: SFTPWrapper, root: string, requests: Record<string, num
   const on = <A extends unknown[]>(type: string, answer: (reqId: number, ...args: A) => Promise<void>) => {
     (sftp as unknown as NodeJS.EventEmitter).on(type, (reqId: number, ...args: A) => {
       requests[type] = (requests[type] ?? 0) + 1;
-      answer(reqId, ...args).catch((err) => sftp.status(reqId, err instanceof Refused ? err.status : statusOf(err)));
+      Promise.resolve(hooks.beforeAnswer?.(type, args)).then(() => answer(reqId, ...args)).catch((err) => sftp.status(reqId, err instanceof Refused ? err.status : statusOf(err)));
     });
   };
 
@@ -201,13 +206,14 @@ export async function startSftpServer(opts: { root?: string } = {}): Promise<Tes
   const closers = new Set<() => Promise<void>>();
   const allowed = parse(userKey.public);
 
+  const hooks: { beforeAnswer: TestSftpServer['beforeAnswer'] } = { beforeAnswer: null };
   const server = new Server({ hostKeys: [hostKey.private] }, (client) => {
     clients.add(client);
     client.on('error', () => { /* a cut connection (the fault proxy) is expected */ });
     client.on('close', () => clients.delete(client));
     authenticate(client, user, allowed);
     client.on('ready', () => client.on('session', (accept) => accept().on('sftp', (acceptSftp) => {
-      const close = serveSftp(acceptSftp(), root, requests);
+      const close = serveSftp(acceptSftp(), root, requests, hooks);
       closers.add(close);
       client.on('close', () => { closers.delete(close); void close(); });
     })));
@@ -231,6 +237,8 @@ export async function startSftpServer(opts: { root?: string } = {}): Promise<Tes
     hostKeySha256: `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`,
     root,
     requests,
+    get beforeAnswer() { return hooks.beforeAnswer; },
+    set beforeAnswer(f) { hooks.beforeAnswer = f; },
     stop: async () => {
       // Not client.end(): that only half-closes, and close() would wait on a peer that never
       // answers (behind a stalled proxy). ssh2 keeps the socket private.
