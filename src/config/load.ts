@@ -44,6 +44,7 @@ const configShape: Shape = S.object({
     pdfBytes: S.int(1), pdfPages: S.int(1), pdfSeconds: S.int(1),
   }),
   claimTemplates: S.list(S.string),
+  run: S.object({ reconcileDays: S.int(0) }),
 });
 
 const DEFAULT_NAMES = ['halo-data.config.yaml', 'halo-data.config.yml', 'halo-data.config.json'];
@@ -90,6 +91,7 @@ export function loadConfig(opts: { configFile?: string; env?: NodeJS.ProcessEnv;
     merchants: raw.merchants ?? {},
     limits: raw.limits ?? {},
     claimTemplates: (raw.claimTemplates ?? []).map((p: string) => resolve(file ? dirname(file) : cwd, p)),
+    run: raw.run ?? {},
   };
   applyEnv(config, env);
   check(config);

@@ -99,4 +99,14 @@ export interface HaloConfig {
   limits: LimitsConfig;
   /** Claim-PDF template files or folders (absolute), added to the built-in ones. */
   claimTemplates: string[];
+  run?: RunConfig;
+}
+
+export interface RunConfig {
+  /**
+   * `run` loads complete batches of its sources dated within this many days that the
+   * warehouse ledger lacks (a warehouse deleted or restored from an older backup); 0 turns
+   * it off (default 7).
+   */
+  reconcileDays?: number;
 }
