@@ -136,3 +136,21 @@ async function tidyRefused(landingRoot: string, source: string): Promise<void> {
     if (!waiting) await rm(folder, { recursive: true, force: true });
   }
 }
+
+/**
+ * Files of a source that a later fetch staged under the same name (the partner sent a fixed
+ * version, and it loaded): their refused copies of older fetches are no longer waiting, and
+ * go (the lake keeps the version that loaded). Without this the list and the metric would
+ * report a file the partner has long fixed.
+ */
+export async function supersedeRefused(landingRoot: string, source: string, loaded: { fetchId: string; paths: string[] }): Promise<number> {
+  const names = new Set(loaded.paths);
+  let n = 0;
+  for (const f of await listRefused(landingRoot, source)) {
+    if (f.fetchId >= loaded.fetchId || !names.has(f.path)) continue;
+    await rm(f.file, { force: true });
+    n++;
+  }
+  if (n) await tidyRefused(landingRoot, source);
+  return n;
+}

@@ -13,7 +13,7 @@ import { landedFetches, retireFetch, writeStageRecord, type LandedFetch, type St
 import { stage, NothingStagedError } from './stage.js';
 import { validate } from './validate.js';
 import { isUnreadable, rejectRateVerdict, unreadableVerdict, type FileVerdict } from './file-verdict.js';
-import { finishRetries, listRefused } from './refused.js';
+import { finishRetries, listRefused, supersedeRefused } from './refused.js';
 import { inLoadOrder, listSourceBatches, readManifest, recentDates, type BatchEntry } from '../batch/catalog.js';
 import { batchPrefix } from '../batch/manifest.js';
 import { ledgerView, loadBatch, type LedgerStatus, type LoadOutcome } from './load.js';
@@ -265,8 +265,11 @@ async function loadLanded(landed: LandedFetch[], landingRoot: string, deps: RunD
     }
     crashpoint('run:before-retire');
     if (allLoaded) {
+      const left = new Set(f.staged!.left.map((l) => l.path));
       const moved = await retireFetch(landingRoot, f);
       if (moved) out.refusedFolders.push(moved);
+      const gone = await supersedeRefused(landingRoot, out.source, { fetchId: f.fetchId, paths: f.record.files.map((x) => x.path).filter((p) => !left.has(p)) });
+      if (gone) deps.log.info('refused files superseded by a version that loaded', { source: out.source, files: gone });
       crashpoint('run:after-retire');
     }
   }

@@ -124,6 +124,20 @@ describe('one merchant file over the reject rate, five clean ones', () => {
   });
 });
 
+describe('a refused file that the partner replaces with a fixed version', () => {
+  test('loads on the next run, and its refused copy is no longer waiting', () => {
+    const p = project('fixed');
+    assert.equal(p.cli('run').code, 1);
+    writeFileSync(join(p.dir, 'drop/bad-M0300.csv'), inventory('M0300', 3, 0));
+    const r = p.cli('run', '--json');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const [inv] = JSON.parse(r.stdout).sources;
+    assert.equal(inv.loaded[0].rows, 3);
+    assert.equal(inv.refusedWaiting.count, 0);
+    assert.equal(JSON.parse(p.cli('refused', 'list', '--json').stdout).count, 0);
+  });
+});
+
 describe('a file that cannot be read is left out with its own first problem', () => {
   test('the reason is the file\'s problem, not a generic one', () => {
     const p = project('unreadable');
