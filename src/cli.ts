@@ -155,7 +155,7 @@ Examples:
   const run = program.command('run')
     .description('fetch → stage → load → merge for every configured source (safe under cron: one run at a time)')
     .option('--source <name>', 'only this source (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--max-reject-rate <r>', "a landed fetch whose rejected share of rows is above this is not staged (exit 1)", parseFloat, 0.01)
+    .option('--max-reject-rate <r>', "a file whose own rejected share of rows is above this is left out, kept in refused/ (exit 1); the others load", parseFloat, 0.01)
     .option('--metrics-file <path>', "write the run's figures in Prometheus text format (node_exporter textfile collector)")
     .addHelpText('after', `
 Examples:
@@ -177,6 +177,25 @@ Examples:
       setExit(await doctorCommand({ trustHost: opts.trustHost }, makeContext(cmd.optsWithGlobals(), io)));
     });
   addGlobalOptions(doctor);
+
+  const refused = program.command('refused').description("files run left out (unreadable, unknown schema, too many rejected rows), kept in the landing folder's refused/");
+  addGlobalOptions(refused.command('list').description('the files waiting in refused/, with their reason and age')
+    .option('--source <name>', 'only this source')
+    .addHelpText('after', '\nExamples:\n  $ halo-data refused list\n  $ halo-data refused list --source merchants --json')
+    .action(async (opts, cmd: Command) => {
+      const { refusedList } = await import('./commands/refused.js');
+      setExit(await refusedList({ source: opts.source }, makeContext(cmd.optsWithGlobals(), io)));
+    }));
+  addGlobalOptions(refused.command('retry').description('stage refused files again (as they are now: fixed, or accepted with --max-reject-rate) and load them')
+    .argument('[file|fetch-id...]', "a file's name or path at the source, or a fetch id (halo-data refused list)")
+    .option('--source <name>', 'only files of this source')
+    .option('--all', 'every file waiting (of --source, or of every source)', false)
+    .option('--max-reject-rate <r>', 'for this retry only: a file whose rejected share of rows is above this is refused again (default 0.01)', parseFloat)
+    .addHelpText('after', '\nExamples:\n  $ halo-data refused retry stok-M0042.csv --max-reject-rate 1\n  $ halo-data refused retry 01JD3Q7W0Y5R4M8Z2K6F9X1B3C --source merchants --json\n  $ halo-data refused retry --all --source merchants')
+    .action(async (targets: string[], opts, cmd: Command) => {
+      const { refusedRetry } = await import('./commands/refused.js');
+      setExit(await refusedRetry({ source: opts.source, targets, all: opts.all === true, maxRejectRate: opts.maxRejectRate }, makeContext(cmd.optsWithGlobals(), io)));
+    }));
 
   const init = program.command('init')
     .description('an interactive wizard that writes a config file (needs a terminal)')

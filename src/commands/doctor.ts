@@ -9,7 +9,9 @@ import { openLake } from '../lake/open.js';
 import { PROBE_PREFIX } from '../lake/lake.js';
 import { openWarehouse } from '../warehouse/open.js';
 import { currentVersion } from '../warehouse/schema.js';
-import { SCHEMA_VERSION } from '../warehouse/sql/ddl.js';
+import { SCHEMA, SCHEMA_VERSION } from '../warehouse/sql/ddl.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+import { inLoadOrder, listSourceBatches, recentDates } from '../batch/catalog.js';
 import { HaloError, UsageError, exitCodeFor } from '../errors.js';
 import { worse } from '../pipeline/run.js';
 import { sftpChecks, trustHostReport } from './doctor-sftp.js';
@@ -36,8 +38,11 @@ export async function doctorCommand(opts: { trustHost?: string }, ctx: CommandCo
   if (config) {
     for (const s of chosenSources(config, [])) checks.push(...await sourceChecks(config, s));
     checks.push(await landingCheck(config));
-    checks.push(await lakeCheck(config));
-    checks.push(...await warehouseChecks(config));
+    const lake = await lakeCheck(config);
+    checks.push(lake);
+    const wh = await warehouseChecks(config);
+    checks.push(...wh);
+    if (lake.ok && wh.every((k) => k.ok)) checks.push(...await ledgerChecks(config));
     checks.push(memberKeyCheck(config, ctx.env));
   }
   const exitCode = checks.reduce((c, k) => (k.ok ? c : worse(c, k.exitCode ?? 1)), 0);
@@ -130,6 +135,59 @@ async function warehouseChecks(config: HaloConfig): Promise<Check[]> {
   } catch (e) {
     return [failed('warehouse', e, 'check the warehouse settings and that it is reachable from here')];
   }
+}
+
+/** How many batch ids a failed ledger check names in its fix (the rest: batches list). */
+const IDS_SHOWN = 10;
+
+/**
+ * Per source: complete batches in the lake that the warehouse ledger does not have (a
+ * deleted, dropped or restored warehouse). Lists each source's whole lake prefix, keys only
+ * (on S3 one LIST request per 1,000 objects; no manifest is read), and one ledger query
+ * per source. An embedded warehouse not created yet has an empty ledger (it is not created here).
+ */
+async function ledgerChecks(config: HaloConfig): Promise<Check[]> {
+  const out: Check[] = [];
+  try {
+    const lake = await openLake(config);
+    const w = config.warehouse;
+    const absent = w.engine === 'pglite' && !(await stat(resolvePath(config, w.path ?? './.halo-data/warehouse')).catch(() => null));
+    const wh = absent ? null : await openWarehouse(config);
+    try {
+      const days = config.run?.reconcileDays ?? 7;
+      const recent = new Set(days > 0 ? recentDates(new Date(), days) : []);
+      for (const s of chosenSources(config, [])) {
+        const name = `ledger ${s.name}`;
+        const complete = (await listSourceBatches(lake, s.name)).filter((e) => e.status === 'complete');
+        const inLedger = wh ? await ledgerIds(wh, s.name) : new Set<string>();
+        const missing = inLoadOrder(complete.filter((e) => !inLedger.has(e.batchId)));
+        if (!missing.length) {
+          out.push({ check: name, ok: true, detail: `the warehouse ledger has all ${complete.length} complete batch${complete.length === 1 ? '' : 'es'} of the lake` });
+          continue;
+        }
+        const soon = missing.filter((e) => recent.has(e.date)).length;
+        const ids = missing.slice(0, IDS_SHOWN).map((e) => e.batchId);
+        out.push({
+          check: name, ok: false, exitCode: 1,
+          detail: `${missing.length} complete batch${missing.length === 1 ? '' : 'es'} in the lake (dated ${missing[0].date}${missing.length > 1 ? ` to ${missing[missing.length - 1].date}` : ''}) ${missing.length === 1 ? 'is' : 'are'} not in the warehouse ledger`
+            + (soon ? `; the next run loads the ${soon} dated within run.reconcileDays (${days})` : ''),
+          fix: `halo-data load ${ids.join(' ')}${missing.length > IDS_SHOWN ? ` (and ${missing.length - IDS_SHOWN} more: halo-data batches list --source ${s.name} --status not-loaded)` : ''}`,
+        });
+      }
+    } finally {
+      await wh?.close();
+    }
+  } catch (e) {
+    out.push(failed('ledger', e, 'check that the lake and the warehouse are reachable'));
+  }
+  return out;
+}
+
+/** The batch ids the ledger has for a source, whatever their status; none when the star schema is missing. */
+async function ledgerIds(wh: Warehouse, source: string): Promise<Set<string>> {
+  if ((await currentVersion(wh)) === 0) return new Set();
+  const r = await wh.query<{ batch_id: string }>(`SELECT batch_id FROM ${SCHEMA}.etl_batch WHERE source = $1`, [source]);
+  return new Set(r.rows.map((x) => x.batch_id));
 }
 
 /** Claims are stored with members as a keyed hash: without the key they cannot load. */

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CommandContext } from './context.js';
+import type { HaloConfig } from '../config/types.js';
 import { resolvePath } from '../config/load.js';
 import { chosenSources } from '../sources/open.js';
 import { openLake } from '../lake/open.js';
@@ -33,16 +34,14 @@ export async function runCommand(opts: RunCommandOptions, ctx: CommandContext): 
   if (lock.tookOverFrom) ctx.log.warn('took over a lock left by a run that is no longer alive', { pid: lock.tookOverFrom.pid, startedAt: lock.tookOverFrom.startedAt });
   const startedAt = new Date();
   const t0 = performance.now();
-  let lake: Promise<Lake> | null = null;
-  let wh: Promise<Warehouse> | null = null;
+  const res = runResources(config);
   const progress = createProgress(ctx.interactiveStderr, 'running…');
   const results: SourceRun[] = [];
   try {
     for (const s of sources) {
       const r = await runSource(s, {
         config, log: ctx.log, memberKey: ctx.env.HALO_DATA_MEMBER_KEY, maxRejectRate: opts.maxRejectRate, now: hostNow(ctx.env),
-        lake: () => (lake ??= openLake(config)),
-        warehouse: () => (wh ??= openWarehouse(config).then(async (w) => { await initSchema(w); return w; })),
+        lake: res.lake, warehouse: res.warehouse,
         onStep: (text) => progress.update(text),
       });
       results.push(r);
@@ -51,7 +50,7 @@ export async function runCommand(opts: RunCommandOptions, ctx: CommandContext): 
     crashpoint('run:before-unlock');
   } finally {
     progress.stop();
-    if (wh) await (await (wh as Promise<Warehouse>).catch(() => null))?.close();
+    await res.close();
     lock.release();
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -78,6 +77,20 @@ export async function runCommand(opts: RunCommandOptions, ctx: CommandContext): 
   } else printSummary(ctx, results, seconds);
   if (after !== null) throw after;
   return exitCode;
+}
+
+/**
+ * The lake and warehouse a run uses, opened on first use; the warehouse's star schema is
+ * created or upgraded when it is opened (so a deleted warehouse is made again).
+ */
+export function runResources(config: HaloConfig): { lake: () => Promise<Lake>; warehouse: () => Promise<Warehouse>; close: () => Promise<void> } {
+  let lake: Promise<Lake> | null = null;
+  let wh: Promise<Warehouse> | null = null;
+  return {
+    lake: () => (lake ??= openLake(config)),
+    warehouse: () => (wh ??= openWarehouse(config).then(async (w) => { await initSchema(w); return w; })),
+    close: async () => { if (wh) await (await wh.catch(() => null))?.close(); },
+  };
 }
 
 function readRunState(file: string): RunState {
@@ -113,16 +126,26 @@ function metricsOf(results: SourceRun[], state: RunState, startedAt: Date, secon
     per('halo_data_run_rows_loaded', 'Rows the last run loaded for this source.', (r) => r.rowsLoaded),
     per('halo_data_run_rows_rejected', 'Rows rejected in the batches the last run staged for this source.', (r) => r.rowsRejected),
     per('halo_data_run_files_left_out', 'Files the last run could not stage (unreadable, unknown schema, too many rejects).', (r) => r.left.length),
+    per('halo_data_refused_files', 'Files of this source waiting in refused/ (halo-data refused list; refused retry stages them again).', (r) => r.refusedWaiting.count),
+    per('halo_data_run_batches_reconciled', 'Batches the last run loaded from the lake because the warehouse ledger lacked them.', (r) => r.reconciled.length),
     { name: 'halo_data_run_timestamp_seconds', help: 'When the last run started (Unix time).', type: 'gauge', samples: [{ value: Math.floor(startedAt.getTime() / 1000) }] },
     { name: 'halo_data_run_total_duration_seconds', help: 'How long the last run took, all sources.', type: 'gauge', samples: [{ value: Number(seconds.toFixed(3)) }] },
   ];
+}
+
+/** An age as people say it: 40 s, 12 min, 5 h, 3 days. */
+export function age(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 86400 * 2) return `${Math.floor(seconds / 3600)} h`;
+  return `${Math.floor(seconds / 86400)} days`;
 }
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 const n = (x: number) => x.toLocaleString('en-US');
 const plural = (k: number, w: string) => `${n(k)} ${w}${k === 1 ? '' : 's'}`;
 
-function printSummary(ctx: CommandContext, results: SourceRun[], seconds: number): void {
+export function printSummary(ctx: CommandContext, results: SourceRun[], seconds: number): void {
   const c = ctx.color;
   const w = (s: string) => ctx.stdout.write(s + '\n');
   for (const r of results) {
@@ -132,11 +155,17 @@ function printSummary(ctx: CommandContext, results: SourceRun[], seconds: number
       for (const x of r.fetch.refused) w(`  ${c.red('refused')} ${x.path}: ${x.why}`);
     }
     for (const b of r.staged) w(`  staged ${b.batchId} ${b.schema}: ${plural(b.files, 'file')}, ${plural(b.rows, 'row')}${b.rejectedRows ? `, ${n(b.rejectedRows)} rejected` : ''}`);
-    for (const l of r.loaded) w(`  ${l.status} ${l.batchId}: ${plural(l.rows, 'row')} in ${l.seconds.toFixed(1)} s`);
+    const reconciled = new Set(r.reconciled);
+    for (const l of r.loaded) w(`  ${l.status} ${l.batchId}: ${plural(l.rows, 'row')} in ${l.seconds.toFixed(1)} s${reconciled.has(l.batchId) ? ' (from the lake: the warehouse ledger lacked it)' : ''}`);
     if (!r.staged.length && !r.loaded.length && !r.error && !r.failedBatches.length) w('  nothing new to load');
     for (const l of r.left) w(`  ${c.yellow('left out')} ${l.path} (${l.code}): ${l.message}`);
     for (const f of r.refusedFolders) w(`  files left out are kept in ${f}`);
     for (const x of r.notArchived) w(`  ${c.yellow('not archived')} ${x.path}: ${x.why}`);
+    if (r.refusedWaiting.count) {
+      w(`  ${c.yellow(`${plural(r.refusedWaiting.count, 'file')} waiting in refused/`)} (halo-data refused list; halo-data refused retry stages them again):`);
+      for (const f of r.refusedWaiting.files) w(`    ${f.path} (${f.code}, ${age(f.ageSeconds)}): ${f.message}`);
+      if (r.refusedWaiting.count > r.refusedWaiting.files.length) w(`    … and ${n(r.refusedWaiting.count - r.refusedWaiting.files.length)} more`);
+    }
     for (const f of r.failedBatches) w(`  ${c.red('not loaded')} ${f.batchId} (${f.code}): ${f.message} — the next run tries again`);
     if (r.error) w(`  ${c.red('error')} (${r.error.code}): ${r.error.message}`);
     if (r.error?.hint) w(`    ${c.yellow('fix:')} ${r.error.hint}`);

@@ -46,6 +46,7 @@ const configShape: Shape = S.object({
   }),
   claimTemplates: S.list(S.string),
   claims: S.object({ icd10CodesFile: S.string }),
+  run: S.object({ reconcileDays: S.int(0) }),
 });
 
 const DEFAULT_NAMES = ['halo-data.config.yaml', 'halo-data.config.yml', 'halo-data.config.json'];
@@ -103,6 +104,7 @@ export function loadConfig(opts: { configFile?: string; env?: NodeJS.ProcessEnv;
     limits: raw.limits ?? {},
     claimTemplates: (raw.claimTemplates ?? []).map((p: string) => resolve(file ? dirname(file) : cwd, p)),
     ...(raw.claims ? { claims: raw.claims } : {}),
+    run: raw.run ?? {},
   };
   applyEnv(config, env);
   check(config);

@@ -105,6 +105,7 @@ export interface HaloConfig {
   /** Claim-PDF template files or folders (absolute), added to the built-in ones. */
   claimTemplates: string[];
   claims?: ClaimsConfig;
+  run?: RunConfig;
 }
 
 export interface ClaimsConfig {
@@ -114,4 +115,13 @@ export interface ClaimsConfig {
    * then a description) is ignored. Set: a well-formed code not in it is a row error.
    */
   icd10CodesFile?: string;
+}
+
+export interface RunConfig {
+  /**
+   * `run` loads complete batches of its sources dated within this many days that the
+   * warehouse ledger lacks (a warehouse deleted or restored from an older backup); 0 turns
+   * it off (default 7).
+   */
+  reconcileDays?: number;
 }

@@ -10,10 +10,12 @@ import type { FetchState } from '../sources/state.js';
  *   no `.fetch.json`   unfinished fetch   → recoverUnfinishedFetches keeps what the state took
  *   `.fetch.json`      fetched            → run stages it (batch ids fixed by the fetch id)
  *   `.staged.json`     staged             → run loads its batches, then removes the folder
- *                                           (or moves it under `refused/` when files were left out)
+ *                                           (or moves it under `refused/` when files were left out,
+ *                                           with `.refused.json`: each file's reason; see refused.ts)
  */
 export const FETCH_RECORD = '.fetch.json';
 export const STAGE_RECORD = '.staged.json';
+export const REFUSED_RECORD = '.refused.json';
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export interface FetchRecord {
@@ -25,6 +27,16 @@ export interface FetchRecord {
    * can tell the fetched file from a replacement.
    */
   files: Array<{ path: string; bytes: number; mtimeMs?: number; sha256: string; landedAs: string }>;
+  /** A fetch made by `refused retry` from files refused before: not archived on the source again; its own reject rate. */
+  retry?: { of: string[]; maxRejectRate?: number };
+}
+
+/** Beside refused files (`refused/<fetch id>/.refused.json`): why each was left out, so listing them needs no re-validation. */
+export interface RefusedRecord {
+  fetchId: string;
+  source: string;
+  refusedAt: string;
+  files: Array<{ path: string; landedAs: string; code: string; message: string }>;
 }
 
 export interface StageRecord {
@@ -37,7 +49,7 @@ export interface StageRecord {
 
 export interface LandedFetch { fetchId: string; folder: string; record: FetchRecord; staged: StageRecord | null }
 
-async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
   await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
   await rename(tmp, file);
@@ -46,7 +58,7 @@ async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
 export const writeFetchRecord = (folder: string, r: FetchRecord) => writeJsonAtomic(join(folder, FETCH_RECORD), r);
 export const writeStageRecord = (folder: string, r: StageRecord) => writeJsonAtomic(join(folder, STAGE_RECORD), r);
 
-async function readJson<T>(file: string): Promise<T | null> {
+export async function readJson<T>(file: string): Promise<T | null> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as T;
   } catch (e) {
@@ -103,10 +115,14 @@ export async function landedFetches(landingRoot: string, source: string): Promis
  * raw/ copy is the backup); else the files left out stay, moved to
  * `<landing>/<source>/refused/<fetch id>/`, for someone to look at.
  */
-export async function retireFetch(landingRoot: string, f: LandedFetch): Promise<string | null> {
-  const left = new Set(f.staged?.left.map((l) => l.path) ?? []);
+export async function retireFetch(landingRoot: string, f: LandedFetch, now = new Date()): Promise<string | null> {
+  const left = new Map(f.staged?.left.map((l) => [l.path, l]) ?? []);
   if (left.size) {
     for (const x of f.record.files) if (!left.has(x.path)) await rm(join(f.folder, x.landedAs), { force: true });
+    const files = f.record.files.filter((x) => left.has(x.path))
+      .map((x) => ({ path: x.path, landedAs: x.landedAs, code: left.get(x.path)!.code, message: left.get(x.path)!.message }));
+    // Written before the move: a crash between the two only makes the next run write it again.
+    await writeJsonAtomic(join(f.folder, REFUSED_RECORD), { fetchId: f.fetchId, source: f.record.source, refusedAt: now.toISOString(), files } satisfies RefusedRecord);
     const to = join(landingRoot, f.record.source, 'refused', f.fetchId);
     await mkdir(join(landingRoot, f.record.source, 'refused'), { recursive: true });
     await rename(f.folder, to);

@@ -10,12 +10,14 @@ import { openSource } from '../sources/open.js';
 import type { Source } from '../sources/source.js';
 import { fetchSource, type SourceFetch } from './fetch.js';
 import { landedFetches, retireFetch, writeStageRecord, type LandedFetch, type StageRecord } from './landed.js';
-import { stage } from './stage.js';
+import { stage, NothingStagedError } from './stage.js';
 import { validate } from './validate.js';
-import { readManifest, type BatchEntry } from '../batch/catalog.js';
+import { isUnreadable, rejectRateVerdict, unreadableVerdict, type FileVerdict } from './file-verdict.js';
+import { finishRetries, listRefused, supersedeRefused } from './refused.js';
+import { inLoadOrder, listSourceBatches, readManifest, recentDates, type BatchEntry } from '../batch/catalog.js';
 import { batchPrefix } from '../batch/manifest.js';
 import { nextSequence } from '../batch/sequence.js';
-import { ledgerView, loadBatch, type LoadOutcome } from './load.js';
+import { ledgerView, loadBatch, type LedgerStatus, type LoadOutcome } from './load.js';
 import { HaloError, exitCodeFor } from '../errors.js';
 import { crashpoint } from '../util/crashpoint.js';
 
@@ -39,6 +41,10 @@ export interface SourceRun {
   notArchived: Array<{ path: string; why: string }>;
   /** Where fetches with files left out were moved, for someone to look at. */
   refusedFolders: string[];
+  /** Files waiting in refused/ after this run (this run's and earlier runs'), oldest first; at most REFUSED_SHOWN. */
+  refusedWaiting: { count: number; files: Array<{ fetchId: string; path: string; code: string; message: string; refusedAt: string; ageSeconds: number }> };
+  /** Batches loaded from the lake because the warehouse ledger lacked them (a deleted or restored warehouse). */
+  reconciled: string[];
   rowsLoaded: number;
   /** Rows rejected in the batches this run staged (they are in each batch's rejects file). */
   rowsRejected: number;
@@ -54,7 +60,13 @@ export interface RunDeps {
   maxRejectRate: number;
   now?: number;
   onStep?: (text: string) => void;
+  /** false: no fetch from the source, only what is landed (refused retry). */
+  fetch?: boolean;
 }
+
+/** How many refused files a run's summary names (the count is always whole; `refused list` shows all). */
+export const REFUSED_SHOWN = 20;
+const DEFAULT_RECONCILE_DAYS = 7;
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -77,6 +89,7 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
   const started = performance.now();
   const out: SourceRun = {
     source: s.name, describe: s.type, exitCode: 0, error: null, fetch: null, staged: [], left: [], loaded: [], failedBatches: [], notArchived: [], refusedFolders: [],
+    refusedWaiting: { count: 0, files: [] }, reconciled: [],
     rowsLoaded: 0, rowsRejected: 0, seconds: { fetch: 0, stage: 0, load: 0, total: 0 },
   };
   const landingRoot = resolvePath(deps.config, deps.config.landing ?? './.halo-data/landing');
@@ -84,8 +97,8 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
   try {
     // 1. Fetch. A source that cannot be reached still lets what landed earlier go on.
     let t = performance.now();
-    deps.onStep?.(`${s.name}: fetching`);
-    try {
+    if (deps.fetch !== false) deps.onStep?.(`${s.name}: fetching`);
+    if (deps.fetch !== false) try {
       src = await openSource(deps.config, s);
       out.describe = src.describe;
       const f = await fetchSource(src, {
@@ -105,6 +118,7 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
 
     // 2. Stage every fetched folder not staged yet.
     t = performance.now();
+    await finishRetries(landingRoot, s.name);
     const landed = await landedFetches(landingRoot, s.name);
     for (const f of landed) {
       if (f.staged) continue;
@@ -114,7 +128,8 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
       crashpoint('run:before-stage-record');
       await writeStageRecord(f.folder, f.staged);
       crashpoint('run:after-stage-record');
-      if (s.archive && src?.archive) {
+      // A retried fetch is not archived: the partner may have put a new file under that name since.
+      if (s.archive && src?.archive && !f.record.retry) {
         out.notArchived.push(...await archiveFetch(src, f, deps));
         f.staged.archived = true;
         await writeStageRecord(f.folder, f.staged);
@@ -129,6 +144,8 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
     // 3. Load every staged batch the ledger does not have as loaded; retire finished fetches.
     t = performance.now();
     await loadLanded(landed, landingRoot, deps, out);
+    // 4. The lake's recent batches the ledger lacks (a deleted or restored warehouse).
+    await reconcile(s.name, new Set(landed.flatMap((f) => f.staged?.batches.map((b) => b.batchId) ?? [])), deps, out);
     out.seconds.load = since(t);
   } catch (caught) {
     const e = asHaloError(caught);
@@ -138,6 +155,7 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
     await src?.close().catch(() => {});
     out.seconds.total = since(started);
   }
+  out.refusedWaiting = await refusedWaiting(landingRoot, s.name, deps.now ?? Date.now());
   return out;
 }
 
@@ -154,6 +172,16 @@ function asHaloError(e: unknown): HaloError {
   return new HaloError('internal', 'internal', `internal error: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
+async function refusedWaiting(landingRoot: string, source: string, now: number): Promise<SourceRun['refusedWaiting']> {
+  const all = await listRefused(landingRoot, source).catch(() => []);
+  return {
+    count: all.length,
+    files: all.slice(0, REFUSED_SHOWN).map((f) => ({
+      fetchId: f.fetchId, path: f.path, code: f.code, message: f.message, refusedAt: f.refusedAt, ageSeconds: Math.max(0, Math.round((now - Date.parse(f.refusedAt)) / 1000)),
+    })),
+  };
+}
+
 function noteError(out: SourceRun, e: HaloError): void {
   out.error ??= { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
   out.exitCode = worse(out.exitCode, exitCodeFor(e));
@@ -168,13 +196,16 @@ export function worse(a: number, b: number): number {
 /**
  * Stages one fetch: one batch per schema (the source's, or each file's guessed from its
  * headers), ids fixed by the fetch. A batch already in the lake (a crash after it was
- * written) is taken as it is. Unreadable files are left out and named; a schema's files
- * with too many rejected rows are left out whole (no batch), as `stage` would refuse them.
+ * written) is taken as it is. Each file is judged alone: an unreadable file, or one whose own
+ * share of rejected rows is over the rate, is left out with its own reason and the others
+ * make the batch.
  */
 async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promise<StageRecord> {
   const rec: StageRecord = { batches: [], left: [], archived: false };
+  const maxRejectRate = f.record.retry?.maxRejectRate ?? deps.maxRejectRate;
   const paths = f.record.files.map((x) => join(f.folder, x.landedAs));
   const nameOf = new Map(f.record.files.map((x) => [join(f.folder, x.landedAs), x.path]));
+  const leave = (v: FileVerdict) => rec.left.push({ ...v, path: nameOf.get(v.path) ?? v.path });
   const groups = new Map<string, string[]>();
   if (s.schema) groups.set(s.schema, paths);
   else {
@@ -183,9 +214,7 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
     const report = await validate({ inputs: paths, config: deps.config, maxErrors: 1, threads: 1 });
     for (const o of report.files) {
       if (!o.schema) {
-        const unreadable = o.rows === 0 && o.errorCount > 0;
-        rec.left.push({ path: nameOf.get(o.path) ?? o.path, code: o.problems[0]?.code ?? 'unknown-schema',
-          message: unreadable ? 'could not be read (halo-data validate shows why)' : 'no schema recognised from its headers' });
+        leave(isUnreadable(o) ? unreadableVerdict(o) : { path: o.path, code: o.problems[0]?.code ?? 'unknown-schema', message: 'no schema recognised from its headers' });
         continue;
       }
       groups.set(o.schema, [...(groups.get(o.schema) ?? []), o.path]);
@@ -197,31 +226,37 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
     const createdAt = new Date(decodeTime(f.fetchId));
     const prefix = batchPrefix(s.name, batchId, createdAt);
     if (await lake.exists(`${prefix}/manifest.json`)) {
-      // Written before a crash: take it as it is; files not in it (by content) were left out.
+      // Written before a crash: take it as it is; files not in it (by content) were left out,
+      // and are judged again alone for their reason (paid only after such a crash).
       const m = await readManifest(lake, prefix);
       rec.batches.push({ batchId, prefix, schema, files: m.counts.files, rows: m.counts.validRows, rejectedRows: m.counts.rejectedRows });
       const inBatch = new Set(m.files.map((x) => x.sha256));
       const shaOf = new Map(f.record.files.map((x) => [join(f.folder, x.landedAs), x.sha256]));
-      for (const p of files) {
-        if (!inBatch.has(shaOf.get(p) ?? '')) rec.left.push({ path: nameOf.get(p) ?? p, code: 'unreadable-file', message: 'could not be read (halo-data validate shows why)' });
+      const out = files.filter((p) => !inBatch.has(shaOf.get(p) ?? ''));
+      if (out.length) {
+        const again = await validate({ inputs: out, schema, config: deps.config, maxErrors: 1, threads: 1 });
+        for (const o of again.files) leave(isUnreadable(o) ? unreadableVerdict(o) : rejectRateVerdict(o, maxRejectRate) ?? { path: o.path, code: 'left-out', message: 'left out of the batch' });
       }
       continue;
     }
     try {
       const r = await stage({
-        inputs: files, schema, source: s.name, config: deps.config, maxRejectRate: deps.maxRejectRate, id: { batchId, createdAt }, skipUnreadable: true, originalNames: nameOf,
+        inputs: files, schema, source: s.name, config: deps.config, maxRejectRate, id: { batchId, createdAt }, skipUnreadable: true, perFileRejectRate: true,
+        originalNames: nameOf,
       });
       const m = r.manifest;
       rec.batches.push({ batchId, prefix: r.prefix, schema, files: m.counts.files, rows: m.counts.validRows, rejectedRows: m.counts.rejectedRows });
-      for (const x of r.skipped) rec.left.push({ path: nameOf.get(x.path) ?? x.path, code: x.code, message: 'could not be read (halo-data validate shows why)' });
+      for (const v of [...r.skipped, ...r.refused]) leave(v);
       deps.log.info('batch written', { source: s.name, batch: batchId, schema, files: m.counts.files, rows: m.counts.rows, rejected: m.counts.rejectedRows });
     } catch (e) {
       // Bad data stops this schema's batch only; anything else (lake unreachable…) stops the run.
       if (!(e instanceof HaloError) || e.fault !== 'data') throw e;
-      for (const p of files) rec.left.push({ path: nameOf.get(p) ?? p, code: e.code, message: e.message });
+      if (e instanceof NothingStagedError) for (const v of e.files) leave(v);
+      else for (const p of files) leave({ path: p, code: e.code, message: e.message });
       deps.log.warn('batch not written', { source: s.name, schema, files: files.length, code: e.code, error: e.message });
     }
   }
+  for (const l of rec.left) deps.log.warn('file left out', { source: s.name, file: l.path, code: l.code, reason: l.message });
   return rec;
 }
 
@@ -250,40 +285,77 @@ async function loadLanded(landed: LandedFetch[], landingRoot: string, deps: RunD
   const pending = landed.filter((f) => f.staged);
   if (!pending.length) return;
   const ids = pending.flatMap((f) => f.staged!.batches.map((b) => b.batchId));
-  const lake = await deps.lake();
   const wh = await deps.warehouse();
   const view = await ledgerView(wh, ids);
-  let newest = view.newestLoaded;
+  const newest = { id: view.newestLoaded };
   for (const f of pending) {
     let allLoaded = true;
     for (const b of f.staged!.batches) {
-      const status = view.statuses.get(b.batchId);
-      if (status === 'loaded') continue;
-      deps.onStep?.(`${out.source}: loading batch ${b.batchId} (${b.rows.toLocaleString('en-US')} rows)`);
-      const entry: BatchEntry = {
-        batchId: b.batchId, source: out.source, date: b.prefix.split('/')[1]?.slice(3) ?? '', prefix: b.prefix, status: 'complete',
-        manifest: await readManifest(lake, b.prefix), objects: 0, bytes: 0, lastModified: new Date(),
-      };
-      try {
-        const r = await loadBatch(wh, lake, entry, status, { force: false, merge: true, memberKey: deps.memberKey, newestLoaded: newest });
-        if (r.status === 'loaded' && (newest === undefined || r.batchId > newest)) newest = r.batchId;
-        out.loaded.push(r);
-        out.rowsLoaded += r.rows;
-        deps.log.info('batch loaded', { source: out.source, batch: r.batchId, rows: r.rows, seconds: Number(r.seconds.toFixed(2)) });
-      } catch (e) {
-        if (!(e instanceof HaloError) || e.fault === 'interrupted') throw e;
-        allLoaded = false;
-        out.failedBatches.push({ batchId: b.batchId, code: e.code, message: e.message });
-        out.exitCode = worse(out.exitCode, exitCodeFor(e));
-        deps.log.error('batch not loaded (the next run tries again)', { source: out.source, batch: b.batchId, code: e.code, error: e.message });
-        if (e.fault !== 'data') throw e; // the warehouse is unreachable: the other batches would fail the same way
-      }
+      if (!(await loadOne(b, view.statuses.get(b.batchId), newest, deps, out))) allLoaded = false;
     }
     crashpoint('run:before-retire');
     if (allLoaded) {
+      const left = new Set(f.staged!.left.map((l) => l.path));
       const moved = await retireFetch(landingRoot, f);
       if (moved) out.refusedFolders.push(moved);
+      const gone = await supersedeRefused(landingRoot, out.source, { fetchId: f.fetchId, paths: f.record.files.map((x) => x.path).filter((p) => !left.has(p)) });
+      if (gone) deps.log.info('refused files superseded by a version that loaded', { source: out.source, files: gone });
       crashpoint('run:after-retire');
     }
+  }
+}
+
+/**
+ * Loads one batch unless the ledger has it as loaded; false when it failed (a data problem:
+ * noted, the next run tries again). A warehouse that cannot be reached stops the source.
+ */
+async function loadOne(b: { batchId: string; prefix: string; rows?: number }, status: LedgerStatus | undefined, newest: { id?: string }, deps: RunDeps, out: SourceRun): Promise<boolean> {
+  if (status === 'loaded') return true;
+  const lake = await deps.lake();
+  const wh = await deps.warehouse();
+  deps.onStep?.(`${out.source}: loading batch ${b.batchId}${b.rows !== undefined ? ` (${b.rows.toLocaleString('en-US')} rows)` : ''}`);
+  const entry: BatchEntry = {
+    batchId: b.batchId, source: out.source, date: b.prefix.split('/')[1]?.slice(3) ?? '', prefix: b.prefix, status: 'complete',
+    manifest: await readManifest(lake, b.prefix), objects: 0, bytes: 0, lastModified: new Date(),
+  };
+  try {
+    const r = await loadBatch(wh, lake, entry, status, { force: false, merge: true, memberKey: deps.memberKey, newestLoaded: newest.id });
+    if (r.status === 'loaded' && (newest.id === undefined || r.batchId > newest.id)) newest.id = r.batchId;
+    out.loaded.push(r);
+    out.rowsLoaded += r.rows;
+    deps.log.info('batch loaded', { source: out.source, batch: r.batchId, rows: r.rows, seconds: Number(r.seconds.toFixed(2)) });
+    return true;
+  } catch (e) {
+    if (!(e instanceof HaloError) || e.fault === 'interrupted') throw e;
+    out.failedBatches.push({ batchId: b.batchId, code: e.code, message: e.message });
+    out.exitCode = worse(out.exitCode, exitCodeFor(e));
+    deps.log.error('batch not loaded (the next run tries again)', { source: out.source, batch: b.batchId, code: e.code, error: e.message });
+    if (e.fault !== 'data') throw e; // the warehouse is unreachable: the other batches would fail the same way
+    return false;
+  }
+}
+
+/**
+ * Ensures the star schema (opening the warehouse does: see commands/run.ts), then loads, in
+ * load order, the complete batches of this source in the lake, dated within
+ * `run.reconcileDays`, that the ledger lacks or has as failed or staged, and that no landed
+ * fetch holds (those were just tried). Costs one lake listing per day of the window (on
+ * S3, a LIST request per date and per 1,000 objects) and one ledger query per 100 batches.
+ */
+async function reconcile(source: string, handled: Set<string>, deps: RunDeps, out: SourceRun): Promise<void> {
+  const wh = await deps.warehouse();
+  const days = deps.config.run?.reconcileDays ?? DEFAULT_RECONCILE_DAYS;
+  if (days === 0) return;
+  const lake = await deps.lake();
+  const found = (await listSourceBatches(lake, source, recentDates(new Date(deps.now ?? Date.now()), days)))
+    .filter((e) => e.status === 'complete' && !handled.has(e.batchId));
+  if (!found.length) return;
+  const view = await ledgerView(wh, found.map((e) => e.batchId));
+  const missing = inLoadOrder(found.filter((e) => view.statuses.get(e.batchId) !== 'loaded'));
+  if (!missing.length) return;
+  deps.log.warn('the warehouse ledger lacks batches the lake holds: loading them', { source, batches: missing.length });
+  const newest = { id: view.newestLoaded };
+  for (const e of missing) {
+    if (await loadOne(e, view.statuses.get(e.batchId), newest, deps, out)) out.reconciled.push(e.batchId);
   }
 }

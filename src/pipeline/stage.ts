@@ -7,6 +7,7 @@ import type { Manifest } from '../batch/manifest.js';
 import { validate } from './validate.js';
 import type { ValidateReport } from './file-outcome.js';
 import { DataError, UsageError } from '../errors.js';
+import { isUnreadable, rejectRateVerdict, unreadableVerdict, type FileVerdict } from './file-verdict.js';
 import { boundedName } from '../util/bounded-name.js';
 import { nextSequence, type SequenceDeps } from '../batch/sequence.js';
 import { resolvePath } from '../config/load.js';
@@ -31,6 +32,11 @@ export interface StageOptions {
    * refusing it: run stages what it can and says which files it could not.
    */
   skipUnreadable?: boolean;
+  /**
+   * Judge the reject rate per file (run): a file over it is left out alone (in `refused`)
+   * and the batch is made of the others. Default: over the whole batch (the stage command).
+   */
+  perFileRejectRate?: boolean;
   onFileDone?: Parameters<typeof validate>[0]['onFileDone'];
   /** Each input's name at its source (run: the remote path), kept in the manifest beside its raw/ name. */
   originalNames?: Map<string, string>;
@@ -42,8 +48,21 @@ export interface StageResult {
   prefix: string;
   manifest: Manifest;
   report: ValidateReport;
-  /** Files left out as unreadable (with skipUnreadable), with the first problem's code. */
-  skipped: Array<{ path: string; code: string }>;
+  /** Files left out as unreadable (with skipUnreadable), with their first problem. */
+  skipped: FileVerdict[];
+  /** Files left out for their own reject rate (with perFileRejectRate). */
+  refused: FileVerdict[];
+}
+
+/**
+ * No file of the batch could be staged (with skipUnreadable or perFileRejectRate): each
+ * file's own reason is in `files`, so run can name them one by one.
+ */
+export class NothingStagedError extends DataError {
+  constructor(readonly files: FileVerdict[]) {
+    super(files[0]?.code ?? 'unreadable-file', `none of the ${files.length} file(s) could be staged: ${files.map((f) => `${basename(f.path)} (${f.code})`).join(', ')}`,
+      { hint: 'run halo-data validate on them for the details' });
+  }
 }
 
 const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -60,34 +79,53 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
   const lake = await openLake(opts.config);
   // A one-off stage takes its source's next number, as run does (never the host clock alone).
   const id = opts.id ?? await sequencedId(source, opts.now ?? Date.now(), { lake: async () => lake, stateDir: resolvePath(opts.config, './.halo-data/state') });
-  const builder = new BatchBuilder(lake, source, schema, opts.partBytes ?? opts.config.lake.partBytes ?? DEFAULT_PART_BYTES, id);
-  await builder.open();
-  try {
-    const sink = builder.sink();
-    const report = await validate({
-      inputs: opts.inputs, schema: opts.schema, merchant: opts.merchant, source: opts.source, config: opts.config, maxErrors: 1000,
-      threads: opts.threads, cwd: opts.cwd, sinkFor: () => sink, onFileDone: opts.onFileDone,
-    });
-    const unreadable = report.files.filter((f) => f.rows === 0 && f.errorCount > 0);
-    if (unreadable.length > 0 && (!opts.skipUnreadable || unreadable.length === report.files.length)) {
-      throw new DataError('unreadable-file', `${unreadable.length} file(s) could not be read, so no batch was written: ${unreadable.map((f) => `${basename(f.path)} (${f.problems[0]?.code})`).join(', ')}`,
-        { hint: 'run halo-data validate on them for the details' });
+  const refused: FileVerdict[] = [];
+  let inputs = opts.inputs;
+  // Rows of every file go into the batch's parts as they are read, so a file refused for its
+  // own reject rate is taken out by building the batch again from the others: paid only when
+  // a file is refused. Two rounds at most in practice (taking a file out can only remove
+  // duplicates it caused in later files); the bound is a guard.
+  for (let round = 0; ; round++) {
+    const builder = new BatchBuilder(lake, source, schema, opts.partBytes ?? opts.config.lake.partBytes ?? DEFAULT_PART_BYTES, id);
+    await builder.open();
+    try {
+      const sink = builder.sink();
+      const report = await validate({
+        inputs, schema: opts.schema, merchant: opts.merchant, source: opts.source, config: opts.config, maxErrors: 1000,
+        threads: opts.threads, cwd: opts.cwd, sinkFor: () => sink, onFileDone: opts.onFileDone,
+      });
+      const unreadable = report.files.filter(isUnreadable);
+      if (unreadable.length > 0 && !opts.skipUnreadable) {
+        throw new DataError('unreadable-file', `${unreadable.length} file(s) could not be read, so no batch was written: ${unreadable.map((f) => `${basename(f.path)} (${f.problems[0]?.code})`).join(', ')}`,
+          { hint: 'run halo-data validate on them for the details' });
+      }
+      const skipped = unreadable.map(unreadableVerdict);
+      const kept = report.files.filter((f) => !unreadable.includes(f));
+      if (opts.perFileRejectRate) {
+        const over = kept.map((f) => rejectRateVerdict(f, opts.maxRejectRate)).filter((v): v is FileVerdict => v !== null);
+        if (over.length && round < 8) {
+          refused.push(...over);
+          const out = new Set(over.map((v) => v.path));
+          inputs = kept.filter((f) => !out.has(f.path)).map((f) => f.path);
+          if (!inputs.length) throw new NothingStagedError([...skipped, ...refused]);
+          continue;
+        }
+      }
+      if (!kept.length && report.files.length) throw new NothingStagedError([...skipped, ...refused]);
+      const rows = kept.reduce((n, f) => n + f.rows, 0);
+      const rejected = rows - kept.reduce((n, f) => n + f.validRows, 0);
+      const rate = rows === 0 ? 0 : rejected / rows;
+      if (rate > opts.maxRejectRate) {
+        throw new DataError('reject-rate', `${rejected} of ${rows} rows were rejected (${(rate * 100).toFixed(2)}%), more than --max-reject-rate ${opts.maxRejectRate}: no batch was written`,
+          { hint: 'halo-data validate <files> shows the rejected rows and why' });
+      }
+      const names = rawNames(kept.map((f) => f.path));
+      const originals = kept.map((f) => opts.originalNames?.get(f.path) ?? basename(f.path));
+      const manifest = await builder.publish(kept, names, originals);
+      return { batchId: builder.batchId, lake: lake.url, prefix: builder.prefix, manifest, report, skipped, refused };
+    } finally {
+      await builder.close();
     }
-    const kept = report.files.filter((f) => !unreadable.includes(f));
-    const rows = kept.reduce((n, f) => n + f.rows, 0);
-    const rejected = rows - kept.reduce((n, f) => n + f.validRows, 0);
-    const rate = rows === 0 ? 0 : rejected / rows;
-    if (rate > opts.maxRejectRate) {
-      throw new DataError('reject-rate', `${rejected} of ${rows} rows were rejected (${(rate * 100).toFixed(2)}%), more than --max-reject-rate ${opts.maxRejectRate}: no batch was written`,
-        { hint: 'halo-data validate <files> shows the rejected rows and why' });
-    }
-    const names = rawNames(kept.map((f) => f.path));
-    const originals = kept.map((f) => opts.originalNames?.get(f.path) ?? basename(f.path));
-    const manifest = await builder.publish(kept, names, originals);
-    const skipped = unreadable.map((f) => ({ path: f.path, code: f.problems[0]?.code ?? 'unreadable-file' }));
-    return { batchId: builder.batchId, lake: lake.url, prefix: builder.prefix, manifest, report, skipped };
-  } finally {
-    await builder.close();
   }
 }
 

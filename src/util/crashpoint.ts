@@ -35,6 +35,7 @@ export const CRASHPOINTS = [
   'load:before-merge', // a batch COPYed into staging, nothing merged (PGlite, PostgreSQL)
   'load:before-commit', // merged and the ledger row written, not committed
   'load:after-commit', // committed, run has not moved on
+  'retry:file-moved', // refused retry: a file moved into the new fetch's hidden folder, not committed
   'run:before-retire', // a fetch's batches loaded, its landing folder still there
   'run:after-retire', // the landing folder gone, the source not finished
   'run:before-unlock', // every source done, run state and lock not yet written/released
