@@ -77,6 +77,7 @@ export interface ProfileConfig {
 
 export interface LimitsConfig {
   csvBytes?: number;
+  csvRecordBytes?: number;
   spreadsheetBytes?: number;
   spreadsheetInflatedBytes?: number;
   spreadsheetRows?: number;

@@ -195,7 +195,7 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
       });
       const m = r.manifest;
       rec.batches.push({ batchId, prefix: r.prefix, schema, files: m.counts.files, rows: m.counts.validRows, rejectedRows: m.counts.rejectedRows });
-      for (const x of r.skipped) rec.left.push({ path: nameOf.get(x.path) ?? x.path, code: x.code, message: 'could not be read (halo-data validate shows why)' });
+      for (const x of r.skipped) rec.left.push({ path: nameOf.get(x.path) ?? x.path, code: x.code, message: `could not be read${x.where ? ` (at${x.where.slice(1)})` : ''}; halo-data validate shows why` });
       deps.log.info('batch written', { source: s.name, batch: batchId, schema, files: m.counts.files, rows: m.counts.rows, rejected: m.counts.rejectedRows });
     } catch (e) {
       // Bad data stops this schema's batch only; anything else (lake unreachable…) stops the run.

@@ -26,6 +26,8 @@ export interface StageOptions {
    */
   skipUnreadable?: boolean;
   onFileDone?: Parameters<typeof validate>[0]['onFileDone'];
+  /** Bytes per CSV chunk (tests: small, so a file's rows are written in many pieces). */
+  csvChunkBytes?: number;
 }
 
 export interface StageResult {
@@ -35,7 +37,7 @@ export interface StageResult {
   manifest: Manifest;
   report: ValidateReport;
   /** Files left out as unreadable (with skipUnreadable), with the first problem's code. */
-  skipped: Array<{ path: string; code: string }>;
+  skipped: Array<{ path: string; code: string; where: string }>;
 }
 
 const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -53,16 +55,18 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
   const builder = new BatchBuilder(lake, source, schema, opts.partBytes ?? opts.config.lake.partBytes ?? DEFAULT_PART_BYTES, opts.id);
   await builder.open();
   try {
-    const sink = builder.sink();
     const report = await validate({
       inputs: opts.inputs, schema: opts.schema, merchant: opts.merchant, config: opts.config, maxErrors: 1000,
-      threads: opts.threads, cwd: opts.cwd, sinkFor: () => sink, onFileDone: opts.onFileDone,
+      threads: opts.threads, cwd: opts.cwd, sinkFor: (_path, i) => builder.sink(i), onFileDone: opts.onFileDone,
+      csvChunkBytes: opts.csvChunkBytes,
     });
     const unreadable = report.files.filter((f) => f.rows === 0 && f.errorCount > 0);
     if (unreadable.length > 0 && (!opts.skipUnreadable || unreadable.length === report.files.length)) {
-      throw new DataError('unreadable-file', `${unreadable.length} file(s) could not be read, so no batch was written: ${unreadable.map((f) => `${basename(f.path)} (${f.problems[0]?.code})`).join(', ')}`,
+      throw new DataError('unreadable-file', `${unreadable.length} file(s) could not be read, so no batch was written: ${unreadable.map((f) => `${basename(f.path)} (${f.problems[0]?.code}${where(f)})`).join(', ')}`,
         { hint: 'run halo-data validate on them for the details' });
     }
+    // A file refused after some of its rows were written (a CSV broken near its end) leaves none.
+    await builder.withdraw(report.files.flatMap((f, i) => (unreadable.includes(f) ? [i] : [])));
     const kept = report.files.filter((f) => !unreadable.includes(f));
     const rows = kept.reduce((n, f) => n + f.rows, 0);
     const rejected = rows - kept.reduce((n, f) => n + f.validRows, 0);
@@ -73,11 +77,17 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
     }
     const names = rawNames(kept.map((f) => f.path));
     const manifest = await builder.publish(kept, names);
-    const skipped = unreadable.map((f) => ({ path: f.path, code: f.problems[0]?.code ?? 'unreadable-file' }));
+    const skipped = unreadable.map((f) => ({ path: f.path, code: f.problems[0]?.code ?? 'unreadable-file', where: where(f) }));
     return { batchId: builder.batchId, lake: lake.url, prefix: builder.prefix, manifest, report, skipped };
   } finally {
     await builder.close();
   }
+}
+
+/** Where the problem that refused a file is: ", line N" in a CSV (its row is the line a record starts on). */
+function where(f: ValidateReport['files'][number]): string {
+  const row = f.problems[0]?.row;
+  return row ? `, ${f.format === 'csv' ? 'line' : 'row'} ${row}` : '';
 }
 
 /** File names under raw/: the original names, numbered when two files share one. */
