@@ -10,6 +10,7 @@ import type { RowSink } from '../pipeline/file-accumulator.js';
 import type { FileOutcome } from '../pipeline/file-outcome.js';
 import type { SchemaSpec } from '../schemas/types.js';
 import { VERSION } from '../version.js';
+import { rewriteWithout, type Member } from './members.js';
 import { crashpoint } from '../util/crashpoint.js';
 import {
   MANIFEST_FORMAT, MANIFEST_VERSION, MANIFEST_NAME, COPY_MANIFEST_NAME, LINES_COPY_MANIFEST_NAME, CLAIM_LINE_COLUMNS, batchPrefix,
@@ -19,12 +20,14 @@ import {
 /** Parts of ~128 MB uncompressed: Redshift COPY reads a batch's parts in parallel. */
 export const DEFAULT_PART_BYTES = 128 * 1024 ** 2;
 
-interface OpenPart { file: string; stream: WriteStream; rows: number; uncompressed: number; hash: ReturnType<typeof createHash>; bytes: number }
+interface OpenPart { file: string; stream: WriteStream; rows: number; uncompressed: number; hash: ReturnType<typeof createHash>; bytes: number; members: Member[] }
 
 /** A table's run of parts: the schema's rows, or claim PDFs' line items. */
 class PartSeries {
   open: OpenPart | null = null;
   done: ManifestPart[] = [];
+  /** The gzip members of each done part, and whose (withdraw()). */
+  members: Member[][] = [];
   constructor(readonly dir: string, readonly keyDir: string) {}
 }
 
@@ -40,7 +43,7 @@ export class BatchBuilder {
   private dir = '';
   private main!: PartSeries;
   private lines!: PartSeries;
-  private rejects: { stream: WriteStream; rows: number; bytes: number; hash: ReturnType<typeof createHash>; file: string } | null = null;
+  private rejects: { stream: WriteStream; rows: number; bytes: number; hash: ReturnType<typeof createHash>; file: string; members: Member[]; sha256?: string } | null = null;
   private lock: Promise<void> = Promise.resolve();
 
   /**
@@ -62,13 +65,71 @@ export class BatchBuilder {
     this.lines = new PartSeries(join(this.dir, 'claim_line'), 'normalized/claim_line');
   }
 
-  /** One sink for every file of the batch; writes are serialised. */
-  sink(): RowSink {
+  /**
+   * A sink for the rows of input file number `file` (any number that names it: withdraw()
+   * takes the same); all sinks write into the same parts, serialised.
+   */
+  sink(file = 0): RowSink {
     return {
-      write: (member, rows, raw) => this.serial(() => this.writePart(this.main, member, rows, raw)),
-      writeRejects: (member, rows) => this.serial(() => this.writeRejects(member, rows)),
-      writeLines: (member, rows, raw) => this.serial(() => this.writePart(this.lines, member, rows, raw)),
+      write: (member, rows, raw) => this.serial(() => this.writePart(this.main, member, rows, raw, file)),
+      writeRejects: (member, rows) => this.serial(() => this.writeRejects(member, rows, file)),
+      writeLines: (member, rows, raw) => this.serial(() => this.writePart(this.lines, member, rows, raw, file)),
     };
+  }
+
+  /**
+   * Takes every row written for these files out of the batch (parts and rejects), before
+   * publish(): a file refused after some of its rows were written (a CSV whose quote is never
+   * closed is found broken at its end) must leave nothing in the batch. Parts left with no
+   * row are dropped. Rare, so it rewrites the parts concerned rather than keeping files apart.
+   */
+  async withdraw(files: Iterable<number>): Promise<void> {
+    const drop = new Set(files);
+    if (drop.size === 0) return;
+    await this.lock;
+    for (const series of [this.main, this.lines]) {
+      if (series.open) await this.closePart(series);
+      const done: ManifestPart[] = [];
+      const members: Member[][] = [];
+      for (let i = 0; i < series.done.length; i++) {
+        const part = series.done[i];
+        let list = series.members[i];
+        if (list.some((m) => drop.has(m.file))) {
+          const path = join(series.dir, basename(part.key));
+          const r = await rewriteWithout(path, list, drop);
+          if (r.rows === 0) { await rm(path, { force: true }); continue; }
+          Object.assign(part, { rows: r.rows, bytes: r.bytes, uncompressedBytes: r.uncompressed, sha256: r.sha256 });
+          list = r.members;
+        }
+        done.push(part);
+        members.push(list);
+      }
+      series.done = done;
+      series.members = members;
+    }
+    const rj = this.rejects;
+    if (rj && rj.members.some((m) => drop.has(m.file))) {
+      await this.endRejects();
+      const r = await rewriteWithout(rj.file, rj.members, drop);
+      if (r.rows === 0) {
+        await rm(rj.file, { force: true });
+        this.rejects = null;
+      } else {
+        Object.assign(rj, { rows: r.rows, bytes: r.bytes, members: r.members, sha256: r.sha256 });
+      }
+    }
+    this.sealed = true;
+  }
+
+  /** Set by withdraw(): the parts are final, a later write would be a bug. */
+  private sealed = false;
+
+  private async endRejects(): Promise<void> {
+    const r = this.rejects;
+    if (!r || r.sha256 !== undefined) return;
+    r.stream.end();
+    await once(r.stream, 'finish');
+    r.sha256 = r.hash.digest('hex');
   }
 
   /** A write error of a local part file: it fails publish() (and never crashes the process as an unheard 'error'). */
@@ -85,13 +146,15 @@ export class BatchBuilder {
     return run;
   }
 
-  private async writePart(series: PartSeries, member: Uint8Array, rows: number, raw: number): Promise<void> {
+  private async writePart(series: PartSeries, member: Uint8Array, rows: number, raw: number, file: number): Promise<void> {
+    if (this.sealed) throw new Error('rows written to a batch after withdraw()');
     if (series.open && series.open.uncompressed + raw > this.partBytes && series.open.rows > 0) await this.closePart(series);
     if (!series.open) {
-      const file = join(series.dir, `part-${String(series.done.length).padStart(5, '0')}.csv.gz`);
-      series.open = { file, stream: this.watched(createWriteStream(file)), rows: 0, uncompressed: 0, hash: createHash('sha256'), bytes: 0 };
+      const path = join(series.dir, `part-${String(series.done.length).padStart(5, '0')}.csv.gz`);
+      series.open = { file: path, stream: this.watched(createWriteStream(path)), rows: 0, uncompressed: 0, hash: createHash('sha256'), bytes: 0, members: [] };
     }
     const p = series.open;
+    p.members.push({ file, offset: p.bytes, length: member.length, rows, raw });
     p.hash.update(member);
     p.bytes += member.length;
     p.rows += rows;
@@ -106,14 +169,17 @@ export class BatchBuilder {
     p.stream.end();
     await once(p.stream, 'finish');
     series.done.push({ key: `${series.keyDir}/${basename(p.file)}`, rows: p.rows, bytes: p.bytes, uncompressedBytes: p.uncompressed, sha256: p.hash.digest('hex') });
+    series.members.push(p.members);
   }
 
-  private async writeRejects(member: Uint8Array, rows: number): Promise<void> {
+  private async writeRejects(member: Uint8Array, rows: number, fileIndex: number): Promise<void> {
+    if (this.sealed) throw new Error('rows written to a batch after withdraw()');
     if (!this.rejects) {
       const file = join(this.dir, 'rejects.ndjson.gz');
-      this.rejects = { file, stream: this.watched(createWriteStream(file)), rows: 0, bytes: 0, hash: createHash('sha256') };
+      this.rejects = { file, stream: this.watched(createWriteStream(file)), rows: 0, bytes: 0, hash: createHash('sha256'), members: [] };
     }
     const r = this.rejects;
+    r.members.push({ file: fileIndex, offset: r.bytes, length: member.length, rows, raw: 0 });
     r.hash.update(member);
     r.bytes += member.length;
     r.rows += rows;
@@ -128,9 +194,8 @@ export class BatchBuilder {
     crashpoint('stage:before-publish');
     let rejects: Manifest['rejects'] = null;
     if (this.rejects) {
-      this.rejects.stream.end();
-      await once(this.rejects.stream, 'finish');
-      rejects = { key: 'rejects.ndjson.gz', rows: this.rejects.rows, bytes: this.rejects.bytes, sha256: this.rejects.hash.digest('hex') };
+      await this.endRejects();
+      rejects = { key: 'rejects.ndjson.gz', rows: this.rejects.rows, bytes: this.rejects.bytes, sha256: this.rejects.sha256! };
     }
     const files: Manifest['files'] = [];
     for (let i = 0; i < outcomes.length; i++) {

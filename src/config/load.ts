@@ -41,7 +41,7 @@ const configShape: Shape = S.object({
   }),
   merchants: S.map(profileShape),
   limits: S.object({
-    csvBytes: S.int(1), spreadsheetBytes: S.int(1), spreadsheetInflatedBytes: S.int(1), spreadsheetRows: S.int(1),
+    csvBytes: S.int(1), csvRecordBytes: S.int(1), spreadsheetBytes: S.int(1), spreadsheetInflatedBytes: S.int(1), spreadsheetRows: S.int(1),
     pdfBytes: S.int(1), pdfPages: S.int(1), pdfSeconds: S.int(1),
   }),
   claimTemplates: S.list(S.string),

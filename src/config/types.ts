@@ -82,6 +82,7 @@ export interface ProfileConfig {
 
 export interface LimitsConfig {
   csvBytes?: number;
+  csvRecordBytes?: number;
   spreadsheetBytes?: number;
   spreadsheetInflatedBytes?: number;
   spreadsheetRows?: number;

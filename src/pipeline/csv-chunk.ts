@@ -24,6 +24,17 @@ export interface ChunkResult extends Omit<RowsResult, 'out' | 'outLines' | 'outK
   /** Rejected rows, NDJSON (null unless the plan emits). */
   rejects: Uint8Array | null;
   rejectLines: number;
+  /** CSV chunks: what the tokenizer read, for the line accounting (csv-accounting.ts). */
+  accounting?: ChunkAccounting;
+}
+
+export interface ChunkAccounting {
+  /** Lines read as records (TokenizeResult.lines): all of the chunk's lines unless reading stopped. */
+  lines: number;
+  /** Records found: passed on as rows (or blank/footer rows), or broken and reported. */
+  records: number;
+  /** The file's line where a quoted field that is never closed starts; 0 when none. */
+  unclosedQuoteAt: number;
 }
 
 const REPLACEMENT = '\uFFFD';
@@ -45,7 +56,7 @@ export function processChunk(task: ChunkTask): ChunkResult {
   // PostgreSQL's and Redshift's COPY refuse them, so a row holding one would fail the whole
   // batch's load later. One indexOf per chunk; rows are only searched when the chunk has one.
   const hasNul = text.indexOf(NUL) >= 0;
-  const { errors } = tokenize(text, delimiter, (cells, line) => {
+  const { errors, lines, recordCount } = tokenize(text, delimiter, (cells, line) => {
     if (undecodable) {
       const bad = cells.findIndex((c) => c.includes(REPLACEMENT));
       if (bad >= 0) {
@@ -68,15 +79,20 @@ export function processChunk(task: ChunkTask): ChunkResult {
     }
     proc.process(cells, firstRow + line);
   });
+  let unclosedQuoteAt = 0;
+  let broken = 0;
   for (const e of errors) {
-    proc.addProblem(problem('parse-error', 'error', firstRow + e.line, null, null, e.kind === 'unterminated-quote'
-      ? 'a quoted field starts on this line and is never closed; the rest of the file could not be read'
-      : 'text follows a closing quote (e.g. "abc"def); the record cannot be read'));
+    // A quoted field never closed swallows every line after it: no row-level error for that,
+    // the file is refused (csv-accounting.ts).
+    if (e.kind === 'unterminated-quote') { unclosedQuoteAt = firstRow + e.line; continue; }
+    proc.addProblem(problem('parse-error', 'error', firstRow + e.line, null, null, 'text follows a closing quote (e.g. "abc"def); the record cannot be read'));
     proc.countBrokenRow(firstRow + e.line, null);
+    broken++;
   }
   const r = proc.result();
   return {
-    rows: r.rows, validRows: r.validRows, errors: r.errors, warnings: r.warnings, problems: r.problems,
+    accounting: { lines, records: recordCount + broken, unclosedQuoteAt },
+    rows: r.rows, validRows: r.validRows, skipped: r.skipped, errors: r.errors, warnings: r.warnings, problems: r.problems,
     keys: r.keys,
     out: plan.emit ? r.out : null,
     rejects: plan.emit ? r.rejects : null, rejectLines: r.rejectLines,

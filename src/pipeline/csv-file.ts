@@ -1,15 +1,16 @@
 import { open, stat } from 'node:fs/promises';
 import { detectEncoding, BinaryFileError, UnsupportedEncodingError } from '../loaders/csv/encoding.js';
-import { openTextBytes, readSample, recordChunks, CHUNK_BYTES, MAX_RECORD_BYTES } from '../loaders/csv/chunks.js';
+import { openTextBytes, readSample, recordChunks, CHUNK_BYTES } from '../loaders/csv/chunks.js';
 import { sniffLayout } from '../loaders/csv/sniff.js';
 import { planFile, type FilePlan } from '../validation/plan.js';
 import { settleLocale } from '../validation/locale.js';
-import { problem } from '../validation/problem.js';
+import { problem, type Problem } from '../validation/problem.js';
 import { FileAccumulator } from './file-accumulator.js';
 import { processChunk, type ChunkResult } from './csv-chunk.js';
 import { sortProblems, type FileOutcome } from './file-outcome.js';
 import { keyIndexFor, type FileJob } from './file-job.js';
 import { ConfigError } from '../errors.js';
+import { checkChunk, chunkLines, recordTooLong, unclosedQuote } from './csv-accounting.js';
 
 const SAMPLE_BYTES = 64 * 1024;
 
@@ -20,8 +21,8 @@ export async function processCsvFile(job: FileJob): Promise<FileOutcome> {
     path: job.path, format: 'csv', schema: job.schema?.name ?? null, schemaGuessed: false,
     rows: 0, validRows: 0, errorCount: 0, warningCount: 0, problems: [], truncated: false, durationMs: 0, bytes: size,
   };
-  const fail = (code: 'parse-error' | 'encoding-error' | 'missing-header' | 'file-too-large', message: string) => {
-    outcome.problems.push(problem(code, 'error', null, null, null, message));
+  const fail = (code: 'parse-error' | 'encoding-error' | 'missing-header' | 'file-too-large', message: string, row: number | null = null) => {
+    outcome.problems.push(problem(code, 'error', row, null, null, message));
     outcome.errorCount++;
     outcome.durationMs = performance.now() - started;
     return outcome;
@@ -50,6 +51,10 @@ export async function processCsvFile(job: FileJob): Promise<FileOutcome> {
     schemas: job.schema ? [job.schema] : job.candidates, profile: job.profile,
   });
   if (!sniffed.ok) {
+    if (sniffed.reason === 'unclosed-quote') {
+      const p = unclosedQuote(sniffed.line, sniffed.atEof ? ' (before any header row)' : ` (not within the first ${SAMPLE_BYTES / 1024} KB, and no header row before it)`);
+      return fail('parse-error', p.message, p.row);
+    }
     if (sniffed.reason === 'no-line-break') return fail('parse-error', `no line break in the first ${SAMPLE_BYTES / 1024} KB: not a CSV file`);
     return fail('missing-header', job.schema
       ? `no header row naming at least two ${job.schema.name} fields in the first 50 rows`
@@ -78,24 +83,33 @@ export async function processCsvFile(job: FileJob): Promise<FileOutcome> {
   // Small files run inline: starting a worker costs more than reading them. (Letting the main
   // thread read chunks too, to save an isolate, was measured slower: it then feeds the
   // workers late.)
-  const pool = size > CHUNK_BYTES ? job.pool() : null;
+  const chunkBytes = job.csvChunkBytes ?? CHUNK_BYTES;
+  const pool = size > chunkBytes ? job.pool() : null;
   const maxInflight = pool ? pool.size * 2 : 1;
-  const inflight: Array<{ result: Promise<ChunkResult> }> = [];
+  const inflight: Array<{ result: Promise<ChunkResult>; firstRow: number; lines: number }> = [];
   let nextLine = layout.dataStartLine;
-  const settle = async () => acc.add(await inflight.shift()!.result);
+  // Set when a line cannot be accounted for (csv-accounting.ts): reading stops, the file is refused.
+  let refusal: Problem | null = null;
+  const settle = async () => {
+    const c = inflight.shift()!;
+    const r = await c.result;
+    if (refusal) return;
+    refusal = checkChunk(r, c.firstRow, c.lines);
+    if (!refusal) await acc.add(r);
+  };
   try {
-    for await (const chunk of recordChunks(stream as AsyncIterable<Buffer>, layout.dataStart, layout.delimiter)) {
+    for await (const chunk of recordChunks(stream as AsyncIterable<Buffer>, layout.dataStart, layout.delimiter, chunkBytes, job.limits.csvRecordBytes)) {
       if (chunk.kind === 'too-long') {
         while (inflight.length) await settle();
-        acc.addProblem(problem('parse-error', 'error', nextLine, null, null,
-          `no end of record within ${MAX_RECORD_BYTES >> 20} MB from this line (an unterminated quote, or not a CSV); reading stopped`));
-        acc.rows++;
+        refusal ??= recordTooLong(nextLine, job.limits.csvRecordBytes);
         break;
       }
       const task = { plan, bytes: chunk.bytes, encoding: textEncoding, delimiter: layout.delimiter, firstRow: nextLine };
-      nextLine += countLineFeeds(chunk.bytes);
-      inflight.push({ result: pool ? pool.run(task, [chunk.bytes.buffer as ArrayBuffer]) : Promise.resolve(processChunk(task)) });
+      const lines = chunkLines(chunk.bytes);
+      inflight.push({ result: pool ? pool.run(task, [chunk.bytes.buffer as ArrayBuffer]) : Promise.resolve(processChunk(task)), firstRow: nextLine, lines });
+      nextLine += lines;
       while (inflight.length >= maxInflight) await settle();
+      if (refusal) break;
     }
     while (inflight.length) await settle();
   } catch (e) {
@@ -106,7 +120,23 @@ export async function processCsvFile(job: FileJob): Promise<FileOutcome> {
     stream.destroy();
   }
   await acc.finish();
+  if (refusal) return refused(outcome, refusal, started);
   return finish(outcome, plan, acc, started);
+}
+
+/**
+ * A file refused whole: no row of it counts (stage leaves it out of the batch, and withdraws
+ * rows of it already written: BatchBuilder.withdraw), one problem says where and why.
+ */
+function refused(outcome: FileOutcome, p: Problem, started: number): FileOutcome {
+  outcome.rows = 0;
+  outcome.validRows = 0;
+  outcome.errorCount = 1;
+  outcome.warningCount = 0;
+  outcome.problems = [p];
+  outcome.truncated = false;
+  outcome.durationMs = performance.now() - started;
+  return outcome;
 }
 
 export function finish(outcome: FileOutcome, plan: FilePlan, acc: FileAccumulator, started: number): FileOutcome {
@@ -121,14 +151,6 @@ export function finish(outcome: FileOutcome, plan: FilePlan, acc: FileAccumulato
   outcome.truncated = acc.problems.truncated;
   outcome.durationMs = performance.now() - started;
   return outcome;
-}
-
-function countLineFeeds(bytes: Uint8Array): number {
-  // Buffer's indexOf is memchr; a plain Uint8Array's is a slow element loop.
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let n = 0;
-  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
-  return n;
 }
 
 async function readHead(path: string, max: number): Promise<Uint8Array> {

@@ -5,6 +5,7 @@ import type { ChunkTask, ChunkResult } from './csv-chunk.js';
 import type { RowSink } from './file-accumulator.js';
 import type { PdfTask, PdfResult } from './pdf-worker.js';
 import type { ClaimTemplate } from '../schemas/claim-template.js';
+import { MAX_RECORD_BYTES } from '../loaders/csv/chunks.js';
 
 /** Everything a format driver needs to validate (and maybe normalise) one file. */
 export interface FileJob {
@@ -33,6 +34,8 @@ export interface FileJob {
   /** Name written into each normalised row. */
   sourceFile: string;
   limits: Limits;
+  /** Bytes per CSV chunk (default CHUNK_BYTES): the tests make it small to cut files in many places. */
+  csvChunkBytes?: number;
 }
 
 export interface RunKeys {
@@ -79,6 +82,8 @@ export async function keyIndexFor(job: FileJob, keyScope: 'file' | 'run', expect
 export interface Limits {
   /** Bytes of a CSV file. */
   csvBytes: number;
+  /** Bytes of one CSV record: a record with no end within them refuses the file (an unclosed quote, or not a CSV). */
+  csvRecordBytes: number;
   /** Bytes of a spreadsheet file on disk. */
   spreadsheetBytes: number;
   /** Bytes a spreadsheet inflates to (XLSX is a ZIP): counted while inflating, never trusted from headers. */
@@ -93,6 +98,7 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Limits = {
   csvBytes: 8 * 1024 ** 3,
+  csvRecordBytes: MAX_RECORD_BYTES,
   spreadsheetBytes: 100 * 1024 ** 2,
   spreadsheetInflatedBytes: 512 * 1024 ** 2,
   spreadsheetRows: 2_000_000,

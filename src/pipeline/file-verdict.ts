@@ -12,7 +12,7 @@ export const isUnreadable = (o: FileOutcome): boolean => o.rows === 0 && o.error
 
 export function unreadableVerdict(o: FileOutcome): FileVerdict {
   const p = o.problems.find((x) => x.severity === 'error') ?? o.problems[0];
-  const where = p?.row ? `row ${p.row}: ` : p?.page ? `page ${p.page}: ` : '';
+  const where = p?.row ? `${o.format === 'csv' ? 'line' : 'row'} ${p.row}: ` : p?.page ? `page ${p.page}: ` : '';
   return { path: o.path, code: p?.code ?? 'unreadable-file', message: p ? `${where}${p.message}` : 'could not be read (halo-data validate shows why)' };
 }
 

@@ -40,6 +40,8 @@ export interface StageOptions {
   onFileDone?: Parameters<typeof validate>[0]['onFileDone'];
   /** Each input's name at its source (run: the remote path), kept in the manifest beside its raw/ name. */
   originalNames?: Map<string, string>;
+  /** Bytes per CSV chunk (tests: small, so a file's rows are written in many pieces). */
+  csvChunkBytes?: number;
 }
 
 export interface StageResult {
@@ -89,16 +91,18 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
     const builder = new BatchBuilder(lake, source, schema, opts.partBytes ?? opts.config.lake.partBytes ?? DEFAULT_PART_BYTES, id);
     await builder.open();
     try {
-      const sink = builder.sink();
       const report = await validate({
         inputs, schema: opts.schema, merchant: opts.merchant, source: opts.source, config: opts.config, maxErrors: 1000,
-        threads: opts.threads, cwd: opts.cwd, sinkFor: () => sink, onFileDone: opts.onFileDone,
+        threads: opts.threads, cwd: opts.cwd, sinkFor: (_path, i) => builder.sink(i), onFileDone: opts.onFileDone,
+        csvChunkBytes: opts.csvChunkBytes,
       });
       const unreadable = report.files.filter(isUnreadable);
       if (unreadable.length > 0 && !opts.skipUnreadable) {
-        throw new DataError('unreadable-file', `${unreadable.length} file(s) could not be read, so no batch was written: ${unreadable.map((f) => `${basename(f.path)} (${f.problems[0]?.code})`).join(', ')}`,
+        throw new DataError('unreadable-file', `${unreadable.length} file(s) could not be read, so no batch was written: ${unreadable.map((f) => `${basename(f.path)} (${f.problems[0]?.code}${where(f)})`).join(', ')}`,
           { hint: 'run halo-data validate on them for the details' });
       }
+      // A file refused after some of its rows were written (a CSV broken near its end) leaves none.
+      await builder.withdraw(report.files.flatMap((f, i) => (unreadable.includes(f) ? [i] : [])));
       const skipped = unreadable.map(unreadableVerdict);
       const kept = report.files.filter((f) => !unreadable.includes(f));
       if (opts.perFileRejectRate) {
@@ -127,6 +131,12 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
       await builder.close();
     }
   }
+}
+
+/** Where the problem that refused a file is: ", line N" in a CSV (its row is the line a record starts on). */
+function where(f: ValidateReport['files'][number]): string {
+  const row = f.problems[0]?.row;
+  return row ? `, ${f.format === 'csv' ? 'line' : 'row'} ${row}` : '';
 }
 
 async function sequencedId(source: string, now: number, deps: SequenceDeps): Promise<{ batchId: string; createdAt: Date }> {

@@ -35,6 +35,8 @@ export interface ValidateOptions {
   /** Stage: a sink per file for its normalised rows. */
   sinkFor?: (path: string, index: number) => RowSink | null;
   gzipLevel?: number;
+  /** Bytes per CSV chunk (tests: small, to cut files in many places). */
+  csvChunkBytes?: number;
 }
 
 export function workerUrl(name: 'csv-worker' | 'pdf-worker'): URL {
@@ -89,6 +91,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateReport> {
         // Run-scoped keys (claim ids) are checked in file order; other files never wait.
         runKeys: { index: runKeys, turn: () => turnstile.turn(i), sightings },
         pool: getPool, pdfPool: getPdfPool, templates, sourceFile: basename(path), limits,
+        csvChunkBytes: opts.csvChunkBytes,
       };
       opts.onFileStart?.(path);
       try {

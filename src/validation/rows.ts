@@ -14,6 +14,8 @@ const FOOTER_WORDS = new Set(['TOTAL', 'JUMLAH', 'GRAND TOTAL', 'SUBTOTAL', 'SUB
 export interface RowsResult {
   rows: number;
   validRows: number;
+  /** Records that are not data: blank and footer rows (reported as warnings, never counted as rows). */
+  skipped: number;
   errors: number;
   warnings: number;
   problems: Problem[];
@@ -60,6 +62,7 @@ export class RowProcessor {
   private readonly merchantField: number;
   rows = 0;
   validRows = 0;
+  skipped = 0;
 
   constructor(private readonly plan: FilePlan) {
     const locale = new LocaleState(plan.profile.locale);
@@ -113,8 +116,9 @@ export class RowProcessor {
     // Blank and footer rows are not data.
     let first = -1;
     for (let i = 0; i < cells.length; i++) if (!isEmptyCell(cells[i])) { first = i; break; }
-    if (first < 0) { this.report('blank-row', 'warning', row, -1, 'blank row skipped'); return; }
+    if (first < 0) { this.skipped++; this.report('blank-row', 'warning', row, -1, 'blank row skipped'); return; }
     if (mayBeFooter(cells[first]) && FOOTER_WORDS.has(cellText(cells[first]).trim().toUpperCase().replace(/\s+/g, ' ').replace(/:$/, '')) && this.keyIsEmpty(cells)) {
+      this.skipped++;
       this.report('footer-row', 'warning', row, -1, 'footer row (totals) skipped');
       return;
     }
@@ -265,7 +269,7 @@ export class RowProcessor {
   result(): RowsResult {
     const k = this.keyList;
     return {
-      rows: this.rows, validRows: this.validRows, errors: this.sink.errors, warnings: this.sink.warnings,
+      rows: this.rows, validRows: this.validRows, skipped: this.skipped, errors: this.sink.errors, warnings: this.sink.warnings,
       problems: this.sink.kept,
       keys: {
         h1: k.h1.subarray(0, k.length), h2: k.h2.subarray(0, k.length), rows: k.rows.subarray(0, k.length),

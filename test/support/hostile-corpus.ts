@@ -75,6 +75,9 @@ const CLAIM_ROW = 'CLM-2026-009001,PLS-2024-0081276,0001387264915,Siti Rahmawati
 const CLAIM_ROW2 = 'CLM-2026-009002,PLS-2024-0081277,0001387264923,Bambang Triyono Wicaksono,04/02/1974,0112R001,RS Harapan Sehat,Rawat Jalan,05/11/2026,,I10,"485.000,00","485.000,00",IDR';
 
 const hasCode = (f: JsonFile, code: string) => f.errors.some((p) => p.code === code);
+/** Refused whole (issue 14): no rows, one parse-error on the line where the broken record starts. */
+const refusedOn = (line: number) => (f: JsonFile) => (f.rows === 0 && f.errors.length === 1 && f.errors[0].code === 'parse-error' && f.errors[0].row === line
+  ? null : `expected a refusal on line ${line}: rows ${f.rows}, ${JSON.stringify(f.errors.map((p) => [p.code, p.row]))}`);
 const noneBut = (...codes: string[]) => (f: JsonFile) => {
   const other = f.errors.filter((p) => !codes.includes(p.code));
   return other.length ? `unexpected problems: ${[...new Set(other.map((p) => p.code))].join(', ')}` : null;
@@ -289,8 +292,10 @@ export async function writeCorpus(dir: string): Promise<Corpus> {
   const rng = mulberry32(0x4057113);
 
   // ------------------------------------------------------------------ CSV: structure
-  await add({ name: 'truncated-mid-quote.csv', what: 'a CSV cut in the middle of a quoted field', args: INV, exit: 1, code: 'parse-error', stage: true },
-    CSV_OK + 'BRG-004,"Obat Batuk ""Hitam'); // the quote never closes
+  // A quoted field never closed refuses the whole file, on the line where it starts (issue 14).
+  await add({ name: 'truncated-mid-quote.csv', what: 'a CSV cut in the middle of a quoted field', args: INV, exit: 1, code: 'parse-error', stage: true,
+    check: refusedOn(5) },
+  CSV_OK + 'BRG-004,"Obat Batuk ""Hitam'); // the quote never closes
   await add({ name: 'empty.csv', what: 'a 0-byte file', args: INV, exit: 1, code: 'parse-error', stage: true }, '');
   await add({ name: 'header-only.csv', what: 'a header and no data rows', args: INV, exit: 0, code: 'no-data-rows', severity: 'warning' },
     HEADER + '\n');
@@ -298,8 +303,9 @@ export async function writeCorpus(dir: string): Promise<Corpus> {
     (p) => writeBig(p, repeat(Buffer.alloc(MB, 'a'), 50)));
   await add({ name: 'header-then-50mb-line.csv', what: 'a header, then one 50 MB record without a newline', args: INV, exit: 1, code: 'parse-error', maxRssMiB: 600 },
     (p) => writeBig(p, [HEADER + '\n', ...repeat(Buffer.alloc(MB, 'x'), 50)]));
-  await add({ name: 'quoted-field-40mb.csv', what: 'a 40 MB quoted field (closed)', args: INV, exit: 1, code: 'parse-error', maxRssMiB: 600,
-    check: (f) => (f.errors.some((p) => p.code === 'parse-error' && /no end of record/.test(p.message)) ? null : 'the too-long record is named') },
+  // Over the 32 MB record limit: the file is refused whole on the record's line (issue 14: the rows after it were lost).
+  await add({ name: 'quoted-field-40mb.csv', what: 'a 40 MB quoted field (closed)', args: INV, exit: 1, code: 'parse-error', maxRssMiB: 600, stage: true,
+    check: (f) => refusedOn(5)(f) ?? (/no end of record/.test(f.errors[0].message) ? null : 'the too-long record is named') },
   (p) => writeBig(p, [CSV_OK + 'BRG-009,"', ...repeat(Buffer.alloc(MB, 'q'), 40), '",1.000,1,strip\n']));
   // The 100,000 quotes are read as one product name, too wide for its column (512 bytes): a row error, not a failed load.
   await add({ name: 'nested-quotes.csv', what: '100,000 escaped quotes in one field, and fields of quotes only', args: INV, exit: 1, code: 'constraint-error',
@@ -380,14 +386,20 @@ export async function writeCorpus(dir: string): Promise<Corpus> {
     check: (f) => (f.validRows === 2 ? null : `validRows ${f.validRows}`) }, validXlsx());
 
   // ------------------------------------------------------------------ claims CSV with personal data
-  await add({ name: 'claims-broken.csv', what: 'claims: personal values in rows with bad bytes, an unterminated quote and impossible dates',
+  await add({ name: 'claims-broken.csv', what: 'claims: personal values in rows with bad bytes, text after a closing quote and impossible dates',
     args: CLAIMS, exit: 1, code: 'type-error', stage: true, stageExit: 0,
     check: (f) => (hasCode(f, 'encoding-error') && hasCode(f, 'parse-error') && f.rows === 803 && f.validRows === 800 ? null
       : `rows ${f.rows} valid ${f.validRows}; expected encoding-error and parse-error too`) },
   Buffer.concat([Buffer.from(`${CLAIM_HEADER}\n${CLAIM_ROW2.replace('04/02/1974', '31/02/1974')}\n`),
     Buffer.from(Array.from({ length: 800 }, (_, i) => CLAIM_ROW.replace('009001', String(100000 + i))).join('\n') + '\n'),
     Buffer.from(CLAIM_ROW.replace('009001', '999999').replace('Kusumadewi', 'Kusumadew\xff'), 'latin1'), Buffer.from('\n'),
-    Buffer.from(CLAIM_ROW.replace('009001', '999998').replace(',Siti', ',"Siti') + '\n')]));
+    Buffer.from(CLAIM_ROW.replace('009001', '999998').replace(',Siti Rahmawati', ',"Siti" Rahmawati') + '\n')]));
+  // An unterminated quote refuses the file (issue 14); the message names the line, never a value.
+  await add({ name: 'claims-unclosed-quote.csv', what: 'claims: personal values, then a quote that never closes', args: CLAIMS, exit: 1, code: 'parse-error', stage: true,
+    check: refusedOn(52) },
+  `${CLAIM_HEADER}\n${Array.from({ length: 50 }, (_, i) => CLAIM_ROW.replace('009001', String(200000 + i))).join('\n')}\n`
+    // No quote after it anywhere (the diagnosis unquoted): nothing closes it.
+    + [997, 996, 995].map((n) => CLAIM_ROW.replace('009001', `999${n}`).replace('"J18.9, A09"', 'J18.9').replace(n === 997 ? ',Siti' : '\u0000', ',"Siti')).join('\n') + '\n');
 
   // ------------------------------------------------------------------ XLSX / XLS
   const good = validXlsx();

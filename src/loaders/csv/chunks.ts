@@ -9,12 +9,18 @@ import { isAsciiCompatible, type Encoding } from './encoding.js';
  * lowest peak RSS (each worker's heap holds about one chunk's garbage) and no loss of speed.
  */
 export const CHUNK_BYTES = 1 << 20;
-/** A record longer than this is an unterminated quote or not a CSV at all. */
+/**
+ * A record with no end within this many bytes of its start is an unterminated quote or not a
+ * CSV at all (limits.csvRecordBytes overrides it). Checked as the file is read (see
+ * recordChunks), so the bytes held for one record stay bounded: a record within the limit is
+ * always read, one longer than the limit plus min(limit, 1 MB) (its line end included) is
+ * always refused.
+ */
 export const MAX_RECORD_BYTES = 32 << 20;
 
 export type ByteChunk =
   | { kind: 'records'; bytes: Uint8Array }
-  /** No record boundary within MAX_RECORD_BYTES: reading stopped here. */
+  /** No record boundary within the record limit: reading stopped at the start of that record. */
   | { kind: 'too-long'; bytes: number };
 
 /**
@@ -42,36 +48,49 @@ function joinOwned(parts: Buffer[], length: number): Buffer {
 }
 
 /**
- * Cuts a byte stream that starts at a record boundary into chunks of whole records.
- * Memory holds at most one chunk plus the reader's buffer; each byte is copied once.
+ * Cuts a byte stream that starts at a record boundary into chunks of whole records, each of
+ * about `target` bytes or less. Memory holds at most one chunk (or one record of at most
+ * `maxRecord` bytes) plus the reader's buffer; each byte is copied once. A record that does
+ * not end within `maxRecord` bytes ends the stream with 'too-long'; the chunks before it hold
+ * every record before it. The last chunk is whatever follows the last record end (a last
+ * line without its line feed, or a quoted field that is never closed: the tokenizer says so).
  */
 export async function* recordChunks(stream: AsyncIterable<Buffer>, skip: number, delimiter: string,
   target = CHUNK_BYTES, maxRecord = MAX_RECORD_BYTES): AsyncGenerator<ByteChunk> {
   const delim = delimiter.charCodeAt(0);
+  const step = Math.min(target, maxRecord);
   let parts: Buffer[] = [];
   let pending = 0;
   let toSkip = skip;
-  for await (let data of stream) {
+  for await (let read of stream) {
     if (toSkip > 0) {
-      if (data.length <= toSkip) { toSkip -= data.length; continue; }
-      data = data.subarray(toSkip);
+      if (read.length <= toSkip) { toSkip -= read.length; continue; }
+      read = read.subarray(toSkip);
       toSkip = 0;
     }
-    parts.push(data);
-    pending += data.length;
-    if (pending < target) continue;
-    const buf = joinOwned(parts, pending);
-    const end = lastRecordEnd(buf, delim);
-    if (end <= 0) {
-      if (pending > maxRecord) { yield { kind: 'too-long', bytes: pending }; return; }
-      parts = [buf];
-      continue;
+    // Reads are at most `target` bytes with the default sizes (one piece); a smaller target
+    // (the tests') or record limit cuts a read into several, so the limit is checked at least
+    // every `step` bytes: a record longer than maxRecord + step is always refused.
+    for (let at = 0; at < read.length; at += step) {
+      const data = at === 0 && read.length <= step ? read : read.subarray(at, at + step);
+      parts.push(data);
+      pending += data.length;
+      if (pending < target && pending <= maxRecord) continue;
+      const buf = joinOwned(parts, pending);
+      const end = lastRecordEnd(buf, delim);
+      if (end <= 0) {
+        if (pending > maxRecord) { yield { kind: 'too-long', bytes: pending }; return; }
+        parts = [buf];
+        continue;
+      }
+      // The tail (part of one record) is copied out; the chunk keeps the big buffer.
+      const tail = Buffer.from(buf.subarray(end));
+      yield { kind: 'records', bytes: buf.subarray(0, end) };
+      // The tail holds no record end: past the limit already, it is one record too long.
+      if (tail.length > maxRecord) { yield { kind: 'too-long', bytes: tail.length }; return; }
+      parts = tail.length ? [tail] : [];
+      pending = tail.length;
     }
-    // The tail (part of one record) is copied out; the chunk keeps the big buffer.
-    const tail = Buffer.from(buf.subarray(end));
-    yield { kind: 'records', bytes: buf.subarray(0, end) };
-    parts = tail.length ? [tail] : [];
-    pending = tail.length;
   }
   if (pending > 0) {
     const buf = joinOwned(parts, pending);

@@ -1,6 +1,6 @@
 import type { SchemaSpec, Profile } from '../../schemas/types.js';
 import { aliasIndex, headerScore, HEADER_MIN_SCORE, HEADER_SEARCH_ROWS } from '../../schemas/headers.js';
-import { tokenize } from './tokenizer.js';
+import { tokenize, type TokenizeError } from './tokenizer.js';
 import { lastRecordEnd } from './boundaries.js';
 import { decodeBytes, type Encoding } from './encoding.js';
 
@@ -32,7 +32,12 @@ export interface SniffInput {
 
 export type SniffResult =
   | { ok: true; layout: CsvLayout }
-  | { ok: false; reason: 'no-line-break' | 'no-header' };
+  | { ok: false; reason: 'no-line-break' | 'no-header' }
+  /**
+   * No header row before a quoted field that is never closed (atEof: the sample is the whole
+   * file) or not closed within the sample: `line` (1-based) is where its record starts.
+   */
+  | { ok: false; reason: 'unclosed-quote'; line: number; atEof: boolean };
 
 interface Rec { cells: string[]; line: number }
 
@@ -46,16 +51,22 @@ export function sniffLayout(input: SniffInput): SniffResult {
   const candidates = profile.delimiter ? [profile.delimiter] : DELIMITERS;
   let best: CsvLayout | null = null;
   let anyRecord = false;
+  // The first line (0-based) of a quoted field left open, for any candidate delimiter.
+  let unclosed = Infinity;
   for (const delimiter of candidates) {
     const end = atEof ? sample.length : lastRecordEnd(sample, delimiter.charCodeAt(0));
+    // A line feed after the last record end is inside a quoted field still open at the sample's end.
+    if (!atEof && sample.indexOf(10, Math.max(0, end)) >= 0) unclosed = Math.min(unclosed, lineOfOffset(sample, Math.max(0, end)));
     if (end <= 0) continue;
     anyRecord = true;
     const text = decodeBytes(sample.subarray(0, end), encoding, false);
     const records: Rec[] = [];
     let lines = 0;
+    let errors: TokenizeError[] = [];
     try {
-      lines = tokenize(text, delimiter, (cells, line) => { records.push({ cells, line }); }).lines;
+      ({ lines, errors } = tokenize(text, delimiter, (cells, line) => { records.push({ cells, line }); }));
     } catch { continue; }
+    for (const e of errors) if (e.kind === 'unterminated-quote') unclosed = Math.min(unclosed, e.line);
     for (const schema of input.schemas) {
       const index = aliasIndex(schema, profile);
       for (let i = 0; i < records.length; i++) {
@@ -64,7 +75,10 @@ export function sniffLayout(input: SniffInput): SniffResult {
         if (profile.headerRow !== undefined && rec.line + 1 !== profile.headerRow) continue;
         const score = headerScore(rec.cells, index);
         if (score < HEADER_MIN_SCORE && profile.headerRow === undefined) continue;
-        const nextLine = i + 1 < records.length ? records[i + 1].line : lines;
+        // The data starts where the header record ends: at the next record, broken or not (a
+        // broken one is reported by the chunk that reads it), or where reading stopped.
+        let nextLine = i + 1 < records.length ? records[i + 1].line : lines;
+        for (const e of errors) if (e.line > rec.line && e.line < nextLine) { nextLine = e.line; break; }
         const layout: CsvLayout = {
           schema, delimiter, headerLine: rec.line + 1, headerCells: rec.cells,
           dataStart: byteOffsetOfLine(sample, nextLine), dataStartLine: nextLine + 1, score,
@@ -76,6 +90,7 @@ export function sniffLayout(input: SniffInput): SniffResult {
     }
   }
   if (best) return { ok: true, layout: best };
+  if (unclosed < HEADER_SEARCH_ROWS) return { ok: false, reason: 'unclosed-quote', line: unclosed + 1, atEof };
   return { ok: false, reason: anyRecord ? 'no-header' : 'no-line-break' };
 }
 
@@ -88,4 +103,11 @@ function byteOffsetOfLine(bytes: Uint8Array, line: number): number {
     off = nl + 1;
   }
   return off;
+}
+
+/** The 0-based line on which byte `offset` lies. */
+function lineOfOffset(bytes: Uint8Array, offset: number): number {
+  let line = 0;
+  for (let i = bytes.indexOf(10); i >= 0 && i < offset; i = bytes.indexOf(10, i + 1)) line++;
+  return line;
 }

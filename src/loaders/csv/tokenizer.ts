@@ -1,6 +1,9 @@
 /**
  * RFC 4180 tokenizer over decoded text, with the lenient quote rule most exports need: a
- * quote opens a quoted field only at the start of a field; elsewhere it is a literal.
+ * quote opens a quoted field only at the start of a field; elsewhere it is a literal. Records
+ * start and end where csv-parse with relax_quotes has them, damaged text included; a record
+ * with text after a closing quote is reported (not passed on), and a quoted field never
+ * closed stops reading (the file is refused: pipeline/csv-accounting.ts).
  *
  * Why not csv-parse here: measured on this machine it reads ~135,000 rows/s (7.6 s for 1 M
  * rows), a third of the validate target; lines without quotes are split with one
@@ -16,8 +19,15 @@ export interface TokenizeError {
 export type RecordHandler = (cells: string[], line: number) => void;
 
 export interface TokenizeResult {
-  /** Line breaks consumed: the relative line number after the text. */
+  /**
+   * Lines consumed by the records read (delivered or broken): the relative line number where
+   * reading ended. It equals the text's line count (line feeds, plus one for a last line
+   * without its own) exactly when every line of the text belongs to a record; after an
+   * unterminated quote it is the line where that record starts (its lines were not read).
+   */
   lines: number;
+  /** Records passed to the handler (broken ones are in `errors`, not here). */
+  recordCount: number;
   errors: TokenizeError[];
 }
 
@@ -29,6 +39,7 @@ export function tokenize(text: string, delimiter: string, onRecord: RecordHandle
   const errors: TokenizeError[] = [];
   let pos = 0;
   let line = 0;
+  let records = 0;
   let nextQuote = text.indexOf('"');
   if (nextQuote < 0) nextQuote = n;
 
@@ -43,6 +54,7 @@ export function tokenize(text: string, delimiter: string, onRecord: RecordHandle
       // Fast path: a record on one line with no quote.
       const end = nl > pos && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
       onRecord(end === pos ? [''] : text.slice(pos, end).split(delimiter), line);
+      records++;
       line++;
       pos = nl + 1;
       continue;
@@ -66,8 +78,10 @@ export function tokenize(text: string, delimiter: string, onRecord: RecordHandle
           break;
         }
         if (!closed) {
+          // Everything from here to the end is one open field: nothing after it can be read
+          // as records, so reading stops and the caller refuses the file (csv-file.ts).
           errors.push({ kind: 'unterminated-quote', line: startLine });
-          return { lines: line + countLines(text, pos, n), errors };
+          return { lines: startLine, recordCount: records, errors };
         }
         line += countLines(text, pos, p);
         pos = p;
@@ -80,12 +94,11 @@ export function tokenize(text: string, delimiter: string, onRecord: RecordHandle
           line++;
           break;
         }
-        // Text after a closing quote ("abc"def): the record cannot be trusted; skip to its end.
+        // Text after a closing quote ("abc"def): the record cannot be trusted and is reported,
+        // not passed on. It ends where a lenient reader (csv-parse's relax_quotes) ends it: the
+        // rest of the field is read as unquoted text, so where every later record starts does
+        // not depend on this one (boundaries.ts cuts chunks by the same rule).
         broken = 'bad-closing-quote';
-        const skipTo = text.indexOf('\n', pos);
-        pos = skipTo < 0 ? n : skipTo + 1;
-        line++;
-        break;
       }
       // An unquoted field: up to the next delimiter or the end of the line.
       let lineEnd = text.indexOf('\n', pos);
@@ -99,9 +112,9 @@ export function tokenize(text: string, delimiter: string, onRecord: RecordHandle
       break;
     }
     if (broken) errors.push({ kind: broken, line: startLine });
-    else onRecord(cells, startLine);
+    else { onRecord(cells, startLine); records++; }
   }
-  return { lines: line, errors };
+  return { lines: line, recordCount: records, errors };
 }
 
 function countLines(text: string, from: number, to: number): number {
