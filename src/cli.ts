@@ -7,6 +7,7 @@ import type { CommandContext } from './commands/context.js';
 import type { HaloConfig } from './config/types.js';
 import { VERSION } from './version.js';
 import { redactDbMessage } from './warehouse/redact.js';
+import { setLockCommand } from './util/lock.js';
 
 /**
  * The command-line program: parses, registers commands, and is the one place that maps
@@ -72,7 +73,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .version(VERSION, '-V, --version', 'print the version')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    // Locks name the command that holds them (`halo-data warehouse query`), never its arguments (a query may quote a value).
+    .hook('preAction', (_program, action) => {
+      const names: string[] = [];
+      for (let c: Command | null = action; c; c = c.parent) names.unshift(c.name());
+      setLockCommand(names.join(' '));
+    });
   addGlobalOptions(program);
 
   const validate = program.command('validate')

@@ -8,6 +8,7 @@ import { chosenSources, openSource } from '../sources/open.js';
 import { openLake } from '../lake/open.js';
 import { PROBE_PREFIX } from '../lake/lake.js';
 import { openWarehouse } from '../warehouse/open.js';
+import type { Logger } from '../output/logger.js';
 import { currentVersion } from '../warehouse/schema.js';
 import { SCHEMA_VERSION } from '../warehouse/sql/ddl.js';
 import { HaloError, UsageError, exitCodeFor } from '../errors.js';
@@ -37,7 +38,7 @@ export async function doctorCommand(opts: { trustHost?: string }, ctx: CommandCo
     for (const s of chosenSources(config, [])) checks.push(...await sourceChecks(config, s));
     checks.push(await landingCheck(config));
     checks.push(await lakeCheck(config));
-    checks.push(...await warehouseChecks(config));
+    checks.push(...await warehouseChecks(config, ctx.log));
     checks.push(memberKeyCheck(config, ctx.env));
   }
   const exitCode = checks.reduce((c, k) => (k.ok ? c : worse(c, k.exitCode ?? 1)), 0);
@@ -108,7 +109,7 @@ async function lakeCheck(config: HaloConfig): Promise<Check> {
   }
 }
 
-async function warehouseChecks(config: HaloConfig): Promise<Check[]> {
+async function warehouseChecks(config: HaloConfig, log: Logger): Promise<Check[]> {
   const w = config.warehouse;
   if (w.engine === 'pglite') {
     const path = resolvePath(config, w.path ?? './.halo-data/warehouse');
@@ -116,7 +117,7 @@ async function warehouseChecks(config: HaloConfig): Promise<Check[]> {
     if (!(await stat(path).catch(() => null))) return [{ check: 'warehouse', ok: true, detail: `embedded PostgreSQL in ${path}: not created yet (the first load or halo-data warehouse init creates it)` }];
   }
   try {
-    const wh = await openWarehouse(config);
+    const wh = await openWarehouse(config, { log });
     try {
       const v = await currentVersion(wh);
       const out: Check[] = [{ check: 'warehouse', ok: true, detail: `${wh.describe}: connected` }];

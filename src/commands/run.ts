@@ -9,7 +9,7 @@ import { initSchema } from '../warehouse/schema.js';
 import type { Lake } from '../lake/lake.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { runSource, worse, type SourceRun } from '../pipeline/run.js';
-import { acquireRunLock } from '../util/run-lock.js';
+import { acquireLock, DEFAULT_STALE_SECONDS } from '../util/lock.js';
 import { writeMetricsFile, type Metric } from '../output/metrics.js';
 import { createProgress } from '../output/progress.js';
 import { UsageError } from '../errors.js';
@@ -28,8 +28,13 @@ export async function runCommand(opts: RunCommandOptions, ctx: CommandContext): 
   if (!(opts.maxRejectRate >= 0 && opts.maxRejectRate <= 1)) throw new UsageError('bad-option', '--max-reject-rate must be between 0 and 1');
   const config = ctx.config();
   const sources = chosenSources(config, opts.sources);
-  const lock = acquireRunLock(resolvePath(config, './.halo-data/run.lock'));
-  if (lock.tookOverFrom) ctx.log.warn('took over a lock left by a run that is no longer alive', { pid: lock.tookOverFrom.pid, startedAt: lock.tookOverFrom.startedAt });
+  // Runs never overlap and never queue: a second one exits at once (cron tries again).
+  const lock = await acquireLock({
+    file: resolvePath(config, './.halo-data/run.lock'), what: 'the run lock', code: 'run-locked',
+    staleSeconds: config.locks?.staleSeconds ?? DEFAULT_STALE_SECONDS, waitSeconds: 0,
+    advice: 'Runs never overlap; this one will happen at the next schedule.',
+  });
+  if (lock.tookOver) ctx.log.warn(lock.tookOver.message);
   const startedAt = new Date();
   const t0 = performance.now();
   let lake: Promise<Lake> | null = null;
@@ -41,7 +46,7 @@ export async function runCommand(opts: RunCommandOptions, ctx: CommandContext): 
       const r = await runSource(s, {
         config, log: ctx.log, memberKey: ctx.env.HALO_DATA_MEMBER_KEY, maxRejectRate: opts.maxRejectRate,
         lake: () => (lake ??= openLake(config)),
-        warehouse: () => (wh ??= openWarehouse(config).then(async (w) => { await initSchema(w); return w; })),
+        warehouse: () => (wh ??= openWarehouse(config, { log: ctx.log }).then(async (w) => { await initSchema(w); return w; })),
         onStep: (text) => progress.update(text),
       });
       results.push(r);

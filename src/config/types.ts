@@ -62,6 +62,8 @@ export interface WarehouseConfig {
   endpoint?: string | null;
   /** redshift-data: how long one statement may run before it is cancelled (default 1800). */
   statementTimeoutSeconds?: number;
+  /** pglite: how long a command waits for another that has the embedded warehouse open (default 60). */
+  lockWaitSeconds?: number;
 }
 
 export interface ProfileConfig {
@@ -99,4 +101,10 @@ export interface HaloConfig {
   limits: LimitsConfig;
   /** Claim-PDF template files or folders (absolute), added to the built-in ones. */
   claimTemplates: string[];
+  locks?: LocksConfig;
+}
+
+export interface LocksConfig {
+  /** A lock (the run's, the embedded warehouse's) whose heartbeat is older than this is taken over, from any host (default 300). */
+  staleSeconds?: number;
 }

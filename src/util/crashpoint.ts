@@ -7,6 +7,7 @@
 const seen = new Map<string, number>();
 
 export function crashpoint(name: string): void {
+  stallpoint(name);
   const want = process.env.HALO_DATA_CRASHPOINT;
   if (want === undefined || !want.startsWith(name)) return;
   if (want === name) process.kill(process.pid, 'SIGKILL');
@@ -14,6 +15,17 @@ export function crashpoint(name: string): void {
   const n = (seen.get(name) ?? 0) + 1;
   seen.set(name, n);
   if (want === `${name}#${n}`) process.kill(process.pid, 'SIGKILL');
+}
+
+/**
+ * HALO_DATA_STALLPOINT=<name>:<ms> blocks the main thread there for that long, as a long
+ * PGlite statement does: the tests hold a lock open at a known point with it (a second
+ * command waits, SIGTERM arrives mid-load) and check that the heartbeat still beats.
+ */
+function stallpoint(name: string): void {
+  const want = process.env.HALO_DATA_STALLPOINT;
+  if (want === undefined || !want.startsWith(`${name}:`)) return;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(want.slice(name.length + 1)));
 }
 
 /** The points that exist, for the tests' matrix and the docs. */
