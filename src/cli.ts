@@ -1,8 +1,9 @@
+import { dirname } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { makeColor } from './output/color.js';
 import { createLogger, type LogLevel } from './output/logger.js';
 import { loadConfig } from './config/load.js';
-import { HaloError, ConfigError, exitCodeFor, EXIT } from './errors.js';
+import { HaloError, ConfigError, exitCodeFor, EXIT, asDiskFull } from './errors.js';
 import type { CommandContext } from './commands/context.js';
 import type { HaloConfig } from './config/types.js';
 import { VERSION } from './version.js';
@@ -292,8 +293,11 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       if (err.code === 'halo-data.badOption') io.stderr.write(err.message + '\n');
       return EXIT.usage;
     }
-    reportError(err, io, verbose);
-    return exitCodeFor(err);
+    // A full disk met where no boundary named the folder (a state file…): still said as such.
+    const path = (err as NodeJS.ErrnoException | null)?.path;
+    const e = asDiskFull(err, path ? dirname(path) : 'a folder halo-data writes to', 'the file being written was not completed');
+    reportError(e, io, verbose);
+    return exitCodeFor(e);
   }
 }
 

@@ -6,7 +6,7 @@ import { landingPath } from '../sources/landing.js';
 import { readState, writeState, type FetchState } from '../sources/state.js';
 import { recoverUnfinishedFetches, writeFetchRecord } from './landed.js';
 import { crashpoint } from '../util/crashpoint.js';
-import { DataError } from '../errors.js';
+import { DataError, asDiskFull } from '../errors.js';
 
 export interface FetchOptions {
   /** The landing folder; each fetch lands in `<landing>/<source>/<fetch id>/`, never over an earlier one. */
@@ -126,7 +126,9 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
   const worker = async () => {
     while (queue.length && failure === null) {
       const next = queue.shift()!;
-      try { await one(next); } catch (e) { failure ??= e; }
+      try { await one(next); } catch (e) {
+        failure ??= asDiskFull(e, join(o.landingRoot, src.name), `${printable(next.file.path)} was not landed (its partial download is removed); files landed before it are kept, and the next fetch takes the rest`);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 4) }, worker));
