@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+
 /**
  * Named points where a test can make the process die as `kill -9` would, to prove that a
  * crash there leaves nothing half-written: HALO_DATA_CRASHPOINT=<name> kills the process
@@ -18,14 +20,18 @@ export function crashpoint(name: string): void {
 }
 
 /**
- * HALO_DATA_STALLPOINT=<name>:<ms> blocks the main thread there for that long, as a long
- * PGlite statement does: the tests hold a lock open at a known point with it (a second
- * command waits, SIGTERM arrives mid-load) and check that the heartbeat still beats.
+ * HALO_DATA_STALLPOINT=<name>:<ms>[:<file>] blocks the main thread there, as a long PGlite
+ * statement does, for <ms> or until <file> exists: the tests hold a lock open at a known point
+ * with it (a second command waits; SIGTERM arrives mid-load) and check that the heartbeat
+ * still beats.
  */
 function stallpoint(name: string): void {
   const want = process.env.HALO_DATA_STALLPOINT;
   if (want === undefined || !want.startsWith(`${name}:`)) return;
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(want.slice(name.length + 1)));
+  const [ms, file] = want.slice(name.length + 1).split(/:(.*)/s);
+  const until = Date.now() + Number(ms);
+  const word = new Int32Array(new SharedArrayBuffer(4));
+  while (Date.now() < until && !(file && existsSync(file))) Atomics.wait(word, 0, 0, Math.min(50, until - Date.now()));
 }
 
 /** The points that exist, for the tests' matrix and the docs. */

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { runCli, spawnCli, type CliRun } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -57,14 +58,32 @@ async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void
   }
 }
 
+/** Holds a CLI at a point (its main thread blocked, as in a long statement) until release() (or 60 s). */
+function stall(point: string): { env: Record<string, string>; release: () => void } {
+  const file = join(tmp.path, `release-${Math.random().toString(36).slice(2)}`);
+  return { env: { HALO_DATA_STALLPOINT: `${point}:60000:${file}` }, release: () => writeFileSync(file, '') };
+}
+
+/** stderr as it comes (spawnCli gives it at the end). */
+function live(child: ChildProcess): () => string {
+  let text = '';
+  child.stderr!.on('data', (d) => { text += d; });
+  return () => text;
+}
+
 describe('one process at a time in the embedded warehouse', () => {
   test('a second load waits for the first (even while its main thread is blocked past the stale age), then loads: no row lost', async () => {
-    // The first holds the warehouse 4 s inside its load transaction, its main thread blocked
-    // (as in a long PGlite statement); the stale age is 1 s: only the heartbeat keeps it.
+    // The first holds the warehouse inside its load transaction, its main thread blocked (as
+    // in a long PGlite statement), longer than the 1 s stale age: only the heartbeat keeps it.
     const env = { HALO_DATA_LOCK_STALE_SECONDS: '1' };
-    const first = spawn(['load', batches[0]], { ...env, HALO_DATA_STALLPOINT: 'load:before-commit:4000' });
+    const hold = stall('load:before-commit');
+    const first = spawn(['load', batches[0]], { ...env, ...hold.env });
     await until('the first load to open the warehouse', () => existsSync(lockFile));
     const second = spawn(['load', batches[1]], env);
+    const said = live(second.child);
+    await until('the second load to wait', () => /waiting up to/.test(said()));
+    await new Promise((r) => setTimeout(r, 2500)); // past the stale age, twice
+    hold.release();
     const [a, b] = await Promise.all([first.done, second.done]);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
@@ -75,11 +94,13 @@ describe('one process at a time in the embedded warehouse', () => {
   });
 
   test('while a run holds it, a load and a reader that wait 1 s give up with exit 1 naming the holder; the run goes on', async () => {
-    const run = spawn(['run'], { HALO_DATA_STALLPOINT: 'load:before-commit:6000', HALO_DATA_MEMBER_KEY: 'k' });
+    const hold = stall('load:before-commit');
+    const run = spawn(['run'], { ...hold.env, HALO_DATA_MEMBER_KEY: 'k' });
     await until('the run to open the warehouse', () => existsSync(lockFile));
     const wait1 = { HALO_DATA_WAREHOUSE_LOCK_WAIT_SECONDS: '1' };
-    const [load, query] = await Promise.all([spawn(['load', batches[2]], wait1).done, spawn(['warehouse', 'status'], wait1).done]);
-    for (const r of [load, query] as CliRun[]) {
+    const refused = await Promise.all([spawn(['load', batches[2]], wait1).done, spawn(['warehouse', 'status'], wait1).done]);
+    hold.release();
+    for (const r of refused as CliRun[]) {
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, new RegExp(`error: the embedded warehouse \\S+ is held by pid ${run.child.pid} on ${hostname()} \\(halo-data run\\), started \\d{4}-\\S+, last heartbeat \\d+ s ago \\(\\S+warehouse\\.lock\\); waited 1 s \\(warehouse\\.lockWaitSeconds\\); nothing was done`));
     }
@@ -90,15 +111,17 @@ describe('one process at a time in the embedded warehouse', () => {
 
   test('SIGTERM ends a run like Ctrl-C: exit 143, the run lock and the warehouse lock released', async () => {
     inventory(join(dir, 'drop', 'M0205.csv'), 'M0205', ROWS);
-    const run = spawn(['run'], { HALO_DATA_STALLPOINT: 'load:before-commit:1500', HALO_DATA_MEMBER_KEY: 'k' });
+    const hold = stall('load:before-commit');
+    const run = spawn(['run'], { ...hold.env, HALO_DATA_MEMBER_KEY: 'k' });
     await until('the run to open the warehouse', () => existsSync(lockFile));
     run.child.kill('SIGTERM');
+    hold.release(); // the signal is handled once the blocked statement returns
     const r = await run.done;
     assert.equal(r.code, 143, r.stderr);
-    assert.match(r.stderr, /terminated/);
+    assert.match(r.stderr, /halo-data: terminated/);
     assert.ok(!existsSync(lockFile), 'no warehouse lock left');
     assert.ok(!existsSync(join(dir, '.halo-data/run.lock')), 'no run lock left');
-    // Nothing to take over: the next run loads what the stopped one did not commit.
+    // Nothing to take over: the next run loads whatever the stopped one did not commit.
     const again = cli(['run'], { HALO_DATA_MEMBER_KEY: 'k' });
     assert.equal(again.code, 0, again.stderr);
     assert.doesNotMatch(again.stderr, /took over/);
