@@ -272,8 +272,11 @@ export async function acquireLock(o: LockOptions): Promise<Lock> {
     // Stop the heartbeat, waiting out a write in progress (a few milliseconds at most).
     while (Atomics.compareExchange(state, 0, 0, 2) === 1) Atomics.wait(state, 0, 1, 20);
     void worker.terminate();
-    // Only our own lock: never remove one taken over from us.
-    if (readLock(o.file)?.info?.token === info.token) rmSync(o.file, { force: true });
+    // Only our own lock: never remove one taken over from us. Best effort: this also runs in
+    // the 'exit' hook, where a throw would only hide the real exit (a lock left is stale later).
+    try {
+      if (readLock(o.file)?.info?.token === info.token) rmSync(o.file, { force: true });
+    } catch { /* left to the takeover rule */ }
   };
   process.on('exit', release);
   return { info, file: o.file, tookOver: got.tookOver, release };
