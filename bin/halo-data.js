@@ -6,16 +6,21 @@ import { hasInterruptHooks, runInterruptHooks } from '../dist/util/interrupt.js'
 // halo-data creates is readable by other local users (the metrics file is made 0644 on purpose).
 process.umask(0o077);
 
-let interrupted = false;
-process.on('SIGINT', () => {
-  // A second Ctrl-C does not wait for the clean-up.
-  if (interrupted) process.exit(130);
-  interrupted = true;
-  process.stderr.write('\nhalo-data: interrupted\n');
-  if (!hasInterruptHooks()) process.exit(130);
-  process.stderr.write('halo-data: cancelling the running warehouse statement (Ctrl-C again to leave now)\n');
-  runInterruptHooks().finally(() => process.exit(130));
-});
+// SIGTERM (systemd, Kubernetes, `timeout`) ends it as Ctrl-C does: the warehouse statement is
+// cancelled, then process.exit() releases the locks (their 'exit' hooks); 128 + the signal.
+const SIGNALS = { SIGINT: { code: 130, said: 'interrupted' }, SIGTERM: { code: 143, said: 'terminated' } };
+let stopping = false;
+for (const [signal, { code, said }] of Object.entries(SIGNALS)) {
+  process.on(signal, () => {
+    // A second signal does not wait for the clean-up.
+    if (stopping) process.exit(code);
+    stopping = true;
+    process.stderr.write(`\nhalo-data: ${said}\n`);
+    if (!hasInterruptHooks()) process.exit(code);
+    process.stderr.write(`halo-data: cancelling the running warehouse statement${signal === 'SIGINT' ? ' (Ctrl-C again to leave now)' : ''}\n`);
+    runInterruptHooks().finally(() => process.exit(code));
+  });
+}
 main(process.argv).then((code) => {
   process.exitCode = code;
 });

@@ -1,12 +1,14 @@
+import { dirname } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { makeColor } from './output/color.js';
 import { createLogger, type LogLevel } from './output/logger.js';
 import { loadConfig } from './config/load.js';
-import { HaloError, ConfigError, exitCodeFor, EXIT } from './errors.js';
+import { HaloError, ConfigError, exitCodeFor, EXIT, asDiskFull } from './errors.js';
 import type { CommandContext } from './commands/context.js';
 import type { HaloConfig } from './config/types.js';
 import { VERSION } from './version.js';
 import { redactDbMessage } from './warehouse/redact.js';
+import { setLockCommand } from './util/lock.js';
 
 /**
  * The command-line program: parses, registers commands, and is the one place that maps
@@ -72,7 +74,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .version(VERSION, '-V, --version', 'print the version')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    // Locks name the command that holds them (`halo-data warehouse query`), never its arguments (a query may quote a value).
+    .hook('preAction', (_program, action) => {
+      const names: string[] = [];
+      for (let c: Command | null = action; c; c = c.parent) names.unshift(c.name());
+      setLockCommand(names.join(' '));
+    });
   addGlobalOptions(program);
 
   const validate = program.command('validate')
@@ -304,8 +312,11 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       if (err.code === 'halo-data.badOption') io.stderr.write(err.message + '\n');
       return EXIT.usage;
     }
-    reportError(err, io, verbose);
-    return exitCodeFor(err);
+    // A full disk met where no boundary named the folder (a state file…): still said as such.
+    const path = (err as NodeJS.ErrnoException | null)?.path;
+    const e = asDiskFull(err, path ? dirname(path) : 'a folder halo-data writes to', 'the file being written was not completed');
+    reportError(e, io, verbose);
+    return exitCodeFor(e);
   }
 }
 

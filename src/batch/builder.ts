@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, rm, stat, readdir } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join, basename } from 'node:path';
+import { join, basename, dirname } from 'node:path';
 import { decodeTime, ulid } from 'ulid';
 import type { Lake } from '../lake/lake.js';
 import type { RowSink } from '../pipeline/file-accumulator.js';
@@ -12,6 +12,7 @@ import type { SchemaSpec } from '../schemas/types.js';
 import { VERSION } from '../version.js';
 import { rewriteWithout, type Member } from './members.js';
 import { crashpoint } from '../util/crashpoint.js';
+import { asDiskFull, DiskFullError } from '../errors.js';
 import {
   MANIFEST_FORMAT, MANIFEST_VERSION, MANIFEST_NAME, COPY_MANIFEST_NAME, LINES_COPY_MANIFEST_NAME, CLAIM_LINE_COLUMNS, batchPrefix,
   type Manifest, type ManifestPart,
@@ -59,8 +60,13 @@ export class BatchBuilder {
 
   async open(): Promise<void> {
     await sweepStaleBuildFolders();
-    this.dir = await mkdtemp(join(tmpdir(), `halo-batch-${this.batchId}-`));
-    await mkdir(join(this.dir, 'claim_line'));
+    try {
+      this.dir = await mkdtemp(join(tmpdir(), `halo-batch-${this.batchId}-`));
+      await mkdir(join(this.dir, 'claim_line'));
+    } catch (e) {
+      if (this.dir) await rm(this.dir, { recursive: true, force: true });
+      throw asDiskFull(e, `${tmpdir()} (batch build folders: TMPDIR)`, `batch ${this.batchId} was not started: nothing was written`);
+    }
     this.main = new PartSeries(this.dir, 'normalized');
     this.lines = new PartSeries(join(this.dir, 'claim_line'), 'normalized/claim_line');
   }
@@ -140,8 +146,21 @@ export class BatchBuilder {
     return stream;
   }
 
+  /**
+   * A full disk, in the build folder or in the lake, named with what was kept: nothing in
+   * the lake, or an incomplete batch (no manifest: nothing loads it; staging again rewrites
+   * it). The build folder itself goes in close().
+   */
+  private diskFull(e: unknown): unknown {
+    const dropped = 'its build folder is removed';
+    if (e instanceof DiskFullError) {
+      return new DiskFullError(e.folder, `${e.kept}; batch ${this.batchId} is incomplete in the lake (no manifest: nothing loads it, staging the files again rewrites it); ${dropped}`, e.errno);
+    }
+    return asDiskFull(e, `${dirname(this.dir)} (batch build folders: TMPDIR)`, `nothing of batch ${this.batchId} was put into the lake; ${dropped}`);
+  }
+
   private serial(fn: () => Promise<void>): Promise<void> {
-    const run = this.lock.then(fn);
+    const run = this.lock.then(fn).catch((e) => { throw this.diskFull(e); });
     this.lock = run.catch(() => {});
     return run;
   }
@@ -188,6 +207,14 @@ export class BatchBuilder {
 
   /** Puts everything into the lake, the manifest last; returns the manifest. */
   async publish(outcomes: FileOutcome[], rawNames: string[], originals: string[] = []): Promise<Manifest> {
+    try {
+      return await this.publishAll(outcomes, rawNames, originals);
+    } catch (e) {
+      throw this.diskFull(e);
+    }
+  }
+
+  private async publishAll(outcomes: FileOutcome[], rawNames: string[], originals: string[]): Promise<Manifest> {
     await this.lock;
     for (const series of [this.main, this.lines]) if (series.open) await this.closePart(series);
     if (this.writeError) throw this.writeError;

@@ -27,7 +27,7 @@ async function readLedger(config: HaloConfig, ctx: CommandContext): Promise<Ledg
   if (config.warehouse.engine === 'pglite' && !existsSync(resolvePath(config, config.warehouse.path ?? './.halo-data/warehouse'))) return new Map();
   try {
     const { openWarehouse } = await import('../warehouse/open.js');
-    const wh = await openWarehouse(config);
+    const wh = await openWarehouse(config, { log: ctx.log });
     try {
       const r = await wh.query<{ batch_id: string; status: string; finished_at: unknown }>(`SELECT batch_id, status, finished_at FROM ${SCHEMA}.etl_batch`);
       return new Map(r.rows.map((x) => [x.batch_id, { status: x.status, finishedAt: x.finished_at === null || x.finished_at === undefined ? null : String(x.finished_at instanceof Date ? x.finished_at.toISOString() : x.finished_at) }]));

@@ -8,6 +8,7 @@ import { chosenSources, openSource } from '../sources/open.js';
 import { openLake } from '../lake/open.js';
 import { PROBE_PREFIX } from '../lake/lake.js';
 import { openWarehouse } from '../warehouse/open.js';
+import type { Logger } from '../output/logger.js';
 import { currentVersion } from '../warehouse/schema.js';
 import { SCHEMA, SCHEMA_VERSION } from '../warehouse/sql/ddl.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
@@ -40,9 +41,9 @@ export async function doctorCommand(opts: { trustHost?: string }, ctx: CommandCo
     checks.push(await landingCheck(config));
     const lake = await lakeCheck(config);
     checks.push(lake);
-    const wh = await warehouseChecks(config);
+    const wh = await warehouseChecks(config, ctx.log);
     checks.push(...wh);
-    if (lake.ok && wh.every((k) => k.ok)) checks.push(...await ledgerChecks(config));
+    if (lake.ok && wh.every((k) => k.ok)) checks.push(...await ledgerChecks(config, ctx.log));
     checks.push(memberKeyCheck(config, ctx.env));
   }
   const exitCode = checks.reduce((c, k) => (k.ok ? c : worse(c, k.exitCode ?? 1)), 0);
@@ -113,7 +114,7 @@ async function lakeCheck(config: HaloConfig): Promise<Check> {
   }
 }
 
-async function warehouseChecks(config: HaloConfig): Promise<Check[]> {
+async function warehouseChecks(config: HaloConfig, log: Logger): Promise<Check[]> {
   const w = config.warehouse;
   if (w.engine === 'pglite') {
     const path = resolvePath(config, w.path ?? './.halo-data/warehouse');
@@ -121,7 +122,7 @@ async function warehouseChecks(config: HaloConfig): Promise<Check[]> {
     if (!(await stat(path).catch(() => null))) return [{ check: 'warehouse', ok: true, detail: `embedded PostgreSQL in ${path}: not created yet (the first load or halo-data warehouse init creates it)` }];
   }
   try {
-    const wh = await openWarehouse(config);
+    const wh = await openWarehouse(config, { log });
     try {
       const v = await currentVersion(wh);
       const out: Check[] = [{ check: 'warehouse', ok: true, detail: `${wh.describe}: connected` }];
@@ -146,13 +147,13 @@ const IDS_SHOWN = 10;
  * (on S3 one LIST request per 1,000 objects; no manifest is read), and one ledger query
  * per source. An embedded warehouse not created yet has an empty ledger (it is not created here).
  */
-async function ledgerChecks(config: HaloConfig): Promise<Check[]> {
+async function ledgerChecks(config: HaloConfig, log: Logger): Promise<Check[]> {
   const out: Check[] = [];
   try {
     const lake = await openLake(config);
     const w = config.warehouse;
     const absent = w.engine === 'pglite' && !(await stat(resolvePath(config, w.path ?? './.halo-data/warehouse')).catch(() => null));
-    const wh = absent ? null : await openWarehouse(config);
+    const wh = absent ? null : await openWarehouse(config, { log });
     try {
       const days = config.run?.reconcileDays ?? 7;
       const recent = new Set(days > 0 ? recentDates(new Date(), days) : []);

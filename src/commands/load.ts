@@ -24,7 +24,7 @@ export async function loadCommand(opts: LoadCommandOptions, ctx: CommandContext)
     if (!e) throw new DataError('no-such-batch', `no batch ${id} in ${lake.url}`, { hint: 'halo-data batches list shows what the lake holds' });
     return e;
   });
-  const wh = await openWarehouse(config);
+  const wh = await openWarehouse(config, { log: ctx.log });
   const results: LoadOutcome[] = [];
   const progress = createProgress(ctx.interactiveStderr, 'loading…');
   try {
@@ -54,7 +54,7 @@ export async function loadCommand(opts: LoadCommandOptions, ctx: CommandContext)
 /** Merges batches that `load --no-merge` staged: all of them, oldest first, or the one named. */
 export async function mergeCommand(opts: { batchId?: string }, ctx: CommandContext): Promise<number> {
   const config = ctx.config();
-  const wh = await openWarehouse(config);
+  const wh = await openWarehouse(config, { log: ctx.log });
   const results: LoadOutcome[] = [];
   const progress = createProgress(ctx.interactiveStderr, 'merging…');
   try {

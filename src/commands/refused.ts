@@ -4,9 +4,8 @@ import { resolvePath } from '../config/load.js';
 import { chosenSources } from '../sources/open.js';
 import { finishRetries, listRefused, retryRefused, type RefusedFile } from '../pipeline/refused.js';
 import { runSource, worse, type SourceRun } from '../pipeline/run.js';
-import { acquireRunLock } from '../util/run-lock.js';
 import { UsageError } from '../errors.js';
-import { age, printSummary, runResources } from './run.js';
+import { age, printSummary, runResources, takeRunLock } from './run.js';
 
 /**
  * Files `run` left out (unreadable, unknown schema, too many rejected rows), kept under
@@ -45,8 +44,8 @@ export async function refusedRetry(opts: RefusedRetryOptions, ctx: CommandContex
   const landing = landingOf(ctx);
   const sources = chosenSources(config, opts.source ? [opts.source] : []);
   // The landing folder is run's: one of them at a time.
-  const lock = acquireRunLock(resolvePath(config, './.halo-data/run.lock'));
-  const res = runResources(config);
+  const lock = await takeRunLock(config, ctx);
+  const res = runResources(config, ctx.log);
   const retried: Array<{ source: string; fetchId: string; files: string[] }> = [];
   const results: SourceRun[] = [];
   const t0 = performance.now();

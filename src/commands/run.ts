@@ -9,8 +9,9 @@ import { openWarehouse } from '../warehouse/open.js';
 import { initSchema } from '../warehouse/schema.js';
 import type { Lake } from '../lake/lake.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
+import type { Logger } from '../output/logger.js';
 import { runSource, worse, type SourceRun } from '../pipeline/run.js';
-import { acquireRunLock } from '../util/run-lock.js';
+import { acquireLock, DEFAULT_STALE_SECONDS, type Lock } from '../util/lock.js';
 import { writeMetricsFile, type Metric } from '../output/metrics.js';
 import { createProgress } from '../output/progress.js';
 import { HaloError, UsageError, exitCodeFor } from '../errors.js';
@@ -30,11 +31,10 @@ export async function runCommand(opts: RunCommandOptions, ctx: CommandContext): 
   if (!(opts.maxRejectRate >= 0 && opts.maxRejectRate <= 1)) throw new UsageError('bad-option', '--max-reject-rate must be between 0 and 1');
   const config = ctx.config();
   const sources = chosenSources(config, opts.sources);
-  const lock = acquireRunLock(resolvePath(config, './.halo-data/run.lock'));
-  if (lock.tookOverFrom) ctx.log.warn('took over a lock left by a run that is no longer alive', { pid: lock.tookOverFrom.pid, startedAt: lock.tookOverFrom.startedAt });
+  const lock = await takeRunLock(config, ctx);
   const startedAt = new Date();
   const t0 = performance.now();
-  const res = runResources(config);
+  const res = runResources(config, ctx.log);
   const progress = createProgress(ctx.interactiveStderr, 'running…');
   const results: SourceRun[] = [];
   try {
@@ -80,15 +80,29 @@ export async function runCommand(opts: RunCommandOptions, ctx: CommandContext): 
 }
 
 /**
+ * The run lock (run, refused retry: the landing folder is theirs). Runs never overlap and
+ * never queue: a second one exits at once (cron tries again).
+ */
+export async function takeRunLock(config: HaloConfig, ctx: CommandContext): Promise<Lock> {
+  const lock = await acquireLock({
+    file: resolvePath(config, './.halo-data/run.lock'), what: 'the run lock', code: 'run-locked',
+    staleSeconds: config.locks?.staleSeconds ?? DEFAULT_STALE_SECONDS, waitSeconds: 0,
+    advice: 'Runs never overlap; this one will happen at the next schedule.',
+  });
+  if (lock.tookOver) ctx.log.warn(lock.tookOver.message);
+  return lock;
+}
+
+/**
  * The lake and warehouse a run uses, opened on first use; the warehouse's star schema is
  * created or upgraded when it is opened (so a deleted warehouse is made again).
  */
-export function runResources(config: HaloConfig): { lake: () => Promise<Lake>; warehouse: () => Promise<Warehouse>; close: () => Promise<void> } {
+export function runResources(config: HaloConfig, log?: Logger): { lake: () => Promise<Lake>; warehouse: () => Promise<Warehouse>; close: () => Promise<void> } {
   let lake: Promise<Lake> | null = null;
   let wh: Promise<Warehouse> | null = null;
   return {
     lake: () => (lake ??= openLake(config)),
-    warehouse: () => (wh ??= openWarehouse(config).then(async (w) => { await initSchema(w); return w; })),
+    warehouse: () => (wh ??= openWarehouse(config, { log }).then(async (w) => { await initSchema(w); return w; })),
     close: async () => { if (wh) await (await wh.catch(() => null))?.close(); },
   };
 }

@@ -6,7 +6,7 @@ import { SCHEMA_VERSION } from '../warehouse/sql/ddl.js';
 import { DataError } from '../errors.js';
 
 export async function warehouseInit(ctx: CommandContext): Promise<number> {
-  const wh = await openWarehouse(ctx.config());
+  const wh = await openWarehouse(ctx.config(), { log: ctx.log });
   try {
     const r = await initSchema(wh);
     if (ctx.json) ctx.stdout.write(JSON.stringify({ warehouse: wh.describe, ...r }, null, 2) + '\n');
@@ -18,7 +18,7 @@ export async function warehouseInit(ctx: CommandContext): Promise<number> {
 }
 
 export async function warehouseStatus(ctx: CommandContext): Promise<number> {
-  const wh = await openWarehouse(ctx.config());
+  const wh = await openWarehouse(ctx.config(), { log: ctx.log });
   try {
     const version = await currentVersion(wh);
     const counts = version > 0 ? await tableCounts(wh) : {};
@@ -36,7 +36,7 @@ export async function warehouseStatus(ctx: CommandContext): Promise<number> {
 
 /** A read-only query: it runs in a READ ONLY transaction, so it cannot change anything. */
 export async function warehouseQuery(sql: string, ctx: CommandContext): Promise<number> {
-  const wh = await openWarehouse(ctx.config());
+  const wh = await openWarehouse(ctx.config(), { log: ctx.log });
   try {
     let result;
     try {

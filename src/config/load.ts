@@ -37,7 +37,7 @@ const configShape: Shape = S.object({
     engine: S.enumOf(['pglite', 'postgres', 'redshift-data']), path: S.nullable(S.string), url: S.nullable(S.string),
     clusterIdentifier: S.nullable(S.string), workgroupName: S.nullable(S.string), database: S.nullable(S.string),
     dbUser: S.nullable(S.string), secretArn: S.nullable(S.string), iamRole: S.nullable(S.string), region: S.nullable(S.string),
-    endpoint: S.nullable(S.string), statementTimeoutSeconds: S.int(1),
+    endpoint: S.nullable(S.string), statementTimeoutSeconds: S.int(1), lockWaitSeconds: S.int(0),
   }),
   merchants: S.map(profileShape),
   limits: S.object({
@@ -47,6 +47,7 @@ const configShape: Shape = S.object({
   claimTemplates: S.list(S.string),
   claims: S.object({ icd10CodesFile: S.string }),
   run: S.object({ reconcileDays: S.int(0) }),
+  locks: S.object({ staleSeconds: S.int(1) }),
 });
 
 const DEFAULT_NAMES = ['halo-data.config.yaml', 'halo-data.config.yml', 'halo-data.config.json'];
@@ -105,6 +106,7 @@ export function loadConfig(opts: { configFile?: string; env?: NodeJS.ProcessEnv;
     claimTemplates: (raw.claimTemplates ?? []).map((p: string) => resolve(file ? dirname(file) : cwd, p)),
     ...(raw.claims ? { claims: raw.claims } : {}),
     run: raw.run ?? {},
+    locks: { ...(raw.locks ?? {}) },
   };
   applyEnv(config, env);
   check(config);
@@ -125,6 +127,14 @@ function applyEnv(config: HaloConfig, env: NodeJS.ProcessEnv): void {
   set('HALO_DATA_WAREHOUSE_PATH', (v) => { config.warehouse.path = v; });
   set('HALO_DATA_WAREHOUSE_URL', (v) => { config.warehouse.url = v; });
   set('HALO_DATA_WAREHOUSE_ENDPOINT', (v) => { config.warehouse.endpoint = v; });
+  set('HALO_DATA_WAREHOUSE_LOCK_WAIT_SECONDS', (v) => { config.warehouse.lockWaitSeconds = seconds('HALO_DATA_WAREHOUSE_LOCK_WAIT_SECONDS', v, 0); });
+  set('HALO_DATA_LOCK_STALE_SECONDS', (v) => { (config.locks ??= {}).staleSeconds = seconds('HALO_DATA_LOCK_STALE_SECONDS', v, 1); });
+}
+
+function seconds(name: string, v: string, min: number): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min) throw new ConfigError(`${name} must be a whole number of seconds >= ${min} (got '${v}')`);
+  return n;
 }
 
 function check(config: HaloConfig): void {

@@ -67,6 +67,8 @@ export interface WarehouseConfig {
   endpoint?: string | null;
   /** redshift-data: how long one statement may run before it is cancelled (default 1800). */
   statementTimeoutSeconds?: number;
+  /** pglite: how long a command waits for another that has the embedded warehouse open (default 60). */
+  lockWaitSeconds?: number;
 }
 
 export interface ProfileConfig {
@@ -107,6 +109,7 @@ export interface HaloConfig {
   claimTemplates: string[];
   claims?: ClaimsConfig;
   run?: RunConfig;
+  locks?: LocksConfig;
 }
 
 export interface ClaimsConfig {
@@ -125,4 +128,9 @@ export interface RunConfig {
    * it off (default 7).
    */
   reconcileDays?: number;
+}
+
+export interface LocksConfig {
+  /** A lock (the run's, the embedded warehouse's) whose heartbeat is older than this is taken over, from any host (default 300). */
+  staleSeconds?: number;
 }

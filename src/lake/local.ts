@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable, Transform } from 'node:stream';
 import { assertProbeKey, type Lake, type LakeObject, type PutResult } from './lake.js';
 import { crashpoint } from '../util/crashpoint.js';
+import { asDiskFull } from '../errors.js';
 
 /**
  * A lake in a local folder. An object is written under a temporary name beside its place,
@@ -29,7 +30,6 @@ export class LocalLake implements Lake {
 
   async put(key: string, body: Readable | Uint8Array, _contentType?: string): Promise<PutResult> {
     const target = this.path(key);
-    await mkdir(dirname(target), { recursive: true });
     const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     const hash = createHash('sha256');
     let bytes = 0;
@@ -37,13 +37,14 @@ export class LocalLake implements Lake {
       transform(chunk: Buffer, _enc, done) { hash.update(chunk); bytes += chunk.length; done(null, chunk); },
     });
     try {
+      await mkdir(dirname(target), { recursive: true });
       const source = body instanceof Uint8Array ? Readable.from([Buffer.from(body.buffer, body.byteOffset, body.byteLength)]) : body;
       await pipeline(source, count, createWriteStream(tmp, { flush: true }));
       crashpoint('lake:before-rename');
       await rename(tmp, target);
     } catch (e) {
       await rm(tmp, { force: true });
-      throw e;
+      throw asDiskFull(e, this.root, `the lake object ${key} was not written (its temporary file is removed)`);
     }
     return { bytes, sha256: hash.digest('hex') };
   }

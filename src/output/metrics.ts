@@ -1,5 +1,5 @@
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 /**
  * The run's figures in Prometheus text exposition format, for node_exporter's textfile
@@ -38,11 +38,18 @@ export function renderMetrics(metrics: Metric[]): string {
   return lines.join('\n') + '\n';
 }
 
-export function writeMetricsFile(file: string, metrics: Metric[]): void {
-  mkdirSync(dirname(file), { recursive: true });
+/**
+ * node_exporter runs as another user: the file is 0644 and the folders this creates for it
+ * 0755, whatever the umask (077 in the CLI). The figures are counts, never data. Folders that
+ * were there already keep their mode (they are someone's choice).
+ */
+export function writeMetricsFile(path: string, metrics: Metric[]): void {
+  const file = resolve(path);
+  const dir = dirname(file);
+  const first = mkdirSync(dir, { recursive: true });
+  if (first) for (let d = dir; ; d = dirname(d)) { chmodSync(d, 0o755); if (d === first || d === dirname(d)) break; }
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, renderMetrics(metrics));
-  // node_exporter runs as another user; the figures are counts, never data (the process umask is 077).
   chmodSync(tmp, 0o644);
   renameSync(tmp, file);
 }

@@ -6,7 +6,7 @@ import { landingPath } from '../sources/landing.js';
 import { readState, writeState, type FetchState } from '../sources/state.js';
 import { recoverUnfinishedFetches, writeFetchRecord } from './landed.js';
 import { crashpoint } from '../util/crashpoint.js';
-import { DataError } from '../errors.js';
+import { DataError, asDiskFull } from '../errors.js';
 
 export interface FetchOptions {
   /** The landing folder; each fetch lands in `<landing>/<source>/<fetch id>/`, never over an earlier one. */
@@ -162,7 +162,7 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
           out.refused.push({ path: printable(next.file.path), why: `cannot be written to the landing folder (${(e as NodeJS.ErrnoException).code}): ${printable((e as Error).message)}` });
           continue;
         }
-        failure ??= e;
+        failure ??= asDiskFull(e, join(o.landingRoot, src.name), `${printable(next.file.path)} was not landed (its partial download is removed); files landed before it are kept, and the next fetch takes the rest`);
       }
     }
   };

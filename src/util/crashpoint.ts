@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+
 /**
  * Named points where a test can make the process die as `kill -9` would, to prove that a
  * crash there leaves nothing half-written: HALO_DATA_CRASHPOINT=<name> kills the process
@@ -7,6 +9,7 @@
 const seen = new Map<string, number>();
 
 export function crashpoint(name: string): void {
+  stallpoint(name);
   const want = process.env.HALO_DATA_CRASHPOINT;
   if (want === undefined || !want.startsWith(name)) return;
   if (want === name) process.kill(process.pid, 'SIGKILL');
@@ -14,6 +17,21 @@ export function crashpoint(name: string): void {
   const n = (seen.get(name) ?? 0) + 1;
   seen.set(name, n);
   if (want === `${name}#${n}`) process.kill(process.pid, 'SIGKILL');
+}
+
+/**
+ * HALO_DATA_STALLPOINT=<name>:<ms>[:<file>] blocks the main thread there, as a long PGlite
+ * statement does, for <ms> or until <file> exists: the tests hold a lock open at a known point
+ * with it (a second command waits; SIGTERM arrives mid-load) and check that the heartbeat
+ * still beats.
+ */
+function stallpoint(name: string): void {
+  const want = process.env.HALO_DATA_STALLPOINT;
+  if (want === undefined || !want.startsWith(`${name}:`)) return;
+  const [ms, file] = want.slice(name.length + 1).split(/:(.*)/s);
+  const until = Date.now() + Number(ms);
+  const word = new Int32Array(new SharedArrayBuffer(4));
+  while (Date.now() < until && !(file && existsSync(file))) Atomics.wait(word, 0, 0, Math.min(50, until - Date.now()));
 }
 
 /** The points that exist, for the tests' matrix and the docs. */

@@ -1,7 +1,8 @@
 /**
- * Work that must be undone elsewhere before the process exits on Ctrl-C (a warehouse
- * statement still running on the server is cancelled). The bin's SIGINT handler runs these,
- * bounded in time, then exits 130.
+ * Work that must be undone elsewhere before the process exits on Ctrl-C or SIGTERM (a
+ * warehouse statement still running on the server is cancelled). The bin's signal handler
+ * runs these, bounded in time, then exits 130 (SIGINT) or 143 (SIGTERM); locks go with the
+ * process's 'exit' event.
  */
 const hooks = new Set<() => Promise<void>>();
 

@@ -1,8 +1,10 @@
 import { mkdir, chmod } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { POSTGRES_DIALECT, plainParams, type Warehouse, type QueryResult, type Step, type StepParam, type ExecuteOptions } from './warehouse.js';
 import { runPgSteps, pgFailure, type PgTx } from './steps.js';
 import { GunzipWorker } from './gunzip-worker.js';
+import { acquireLock, DEFAULT_STALE_SECONDS, type Lock } from '../util/lock.js';
 
 /**
  * Embedded PostgreSQL (PGlite: PostgreSQL in WebAssembly) persisted in a folder: the
@@ -28,20 +30,51 @@ const START_PARAMS = [
  * Per load transaction: hash joins and index builds in memory. 512 MB keeps PGlite's wasm heap
  * near 1 GiB at 5.5 M rows, under its 2 GiB ceiling (measured in the load benchmark).
  */
+export const DEFAULT_LOCK_WAIT_SECONDS = 60;
+
 const LOAD_SETTINGS = [`SET LOCAL work_mem = '512MB'`, `SET LOCAL maintenance_work_mem = '512MB'`];
+
+export interface PgliteOpenOptions {
+  /** How long to wait for another process that has the folder open (default 60 s). */
+  lockWaitSeconds?: number;
+  /** The lock rule's stale age (locks.staleSeconds). */
+  staleSeconds?: number;
+  /** Told when this open waits for another holder, and when it takes over a stale lock. */
+  onWait?: (message: string) => void;
+  onTakeover?: (message: string) => void;
+}
 
 export class PgliteWarehouse implements Warehouse {
   readonly engine = 'pglite' as const;
   readonly dialect = POSTGRES_DIALECT;
-  private constructor(private readonly db: PGlite, readonly describe: string) {}
+  private constructor(private readonly db: PGlite, private readonly lock: Lock, readonly describe: string) {}
 
-  static async open(dir: string): Promise<PgliteWarehouse> {
-    await mkdir(dir, { recursive: true });
-    // PGlite writes its data files 0666 whatever the umask: the folder is what keeps other
-    // local users out (claims are in it), so it is the owner's only, even if made earlier.
-    await chmod(dir, 0o700);
-    const db = await PGlite.create(dir, { startParams: START_PARAMS });
-    return new PgliteWarehouse(db, `embedded PostgreSQL in ${dir}`);
+  /**
+   * PGlite is one process's database: two processes with the folder open write over each
+   * other's pages and rows are lost (seen with run + replay). So the folder is locked for as
+   * long as it is open (`<folder>.lock`, the run lock's module and rules), readers included:
+   * a reader opening it while another process writes is as unsafe.
+   */
+  static async open(dir: string, opts: PgliteOpenOptions = {}): Promise<PgliteWarehouse> {
+    const folder = resolve(dir);
+    const lock = await acquireLock({
+      file: `${folder}.lock`, what: `the embedded warehouse ${folder}`, code: 'warehouse-locked',
+      staleSeconds: opts.staleSeconds ?? DEFAULT_STALE_SECONDS, waitSeconds: opts.lockWaitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS,
+      waitKey: 'warehouse.lockWaitSeconds', onWait: opts.onWait,
+      advice: 'An embedded warehouse is open in one process at a time: run this again when that command has finished, or raise warehouse.lockWaitSeconds.',
+    });
+    if (lock.tookOver) opts.onTakeover?.(lock.tookOver.message);
+    try {
+      await mkdir(folder, { recursive: true });
+      // PGlite writes its data files 0666 whatever the umask: the folder is what keeps other
+      // local users out (claims are in it), so it is the owner's only, even if made earlier.
+      await chmod(folder, 0o700);
+      const db = await PGlite.create(folder, { startParams: START_PARAMS });
+      return new PgliteWarehouse(db, lock, `embedded PostgreSQL in ${folder}`);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
   }
 
   async query<T>(sql: string, params: StepParam[] = []): Promise<QueryResult<T>> {
@@ -116,6 +149,10 @@ export class PgliteWarehouse implements Warehouse {
   }
 
   async close(): Promise<void> {
-    await this.db.close();
+    try {
+      await this.db.close();
+    } finally {
+      this.lock.release();
+    }
   }
 }

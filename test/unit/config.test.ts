@@ -480,3 +480,19 @@ describe('claims.icd10CodesFile (issue 14 item 13)', () => {
     assert.match(configError('claims-unknown.yaml', 'claims:\n  icd10: x\n').message, /:2: unknown key 'claims\.icd10'/);
   });
 });
+
+describe('loadConfig: lock settings', () => {
+  test('locks.staleSeconds and warehouse.lockWaitSeconds, and their HALO_DATA_ overrides', () => {
+    const c = load('locks.yaml', 'locks: { staleSeconds: 600 }\nwarehouse: { engine: pglite, lockWaitSeconds: 0 }\n');
+    assert.equal(c.locks?.staleSeconds, 600);
+    assert.equal(c.warehouse.lockWaitSeconds, 0);
+    const e = load('locks-env.yaml', 'locks: { staleSeconds: 600 }\n', { HALO_DATA_LOCK_STALE_SECONDS: '90', HALO_DATA_WAREHOUSE_LOCK_WAIT_SECONDS: '5' });
+    assert.equal(e.locks?.staleSeconds, 90);
+    assert.equal(e.warehouse.lockWaitSeconds, 5);
+  });
+  test('refused: a stale age of 0, a negative wait, a wait that is not a number', () => {
+    assert.match(configError('locks-0.yaml', 'locks: { staleSeconds: 0 }\n').message, /locks\.staleSeconds: must be >= 1/);
+    assert.match(configError('wait-neg.yaml', 'warehouse: { engine: pglite, lockWaitSeconds: -1 }\n').message, /warehouse\.lockWaitSeconds: must be >= 0/);
+    assert.match(configError('wait-env.yaml', '{}\n', { HALO_DATA_WAREHOUSE_LOCK_WAIT_SECONDS: 'soon' }).message, /HALO_DATA_WAREHOUSE_LOCK_WAIT_SECONDS must be a whole number of seconds >= 0 \(got 'soon'\)/);
+  });
+});

@@ -1,17 +1,14 @@
 /**
- * The small parts of `run`: batch ids fixed by the fetch, the exit code that says more, the
- * lock (held, stale, pid reused), and the Prometheus text.
+ * The small parts of `run`: batch ids fixed by the fetch, the exit code that says more, and
+ * the Prometheus text (the lock is test/unit/lock.test.ts).
  */
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, existsSync, readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { hostname } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isValid, ulid } from 'ulid';
 import { batchIdFor, worse } from '../../src/pipeline/run.js';
-import { acquireRunLock, LockHeldError } from '../../src/util/run-lock.js';
-import { renderMetrics } from '../../src/output/metrics.js';
+import { renderMetrics, writeMetricsFile } from '../../src/output/metrics.js';
 import { tempDir } from '../support/tmp.js';
 
 const tmp = tempDir();
@@ -40,42 +37,26 @@ describe('worse', () => {
   });
 });
 
-describe('the run lock', () => {
-  const file = join(tmp.path, 'run.lock');
-  test('is taken, refused to a second taker while held, and released', () => {
-    const a = acquireRunLock(file);
-    assert.equal(JSON.parse(readFileSync(file, 'utf8')).pid, process.pid);
-    // Another process (a live one: this) holds it: the same pid, as a second run in this process would see.
-    assert.throws(() => acquireRunLock(file), (e: unknown) => e instanceof LockHeldError && /pid \d+ on .*, started \d{4}-/.test((e as Error).message));
-    a.release();
-    assert.ok(!existsSync(file));
-  });
-  test('a dead holder\'s lock is taken over', () => {
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
-    writeFileSync(file, JSON.stringify({ pid: dead, host: hostname(), startedAt: 'then', procStart: null }));
-    const l = acquireRunLock(file);
-    assert.equal(l.tookOverFrom?.pid, dead);
-    l.release();
-  });
-  test('a live pid that started at another time (a reused pid) is not the holder', () => {
-    writeFileSync(file, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: 'then', procStart: '1' }));
-    const l = acquireRunLock(file);
-    assert.equal(l.tookOverFrom?.procStart, '1');
-    l.release();
-  });
-  test('a lock from another host is never taken over', () => {
-    writeFileSync(file, JSON.stringify({ pid: 1, host: 'elsewhere.example', startedAt: 'then', procStart: null }));
-    assert.throws(() => acquireRunLock(file), LockHeldError);
-  });
-  test('garbage in the lock file is stale', () => {
-    writeFileSync(file, 'not json');
-    acquireRunLock(file).release();
-  });
-});
-
 describe('renderMetrics', () => {
   test('HELP, TYPE and samples with escaped labels', () => {
     const text = renderMetrics([{ name: 'halo_data_x', help: 'a\nb', type: 'gauge', samples: [{ labels: { source: 'a"b\\c' }, value: 1.5 }, { value: NaN }] }]);
     assert.equal(text, '# HELP halo_data_x a\\nb\n# TYPE halo_data_x gauge\nhalo_data_x{source="a\\"b\\\\c"} 1.5\nhalo_data_x NaN\n');
+  });
+});
+
+describe('writeMetricsFile', () => {
+  test('folders it creates are 0755 and the file 0644, under the CLI\'s umask 077: node_exporter (another user) reads them', () => {
+    const old = process.umask(0o077);
+    try {
+      const file = join(tmp.path, 'textfile', 'deeper', 'halo_data.prom');
+      writeMetricsFile(file, [{ name: 'halo_data_x', help: 'x', type: 'gauge', samples: [{ value: 1 }] }]);
+      const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
+      assert.equal(mode(join(tmp.path, 'textfile')), '755');
+      assert.equal(mode(join(tmp.path, 'textfile', 'deeper')), '755');
+      assert.equal(mode(file), '644');
+      assert.equal(mode(tmp.path), '700', 'a folder that was there already keeps its mode');
+    } finally {
+      process.umask(old);
+    }
   });
 });
