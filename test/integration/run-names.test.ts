@@ -90,9 +90,10 @@ describe('long file names', () => {
     const sshd = await startSshd();
     try {
       const long = longName(255);
-      const inbox = join(sshd.root, 'merchants/M0101/inbox');
-      mkdirSync(inbox, { recursive: true });
-      for (const [to, fixture] of [[long, 'inventory/clean-comma.csv'], ['pipe.csv', 'inventory/pipe-delimited.csv']]) {
+      // Each file in its own merchant's folder (a row of another merchant is merchant-mismatch).
+      for (const [merchant, to, fixture] of [['M0101', long, 'inventory/clean-comma.csv'], ['M0104', 'pipe.csv', 'inventory/pipe-delimited.csv']]) {
+        const inbox = join(sshd.root, 'merchants', merchant, 'inbox');
+        mkdirSync(inbox, { recursive: true });
         copyFileSync(join(ROOT, 'fixtures', fixture), join(inbox, to));
         utimesSync(join(inbox, to), HOUR_AGO, HOUR_AGO);
       }
