@@ -4,13 +4,13 @@
  *
  * The module path comes from the parent (an absolute path, imported as a file URL) because
  * this script runs bundled from another folder; it is imported dynamically so that this file
- * compiles, and the bench still runs, before src/pipeline/normalize-file.ts exists.
+ * compiles, and the bench still runs, before src/files/normalize-file.ts exists.
  */
 import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { arg, runChild } from './result.js';
 
-/** The contract agreed with src/pipeline/normalize-file.ts. */
+/** The contract agreed with src/files/normalize-file.ts. */
 export interface NormalizeFileResult {
   rows: number;
   validRows: number;

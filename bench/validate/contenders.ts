@@ -141,9 +141,9 @@ const fmtMaybe = (v: unknown): string => (typeof v === 'number' ? int(v) : Strin
 /** c. halo-data's normalizeFile (compiled, from dist/) writing a gzipped normalised CSV. */
 export async function haloNormalize(ctx: ContenderContext, input: InputFile, key = 'c'): Promise<ContenderResult> {
   const base = { key, name: 'halo-data normalise+gzip', input };
-  const modulePath = path.join(ctx.root, 'dist', 'pipeline', 'normalize-file.js');
+  const modulePath = path.join(ctx.root, 'dist', 'files', 'normalize-file.js');
   if (!fs.existsSync(modulePath)) {
-    return { ...base, status: 'not-available', message: 'dist/pipeline/normalize-file.js missing — run npm run build' };
+    return { ...base, status: 'not-available', message: 'dist/files/normalize-file.js missing — run npm run build' };
   }
   if (!ctx.launcher) throw new Error('child launcher not prepared');
   const outFile = path.join(ctx.tmpDir, `${labelOf(key)}-out.csv.gz`);

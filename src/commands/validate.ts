@@ -1,7 +1,7 @@
 import { writeFileSync, renameSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommandContext } from './context.js';
-import { validate, type ValidateReport } from '../pipeline/validate.js';
+import { validate, type ValidateReport } from '../files/validate.js';
 import { renderText } from '../output/report/text.js';
 import { renderJson } from '../output/report/json.js';
 import { renderJunit } from '../output/report/junit.js';

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
-import type { FileFormat } from '../pipeline/file-outcome.js';
+import type { FileFormat } from '../files/file-outcome.js';
 
 /**
  * A file's real format from its first bytes, the extension only as a tie-breaker:

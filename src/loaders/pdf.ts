@@ -14,7 +14,7 @@ export class PdfProblem extends Error {
  * pdf.js decodes each stream into one growing Uint8Array (DecodeStream.ensureBuffer, doubling)
  * with no limit of its own: a 5 MB PDF whose page content inflates to 1 GiB took 1.1 GB of
  * memory, and a few more MB would take several GB before limits.pdfSeconds stops it. The PDF
- * worker thread (pipeline/pdf-worker.ts) therefore refuses any single Uint8Array longer than
+ * worker thread (files/pdf-worker.ts) therefore refuses any single Uint8Array longer than
  * this (or than twice the file, for large files), with STREAM_LIMIT_MARK in its message.
  * A claim PDF's largest stream is an embedded font of a few MB.
  */

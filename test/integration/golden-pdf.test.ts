@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { runCli, ROOT, assertNoPersonalData } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
-import { validate } from '../../src/pipeline/validate.js';
+import { validate } from '../../src/files/validate.js';
 import { loadConfig } from '../../src/config/load.js';
 import { claimPdf } from '../../src/schemas/builtin/claim-pdf.js';
 

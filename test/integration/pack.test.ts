@@ -81,7 +81,7 @@ describe('the tarball', () => {
     t.diagnostic(`${packed.filename}: ${packed.entryCount} files, ${packed.size} bytes (${packed.unpackedSize} unpacked); pack ${seconds.pack.toFixed(1)} s, install ${seconds.install.toFixed(1)} s`);
     const paths = packed.files.map((f) => f.path);
     assert.equal(paths.length, packed.entryCount);
-    for (const must of ['package.json', 'README.md', 'bin/halo-data.js', 'dist/cli.js', 'dist/util/interrupt.js', 'dist/pipeline/csv-worker.js', 'dist/pipeline/pdf-worker.js']) {
+    for (const must of ['package.json', 'README.md', 'bin/halo-data.js', 'dist/cli.js', 'dist/util/interrupt.js', 'dist/files/csv-worker.js', 'dist/files/pdf-worker.js']) {
       assert.ok(paths.includes(must), `the tarball has ${must}`);
     }
     const outside = paths.filter((p) => !(p.startsWith('bin/') || p.startsWith('dist/') || p === 'package.json' || p === 'README.md'));
@@ -166,7 +166,7 @@ describe('the installed halo-data', () => {
     assert.equal(report.files[0].schema, 'merchant_inventory');
     assert.ok(report.files[0].rows > 0);
 
-    // Larger than one chunk (~4 MB): parsed in dist/pipeline/csv-worker.js of the package.
+    // Larger than one chunk (~4 MB): parsed in dist/files/csv-worker.js of the package.
     const lines = ['merchant_id,sku,nama_produk,harga,stok'];
     for (let i = 0; i < 120_000; i++) lines.push(`M0001,SKU-${String(i).padStart(7, '0')},Paracetamol 500 mg tablet strip isi 10 no ${i},12.500,${i % 97}`);
     writeFileSync(join(APP, 'large.csv'), lines.join('\n') + '\n');

@@ -11,6 +11,7 @@ import { copyFileSync, mkdirSync, writeFileSync, readFileSync, readdirSync, utim
 import { join } from 'node:path';
 import { runCli, runCliAsync, ROOT } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
+import { twoSourceProject } from '../support/two-sources.js';
 import { sshdAvailable, startSshd } from '../support/sshd.js';
 
 const tmp = tempDir('halo-run-names-');
@@ -36,19 +37,7 @@ function manifests(lake: string, source: string): any[] {
 
 /** Two local sources: `inventory` (given files) first, then `claims` with a clean CSV. */
 function project(name: string, inventory: Record<string, string>): { dir: string; cfg: string } {
-  const dir = join(tmp.path, name);
-  mkdirSync(join(dir, 'drop/inventory'), { recursive: true });
-  mkdirSync(join(dir, 'drop/claims'), { recursive: true });
-  for (const [to, fixture] of Object.entries(inventory)) copyFileSync(join(ROOT, 'fixtures', fixture), join(dir, 'drop/inventory', to));
-  copyFileSync(join(ROOT, 'fixtures/claims/claims-clean.csv'), join(dir, 'drop/claims/claims-clean.csv'));
-  const cfg = join(dir, 'halo-data.config.yaml');
-  writeFileSync(cfg, [
-    'sources:',
-    '  - { name: inventory, type: local, path: ./drop/inventory, paths: ["*.csv"], schema: merchant_inventory, stableAfterSeconds: 0 }',
-    '  - { name: claims, type: local, path: ./drop/claims, schema: insurance_claim, stableAfterSeconds: 0 }',
-    '',
-  ].join('\n'));
-  return { dir, cfg };
+  return twoSourceProject(join(tmp.path, name), inventory);
 }
 
 describe('long file names', () => {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { runCli, ROOT, type CliRun } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
+import { twoSourceProject } from '../support/two-sources.js';
 import { snapshot } from '../support/warehouse.js';
 import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
 
@@ -23,18 +24,7 @@ before(async () => { if (postgresAvailable()) server = await startPostgres(); })
 after(async () => { await server?.stop(); tmp.cleanup(); });
 
 function project(name: string, extra = ''): { dir: string; cfg: string; cli: (...a: string[]) => CliRun } {
-  const dir = join(tmp.path, name);
-  mkdirSync(join(dir, 'drop/inventory'), { recursive: true });
-  mkdirSync(join(dir, 'drop/claims'), { recursive: true });
-  copyFileSync(join(ROOT, 'fixtures/inventory/clean-comma.csv'), join(dir, 'drop/inventory/clean-comma.csv'));
-  copyFileSync(join(ROOT, 'fixtures/claims/claims-clean.csv'), join(dir, 'drop/claims/claims-clean.csv'));
-  const cfg = join(dir, 'halo-data.config.yaml');
-  writeFileSync(cfg, [
-    'sources:',
-    '  - { name: inventory, type: local, path: ./drop/inventory, paths: ["*.csv"], schema: merchant_inventory, stableAfterSeconds: 0 }',
-    '  - { name: claims, type: local, path: ./drop/claims, paths: ["*.csv"], schema: insurance_claim, stableAfterSeconds: 0 }',
-    extra, '',
-  ].join('\n'));
+  const { dir, cfg } = twoSourceProject(join(tmp.path, name), { 'clean-comma.csv': 'inventory/clean-comma.csv' }, extra);
   return { dir, cfg, cli: (...a) => runCli([...a, '--config', cfg], { env: ENV, cwd: dir }) };
 }
 

@@ -30,11 +30,11 @@ import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import { tokenize, type TokenizeError } from '../../src/loaders/csv/tokenizer.js';
 import { lastRecordEnd } from '../../src/loaders/csv/boundaries.js';
-import { checkChunk, chunkLines } from '../../src/pipeline/csv-accounting.js';
-import type { ChunkResult } from '../../src/pipeline/csv-chunk.js';
-import { validate } from '../../src/pipeline/validate.js';
+import { checkChunk, chunkLines } from '../../src/files/csv-accounting.js';
+import type { ChunkResult } from '../../src/files/csv-chunk.js';
+import { validate } from '../../src/files/validate.js';
 import { loadConfig } from '../../src/config/load.js';
-import type { FileOutcome } from '../../src/pipeline/file-outcome.js';
+import type { FileOutcome } from '../../src/files/file-outcome.js';
 import { tempDir } from '../support/tmp.js';
 import { SCALE } from '../support/prng.js';
 

@@ -7,8 +7,8 @@ import { escapeData, escapeProperty, escapeXml, escapeMarkdownCell } from '../..
 import { renderGithub, summaryMarkdown, ANNOTATION_LIMIT } from '../../src/output/report/github.js';
 import { renderJunit } from '../../src/output/report/junit.js';
 // Types only: the pipeline module itself (workers, loaders) is not needed to render a report.
-import { buildReport } from '../../src/pipeline/file-outcome.js';
-import type { FileOutcome, ValidateReport } from '../../src/pipeline/file-outcome.js';
+import { buildReport } from '../../src/files/file-outcome.js';
+import type { FileOutcome, ValidateReport } from '../../src/files/file-outcome.js';
 import type { Problem, ProblemCode, Severity } from '../../src/validation/problem.js';
 
 let dir = '';

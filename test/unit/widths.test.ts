@@ -20,7 +20,7 @@ import { INVENTORY_STAGING, CLAIM_STAGING, CLAIM_LINE_STAGING } from '../../src/
 import { REDSHIFT_DIALECT } from '../../src/warehouse/redshift/dialect.js';
 import { planFile } from '../../src/validation/plan.js';
 import { RowProcessor } from '../../src/validation/rows.js';
-import { canonicalLines } from '../../src/pipeline/pdf-file.js';
+import { canonicalLines } from '../../src/files/pdf-file.js';
 import { loadTemplates } from '../../src/schemas/claim-template.js';
 import { DEFAULT_PROFILE, type FieldSpec, type SchemaSpec } from '../../src/schemas/types.js';
 import { ofBytes, icd10Codes } from '../support/widths.js';

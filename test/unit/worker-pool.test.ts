@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WorkerPool, WorkerTimeoutError } from '../../src/pipeline/worker-pool.js';
+import { WorkerPool, WorkerTimeoutError } from '../../src/files/worker-pool.js';
 
 test('a task past its time limit has its worker killed; the pool goes on', async () => {
   const pool = new WorkerPool<string, string>(new URL('../support/hang-worker.mjs', import.meta.url), 1);

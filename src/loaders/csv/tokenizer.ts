@@ -3,7 +3,7 @@
  * quote opens a quoted field only at the start of a field; elsewhere it is a literal. Records
  * start and end where csv-parse with relax_quotes has them, damaged text included; a record
  * with text after a closing quote is reported (not passed on), and a quoted field never
- * closed stops reading (the file is refused: pipeline/csv-accounting.ts).
+ * closed stops reading (the file is refused: files/csv-accounting.ts).
  *
  * Why not csv-parse here: measured on this machine it reads ~135,000 rows/s (7.6 s for 1 M
  * rows), a third of the validate target; lines without quotes are split with one

@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import type { ValidateReport } from '../../pipeline/file-outcome.js';
+import type { ValidateReport } from '../../files/file-outcome.js';
 import { displayPath } from './paths.js';
 import { escapeData, escapeProperty, escapeMarkdownCell } from './escape.js';
 

@@ -1,4 +1,4 @@
-import type { ValidateReport } from '../../pipeline/file-outcome.js';
+import type { ValidateReport } from '../../files/file-outcome.js';
 import type { Problem } from '../../validation/problem.js';
 import { displayPath } from './paths.js';
 

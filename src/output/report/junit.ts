@@ -1,4 +1,4 @@
-import type { ValidateReport } from '../../pipeline/file-outcome.js';
+import type { ValidateReport } from '../../files/file-outcome.js';
 import { displayPath } from './paths.js';
 import { escapeXml } from './escape.js';
 

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
-import type { ValidateReport } from '../../pipeline/file-outcome.js';
-import type { FileOutcome } from '../../pipeline/file-outcome.js';
+import type { ValidateReport } from '../../files/file-outcome.js';
+import type { FileOutcome } from '../../files/file-outcome.js';
 import { displayPath } from './paths.js';
 
 const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
