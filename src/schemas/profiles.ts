@@ -1,6 +1,7 @@
 import type { Profile } from './types.js';
 import { DEFAULT_PROFILE } from './types.js';
 import type { HaloConfig, SourceConfig } from '../config/types.js';
+import { HaloError } from '../errors.js';
 
 /** A merchant's profile from the config, laid over the defaults (id-ID, Asia/Jakarta). */
 export function profileFor(config: HaloConfig, merchantId: string | undefined): Profile {
@@ -26,12 +27,33 @@ function pathMatch(config: HaloConfig, path: string, sourceName?: string): { sou
   const named = config.sources.filter((s) => s.name === sourceName);
   for (const source of [...named, ...config.sources.filter((s) => s.name !== sourceName)]) {
     if (!source.merchantIdFrom) continue;
-    const [before, after] = source.merchantIdFrom.split('{merchant_id}');
-    const re = new RegExp(escape(before) + '([^/]+)' + escape(after));
-    const m = re.exec(posix);
+    const m = merchantIdRegex(source.merchantIdFrom).exec(posix);
     if (m) return { source, merchantId: m[1] };
   }
   return undefined;
+}
+
+/** A merchantIdFrom as the expression it is matched with: the id is the one path part where `{merchant_id}` stands. */
+function merchantIdRegex(merchantIdFrom: string): RegExp {
+  const [before, after] = merchantIdFrom.split('{merchant_id}');
+  return new RegExp(escape(before) + '([^/]+)' + escape(after));
+}
+
+/**
+ * A source's listing against its merchantIdFrom: when files were listed and the pattern finds
+ * a merchant in none of their paths, it is wrong (every file would be staged without its
+ * merchant), a configuration fault (exit 2) naming the pattern and one path it missed. Some
+ * paths without a merchant are allowed (a source may also list shared files). A path relative
+ * to a local source's folder is matched with a '/' before it, as it stands in the landing folder.
+ */
+export function checkMerchantIdFrom(source: string, merchantIdFrom: string | undefined, paths: readonly string[]): void {
+  if (!merchantIdFrom || paths.length === 0) return;
+  const re = merchantIdRegex(merchantIdFrom);
+  const asLanded = (p: string) => { const posix = p.replace(/\\/g, '/'); return posix.startsWith('/') ? posix : `/${posix}`; };
+  if (paths.some((p) => re.test(asLanded(p)))) return;
+  throw new HaloError('merchant-id-from-unmatched', 'config',
+    `source '${source}': merchantIdFrom ${JSON.stringify(merchantIdFrom)} finds a merchant in none of the ${paths.length} file${paths.length === 1 ? '' : 's'} listed (e.g. ${JSON.stringify(paths[0])})`,
+    { hint: 'merchantIdFrom is looked for in each file\'s path: write the folders around the merchant\'s as they are there, with {merchant_id} in its place' });
 }
 
 /**

@@ -22,7 +22,7 @@ export function chosenSources(config: HaloConfig, names: string[]): SourceConfig
 export async function openSource(config: HaloConfig, s: SourceConfig): Promise<Source> {
   switch (s.type) {
     case 'local':
-      return new LocalSource(s.name, resolvePath(config, s.path ?? '.'), s.paths?.length ? s.paths : ALL_SUPPORTED, s === DEFAULT_SOURCE);
+      return new LocalSource(s.name, resolvePath(config, s.path ?? '.'), s.paths?.length ? s.paths : ALL_SUPPORTED, s === DEFAULT_SOURCE, s.merchantIdFrom);
     case 'sftp':
       return new SftpSource(sftpSettings(config, s));
   }

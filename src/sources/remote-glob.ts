@@ -1,12 +1,13 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
-import { ConfigError } from '../errors.js';
+import { ConfigError, HaloError } from '../errors.js';
 
 /**
  * Globs over a remote tree where every folder listing is a network round trip: a pattern is
  * cut into per-folder segments and only the folders it can reach are listed. A run of plain
  * names is walked without listing (`/merchants/M1/inbox`: no listing of `/merchants/M1`; a
- * missing folder answers "no such file" and is skipped); a segment with wildcards lists its
+ * missing folder below a wildcard answers "no such file" and is skipped: a merchant without an
+ * inbox yet); a segment with wildcards lists its
  * folder once and keeps the entries its matcher accepts, deciding file or folder from the
  * attributes the listing already carries (no STAT per entry). Listings run concurrently,
  * bounded, and a folder reached by two patterns is listed once.
@@ -17,6 +18,10 @@ import { ConfigError } from '../errors.js';
  * Symbolic links are neither followed nor listed (telling what they point to would cost a
  * STAT each). A name `X.done` marks `X` as complete and is never a file of its own.
  * `skipDirs` (the source's own `archive/` folders) are entered only when a pattern names them.
+ *
+ * A pattern's fixed folder (its leading plain names, before the first wildcard or the file
+ * name) must exist: a missing one is a wrong path, never an empty inbox, and is a
+ * MissingFolderError (exit 2) rather than "0 files", which would make every run a silent no-op.
  */
 
 export type Segment =
@@ -35,6 +40,29 @@ export interface DirEntry { name: string; kind: 'file' | 'dir' | 'other'; size: 
 /** A folder's entries, or null when there is no such folder. */
 export type ListDir = (dir: string) => Promise<DirEntry[] | null>;
 export interface FoundFile { path: string; size: number; mtimeMs: number; doneMarker: boolean }
+
+/**
+ * A pattern's fixed folder does not exist: the path is wrong (a typo, another root), so the
+ * source would never list a file. A configuration fault (exit 2). `nearest` is the deepest
+ * folder above it that does exist, to help spot the typo.
+ */
+export class MissingFolderError extends HaloError {
+  constructor(readonly folder: string, readonly pattern: string, readonly nearest: string | null, context: { source?: string; on?: string } = {}) {
+    super('source-folder-missing', 'config',
+      `${context.source ? `source '${context.source}': ` : ''}the folder ${folder} does not exist${context.on ? ` on ${context.on}` : ''} (path pattern ${JSON.stringify(pattern)} starts there)`,
+      { hint: `check the source's path and paths${nearest ? `: the nearest folder that exists is ${nearest}` : ''} (an empty folder is fine; a missing one is a wrong path)` });
+  }
+}
+
+/** The folder a compiled pattern starts listing in: its leading literal segments, the file segment excluded. */
+export function fixedFolder(p: CompiledPattern): string {
+  const names: string[] = [];
+  for (const seg of p.segments.slice(0, -1)) {
+    if (seg.kind !== 'literal') break;
+    names.push(seg.name);
+  }
+  return '/' + names.join('/');
+}
 
 /** Splits on '/' outside brace sets and bracket classes; a '/' inside braces is refused (a segment at a time cannot honour it). */
 function splitSegments(pattern: string, source: string): string[] {
@@ -113,7 +141,10 @@ export async function walkRemote(patterns: CompiledPattern[], listDir: ListDir, 
   };
   const found = new Map<string, FoundFile>();
 
-  const walk = async (segs: Segment[], dir: string, states: number[]): Promise<void> => {
+  const missing: CompiledPattern[] = [];
+
+  /** `fixed`: this is the pattern's fixed folder (reached by plain names only), which must exist. */
+  const walk = async (segs: Segment[], dir: string, states: number[], fixed: CompiledPattern | null): Promise<void> => {
     // States are indexes into segs; a globstar may also match nothing, so its next index is live too.
     const live = new Set<number>();
     for (const s of states) { live.add(s); for (let k = s; k < segs.length && segs[k].kind === 'globstar'; k++) live.add(k + 1); }
@@ -123,10 +154,13 @@ export async function walkRemote(patterns: CompiledPattern[], listDir: ListDir, 
     if (live.size === 1) {
       const [k] = live;
       const seg = segs[k];
-      if (seg.kind === 'literal' && k < segs.length - 1) return walk(segs, posix.join(dir, seg.name), [k + 1]);
+      if (seg.kind === 'literal' && k < segs.length - 1) return walk(segs, posix.join(dir, seg.name), [k + 1], fixed);
     }
     const entries = await list(dir);
-    if (!entries) return;
+    if (!entries) {
+      if (fixed) missing.push(fixed);
+      return;
+    }
     const files = new Set(entries.filter((e) => e.kind === 'file').map((e) => e.name));
     const below: Array<Promise<void>> = [];
     for (const e of entries) {
@@ -152,11 +186,19 @@ export async function walkRemote(patterns: CompiledPattern[], listDir: ListDir, 
         const full = `${dir === '/' ? '' : dir}/${e.name}`;
         found.set(full, { path: full, size: e.size, mtimeMs: e.mtimeMs, doneMarker: files.has(`${e.name}.done`) });
       }
-      if (next.size && e.kind === 'dir' && !unsafeDirName(e.name)) below.push(walk(segs, path, [...next]));
+      if (next.size && e.kind === 'dir' && !unsafeDirName(e.name)) below.push(walk(segs, path, [...next], null));
     }
     await Promise.all(below);
   };
 
-  await Promise.all(patterns.map((p) => walk(p.segments, '/', [0])));
+  await Promise.all(patterns.map((p) => walk(p.segments, '/', [0], p)));
+  // Reported after every listing has settled (none left in flight on the connection).
+  if (missing.length) {
+    const first = missing[0];
+    const folder = fixedFolder(first);
+    let nearest: string | null = posix.dirname(folder);
+    while (nearest !== '/' && !(await list(nearest))) nearest = posix.dirname(nearest);
+    throw new MissingFolderError(folder, first.source, nearest === folder ? null : nearest);
+  }
   return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

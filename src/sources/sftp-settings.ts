@@ -25,6 +25,8 @@ export interface SftpSettings {
   /** Relative patterns start here (default: the folder the server logs us into). */
   base?: string;
   patterns: string[];
+  /** Where the merchant id stands in a file's path: a listing it finds none in is a config error. */
+  merchantIdFrom?: string;
   archive: boolean;
   /** Connect + handshake + login, and each request but READ (the stall watchdog guards those). */
   timeoutMs: number;
@@ -70,6 +72,7 @@ export function sftpSettings(config: HaloConfig, s: SourceConfig, env: NodeJS.Pr
     hostKeySha256: s.hostKeySha256,
     base: s.path,
     patterns: s.paths?.length ? s.paths : [ALL_SUPPORTED],
+    merchantIdFrom: s.merchantIdFrom,
     archive: s.archive ?? false,
     timeoutMs: (s.timeoutSeconds ?? SFTP_DEFAULTS.timeoutSeconds) * 1000,
     stallMs: (s.stallSeconds ?? SFTP_DEFAULTS.stallSeconds) * 1000,

@@ -3,7 +3,8 @@ import { posix } from 'node:path';
 import type { FileEntryWithStats } from 'ssh2';
 import type { ArchiveOutcome, Source, RemoteFile } from './source.js';
 import { ConfigError, DataError, HaloError, ServiceError, exitCodeFor } from '../errors.js';
-import { compilePattern, walkRemote, type DirEntry } from './remote-glob.js';
+import { MissingFolderError, compilePattern, walkRemote, type DirEntry } from './remote-glob.js';
+import { checkMerchantIdFrom } from '../schemas/profiles.js';
 import { SftpConnector, connectSftp, keyTypeOf, type SftpLink } from './sftp-connection.js';
 import { downloadAttempt, newDownloadState } from './sftp-download.js';
 import { SFTP_STATUS, describeFailure, isTransient, sftpStatus } from './sftp-errors.js';
@@ -72,8 +73,13 @@ export class SftpSource implements Source {
     await this.retrying('connecting', (link) => Promise.resolve(link));
   }
 
+  /**
+   * Files the patterns match. A listing that shows the config is wrong is a configuration
+   * error (exit 2), not an empty inbox: a pattern's fixed folder missing on the server, or a
+   * merchantIdFrom that finds a merchant in none of the files listed.
+   */
   async list(): Promise<Array<RemoteFile & { doneMarker: boolean }>> {
-    return this.retrying('listing', async (link) => {
+    const files = await this.retrying('listing', async (link) => {
       const base = await this.baseFolder(link);
       const patterns = this.s.patterns.map((p) => {
         try { return compilePattern(p, base); } catch (e) {
@@ -81,8 +87,12 @@ export class SftpSource implements Source {
         }
       });
       const skipDirs = new Set(this.s.archive ? [ARCHIVE_DIR] : []);
-      return walkRemote(patterns, (dir) => this.listDir(link, dir), { concurrency: this.s.listConcurrency, skipDirs });
+      return walkRemote(patterns, (dir) => this.listDir(link, dir), { concurrency: this.s.listConcurrency, skipDirs }).catch((e) => {
+        throw e instanceof MissingFolderError ? new MissingFolderError(e.folder, e.pattern, e.nearest, { source: this.name, on: `${this.s.host}:${this.s.port}` }) : e;
+      });
     });
+    checkMerchantIdFrom(this.name, this.s.merchantIdFrom, files.map((f) => f.path));
+    return files;
   }
 
   async download(file: RemoteFile, dest: string): Promise<{ bytes: number; sha256: string }> {

@@ -108,6 +108,24 @@ describe('fetch from a local source', () => {
     writeFileSync(sftpCfg, 'sources:\n  - { name: remote, type: sftp, host: 127.0.0.1, user: halo, agent: true }\n');
     const noAgent = runCli(['validate', 'fixtures/inventory/clean-comma.csv', '--config', sftpCfg], { env: { SSH_AUTH_SOCK: '' } });
     assert.equal(noAgent.code, 0, noAgent.stderr);
+    // A pattern's fixed folder missing below the source's folder, and a merchantIdFrom that
+    // matches none of the files listed: exit 2 (issue 15 item 1), as a missing folder is.
+    const wrongCfg = join(tmp.path, 'wrong.yaml');
+    writeFileSync(wrongCfg, 'sources:\n  - { name: merchants, type: local, path: ./drop, paths: ["merchantz/*/inbox/*.csv"] }\n');
+    const wrong = runCli(['fetch', '--dry-run', '--config', wrongCfg]);
+    assert.equal(wrong.code, 2, wrong.stdout + wrong.stderr);
+    assert.match(wrong.stderr, /source 'merchants': the folder \S+drop\/merchantz does not exist \(path pattern "merchantz\/\*\/inbox\/\*\.csv" starts there\)/);
+    const doctorWrong = runCli(['doctor', '--config', wrongCfg]);
+    assert.equal(doctorWrong.code, 2, doctorWrong.stdout);
+    assert.match(doctorWrong.stdout, /✗ source merchants +source 'merchants': the folder .*merchantz does not exist/);
+    writeFileSync(wrongCfg, 'sources:\n  - { name: merchants, type: local, path: ./drop, paths: ["*/inbox/*.{csv,xlsx}"], merchantIdFrom: "/merchants/{merchant_id}/inbox/" }\n');
+    const unmatched = runCli(['fetch', '--dry-run', '--config', wrongCfg]);
+    assert.equal(unmatched.code, 2, unmatched.stdout + unmatched.stderr);
+    assert.match(unmatched.stderr, /merchantIdFrom "\/merchants\/\{merchant_id\}\/inbox\/" finds a merchant in none of the \d+ files? listed \(e\.g\. "\w+\/inbox\//);
+    writeFileSync(wrongCfg, 'sources:\n  - { name: merchants, type: local, path: ./drop, paths: ["*/inbox/*.{csv,xlsx}"], merchantIdFrom: "/{merchant_id}/inbox/" }\n');
+    const relative = runCli(['fetch', '--dry-run', '--config', wrongCfg]);
+    assert.equal(relative.code, 1, relative.stderr); // the refused name of the test above; no config error
+    assert.doesNotMatch(relative.stderr, /merchantIdFrom/, 'a relative path is matched with a / before it');
     const text = runCli(['fetch', '--config', cfg]);
     assert.equal(text.code, 1);
     assert.match(text.stdout, /merchants \(local folder .*\): fetched 0 files, 0\.0 MB; \d+ unchanged/);

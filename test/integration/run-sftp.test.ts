@@ -174,6 +174,49 @@ describe('doctor', () => {
   });
 });
 
+describe('a wrong path is an error, an empty inbox is not (issue 15 item 1)', () => {
+  test('a pattern whose fixed folder is missing: doctor and run exit 2 naming the source, the pattern and the folder', async () => {
+    const p = project('wrong-path', { paths: ['/srv/sftp/merchantz/*/inbox/*.csv'] });
+    const doctor = await cli(p, 'doctor');
+    assert.equal(doctor.code, 2, doctor.stdout + doctor.stderr);
+    assert.match(doctor.stdout, /✗ merchants: listing +source 'merchants': the folder \/srv\/sftp\/merchantz does not exist on 127\.0\.0\.1:\d+ \(path pattern "\/srv\/sftp\/merchantz\/\*\/inbox\/\*\.csv" starts there\)/);
+    assert.match(doctor.stdout, /fix: .*the nearest folder that exists is \//);
+    assert.doesNotMatch(doctor.stdout, /all checks passed/);
+    const run = await cli(p, 'run', '--json');
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    const [s] = JSON.parse(run.stdout).sources;
+    assert.equal(s.error.code, 'source-folder-missing');
+    assert.match(s.error.message, /\/srv\/sftp\/merchantz does not exist/);
+    const fetch = await cli(p, 'fetch', '--dry-run');
+    assert.equal(fetch.code, 2, fetch.stdout + fetch.stderr);
+    assert.match(fetch.stderr, /the folder \/srv\/sftp\/merchantz does not exist/);
+  });
+
+  test('a correct path with no files (an empty inbox) passes doctor and run exits 0', async () => {
+    mkdirSync(join(server.root, 'empty/M1/inbox'), { recursive: true });
+    const p = project('empty-inbox', { paths: ['/empty/*/inbox/*.csv'] });
+    const doctor = await cli(p, 'doctor');
+    assert.match(doctor.stdout, /✓ merchants: listing +0 files match/);
+    assert.doesNotMatch(doctor.stdout, /✗ merchants/);
+    const run = await cli(p, 'run', '--json');
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(JSON.parse(run.stdout).sources[0].fetch.listed, 0);
+  });
+
+  test('a merchantIdFrom that finds no merchant in the files listed: doctor and run exit 2, naming it and one path', async () => {
+    const p = project('wrong-merchant-from', { merchantIdFrom: '/merchant/{merchant_id}/inbox/' });
+    const doctor = await cli(p, 'doctor');
+    assert.equal(doctor.code, 2, doctor.stdout + doctor.stderr);
+    assert.match(doctor.stdout, /✗ merchants: listing +source 'merchants': merchantIdFrom "\/merchant\/\{merchant_id\}\/inbox\/" finds a merchant in none of the \d+ files? listed \(e\.g\. "\/merchants\/M\d+\/inbox\/\w+\.csv"\)/);
+    const run = await cli(p, 'run', '--json');
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    const [s] = JSON.parse(run.stdout).sources;
+    assert.equal(s.error.code, 'merchant-id-from-unmatched');
+    assert.equal(s.fetch, null, 'nothing fetched');
+    assertNoPersonalData(run.stdout + run.stderr + doctor.stdout, 'merchantIdFrom error');
+  });
+});
+
 describe('run refuses what it cannot trust or reach', () => {
   test('an unknown host key: exit 2, the fingerprint named, nothing landed', async () => {
     const empty = join(tmp.path, 'empty_known_hosts3');

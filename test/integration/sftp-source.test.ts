@@ -22,6 +22,7 @@ import { SftpSource, HostKeyError, probeHostKey, checkSftp, sftpSettings } from 
 import { fetchSource, type FetchOptions } from '../../src/pipeline/fetch.js';
 import { ConfigError, ServiceError, exitCodeFor } from '../../src/errors.js';
 import { merchantFromPath } from '../../src/schemas/profiles.js';
+import { MissingFolderError } from '../../src/sources/remote-glob.js';
 
 const tmp = tempDir('halo-sftp-source-');
 after(() => tmp.cleanup());
@@ -38,7 +39,7 @@ async function source(server: Server, extra: Record<string, unknown> = {}, env: 
   const file = join(dir, 'halo-data.config.json');
   writeFileSync(file, JSON.stringify({ sources: [{
     name: 'merchants', type: 'sftp', host: server.host, port: server.port, user: server.user, privateKeyFile: server.privateKeyFile,
-    knownHostsFile: server.knownHostsFile, paths: ['/inbox/*.{csv,bin}'], merchantIdFrom: '/merchants/{merchant_id}/inbox/',
+    knownHostsFile: server.knownHostsFile, paths: ['/inbox/*.{csv,bin}'],
     timeoutSeconds: 5, retryDelaySeconds: 0.05, ...extra,
   }] }));
   const config = loadConfig({ configFile: file, env, cwd: dir });
@@ -401,6 +402,17 @@ describe('sftp source: a real OpenSSH server', { skip: !sshdAvailable() && 'need
   test('relative patterns start where the server logs us in', async () => {
     const src = await source(server(), { paths: ['merchants/M1/inbox/*.csv'] });
     try { assert.deepEqual((await src.list()).map((f) => f.path), [`${sshd.root}/merchants/M1/inbox/stock.csv`]); } finally { await src.close(); }
+  });
+
+  test('against sshd: a missing fixed folder is a config error (exit 2); an existing empty one is no files', async () => {
+    mkdirSync(join(sshd.root, 'empty-inbox'), { recursive: true });
+    const wrong = await source(server(), { paths: [`${sshd.root}/merchantz/*/inbox/*.csv`] });
+    try {
+      await assert.rejects(wrong.list(), (e: unknown) => e instanceof MissingFolderError && exitCodeFor(e) === 2
+        && e.folder === `${sshd.root}/merchantz` && e.nearest === sshd.root && e.message.includes(`on ${sshd.host}:${sshd.port}`));
+    } finally { await wrong.close(); }
+    const empty = await source(server(), { paths: [`${sshd.root}/empty-inbox/*.csv`] });
+    try { assert.deepEqual(await empty.list(), []); } finally { await empty.close(); }
   });
 
   test('a download cut mid-file resumes against sshd', async () => {

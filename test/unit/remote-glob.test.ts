@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { compilePattern, walkRemote, limiter, type DirEntry, type ListDir } from '../../src/sources/remote-glob.js';
-import { ConfigError } from '../../src/errors.js';
+import { compilePattern, fixedFolder, walkRemote, limiter, MissingFolderError, type DirEntry, type ListDir } from '../../src/sources/remote-glob.js';
+import { ConfigError, exitCodeFor } from '../../src/errors.js';
 
 /** An in-memory remote tree: paths of files ('/a/b.csv'), folders implied; records each listing. */
 function tree(files: Record<string, number>, extra: Record<string, DirEntry[]> = {}): { listDir: ListDir; listed: string[]; maxInFlight: () => number } {
@@ -104,10 +104,36 @@ describe('walkRemote', () => {
     assert.equal(new Set(t.listed).size, t.listed.length, `listed twice: ${t.listed.join(', ')}`);
   });
 
-  test('relative patterns from a base; a missing folder is no files', async () => {
+  test('relative patterns from a base', async () => {
     const t = tree({ '/home/halo/inbox/a.csv': 1 });
     assert.deepEqual((await walk(['inbox/*.csv'], t, { base: '/home/halo' })).map((f) => f.path), ['/home/halo/inbox/a.csv']);
-    assert.deepEqual(await walk(['/nowhere/*/x.csv'], tree({})), []);
+  });
+
+  test('a missing fixed folder is an error (exit 2) naming it and the nearest folder that exists; a missing folder below a wildcard is no files', async () => {
+    const t = tree({ ...merchants, '/merchants/M009/inbox/empty.txt': 0 });
+    await assert.rejects(walk(['/merchants/*/inbox/*.csv', '/srv/sftp/merchantz/*/inbox/*.csv'], t), (e: unknown) => {
+      assert.ok(e instanceof MissingFolderError, String(e));
+      assert.equal(exitCodeFor(e), 2);
+      assert.equal(e.folder, '/srv/sftp/merchantz');
+      assert.match(e.message, /the folder \/srv\/sftp\/merchantz does not exist \(path pattern "\/srv\/sftp\/merchantz\/\*\/inbox\/\*\.csv" starts there\)/);
+      assert.match(e.hint!, /the nearest folder that exists is \/ \(/);
+      return true;
+    });
+    // A typo deeper down: the nearest existing folder is named.
+    await assert.rejects(walk(['/merchants/M001/inbx/*.csv'], tree(merchants)), (e: unknown) => e instanceof MissingFolderError && e.folder === '/merchants/M001/inbx' && /nearest folder that exists is \/merchants\/M001 /.test(e.hint!));
+    // A plain file name: its folder is the fixed part.
+    await assert.rejects(walk(['/nowhere/stock.csv'], tree(merchants)), MissingFolderError);
+    // M003 has no inbox, M009's holds no csv: no files from them, and no error (an empty inbox is normal).
+    assert.deepEqual((await walk(['/merchants/M00[39]/inbox/*.csv'], tree({ ...merchants, '/merchants/M009/inbox/empty.txt': 0 }))), []);
+    assert.deepEqual(await walk(['/merchants/M009/inbox/*.csv'], tree({ '/merchants/M009/inbox/x.txt': 0 })), []);
+  });
+
+  test('fixedFolder: the leading plain names, the file name excluded', () => {
+    const f = (p: string) => fixedFolder(compilePattern(p, '/'));
+    assert.equal(f('/srv/sftp/merchants/*/inbox/*.csv'), '/srv/sftp/merchants');
+    assert.equal(f('/inbox/stock.csv'), '/inbox');
+    assert.equal(f('/data/**/x.csv'), '/data');
+    assert.equal(f('/*.csv'), '/');
   });
 
   test('.done files are markers, never files; folders and links are never files', async () => {
