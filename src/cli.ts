@@ -9,6 +9,7 @@ import type { HaloConfig } from './config/types.js';
 import { VERSION } from './version.js';
 import { redactDbMessage } from './warehouse/redact.js';
 import { setLockCommand } from './util/lock.js';
+import { INPUTS_HELP } from './loaders/detect.js';
 
 /**
  * The command-line program: parses, registers commands, and is the one place that maps
@@ -85,7 +86,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   const validate = program.command('validate')
     .description('check files against a schema without changing anything')
-    .argument('<paths...>', 'files, folders or globs (CSV, XLS, XLSX)')
+    .argument('<paths...>', INPUTS_HELP)
     .option('--schema <name>', 'schema to check against (guessed from the headers when omitted)')
     .option('--merchant <id>', "whose file it is: fills merchant_id and applies that merchant's profile")
     .addOption(new Option('--format <format>', 'report format (default: github under GitHub Actions, else text)').choices(['text', 'json', 'junit', 'github']))
@@ -111,7 +112,7 @@ Examples:
 
   const stageCmd = program.command('stage')
     .description('validate and normalise files, and write them as one batch to the lake')
-    .argument('<paths...>', 'files, folders or globs')
+    .argument('<paths...>', INPUTS_HELP)
     .requiredOption('--schema <name>', 'schema of the files')
     .option('--source <name>', 'source name the batch is filed under (default: manual)')
     .option('--merchant <id>', "whose files they are: fills merchant_id and applies that merchant's profile")

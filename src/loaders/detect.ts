@@ -55,4 +55,16 @@ function isDelimitedText(head: Buffer): boolean {
   return /[,;\t|\n]/.test(text);
 }
 
+/** Extensions whose files can be read (`.txt`: partners send CSVs named so); a source's default paths take them all. */
 export const SUPPORTED_EXTENSIONS = ['.csv', '.txt', '.tsv', '.xls', '.xlsx', '.pdf'];
+
+/**
+ * What a folder given to validate or stage yields: the tabular and claim formats. `.txt` is
+ * left out: in a folder it is far more often notes or extracted text than a table (it would
+ * only add missing-header errors); it is read when named, or by a glob that spells it out.
+ */
+export const FOLDER_EXTENSIONS = ['.csv', '.tsv', '.xls', '.xlsx', '.pdf'];
+
+/** For validate's and stage's --help: what each kind of input yields (files/inputs.ts). */
+export const INPUTS_HELP = `files, folders or globs: a folder yields its ${FOLDER_EXTENSIONS.map((e) => e.slice(1).toUpperCase()).join(', ')} files`
+  + ' (recursively); a file named is read whatever its extension (.txt as CSV), and so are a glob\'s matches of an extension it spells out';

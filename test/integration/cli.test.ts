@@ -1,7 +1,7 @@
 /** The command-line promises of cli.md for validate and schemas, run as a user would. */
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, assertNoPersonalData, ROOT } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
@@ -155,6 +155,47 @@ describe('personal data never leaves', () => {
   test('claims validated as the wrong schema still leak nothing', () => {
     const r = runCli(['validate', ...claims, '--schema', 'merchant_inventory', '--merchant', 'M1', '--json', '--verbose']);
     assertNoPersonalData(r.stdout + r.stderr, 'wrong-schema run');
+  });
+});
+
+describe('validate <folder> reads only the formats a folder yields (issue 15 item 10)', () => {
+  test('a folder: its PDFs, not the .txt beside them; --help names every format', () => {
+    const r = runCli(['validate', 'fixtures/claims-pdf', '--json']);
+    const files: Array<{ path: string; errors: Array<{ code: string }> }> = JSON.parse(r.stdout).files;
+    assert.ok(files.length > 0);
+    assert.deepEqual(files.filter((f) => !f.path.endsWith('.pdf')).map((f) => f.path), [], 'no .txt (nor .md, .json) read from a folder');
+    assert.ok(!files.some((f) => f.errors.some((e) => e.code === 'missing-header')));
+    const help = runCli(['validate', '--help']).stdout.replace(/\s+/g, ' ');
+    for (const fmt of ['CSV', 'TSV', 'XLS', 'XLSX', 'PDF']) assert.match(help, new RegExp(`\\b${fmt}\\b`), `--help names ${fmt}`);
+    assert.match(runCli(['stage', '--help']).stdout.replace(/\s+/g, ' '), /a folder yields its CSV, TSV, XLS, XLSX, PDF files/);
+  });
+
+  test('a folder with none of them is a usage error (exit 2) saying how to read the others', () => {
+    const r = runCli(['validate', 'fixtures/claims-pdf/_text']);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /no CSV, TSV, XLS, XLSX, PDF file in the folder fixtures\/claims-pdf\/_text/);
+    assert.match(r.stderr, /fixtures\/claims-pdf\/_text\/\*\.txt/);
+  });
+
+  test('a .txt named, or by a glob that spells .txt out, is read (as CSV); a glob of * takes only the folder formats', () => {
+    const dir = join(tmp.path, 'txt-folder');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'stok.txt'), readFileSync(CLEAN));
+    writeFileSync(join(dir, 'notes.md'), '# notes\n');
+    copyFileSync(CLEAN, join(dir, 'stok.csv'));
+    const named = JSON.parse(runCli(['validate', join(dir, 'stok.txt'), '--json']).stdout);
+    assert.equal(named.files[0].format, 'csv');
+    assert.equal(named.valid, true);
+    const spelled = JSON.parse(runCli(['validate', `${dir}/*.{csv,txt}`, '--json']).stdout);
+    assert.deepEqual(spelled.files.map((f: { path: string }) => f.path.split('/').pop()), ['stok.csv', 'stok.txt']);
+    const star = JSON.parse(runCli(['validate', `${dir}/*`, '--json']).stdout);
+    assert.deepEqual(star.files.map((f: { path: string }) => f.path.split('/').pop()), ['stok.csv']);
+    const folder = JSON.parse(runCli(['validate', dir, '--json']).stdout);
+    assert.deepEqual(folder.files.map((f: { path: string }) => f.path.split('/').pop()), ['stok.csv']);
+    // Another extension named explicitly is still opened: its first bytes decide (text is not guessed).
+    const md = runCli(['validate', join(dir, 'notes.md'), '--json']);
+    assert.equal(md.code, 1);
+    assert.match(JSON.parse(md.stdout).files[0].errors[0].message, /is not a CSV, XLS, XLSX or PDF file/);
   });
 });
 
