@@ -323,7 +323,9 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      // `halo-data batches` without its subcommand: the help on stderr, and a usage error (like `halo-data` alone).
+      if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : EXIT.usage;
       // Commander already printed its message (usageErrorsInOurVoice).
       return EXIT.usage;
     }

@@ -54,6 +54,11 @@ describe("commander's usage errors in halo-data's voice", () => {
       assert.equal(r.stderr, stderr, args.join(' '));
       assert.equal(r.stdout, '');
     }
+    // A command group without its subcommand: its help on stderr, a usage error like `halo-data` alone (was exit 0).
+    const group = runCli(['batches']);
+    assert.equal(group.code, 2);
+    assert.match(group.stderr, /^Usage: halo-data batches \[options\] \[command\]/);
+    assert.equal(runCli(['batches', '--help']).code, 0);
   });
 });
 
