@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { makeColor } from './output/color.js';
 import { createLogger, type LogLevel } from './output/logger.js';
 import { loadConfig } from './config/load.js';
@@ -63,9 +63,24 @@ export interface Io {
 function intOption(name: string) {
   return (v: string) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new CommanderError(EXIT.usage, 'halo-data.badOption', `error: ${name} must be a whole number >= 1 (got '${v}')`);
+    // Commander reports it as its own usage error (prefixed and hinted like the others, exit 2).
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1.`);
     return n;
   };
+}
+
+/**
+ * Commander's own usage errors (unknown option or command, missing argument, bad value) in
+ * the tool's voice: `halo-data: unknown option '--x'`, then `(see halo-data validate --help)`
+ * naming the command that was called; main() makes them exit 2.
+ */
+function usageErrorsInOurVoice(cmd: Command, io: Io): void {
+  const color = makeColor(io.stderr as NodeJS.WriteStream, false, io.env);
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  cmd.configureOutput({ outputError: (s, write) => write(s.replace(/^error: /, `${color.red('halo-data:')} `)) });
+  cmd.showHelpAfterError(color.gray(`(see ${names.join(' ')} --help)`));
+  for (const sub of cmd.commands) usageErrorsInOurVoice(sub, io);
 }
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -291,6 +306,7 @@ Examples:
       const { schemasShow } = await import('./commands/schemas.js');
       setExit(await schemasShow({ name, jsonSchema: opts.jsonSchema === true }, makeContext(cmd.optsWithGlobals(), io)));
     }));
+  usageErrorsInOurVoice(program, io);
   return program;
 }
 
@@ -308,9 +324,10 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-      // Commander already printed its message for its own errors; ours need printing.
-      if (err.code === 'halo-data.badOption') io.stderr.write(err.message + '\n');
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      // `halo-data batches` without its subcommand: the help on stderr, and a usage error (like `halo-data` alone).
+      if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : EXIT.usage;
+      // Commander already printed its message (usageErrorsInOurVoice).
       return EXIT.usage;
     }
     // A full disk met where no boundary named the folder (a state file…): still said as such.
@@ -329,9 +346,18 @@ export function reportError(err: unknown, io: Io, verbose: boolean): void {
     if (err.hint) io.stderr.write(`  ${color.gray(err.hint)}\n`);
   } else {
     const e = err as Error;
-    // An unexpected error may come from a library quoting a value (a database, a parser): quoted values go.
-    io.stderr.write(`${color.red('halo-data: internal error:')} ${redactDbMessage(e?.message ?? String(err))}\n`);
+    // An unexpected error may come from a library quoting a value (a database, a parser): quoted
+    // values go. Node's own system errors (ENOENT … open '/x/y') quote only a path, which is not
+    // a value from the data: they are shown whole, so the user sees which file or folder it is.
+    const message = e?.message ?? String(err);
+    io.stderr.write(`${color.red('halo-data: internal error:')} ${isSystemError(err) ? message : redactDbMessage(message)}\n`);
     if (!verbose) io.stderr.write(`  ${color.gray('run again with --verbose for details')}\n`);
   }
   if (verbose && err instanceof Error && err.stack) io.stderr.write(color.gray(err.stack) + '\n');
+}
+
+/** An error of Node's own file or network calls: errno code and syscall, its message quoting at most a path. */
+function isSystemError(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException | null;
+  return typeof e?.syscall === 'string' && typeof e.code === 'string' && /^E[A-Z0-9]+$/.test(e.code);
 }

@@ -1,11 +1,12 @@
 import type { CommandContext } from './context.js';
 import { openLake } from '../lake/open.js';
 import { listBatches, type BatchEntry } from '../batch/catalog.js';
-import { UsageError, DataError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { existsSync } from 'node:fs';
 import { resolvePath } from '../config/load.js';
 import type { HaloConfig } from '../config/types.js';
 import { SCHEMA } from '../warehouse/sql/ddl.js';
+import { formatBytes } from '../output/size.js';
 
 export interface BatchesListOptions { source?: string; since?: string; until?: string; status?: string }
 
@@ -69,7 +70,8 @@ export async function batchesList(opts: BatchesListOptions, ctx: CommandContext)
   const lake = await openLake(config);
   const ledger = await readLedger(config, ctx);
   const ledgerOf = (e: BatchEntry) => ledger?.get(e.batchId)?.status ?? 'not-loaded';
-  const entries = (await listBatches(lake, { source: opts.source })).filter((e) =>
+  const all = await listBatches(lake, { source: opts.source });
+  const entries = all.filter((e) =>
     (!opts.since || e.date >= opts.since) && (!opts.until || e.date <= opts.until)
     && (!opts.status || (LAKE_STATUSES.includes(opts.status) ? e.status === opts.status : ledger !== null && ledgerOf(e) === opts.status)));
   if (ctx.json) {
@@ -78,7 +80,7 @@ export async function batchesList(opts: BatchesListOptions, ctx: CommandContext)
   }
   const c = ctx.color;
   if (entries.length === 0) {
-    ctx.stdout.write(`no batches in ${lake.url}${opts.source ? ` for source ${opts.source}` : ''}\n`);
+    ctx.stdout.write(noneMatch(opts, lake.url, all, ledger !== null) + '\n');
     return 0;
   }
   ctx.stdout.write(c.bold('batch id                    source       date        status      warehouse   schema              files       rows   rejects       size\n'));
@@ -87,16 +89,32 @@ export async function batchesList(opts: BatchesListOptions, ctx: CommandContext)
     const status = e.status === 'complete' ? c.green('complete  ') : c.yellow(`incomplete (${ageOf(e.lastModified)} old)`.padEnd(10));
     const wh = String(s.warehouse ?? '?').padEnd(10);
     const whText = s.warehouse === 'loaded' ? c.green(wh) : s.warehouse === 'failed' ? c.red(wh) : s.warehouse === 'staged' ? c.yellow(wh) : wh;
-    ctx.stdout.write(`${e.batchId}  ${e.source.padEnd(11).slice(0, 11)}  ${e.date}  ${status}  ${whText}  ${String(s.schema ?? '-').padEnd(18)} ${String(s.files ?? '-').padStart(6)} ${String(s.rows ?? '-').padStart(10)} ${String(s.rejectedRows ?? '-').padStart(9)} ${(e.bytes / 1e6).toFixed(1).padStart(8)} MB\n`);
+    ctx.stdout.write(`${e.batchId}  ${e.source.padEnd(11).slice(0, 11)}  ${e.date}  ${status}  ${whText}  ${String(s.schema ?? '-').padEnd(18)} ${String(s.files ?? '-').padStart(6)} ${String(s.rows ?? '-').padStart(10)} ${String(s.rejectedRows ?? '-').padStart(9)} ${formatBytes(e.bytes).padStart(11)}\n`);
   }
   return 0;
+}
+
+/**
+ * What `batches list` says when nothing is listed: an empty lake, or filters that leave
+ * nothing of what it holds (`no incomplete batches in … (it holds 2 complete)`), so an empty
+ * answer to a filter is never read as an empty lake.
+ */
+export function noneMatch(opts: BatchesListOptions, lakeUrl: string, all: BatchEntry[], ledgerRead: boolean): string {
+  const of = opts.source ? ` of source ${opts.source}` : '';
+  if (!all.length) return `no batches${of} in ${lakeUrl}`;
+  const lakeStatus = opts.status === 'complete' || opts.status === 'incomplete' ? `${opts.status} ` : '';
+  const dated = opts.since && opts.until ? ` dated ${opts.since} to ${opts.until}` : opts.since ? ` dated ${opts.since} or later` : opts.until ? ` dated ${opts.until} or earlier` : '';
+  const ledger = opts.status && !lakeStatus ? ` that the warehouse ledger has as ${opts.status}${ledgerRead ? '' : ' (the ledger could not be read)'}` : '';
+  const complete = all.filter((e) => e.status === 'complete').length;
+  const held = [`${complete} complete`, ...(all.length > complete ? [`${all.length - complete} incomplete`] : [])].join(', ');
+  return `no ${lakeStatus}batches${of}${dated}${ledger} in ${lakeUrl} (it holds ${held})`;
 }
 
 export async function batchesShow(batchId: string, ctx: CommandContext): Promise<number> {
   const config = ctx.config();
   const lake = await openLake(config);
   const entry = (await listBatches(lake)).find((e) => e.batchId === batchId);
-  if (!entry) throw new DataError('no-such-batch', `no batch ${batchId} in ${lake.url}`, { hint: 'halo-data batches list shows what the lake holds' });
+  if (!entry) throw noSuchBatch(batchId, lake.url);
   const ledger = await readLedger(config, ctx);
   const s = summary(entry, ledger);
   if (ctx.json) {
@@ -117,4 +135,9 @@ export async function batchesShow(batchId: string, ctx: CommandContext): Promise
   for (const p of m.parts) out.write(`    ${p.key}  ${p.rows} rows  ${p.bytes} bytes  sha256 ${p.sha256}\n`);
   if (m.rejects) out.write(`  rejects: ${m.rejects.key}  ${m.rejects.rows} rows\n`);
   return 0;
+}
+
+/** A batch id the lake does not hold: the command was called wrongly (exit 2), whatever asked for it. */
+export function noSuchBatch(batchId: string, lakeUrl: string): UsageError {
+  return new UsageError('no-such-batch', `no batch ${batchId} in ${lakeUrl}`, { hint: 'halo-data batches list shows the batches the lake holds (--json for their ids)' });
 }

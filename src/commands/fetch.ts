@@ -7,10 +7,9 @@ import { nextSequence } from '../batch/sequence.js';
 import { openLake } from '../lake/open.js';
 import type { Lake } from '../lake/lake.js';
 import { hostNow } from '../util/clock.js';
+import { formatBytes } from '../output/size.js';
 
 export interface FetchCommandOptions { sources: string[]; dryRun: boolean }
-
-const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
 /**
  * Downloads what is new or changed (and stable) from each source into the landing folder.
@@ -40,9 +39,9 @@ export async function fetchCommand(opts: FetchCommandOptions, ctx: CommandContex
   } else {
     for (const r of results) {
       const verb = opts.dryRun ? 'would fetch' : 'fetched';
-      ctx.stdout.write(`${r.source} (${r.describe}): ${verb} ${r.fetched.length} file${r.fetched.length === 1 ? '' : 's'}, ${mb(r.bytes)}`
+      ctx.stdout.write(`${r.source} (${r.describe}): ${verb} ${r.fetched.length} file${r.fetched.length === 1 ? '' : 's'}, ${formatBytes(r.bytes)}`
         + `${!opts.dryRun && r.fetched.length ? ` into ${join(landingRoot, r.source, r.fetchId)}` : ''}; ${r.unchanged} unchanged\n`);
-      for (const f of r.fetched) ctx.stdout.write(`  ${f.path}  ${mb(f.bytes)}\n`);
+      for (const f of r.fetched) ctx.stdout.write(`  ${f.path}  ${formatBytes(f.bytes)}\n`);
       for (const w of r.waiting) ctx.stdout.write(`  waiting: ${w.path} (${w.why})\n`);
       for (const x of r.refused) ctx.stdout.write(`  refused: ${x.path} (${x.why})\n`);
     }

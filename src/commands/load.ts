@@ -7,6 +7,7 @@ import { listBatches, type BatchEntry } from '../batch/catalog.js';
 import { loadBatch, mergeBatch, ledgerView, newestLoaded, type LoadOutcome } from '../pipeline/load.js';
 import { createProgress, type Progress } from '../output/progress.js';
 import { DataError } from '../errors.js';
+import { noSuchBatch } from './batches.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 
 export interface LoadCommandOptions { batchIds: string[]; force: boolean; merge: boolean }
@@ -21,7 +22,8 @@ export async function loadCommand(opts: LoadCommandOptions, ctx: CommandContext)
   const all = await listBatches(lake);
   const entries = [...new Set(opts.batchIds)].sort().map((id) => {
     const e = all.find((b) => b.batchId === id);
-    if (!e) throw new DataError('no-such-batch', `no batch ${id} in ${lake.url}`, { hint: 'halo-data batches list shows what the lake holds' });
+    // A mistyped or foreign id is a usage error (exit 2), not bad data: nothing was loaded.
+    if (!e) throw noSuchBatch(id, lake.url);
     return e;
   });
   const wh = await openWarehouse(config, { log: ctx.log });

@@ -14,6 +14,7 @@ import { runSource, worse, type SourceRun } from '../pipeline/run.js';
 import { acquireLock, DEFAULT_STALE_SECONDS, type Lock } from '../util/lock.js';
 import { writeMetricsFile, type Metric } from '../output/metrics.js';
 import { createProgress } from '../output/progress.js';
+import { formatBytes } from '../output/size.js';
 import { HaloError, UsageError, exitCodeFor } from '../errors.js';
 import { crashpoint } from '../util/crashpoint.js';
 import { hostNow } from '../util/clock.js';
@@ -155,7 +156,6 @@ export function age(seconds: number): string {
   return `${Math.floor(seconds / 86400)} days`;
 }
 
-const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 const n = (x: number) => x.toLocaleString('en-US');
 const plural = (k: number, w: string) => `${n(k)} ${w}${k === 1 ? '' : 's'}`;
 
@@ -165,7 +165,7 @@ export function printSummary(ctx: CommandContext, results: SourceRun[], seconds:
   for (const r of results) {
     w(`${c.bold(r.source)} (${r.describe}): ${r.exitCode === 0 ? c.green('ok') : c.red(`problems (exit ${r.exitCode})`)} in ${r.seconds.total.toFixed(1)} s`);
     if (r.fetch) {
-      w(`  fetched ${plural(r.fetch.files, 'file')} (${mb(r.fetch.bytes)}); ${n(r.fetch.unchanged)} unchanged${r.fetch.waiting.length ? `; ${r.fetch.waiting.length} still being written (taken once stable)` : ''}`);
+      w(`  fetched ${plural(r.fetch.files, 'file')} (${formatBytes(r.fetch.bytes)}); ${n(r.fetch.unchanged)} unchanged${r.fetch.waiting.length ? `; ${r.fetch.waiting.length} still being written (taken once stable)` : ''}`);
       for (const x of r.fetch.refused) w(`  ${c.red('refused')} ${x.path}: ${x.why}`);
     }
     for (const b of r.staged) w(`  staged ${b.batchId} ${b.schema}: ${plural(b.files, 'file')}, ${plural(b.rows, 'row')}${b.rejectedRows ? `, ${n(b.rejectedRows)} rejected` : ''}`);

@@ -1,5 +1,3 @@
-import { writeFileSync, renameSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { CommandContext } from './context.js';
 import { validate, type ValidateReport } from '../files/validate.js';
 import { renderText } from '../output/report/text.js';
@@ -10,6 +8,7 @@ import { displayPath } from '../output/report/paths.js';
 import { createProgress } from '../output/progress.js';
 import { VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
+import { checkOutputFolder, writeOutputFile } from '../output/output-file.js';
 
 export type ReportFormat = 'text' | 'json' | 'junit' | 'github';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'junit', 'github'];
@@ -31,6 +30,7 @@ export async function validateCommand(opts: ValidateCommandOptions, ctx: Command
   if (!Number.isInteger(opts.maxErrors) || opts.maxErrors < 1) throw new UsageError('bad-option', '--max-errors must be a whole number >= 1');
   const format: ReportFormat = opts.format ?? (ctx.json ? 'json' : ctx.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text');
   const config = ctx.config();
+  if (opts.outputFile) checkOutputFolder(opts.outputFile, ctx.cwd, 'the report');
   let done = 0;
   const progress = createProgress(ctx.interactiveStderr, 'validating…');
   let report: ValidateReport;
@@ -53,11 +53,7 @@ export async function validateCommand(opts: ValidateCommandOptions, ctx: Command
     : format === 'github' ? renderGithub(report, ctx.env)
     : renderText(report, ctx.color);
   if (opts.outputFile) {
-    // Written whole or not at all: a CI step never reads half a report.
-    const target = resolve(ctx.cwd, opts.outputFile);
-    const tmp = `${target}.tmp-${process.pid}`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, target);
+    writeOutputFile(opts.outputFile, ctx.cwd, text, 'the report');
     if (!ctx.quiet && !ctx.json) ctx.log.info(`report written to ${opts.outputFile}`, { format });
   } else {
     ctx.stdout.write(text);

@@ -3,7 +3,7 @@ import type { CommandContext } from './context.js';
 import { openWarehouse } from '../warehouse/open.js';
 import { initSchema, currentVersion, tableCounts } from '../warehouse/schema.js';
 import { SCHEMA_VERSION } from '../warehouse/sql/ddl.js';
-import { DataError } from '../errors.js';
+import { DataError, HaloError } from '../errors.js';
 
 export async function warehouseInit(ctx: CommandContext): Promise<number> {
   const wh = await openWarehouse(ctx.config(), { log: ctx.log });
@@ -42,8 +42,11 @@ export async function warehouseQuery(sql: string, ctx: CommandContext): Promise<
     try {
       result = await wh.readOnlyQuery(sql);
     } catch (e) {
-      // The server's message may quote a value it choked on: quoted values go.
-      throw new DataError('query-failed', `the query failed: ${redactDbMessage((e as Error).message)}`);
+      // A server gone (exit 3) or a lock held says so itself; only the database's refusal of the query is the query's failure.
+      if (e instanceof HaloError && e.code !== 'statement-failed') throw e;
+      // The message keeps the user's own SQL (`syntax error at or near "SELEC"`); a value the
+      // database read from a row (it may be personal) is not in their SQL and goes.
+      throw new DataError('query-failed', `the query failed: ${redactDbMessage(String((e as Error)?.message ?? e), sql)}`);
     }
     if (ctx.json) {
       ctx.stdout.write(JSON.stringify(result.rows, null, 2) + '\n');

@@ -1,5 +1,6 @@
 import { problem, type Problem } from '../validation/problem.js';
 import type { ChunkResult } from './csv-chunk.js';
+import { formatBytes } from '../output/size.js';
 
 /**
  * Every line of a CSV file is accounted for, or the file is refused (issue 14): lines before
@@ -32,7 +33,7 @@ export function unclosedQuote(line: number, before?: string): Problem {
 /** The refusal of a file holding a record with no end within `maxRecord` bytes. */
 export function recordTooLong(line: number, maxRecord: number): Problem {
   return problem('parse-error', 'error', line, null, null,
-    `no end of record within ${describeBytes(maxRecord)} from this line (an unterminated quote, or not a CSV; limits.csvRecordBytes): the file is refused`);
+    `no end of record within ${formatBytes(maxRecord)} from this line (an unterminated quote, or not a CSV; limits.csvRecordBytes): the file is refused`);
 }
 
 /**
@@ -54,8 +55,3 @@ export function checkChunk(r: ChunkResult, firstRow: number, lines: number): Pro
   return null;
 }
 
-function describeBytes(n: number): string {
-  if (n >= 1 << 20 && n % (1 << 20) === 0) return `${n >> 20} MB`;
-  if (n >= 1 << 10 && n % (1 << 10) === 0) return `${n >> 10} KB`;
-  return `${n} bytes`;
-}

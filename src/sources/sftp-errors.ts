@@ -1,4 +1,4 @@
-import { HaloError } from '../errors.js';
+import { HaloError, ServiceError } from '../errors.js';
 import type { HostKeyVerdict } from './host-keys.js';
 
 /**
@@ -58,10 +58,45 @@ export function isTransient(err: unknown): boolean {
   return true;
 }
 
+/** What the network errors of a connection attempt mean, in words ("connect ECONNREFUSED 10.0.0.5:22" says it in code). */
+const NETWORK_ERRNO: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'no route to host',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'unknown host name',
+  EAI_AGAIN: 'host name lookup failed (DNS)',
+  ECONNRESET: 'connection reset',
+};
+
+/** The errno name of a failure or of what caused it (a TransientError wraps ssh2's error). */
+function errnoOf(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | null, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && /^E[A-Z_]+$/.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
 /** A short, secret-free account of a failure for messages: ssh2's text never carries a key or password. */
 export function describeFailure(err: unknown): string {
   const e = err as { message?: string; code?: unknown } | null;
+  const code = typeof e?.code === 'string' && /^E[A-Z_]+$/.test(e.code) ? e.code : undefined;
+  if (code && NETWORK_ERRNO[code]) return `${NETWORK_ERRNO[code]} (${code})`;
   const message = (e?.message ?? String(err)).replace(/^(getConnection|connect|sftp|list|get|end): /, '');
-  // An errno name (ECONNREFUSED) says more than ssh2's wording; our own codes do not.
-  return typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code) && !message.includes(e.code) ? `${message} (${e.code})` : message;
+  // An errno name (EPIPE) says more than ssh2's wording; our own codes do not.
+  return code && !message.includes(code) ? `${message} (${code})` : message;
+}
+
+/**
+ * The server could not be reached at all: refused, timed out, no route, unknown name. A
+ * ServiceError (exit 3: it may be down for a while); doctor reports it as the connection
+ * failing, not as a host-key problem (no key was ever seen).
+ */
+export class UnreachableError extends ServiceError {
+  constructor(source: string, host: string, port: number, err: unknown) {
+    const errno = errnoOf(err);
+    const why = errno && NETWORK_ERRNO[errno] ? NETWORK_ERRNO[errno] : describeFailure(err);
+    super('sftp-unreachable', `source '${source}': cannot connect to ${host}:${port} (${why})`,
+      { cause: err, hint: 'check host and port, that the SFTP server is up, and the network path (firewall, VPN)' });
+  }
 }

@@ -7,7 +7,7 @@ import { MissingFolderError, compilePattern, walkRemote, type DirEntry } from '.
 import { checkMerchantIdFrom } from '../schemas/profiles.js';
 import { SftpConnector, connectSftp, keyTypeOf, type SftpLink } from './sftp-connection.js';
 import { downloadAttempt, newDownloadState } from './sftp-download.js';
-import { SFTP_STATUS, describeFailure, isTransient, sftpStatus } from './sftp-errors.js';
+import { SFTP_STATUS, UnreachableError, describeFailure, isTransient, sftpStatus } from './sftp-errors.js';
 import { describeLogin } from './sftp-login.js';
 import { hostToken, type HostKeyVerdict } from './host-keys.js';
 import type { SftpSettings } from './sftp-settings.js';
@@ -275,7 +275,7 @@ export async function probeHostKey(s: SftpSettings): Promise<ProbedHostKey> {
     key = await connectSftp(s, { connects: 0, requests: {} }, { probe: true });
   } catch (e) {
     if (e instanceof HaloError) throw e;
-    throw new ServiceError('sftp-unreachable', `source '${s.name}': cannot reach ${s.host}:${s.port}: ${describeFailure(e)}`, { cause: e, hint: 'check host, port and the network path (firewall, VPN)' });
+    throw new UnreachableError(s.name, s.host, s.port, e);
   }
   const keyType = keyTypeOf(key.blob);
   return { fingerprint: key.verdict.fingerprint, keyType, knownHostsLine: `${hostToken(s.host, s.port)} ${keyType} ${key.blob.toString('base64')}`, verdict: key.verdict };
@@ -297,7 +297,8 @@ export async function checkSftp(s: SftpSettings): Promise<SftpCheck[]> {
     return rows;
   };
   let key: ProbedHostKey;
-  try { key = await probeHostKey(s); } catch (e) { return fail(`${s.name}: host key of ${at}`, e); }
+  // No key seen means no connection: that is the failing check, not the host key.
+  try { key = await probeHostKey(s); } catch (e) { return fail(`${s.name}: ${e instanceof UnreachableError ? 'connection to' : 'host key of'} ${at}`, e); }
   const keyCheck = `${s.name}: host key of ${at}`;
   if (key.verdict.ok) {
     rows.push({ check: keyCheck, ok: true, detail: `${key.fingerprint} (${key.keyType}) ${s.hostKeySha256 ? 'matches hostKeySha256' : `is in ${s.knownHostsFile}`}` });

@@ -128,6 +128,13 @@ describe('fetch from a local source', () => {
     assert.doesNotMatch(relative.stderr, /merchantIdFrom/, 'a relative path is matched with a / before it');
     const text = runCli(['fetch', '--config', cfg]);
     assert.equal(text.code, 1);
-    assert.match(text.stdout, /merchants \(local folder .*\): fetched 0 files, 0\.0 MB; \d+ unchanged/);
+    assert.match(text.stdout, /merchants \(local folder .*\): fetched 0 files, 0 B; \d+ unchanged/);
+  });
+
+  // Issue 15 item 12: `fetched 4 files (0.0 MB)` for 2 KB.
+  test('sizes are said in B, KB, MB or GB: a 2 KB fetch is not 0.0 MB', () => {
+    put('M9/inbox/two-kb.csv', 'x'.repeat(2150), HOUR_AGO);
+    const r = runCli(['fetch', '--source', 'merchants', '--config', cfg]);
+    assert.match(r.stdout, /merchants \(local folder .*\): fetched 1 file, 2\.1 KB into .*; \d+ unchanged\n  M9\/inbox\/two-kb\.csv  2\.1 KB\n/);
   });
 });

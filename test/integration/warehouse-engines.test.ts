@@ -113,6 +113,24 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
     snapshots.redshift.forEach((table, i) => assert.deepEqual(table, snapshots.pglite[i], `star-schema query #${i + 1} differs on Redshift`));
   });
 
+  // Issue 15 item 8: `warehouse query 'SELEC 1'` said `syntax error at or near ***`.
+  test("on each engine, a refused query's message keeps the user's own SQL and masks a value read from a row", async () => {
+    const engines = {
+      pglite: cfgFile('pglite', `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh'))}\n`),
+      postgres: cfgFile('postgres', `  engine: postgres\n  url: ${server.url}\n`),
+      redshift: cfgFile('redshift', redshiftYaml()),
+    };
+    for (const [engine, cfg] of Object.entries(engines)) {
+      const typo = await run(['warehouse', 'query', 'SELEC 1', '--config', cfg]);
+      assert.equal(typo.code, 1, `${engine}: ${typo.stderr}`);
+      assert.match(typo.stderr, /halo-data: error: the query failed: .*syntax error at or near "SELEC"/, engine);
+      // product_name is read from the rows: the value the cast choked on is not the user's text.
+      const cast = await run(['warehouse', 'query', 'SELECT product_name::int FROM halo.dim_product', '--config', cfg]);
+      assert.equal(cast.code, 1, `${engine}: ${cast.stderr}`);
+      assert.match(cast.stderr, /the query failed: .*invalid input syntax for type integer: \*\*\*/, engine);
+    }
+  });
+
   test('on each engine, a load failing between COPY and merge leaves nothing but a failed ledger row', async () => {
     const pgFail = await createDatabase('pg_fail');
     const fresh = await emulatedRedshift('emulated_redshift_guard');

@@ -73,6 +73,22 @@ describe('database messages lose quoted values', () => {
     assert.equal(redactDbMessage('relation "halo.dim_x" does not exist'), 'relation "halo.dim_x" does not exist');
     assert.equal(redactDbMessage('column "member_id" of relation "stg_claim" does not exist'), 'column "member_id" of relation "stg_claim" does not exist');
   });
+
+  // Issue 15 item 8: `warehouse query 'SELEC 1'` said `syntax error at or near ***`.
+  test("the user's own SQL stays; a value the database read from a row still goes", () => {
+    assert.equal(redactDbMessage('syntax error at or near "SELEC"', 'SELEC 1'), 'syntax error at or near "SELEC"');
+    assert.equal(redactDbMessage('invalid input syntax for type integer: "abc"', "SELECT 'abc'::int"), 'invalid input syntax for type integer: "abc"');
+    assert.equal(redactDbMessage('ERROR: syntax error at or near "FORM"\n  Position: 10', 'SELECT 1 FORM x'), 'ERROR: syntax error at or near "FORM"\n  Position: 10');
+    // Not in the user's SQL: a row's value, masked as in a load's message.
+    assert.equal(redactDbMessage('invalid input syntax for type integer: "Siti Rahayu"', 'SELECT product_name::int FROM halo.dim_product'),
+      'invalid input syntax for type integer: ***');
+    // Only whole tokens of the SQL count: a one-letter value is not "in" every word that holds the letter.
+    assert.equal(redactDbMessage('invalid input syntax for type integer: "S"', 'SELECT sku::int FROM halo.dim_product'), 'invalid input syntax for type integer: ***');
+    assert.equal(redactDbMessage('invalid input syntax for type integer: "a"', 'SELECT halo_a FROM t'), 'invalid input syntax for type integer: ***');
+    assert.equal(redactDbMessage('invalid input syntax for type integer: ""', "SELECT ''::int"), 'invalid input syntax for type integer: ***');
+    // Without the user's SQL (statements halo-data builds from data: load, merge) every value goes.
+    assert.equal(redactDbMessage('syntax error at or near "SELEC"'), 'syntax error at or near ***');
+  });
 });
 
 describe("the Redshift dialect's portable SQL runs on PostgreSQL with the same answers", () => {

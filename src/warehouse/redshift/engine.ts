@@ -39,7 +39,8 @@ export class RedshiftDataWarehouse implements Warehouse {
     const session = { id: begin.sessionId };
     try {
       const q = await this.api.submit(sql, [], session);
-      const d = await this.waitExplained(q.id, [{ kind: 'sql' }]);
+      // The user's own SQL: its fragments may stay in the message (redact.ts).
+      const d = await this.waitExplained(q.id, [{ kind: 'sql', own: sql }]);
       return d.HasResultSet ? await this.api.results<T>(q.id) : { rows: [], fields: [] };
     } finally {
       const end = await this.api.submit('END', [], session).catch(() => null);
@@ -98,7 +99,7 @@ export class RedshiftDataWarehouse implements Warehouse {
     const at = subs.length ? subs.findIndex((s) => s.Status === 'FAILED') : 0;
     const failed = at >= 0 ? (subs[at] ?? d) : d;
     const role = roles[Math.max(0, at)] ?? { kind: 'sql' };
-    const reason = redactDbMessage(failed.Error ?? d.Error ?? d.Status ?? 'failed');
+    const reason = redactDbMessage(failed.Error ?? d.Error ?? d.Status ?? 'failed', role.kind === 'sql' ? role.own : undefined);
     if (d.Status === 'ABORTED' && (at < 0 || !subs.length)) return new ServiceError('statement-aborted', `the warehouse statement ${d.Id} was aborted`);
     if (role.kind === 'guard') {
       const copied = subs[at - 1]?.ResultRows;

@@ -3,7 +3,8 @@ import { SecretParam, type Step, type StepParam } from '../warehouse.js';
 import { ConfigError } from '../../errors.js';
 
 /** What each SQL text of a batch is, so a failure can be explained in the step's terms. */
-export type Role = { kind: 'sql'; label?: string } | { kind: 'copy'; label: string; table: string } | { kind: 'guard'; label: string; table: string; expected: number };
+/** `own`: SQL the user wrote (warehouse query), whose fragments its error message may keep. */
+export type Role = { kind: 'sql'; label?: string; own?: string } | { kind: 'copy'; label: string; table: string } | { kind: 'guard'; label: string; table: string; expected: number };
 
 export interface RenderedBatch { sqls: string[]; parameters: SqlParameter[]; roles: Role[] }
 
