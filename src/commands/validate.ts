@@ -50,7 +50,7 @@ export async function validateCommand(opts: ValidateCommandOptions, ctx: Command
   }
   const text = format === 'json' ? renderJson(report, VERSION)
     : format === 'junit' ? renderJunit(report)
-    : format === 'github' ? renderGithub(report, ctx.env)
+    : format === 'github' ? renderGithub(report, ctx.env, ctx.cwd)
     : renderText(report, ctx.color);
   if (opts.outputFile) {
     writeOutputFile(opts.outputFile, ctx.cwd, text, 'the report');

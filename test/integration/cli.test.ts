@@ -107,11 +107,46 @@ describe('report formats', () => {
     assert.equal(r.code, 1);
     const errors = r.stdout.split('\n').filter((l) => l.startsWith('::error '));
     assert.equal(errors.length, 10, 'at most 10 error annotations');
-    assert.match(errors[0], /^::error file=fixtures\/inventory\/type-and-required-errors\.csv,line=3,title=type-error \[Stok\]::/);
-    assert.match(r.stdout, /^::notice title=halo-data validate::3 more problem/m);
+    assert.match(errors[0], /^::error file=fixtures\/inventory\/type-and-required-errors\.csv,line=3,title=row 3 \[Stok\] type-error::/);
+    assert.match(r.stdout, /^::notice title=halo-data validate::3 more problem.*; see the job summary for all of them$/m);
     const md = readFileSync(summary, 'utf8');
-    assert.match(md, /\| file \| row \| column \| code \| severity \| message \|/);
+    assert.match(md, /\| file \| where \| code \| severity \| message \|/);
     assert.equal(md.split('\n').filter((l) => l.includes('| error |')).length, 13, 'the full table');
+  });
+  test('github without a step summary: the notice says how to see every problem instead of pointing at a summary', () => {
+    const r = runCli(['validate', BROKEN, 'fixtures/inventory/negative-values.csv', '--merchant', 'M1', '--format', 'github']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^::notice title=halo-data validate::3 more problem.*; no job summary was written \(GITHUB_STEP_SUMMARY is not set\); run halo-data validate with --format text to see them all$/m);
+    assert.doesNotMatch(r.stdout, /see the job summary/);
+  });
+  test('github: file= is relative to GITHUB_WORKSPACE (else the working folder), whatever path was typed', () => {
+    const ws = join(tmp.path, 'workspace');
+    mkdirSync(join(ws, 'data'), { recursive: true });
+    const copy = join(ws, 'data', 'broken.csv');
+    copyFileSync(join(ROOT, BROKEN), copy);
+    const title = (out: string) => /^::error file=([^,]*),line=3,/m.exec(out)?.[1];
+    // An absolute path, the step running in the repository root: named from the workspace.
+    const inWs = runCli(['validate', copy, '--merchant', 'M1', '--format', 'github'], { env: { GITHUB_WORKSPACE: ws } });
+    assert.equal(title(inWs.stdout), 'data/broken.csv');
+    // A relative path typed in a subfolder (working-directory: data): still named from the workspace.
+    const sub = runCli(['validate', 'broken.csv', '--merchant', 'M1', '--format', 'github'], { cwd: join(ws, 'data'), env: { GITHUB_WORKSPACE: ws } });
+    assert.equal(title(sub.stdout), 'data/broken.csv');
+    // No GITHUB_WORKSPACE: relative to the working folder.
+    const noWs = runCli(['validate', copy, '--merchant', 'M1', '--format', 'github'], { cwd: ws, env: { GITHUB_WORKSPACE: '' } });
+    assert.equal(title(noWs.stdout), 'data/broken.csv');
+    // A file outside the workspace keeps its path as given.
+    const outside = runCli(['validate', copy, '--merchant', 'M1', '--format', 'github'], { env: { GITHUB_WORKSPACE: join(ROOT, 'fixtures') } });
+    assert.equal(title(outside.stdout), copy);
+  });
+  test("a PDF's problems are on their page in text, junit and github alike", () => {
+    const pdf = 'fixtures/claims-pdf/bad-values.pdf';
+    const text = runCli(['validate', pdf]).stdout;
+    assert.match(text, /^ {4}page 1 +\[Visit Date\] type-error/m);
+    const junit = runCli(['validate', pdf, '--format', 'junit']).stdout;
+    assert.match(junit, />page 1 \[Visit Date\] type-error: /);
+    assert.doesNotMatch(junit, /file \[Visit Date\]/);
+    const github = runCli(['validate', pdf, '--format', 'github']).stdout;
+    assert.match(github, /^::error file=fixtures\/claims-pdf\/bad-values\.pdf,title=page 1 \[Visit Date\] type-error::/m);
   });
   test('--output-file writes the report whole; stdout stays empty', () => {
     const out = join(tmp.path, 'report.xml');

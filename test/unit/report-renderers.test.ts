@@ -1,10 +1,11 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { escapeData, escapeProperty, escapeXml, escapeMarkdownCell } from '../../src/output/report/escape.js';
-import { renderGithub, summaryMarkdown, ANNOTATION_LIMIT } from '../../src/output/report/github.js';
+import { renderGithub, summaryMarkdown, ANNOTATION_LIMIT, STEP_SUMMARY_BYTES } from '../../src/output/report/github.js';
+import { annotationPath, displayPath } from '../../src/output/report/paths.js';
 import { renderJunit } from '../../src/output/report/junit.js';
 // Types only: the pipeline module itself (workers, loaders) is not needed to render a report.
 import { buildReport } from '../../src/files/file-outcome.js';
@@ -129,8 +130,8 @@ describe('renderGithub', () => {
     const out = renderGithub(smallReport(), {});
     const lines = out.trimEnd().split('\n');
     assert.deepEqual(lines, [
-      "::error file=inbox/APT-001/stok.csv,line=5,title=type-error [Harga Jual (Rp)]::'12,500.00' does not match the id-ID number format ('.' groups thousands, ',' marks decimals)",
-      '::warning file=inbox/APT-001/stok.csv,line=7,title=blank-row::blank row skipped',
+      "::error file=inbox/APT-001/stok.csv,line=5,title=row 5 [Harga Jual (Rp)] type-error::'12,500.00' does not match the id-ID number format ('.' groups thousands, ',' marks decimals)",
+      '::warning file=inbox/APT-001/stok.csv,line=7,title=row 7 blank-row::blank row skipped',
       'halo-data validate: 2 file(s), 1 invalid, 1 error(s), 1 warning(s)',
     ]);
     assert.ok(out.endsWith('\n'));
@@ -141,7 +142,7 @@ describe('renderGithub', () => {
       problem('parse-error', 'error', null, 'Kolom: A, B', '100% broken\r\nnext line'),
     ])]);
     const first = renderGithub(report, {}).split('\n')[0];
-    assert.equal(first, '::error file=in/a%2Cb%3Ac%25.csv,title=parse-error [Kolom%3A A%2C B]::100%25 broken%0D%0Anext line');
+    assert.equal(first, '::error file=in/a%2Cb%3Ac%25.csv,title=file [Kolom%3A A%2C B] parse-error::100%25 broken%0D%0Anext line');
   });
 
   test('at most 10 error annotations, then a ::notice with the overflow count', () => {
@@ -159,6 +160,9 @@ describe('renderGithub', () => {
     assert.equal(warnings.length, 3, 'warnings have their own limit');
     assert.equal(notices.length, 1);
     assert.match(notices[0], /^::notice title=halo-data validate::15 more problem\(s\) not annotated/);
+    assert.match(notices[0], /no job summary was written \(GITHUB_STEP_SUMMARY is not set\); run halo-data validate with --format text to see them all$/,
+      'without a step summary the notice does not send anyone to it');
+    assert.doesNotMatch(out, /see the job summary/);
     assert.ok(lines.indexOf(notices[0]) > lines.indexOf(errors[9]), 'the notice comes after the annotations');
   });
 
@@ -170,7 +174,8 @@ describe('renderGithub', () => {
     assert.equal(lines.filter((l) => l.startsWith('::error ')).length, 10);
     assert.equal(lines.filter((l) => l.startsWith('::error file=b.csv')).length, 4);
     // 2 from b.csv and 1 kept in c.csv were not annotated; 49 of c.csv were never kept.
-    assert.match(out, /::notice title=halo-data validate::52 more problem\(s\)/);
+    assert.match(out, /::notice title=halo-data validate::3 more problem\(s\) not annotated/);
+    assert.match(out, /::notice title=halo-data validate::49 more problem\(s\) counted but not kept \(--max-errors[^)]*\); run again with a higher --max-errors/);
   });
 
   test('no notice when everything was annotated', () => {
@@ -184,12 +189,12 @@ describe('renderGithub', () => {
     assert.match(first, /^### halo-data validate: ❌ invalid\n/);
     assert.ok(first.includes('2 file(s) · 1 invalid · 1 error(s) · 1 warning(s) · 20 row(s), 19 valid'));
     const rows = first.split('\n').filter((l) => l.startsWith('|'));
-    assert.equal(rows[0], '| file | row | column | code | severity | message |');
-    assert.equal(rows[1], '| --- | --- | --- | --- | --- | --- |');
+    assert.equal(rows[0], '| file | where | code | severity | message |');
+    assert.equal(rows[1], '| --- | --- | --- | --- | --- |');
     assert.equal(rows.length, 4);
-    assert.equal(rows[2], "| inbox/APT-001/stok.csv | 5 | Harga Jual (Rp) | type-error | error | '12,500.00' does not match the id-ID number format ('.' groups thousands, ',' marks decimals) |");
-    assert.equal(rows[3], '| inbox/APT-001/stok.csv | 7 |  | blank-row | warning | blank row skipped |');
-    for (const r of rows) assert.equal(r.split(/(?<!\\)\|/).length - 2, 6, `six columns: ${r}`);
+    assert.equal(rows[2], "| inbox/APT-001/stok.csv | row 5 [Harga Jual (Rp)] | type-error | error | '12,500.00' does not match the id-ID number format ('.' groups thousands, ',' marks decimals) |");
+    assert.equal(rows[3], '| inbox/APT-001/stok.csv | row 7 | blank-row | warning | blank row skipped |');
+    for (const r of rows) assert.equal(r.split(/(?<!\\)\|/).length - 2, 5, `five columns: ${r}`);
     renderGithub(smallReport(), { GITHUB_STEP_SUMMARY: summary });
     assert.equal(readFileSync(summary, 'utf8'), first + first);
   });
@@ -201,18 +206,87 @@ describe('renderGithub', () => {
     assert.equal(existsSync(join(dir, 'none.md')), false);
   });
 
+  const overflowing = () => buildReport([outcome('stok.csv', Array.from({ length: 14 }, (_, i) => problem('type-error', 'error', i + 2, 'Stok', `bad ${i}`)))]);
+
+  test('with a step summary written, the overflow notice sends the reader to it', () => {
+    const summary = join(dir, 'overflow-summary.md');
+    const out = renderGithub(overflowing(), { GITHUB_STEP_SUMMARY: summary });
+    assert.match(out, /^::notice title=halo-data validate::4 more problem\(s\) not annotated \(GitHub shows at most 10 error and 10 warning annotations per step\); see the job summary for all of them$/m);
+    assert.equal(readFileSync(summary, 'utf8').split('\n').filter((l) => l.includes('| error |')).length, 14, 'and it does list them all');
+  });
+
+  test('a step summary that cannot be written: a warning says so, and the notice does not point at it', () => {
+    // A folder: appending to it fails (EISDIR).
+    const out = renderGithub(overflowing(), { GITHUB_STEP_SUMMARY: dir });
+    assert.match(out, /^::warning title=halo-data validate::could not write the job summary to GITHUB_STEP_SUMMARY \(.*\): EISDIR$/m);
+    assert.match(out, /4 more problem\(s\) not annotated .*; no job summary was written; run halo-data validate with --format text to see them all$/m);
+    assert.doesNotMatch(out, /see the job summary/);
+  });
+
+  test('the step summary stays under GitHub\'s 1 MiB: rows that do not fit are counted, and the notice says so', () => {
+    const summary = join(dir, 'full-summary.md');
+    // Already nearly full from an earlier command of the same step: room for a few rows only.
+    writeFileSync(summary, 'x'.repeat(STEP_SUMMARY_BYTES - 5000));
+    const long = 'a fairly long message about this row, repeated to take room '.repeat(5);
+    const report = buildReport([outcome('stok.csv', Array.from({ length: 60 }, (_, i) => problem('type-error', 'error', i + 2, 'Stok', long)))]);
+    const out = renderGithub(report, { GITHUB_STEP_SUMMARY: summary });
+    assert.ok(statSync(summary).size <= STEP_SUMMARY_BYTES, `the summary is ${statSync(summary).size} bytes`);
+    const added = readFileSync(summary, 'utf8').slice(STEP_SUMMARY_BYTES - 5000);
+    const listed = added.split('\n').filter((l) => l.includes('| error |')).length;
+    assert.ok(listed > 0 && listed < 60, `${listed} rows listed`);
+    assert.match(added, new RegExp(`… ${60 - listed} more not listed: a job summary holds at most 1 MiB`));
+    assert.match(out, /50 more problem\(s\) not annotated .*; the job summary lists the first of them \(it holds at most 1 MiB\); run halo-data validate with --format text to see them all$/m);
+    // A summary with no room left at all is not touched.
+    writeFileSync(summary, 'x'.repeat(STEP_SUMMARY_BYTES - 100));
+    const full = renderGithub(report, { GITHUB_STEP_SUMMARY: summary });
+    assert.equal(statSync(summary).size, STEP_SUMMARY_BYTES - 100);
+    assert.match(full, /^::warning title=halo-data validate::the job summary \(GITHUB_STEP_SUMMARY\) already holds \d+ bytes/m);
+  });
+
   test('summaryMarkdown: pipes and newlines in cells keep the table intact; truncated files say so', () => {
     const report = buildReport([outcome('a|b.csv', [problem('type-error', 'error', 3, 'Harga|Jual', 'bad\nvalue | here')], { errorCount: 4, truncated: true })]);
-    const md = summaryMarkdown(report);
+    const { markdown: md, unlisted } = summaryMarkdown(report);
+    assert.equal(unlisted, 0);
     const rows = md.split('\n').filter((l) => l.startsWith('|'));
-    assert.equal(rows[2], '| a\\|b.csv | 3 | Harga\\|Jual | type-error | error | bad value \\| here |');
-    assert.equal(rows[3], '| a\\|b.csv | | | | | … 3 more (--max-errors) |');
-    for (const r of rows) assert.equal(r.split(/(?<!\\)\|/).length - 2, 6, `six columns: ${r}`);
+    assert.equal(rows[2], '| a\\|b.csv | row 3 [Harga\\|Jual] | type-error | error | bad value \\| here |');
+    assert.equal(rows[3], '| a\\|b.csv | | | | … 3 more (--max-errors) |');
+    for (const r of rows) assert.equal(r.split(/(?<!\\)\|/).length - 2, 5, `five columns: ${r}`);
   });
 
   test('a valid report', () => {
-    const md = summaryMarkdown(buildReport([outcome('ok.csv', [problem('no-data-rows', 'warning', null, null, 'no data rows')])]));
+    const { markdown: md } = summaryMarkdown(buildReport([outcome('ok.csv', [problem('no-data-rows', 'warning', null, null, 'no data rows')])]));
     assert.match(md, /✅ valid/);
+  });
+});
+
+describe('annotation paths: relative to the workspace', () => {
+  const ws = join(sep, 'home', 'runner', 'work', 'repo', 'repo');
+  test('GITHUB_WORKSPACE set: an absolute path inside it becomes relative, with forward slashes', () => {
+    assert.equal(annotationPath(join(ws, 'inbox', 'stok.csv'), { GITHUB_WORKSPACE: ws }, ws), 'inbox/stok.csv');
+    // The step runs in a subfolder (working-directory:): a relative input is still named from the workspace.
+    assert.equal(annotationPath('stok.csv', { GITHUB_WORKSPACE: ws }, join(ws, 'data')), 'data/stok.csv');
+    assert.equal(annotationPath(join('..', 'other', 'x.csv'), { GITHUB_WORKSPACE: ws }, join(ws, 'data')), 'other/x.csv');
+  });
+  test('GITHUB_WORKSPACE unset: relative to the working folder', () => {
+    assert.equal(annotationPath(join(ws, 'inbox', 'stok.csv'), {}, ws), 'inbox/stok.csv');
+    assert.equal(annotationPath('inbox/stok.csv', {}, ws), 'inbox/stok.csv');
+  });
+  test('a file outside the workspace keeps its path as given', () => {
+    assert.equal(annotationPath(join(sep, 'tmp', 'x.csv'), { GITHUB_WORKSPACE: ws }, ws), join(sep, 'tmp', 'x.csv'));
+    assert.equal(annotationPath(join('..', 'x.csv'), {}, ws), join('..', 'x.csv'));
+    // A folder whose name starts with two dots is inside, not above.
+    assert.equal(annotationPath(join(ws, '..data', 'x.csv'), {}, ws), '..data/x.csv');
+  });
+  test('renderGithub writes them into file= and the summary table', () => {
+    const summary = join(dir, 'ws-summary.md');
+    const report = buildReport([outcome(join(ws, 'in', 'a,b.csv'), [problem('required-error', 'error', 2, 'SKU', 'is required')])]);
+    const out = renderGithub(report, { GITHUB_WORKSPACE: ws, GITHUB_STEP_SUMMARY: summary }, join(sep, 'elsewhere'));
+    assert.match(out, /^::error file=in\/a%2Cb\.csv,line=2,/m);
+    assert.match(readFileSync(summary, 'utf8'), /^\| in\/a,b\.csv \| row 2 \[SKU\] \|/m);
+  });
+  test('displayPath: a sibling folder named ..x is inside the working folder', () => {
+    assert.equal(displayPath(join(ws, '..x', 'a.csv'), ws), join('..x', 'a.csv'));
+    assert.equal(displayPath(join(ws, '..', 'a.csv'), ws), join(ws, '..', 'a.csv'));
   });
 });
 
@@ -262,7 +336,7 @@ describe('renderJunit', () => {
     assert.equal(suites[0].attrs.name, 'in/<a&b>"c".csv');
     const failure = els.filter((e) => e.name === 'failure')[0];
     assert.equal(failure.text, `row 2 [Harga <&"> Jual] type-error: <script>&"quotes" 'apos'  ]]> --> <!--`);
-    assert.equal(els.filter((e) => e.name === 'system-out')[0].text, 'warning row 1 unknown-header: header <x> & "y"');
+    assert.equal(els.filter((e) => e.name === 'system-out')[0].text, 'warning row 1 [X&Y] unknown-header: header <x> & "y"');
     assert.equal(els.filter((e) => e.name === 'testcase')[1].attrs.classname, 'halo-data.validate.unknown');
     assert.equal(els.filter((e) => e.name === 'failure')[1].text, 'file parse-error: unterminated quote');
     assert.ok(!/[\u0000-\u0008]/.test(xml), 'no control characters');
@@ -278,7 +352,7 @@ describe('renderJunit', () => {
     const failure = els.find((e) => e.name === 'failure');
     assert.ok(failure);
     assert.equal(failure.attrs.message, '120 errors');
-    assert.equal(failure.text, 'row 2 [Stok] type-error: e1\nrow 4 [SKU] required-error: e2\n… more problems not shown (--max-errors)');
+    assert.equal(failure.text, 'row 2 [Stok] type-error: e1\nrow 4 [SKU] required-error: e2\n… 118 more not shown (--max-errors 3)');
   });
 
   test('an empty report is still well-formed', () => {

@@ -1,6 +1,7 @@
-import type { ValidateReport } from '../../files/file-outcome.js';
+import type { FileOutcome, ValidateReport } from '../../files/file-outcome.js';
 import type { Problem } from '../../validation/problem.js';
 import { displayPath } from './paths.js';
+import { problemLocation } from './location.js';
 
 /** The JSON report: cli.md's shape, versioned, with a few extra facts per file. */
 export function renderJson(report: ValidateReport, toolVersion: string): string {
@@ -24,15 +25,17 @@ export function renderJson(report: ValidateReport, toolVersion: string): string 
       errorCount: f.errorCount,
       warningCount: f.warningCount,
       truncated: f.truncated,
-      errors: f.problems.map(jsonProblem),
+      errors: f.problems.map((p) => jsonProblem(p, f)),
     })),
     summary: report.summary,
   }, null, 2) + '\n';
 }
 
-function jsonProblem(p: Problem) {
+function jsonProblem(p: Problem, f: FileOutcome) {
   return {
     code: p.code, severity: p.severity, row: p.row, column: p.column, field: p.field, message: p.message,
+    // The location as the other formats print it (`page 1`, `row 5`, `file`), for tools that show it.
+    where: problemLocation(p, f).where,
     ...(p.sheet !== undefined ? { sheet: p.sheet } : {}),
     ...(p.page !== undefined ? { page: p.page } : {}),
   };

@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import type { ValidateReport } from '../../files/file-outcome.js';
 import type { FileOutcome } from '../../files/file-outcome.js';
 import { displayPath } from './paths.js';
+import { problemLocation } from './location.js';
 
 const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
 
@@ -38,11 +39,10 @@ function fileBlock(f: FileOutcome, c: ChalkInstance): string[] {
   if (f.errorCount || f.warningCount) facts.push(`${plural(f.errorCount, 'error')}, ${plural(f.warningCount, 'warning')}`);
   const lines = [`${mark} ${c.bold(displayPath(f.path))}  ${c.gray(facts.join(' · '))}`];
   for (const p of f.problems) {
-    const where = [p.sheet && f.sheet === undefined ? `sheet ${p.sheet}` : '', p.page ? `page ${p.page}` : '', p.row !== null ? `row ${p.row}` : '']
-      .filter(Boolean).join(' ');
-    const col = p.column ? ` [${p.column}]` : '';
+    const at = problemLocation(p, f);
+    const col = at.column ? ` [${at.column}]` : '';
     const code = p.severity === 'error' ? c.red(p.code) : c.yellow(`${p.code} (warning)`);
-    lines.push(`    ${(where || 'file').padEnd(9)}${col} ${code}: ${p.message}`);
+    lines.push(`    ${at.where.padEnd(9)}${col} ${code}: ${p.message}`);
   }
   if (f.truncated) {
     const shown = f.problems.length;
