@@ -1,4 +1,5 @@
 import type { FileOutcome } from './file-outcome.js';
+import { problemLocation, WHOLE_FILE } from '../output/report/location.js';
 
 /**
  * Why one file was left out of a batch: a code and a message of its own (its own counts, or
@@ -12,7 +13,9 @@ export const isUnreadable = (o: FileOutcome): boolean => o.rows === 0 && o.error
 
 export function unreadableVerdict(o: FileOutcome): FileVerdict {
   const p = o.problems.find((x) => x.severity === 'error') ?? o.problems[0];
-  const where = p?.row ? `${o.format === 'csv' ? 'line' : 'row'} ${p.row}: ` : p?.page ? `page ${p.page}: ` : '';
+  // Named as validate's report names it (row 3002, page 1, sheet S row 4), so run and validate agree.
+  const at = p ? problemLocation(p, o) : null;
+  const where = at && at.where !== WHOLE_FILE ? `${at.where}: ` : '';
   return { path: o.path, code: p?.code ?? 'unreadable-file', message: p ? `${where}${p.message}` : 'could not be read (halo-data validate shows why)' };
 }
 

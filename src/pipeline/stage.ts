@@ -8,6 +8,7 @@ import { validate } from '../files/validate.js';
 import type { ValidateReport } from '../files/file-outcome.js';
 import { DataError, UsageError } from '../errors.js';
 import { isUnreadable, rejectRateVerdict, unreadableVerdict, type FileVerdict } from '../files/file-verdict.js';
+import { problemLocation, WHOLE_FILE } from '../output/report/location.js';
 import { boundedName } from '../util/bounded-name.js';
 import { nextSequence, type SequenceDeps } from '../batch/sequence.js';
 import { resolvePath } from '../config/load.js';
@@ -133,10 +134,11 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
   }
 }
 
-/** Where the problem that refused a file is: ", line N" in a CSV (its row is the line a record starts on). */
+/** Where the problem that refused a file is (", row N", ", page N"), named as validate's report names it. */
 function where(f: ValidateReport['files'][number]): string {
-  const row = f.problems[0]?.row;
-  return row ? `, ${f.format === 'csv' ? 'line' : 'row'} ${row}` : '';
+  const p = f.problems[0];
+  const at = p ? problemLocation(p, f).where : WHOLE_FILE;
+  return at === WHOLE_FILE ? '' : `, ${at}`;
 }
 
 async function sequencedId(source: string, now: number, deps: SequenceDeps): Promise<{ batchId: string; createdAt: Date }> {

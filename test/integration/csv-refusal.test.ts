@@ -83,12 +83,12 @@ describe('an unclosed quote refuses the file, naming the line it starts on', () 
     assertRefused(r.file, 1, /never closed.*before any header row/);
   });
 
-  test('stage: exit 1, no batch, the message names the file and the line', () => {
+  test('stage: exit 1, no batch, the message names the file and the row (as validate does)', () => {
     for (const [path, line] of [[q501, 502], [q1, 2]] as const) {
       const lake = join(tmp.path, `lake-stage-${line}`);
       const r = runCli(['stage', path, '--schema', 'merchant_inventory', '--source', 'refusal'], { env: { HALO_DATA_LAKE_URL: lake } });
       assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stderr, new RegExp(`${path.split('/').pop()} \\(parse-error, line ${line}\\)`));
+      assert.match(r.stderr, new RegExp(`${path.split('/').pop()} \\(parse-error, row ${line}\\)`));
       assert.ok(!existsSync(lake) || readdirSync(lake).length === 0, 'nothing in the lake');
     }
   });
@@ -125,7 +125,7 @@ describe('a record over the size limit refuses the file, naming the line it star
     const lake = join(tmp.path, 'lake-big');
     const r = runCli(['stage', big, '--schema', 'merchant_inventory', '--source', 'refusal'], { env: { HALO_DATA_LAKE_URL: lake } });
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /big-field\.csv \(parse-error, line 1002\)/);
+    assert.match(r.stderr, /big-field\.csv \(parse-error, row 1002\)/, 'named as validate names it');
     assert.ok(!existsSync(lake) || readdirSync(lake).length === 0);
   });
 
@@ -160,7 +160,7 @@ describe('rows of a file refused half-way are taken out of the batch', () => {
       const config = loadConfig({ env: { HALO_DATA_LAKE_URL: lake }, cwd: dir });
       const r = await stage({ inputs: [bad, good], schema: 'merchant_inventory', source: 'withdraw', config, maxRejectRate: 1, skipUnreadable: true, threads: 0, csvChunkBytes: chunkBytes });
       assert.deepEqual(r.skipped.map((s) => [s.path, s.code]), [[bad, 'parse-error']]);
-      assert.match(r.skipped[0].message, /^line 3002: /);
+      assert.match(r.skipped[0].message, /^row 3002: /, 'named as validate names it');
       const m = r.manifest;
       assert.deepEqual(m.files.map((f) => f.name), ['good.csv']);
       assert.deepEqual(m.counts, { files: 1, rows: 500, validRows: 499, rejectedRows: 1 });
@@ -197,7 +197,7 @@ describe('run: the refused file is left out and named, the other files load', ()
     assert.equal(r.code, 1, r.stderr);
     const src = JSON.parse(r.stdout).sources[0];
     assert.deepEqual(src.left.map((l: { path: string; code: string }) => [l.path.split('/').pop(), l.code]), [['bad.csv', 'parse-error']]);
-    assert.match(src.left[0].message, /line 29002/);
+    assert.match(src.left[0].message, /^row 29002: /, 'named as validate names it');
     assert.equal(src.staged.length, 1);
     assert.equal(src.staged[0].rows, 1000);
     assert.deepEqual(src.loaded.map((l: { rows: number; status: string }) => [l.status, l.rows]), [['loaded', 1000]]);

@@ -12,6 +12,7 @@ import { escapeProperty, escapeXml } from '../../src/output/report/escape.js';
 import { buildReport } from '../../src/files/file-outcome.js';
 import type { FileOutcome } from '../../src/files/file-outcome.js';
 import type { Problem, ProblemCode } from '../../src/validation/problem.js';
+import { unreadableVerdict } from '../../src/files/file-verdict.js';
 
 const plain = new Chalk({ level: 0 });
 
@@ -128,5 +129,18 @@ describe('property: every location the text format prints appears the same in th
         });
       });
     }), { numRuns: 300 });
+  });
+});
+
+describe("run's reason for a left-out file names the place as validate does", () => {
+  test('a CSV refused half-way: row 3002 (was "line 3002"), a PDF: page 1, a whole-file problem: no place', () => {
+    const csv = file({ rows: 0 }, [p({ code: 'parse-error', row: 3002, message: 'an unclosed quote' })]);
+    assert.equal(unreadableVerdict(csv).message, 'row 3002: an unclosed quote');
+    assert.match(renderText(buildReport([csv]), plain), /^ {4}row 3002 +parse-error: an unclosed quote$/m);
+    const pdf = file({ format: 'pdf', rows: 0 }, [p({ code: 'parse-error', page: 1, message: 'x' })]);
+    assert.equal(unreadableVerdict(pdf).message, 'page 1: x');
+    const xlsx = file({ format: 'xlsx', rows: 0, sheet: 'Stok' }, [p({ code: 'encoding-error', row: 4, sheet: 'Stok', message: 'y' })]);
+    assert.equal(unreadableVerdict(xlsx).message, 'row 4: y');
+    assert.equal(unreadableVerdict(file({ rows: 0 }, [p({ code: 'parse-error', message: 'binary' })])).message, 'binary');
   });
 });
