@@ -1,5 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
@@ -115,6 +116,19 @@ describe('escape: as the GitHub Actions toolkit', () => {
   test('escapeXml keeps characters outside the BMP (XML 1.0 allows #x10000-#x10FFFF)', () => {
     assert.equal(escapeXml('Obat 😀'), 'Obat 😀');
     assert.equal(escapeXml('𝐀'), '𝐀');
+  });
+  test('property: an escaped property holds none of % CR LF : , raw, and GitHub\'s unescaping gives the text back', () => {
+    const codes: Record<string, string> = { '%25': '%', '%0D': '\r', '%0A': '\n', '%3A': ':', '%2C': ',' };
+    const unescape = (t: string) => t.replace(/%(25|0D|0A|3A|2C)/g, (m) => codes[m]);
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom('%', '\r', '\n', ':', ',', '2', '5', 'A', 'C', 'D', '0', 'x', '/', ' ') }), (s) => {
+      const prop = escapeProperty(s);
+      assert.doesNotMatch(prop, /[\r\n:,]/);
+      assert.doesNotMatch(prop, /%(?!25|0D|0A|3A|2C)/, 'every % starts an escape');
+      assert.equal(unescape(prop), s);
+      const data = escapeData(s);
+      assert.doesNotMatch(data, /[\r\n]/);
+      assert.equal(unescape(data), s);
+    }), { numRuns: 500 });
   });
   test('escapeMarkdownCell: pipes escaped, line breaks become spaces', () => {
     assert.equal(escapeMarkdownCell('a|b'), 'a\\|b');
