@@ -83,10 +83,11 @@ describe('an unclosed quote refuses the file, naming the line it starts on', () 
     assertRefused(r.file, 1, /never closed.*before any header row/);
   });
 
+  // In the temporary folder: stage keeps its sequence state in ./.halo-data, which must not be left in the repository.
   test('stage: exit 1, no batch, the message names the file and the row (as validate does)', () => {
     for (const [path, line] of [[q501, 502], [q1, 2]] as const) {
       const lake = join(tmp.path, `lake-stage-${line}`);
-      const r = runCli(['stage', path, '--schema', 'merchant_inventory', '--source', 'refusal'], { env: { HALO_DATA_LAKE_URL: lake } });
+      const r = runCli(['stage', path, '--schema', 'merchant_inventory', '--source', 'refusal'], { cwd: tmp.path, env: { HALO_DATA_LAKE_URL: lake } });
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, new RegExp(`${path.split('/').pop()} \\(parse-error, row ${line}\\)`));
       assert.ok(!existsSync(lake) || readdirSync(lake).length === 0, 'nothing in the lake');
@@ -123,7 +124,7 @@ describe('a record over the size limit refuses the file, naming the line it star
   test('stage: exit 1 and no batch (was: exit 0 and the last 1,000 rows gone)', async () => {
     await written;
     const lake = join(tmp.path, 'lake-big');
-    const r = runCli(['stage', big, '--schema', 'merchant_inventory', '--source', 'refusal'], { env: { HALO_DATA_LAKE_URL: lake } });
+    const r = runCli(['stage', big, '--schema', 'merchant_inventory', '--source', 'refusal'], { cwd: tmp.path, env: { HALO_DATA_LAKE_URL: lake } });
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /big-field\.csv \(parse-error, row 1002\)/, 'named as validate names it');
     assert.ok(!existsSync(lake) || readdirSync(lake).length === 0);
