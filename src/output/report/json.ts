@@ -2,7 +2,7 @@ import type { ValidateReport } from '../../files/file-outcome.js';
 import type { Problem } from '../../validation/problem.js';
 import { displayPath } from './paths.js';
 
-/** The JSON report: cli.md's shape, versioned, with a few extra facts per file. */
+/** The JSON report: the shape README.md's "Reports" shows, versioned, with a few extra facts per file. */
 export function renderJson(report: ValidateReport, toolVersion: string): string {
   return JSON.stringify({
     version: report.version,
