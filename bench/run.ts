@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   load: () => import('./load.js'),
   redshift: () => import('./redshift.js'),
   fetch: () => import('./fetch.js'),
+  'warehouse-open': () => import('./warehouse-open.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -10,6 +10,7 @@ import { VERSION } from './version.js';
 import { redactDbMessage } from './warehouse/redact.js';
 import { setLockCommand } from './util/lock.js';
 import { INPUTS_HELP } from './loaders/detect.js';
+import { INIT_FLAGS } from './commands/init-answers.js';
 
 /**
  * The command-line program: parses, registers commands, and is the one place that maps
@@ -222,13 +223,27 @@ Examples:
     }));
 
   const init = program.command('init')
-    .description('an interactive wizard that writes a config file (needs a terminal)')
+    .description('writes a config file: a wizard on a terminal, or every answer from flags or --from-env (for provisioning scripts)')
     .option('-o, --output <file>', 'where to write it', 'halo-data.config.yaml')
     .option('--force', 'overwrite an existing file', false)
-    .addHelpText('after', '\nExample:\n  $ halo-data init -o /etc/halo-data/config.yaml')
+    .option('-y, --yes', 'ask nothing, even on a terminal: what no flag answers takes its default (an existing file still needs --force)', false)
+    .option('--from-env', 'also read each answer from HALO_DATA_INIT_<FLAG> (e.g. HALO_DATA_INIT_SOURCE_TYPE; globs one per line), then from the HALO_DATA_* a flag names', false);
+  // Every answer of the wizard as a flag; secrets are never answers (a key file path, variable NAMES).
+  for (const f of INIT_FLAGS) {
+    const help = `${f.help}${f.env ? ` [--from-env: ${f.env}]` : ''}`;
+    if (f.many) init.option(`--${f.flag} <${f.arg}>`, help, (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+    else init.option(`--${f.flag} <${f.arg}>`, help);
+  }
+  init
+    .addHelpText('after', '\nWithout a terminal (or with --yes) nothing is asked; a missing answer is exit 2 naming its flag.\n'
+      + '\nExamples:\n  $ halo-data init -o /etc/halo-data/config.yaml\n'
+      + '  $ halo-data init --yes --source-type sftp --schema merchant_inventory --host sftp.example.co.id --user halo \\\n'
+      + '      --private-key-file ~/.ssh/halo_ed25519 --lake s3://halo-lake/prod --lake-region ap-southeast-3 \\\n'
+      + '      --warehouse postgres --warehouse-url postgres://halo@db.internal:5432/halo\n'
+      + '  $ HALO_DATA_INIT_SOURCE_TYPE=local HALO_DATA_INIT_SCHEMA=claim_pdf halo-data init --from-env --yes')
     .action(async (opts, cmd: Command) => {
       const { initCommand } = await import('./commands/init.js');
-      setExit(await initCommand({ output: opts.output, force: opts.force === true }, makeContext(cmd.optsWithGlobals(), io)));
+      setExit(await initCommand({ output: opts.output, force: opts.force === true, yes: opts.yes === true, fromEnv: opts.fromEnv === true, answers: opts }, makeContext(cmd.optsWithGlobals(), io)));
     });
   addGlobalOptions(init);
 

@@ -2,8 +2,6 @@ import type { CommandContext } from './context.js';
 import { openLake } from '../lake/open.js';
 import { listBatches, type BatchEntry } from '../batch/catalog.js';
 import { UsageError } from '../errors.js';
-import { existsSync } from 'node:fs';
-import { resolvePath } from '../config/load.js';
 import type { HaloConfig } from '../config/types.js';
 import { SCHEMA } from '../warehouse/sql/ddl.js';
 import { formatBytes } from '../output/size.js';
@@ -25,10 +23,11 @@ type Ledger = Map<string, { status: string; finishedAt: string | null }>;
  * warning (the lake is still listed).
  */
 async function readLedger(config: HaloConfig, ctx: CommandContext): Promise<Ledger | null> {
-  if (config.warehouse.engine === 'pglite' && !existsSync(resolvePath(config, config.warehouse.path ?? './.halo-data/warehouse'))) return new Map();
   try {
-    const { openWarehouse } = await import('../warehouse/open.js');
-    const wh = await openWarehouse(config, { log: ctx.log });
+    const { openExistingWarehouse } = await import('../warehouse/open.js');
+    const wh = await openExistingWarehouse(config, { log: ctx.log });
+    // No warehouse yet: nothing is loaded.
+    if (!wh) return new Map();
     try {
       const r = await wh.query<{ batch_id: string; status: string; finished_at: unknown }>(`SELECT batch_id, status, finished_at FROM ${SCHEMA}.etl_batch`);
       return new Map(r.rows.map((x) => [x.batch_id, { status: x.status, finishedAt: x.finished_at === null || x.finished_at === undefined ? null : String(x.finished_at instanceof Date ? x.finished_at.toISOString() : x.finished_at) }]));
@@ -37,8 +36,6 @@ async function readLedger(config: HaloConfig, ctx: CommandContext): Promise<Ledg
     }
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
-    // No star schema yet: nothing is loaded.
-    if (/etl_batch|does not exist|relation/i.test(msg)) return new Map();
     ctx.log.warn('the warehouse ledger could not be read; its column is left empty', { reason: msg.slice(0, 200) });
     return null;
   }

@@ -1,4 +1,5 @@
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { undoingNewFolders } from '../util/scratch-folders.js';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CommandContext } from './context.js';
@@ -7,7 +8,7 @@ import { resolvePath } from '../config/load.js';
 import { chosenSources, openSource } from '../sources/open.js';
 import { openLake } from '../lake/open.js';
 import { PROBE_PREFIX } from '../lake/lake.js';
-import { openWarehouse } from '../warehouse/open.js';
+import { openExistingWarehouse, noWarehouseYet } from '../warehouse/open.js';
 import type { Logger } from '../output/logger.js';
 import { currentVersion } from '../warehouse/schema.js';
 import { SCHEMA, SCHEMA_VERSION } from '../warehouse/sql/ddl.js';
@@ -41,9 +42,14 @@ export async function doctorCommand(opts: { trustHost?: string }, ctx: CommandCo
     checks.push(await landingCheck(config));
     const lake = await lakeCheck(config);
     checks.push(lake);
+    // One open of the warehouse for its checks and the ledger's (an embedded one takes seconds to start).
     const wh = await warehouseChecks(config, ctx.log);
-    checks.push(...wh);
-    if (lake.ok && wh.every((k) => k.ok)) checks.push(...await ledgerChecks(config, ctx.log));
+    try {
+      checks.push(...wh.checks);
+      if (lake.ok && wh.checks.every((k) => k.ok)) checks.push(...await ledgerChecks(config, wh.warehouse));
+    } finally {
+      await wh.warehouse?.close();
+    }
     checks.push(memberKeyCheck(config, ctx.env));
   }
   const exitCode = checks.reduce((c, k) => (k.ok ? c : worse(c, k.exitCode ?? 1)), 0);
@@ -70,6 +76,11 @@ function failed(check: string, e: unknown, fix: string): Check {
 async function sourceChecks(config: HaloConfig, s: SourceConfig): Promise<Check[]> {
   if (s.type === 'sftp') return sftpChecks(config, s);
   const name = `source ${s.name}`;
+  // The default inbox is made when listed: doctor removes it again if it made it.
+  return undoingNewFolders(resolvePath(config, s.path ?? '.'), () => listLocal(config, s, name));
+}
+
+async function listLocal(config: HaloConfig, s: SourceConfig, name: string): Promise<Check[]> {
   try {
     const src = await openSource(config, s);
     try {
@@ -83,8 +94,13 @@ async function sourceChecks(config: HaloConfig, s: SourceConfig): Promise<Check[
   }
 }
 
+/** Writes and removes a probe file; a landing folder that did not exist is made for it and removed again. */
 async function landingCheck(config: HaloConfig): Promise<Check> {
   const dir = resolvePath(config, config.landing ?? './.halo-data/landing');
+  return undoingNewFolders(dir, () => probeLanding(dir));
+}
+
+async function probeLanding(dir: string): Promise<Check> {
   try {
     await mkdir(dir, { recursive: true });
     const probe = join(dir, `.probe-${randomBytes(4).toString('hex')}`);
@@ -96,7 +112,13 @@ async function landingCheck(config: HaloConfig): Promise<Check> {
   }
 }
 
+/** A local lake's folders made only for the probe are removed with it. */
 async function lakeCheck(config: HaloConfig): Promise<Check> {
+  const url = config.lake.url;
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? probeLake(config) : undoingNewFolders(resolvePath(config, url), () => probeLake(config));
+}
+
+async function probeLake(config: HaloConfig): Promise<Check> {
   try {
     const lake = await openLake(config);
     const key = `${PROBE_PREFIX}${new Date().toISOString().replace(/[:.]/g, '')}-${randomBytes(4).toString('hex')}`;
@@ -114,27 +136,32 @@ async function lakeCheck(config: HaloConfig): Promise<Check> {
   }
 }
 
-async function warehouseChecks(config: HaloConfig, log: Logger): Promise<Check[]> {
-  const w = config.warehouse;
-  if (w.engine === 'pglite') {
-    const path = resolvePath(config, w.path ?? './.halo-data/warehouse');
-    // Opening creates a database: on a machine that has none yet, say so rather than make one.
-    if (!(await stat(path).catch(() => null))) return [{ check: 'warehouse', ok: true, detail: `embedded PostgreSQL in ${path}: not created yet (the first load or halo-data warehouse init creates it)` }];
+/**
+ * The warehouse's checks, and the warehouse left open for the ledger checks (null when there
+ * is none yet: doctor never creates one, embedded or a star schema).
+ */
+async function warehouseChecks(config: HaloConfig, log: Logger): Promise<{ checks: Check[]; warehouse: Warehouse | null }> {
+  let wh: Warehouse | null;
+  try {
+    wh = await openExistingWarehouse(config, { log });
+  } catch (e) {
+    return { checks: [failed('warehouse', e, 'check the warehouse settings and that it is reachable from here')], warehouse: null };
+  }
+  if (!wh) {
+    const none = noWarehouseYet(config);
+    const detail = none.what === 'database' ? `${none.where}: not created yet` : `${none.where}: connected; no star schema yet`;
+    return { checks: [{ check: 'warehouse', ok: true, detail: `${detail} (the first load or halo-data warehouse init creates it)` }], warehouse: null };
   }
   try {
-    const wh = await openWarehouse(config, { log });
-    try {
-      const v = await currentVersion(wh);
-      const out: Check[] = [{ check: 'warehouse', ok: true, detail: `${wh.describe}: connected` }];
-      if (v === SCHEMA_VERSION) out.push({ check: 'star schema', ok: true, detail: `version ${v} (current)` });
-      else if (v < SCHEMA_VERSION) out.push({ check: 'star schema', ok: true, detail: `version ${v}; this halo-data upgrades it to ${SCHEMA_VERSION} at the next load (or halo-data warehouse init)` });
-      else out.push({ check: 'star schema', ok: false, detail: `version ${v} is newer than this halo-data knows (${SCHEMA_VERSION})`, fix: 'upgrade halo-data on this machine', exitCode: 2 });
-      return out;
-    } finally {
-      await wh.close();
-    }
+    const v = await currentVersion(wh);
+    const out: Check[] = [{ check: 'warehouse', ok: true, detail: `${wh.describe}: connected` }];
+    if (v === SCHEMA_VERSION) out.push({ check: 'star schema', ok: true, detail: `version ${v} (current)` });
+    else if (v < SCHEMA_VERSION) out.push({ check: 'star schema', ok: true, detail: `version ${v}; this halo-data upgrades it to ${SCHEMA_VERSION} at the next load (or halo-data warehouse init)` });
+    else out.push({ check: 'star schema', ok: false, detail: `version ${v} is newer than this halo-data knows (${SCHEMA_VERSION})`, fix: 'upgrade halo-data on this machine', exitCode: 2 });
+    return { checks: out, warehouse: wh };
   } catch (e) {
-    return [failed('warehouse', e, 'check the warehouse settings and that it is reachable from here')];
+    await wh.close();
+    return { checks: [failed('warehouse', e, 'check the warehouse settings and that it is reachable from here')], warehouse: null };
   }
 }
 
@@ -145,38 +172,31 @@ const IDS_SHOWN = 10;
  * Per source: complete batches in the lake that the warehouse ledger does not have (a
  * deleted, dropped or restored warehouse). Lists each source's whole lake prefix, keys only
  * (on S3 one LIST request per 1,000 objects; no manifest is read), and one ledger query
- * per source. An embedded warehouse not created yet has an empty ledger (it is not created here).
+ * per source. No warehouse yet (`wh` null) is an empty ledger (none is created here).
  */
-async function ledgerChecks(config: HaloConfig, log: Logger): Promise<Check[]> {
+async function ledgerChecks(config: HaloConfig, wh: Warehouse | null): Promise<Check[]> {
   const out: Check[] = [];
   try {
     const lake = await openLake(config);
-    const w = config.warehouse;
-    const absent = w.engine === 'pglite' && !(await stat(resolvePath(config, w.path ?? './.halo-data/warehouse')).catch(() => null));
-    const wh = absent ? null : await openWarehouse(config, { log });
-    try {
-      const days = config.run?.reconcileDays ?? 7;
-      const recent = new Set(days > 0 ? recentDates(new Date(), days) : []);
-      for (const s of chosenSources(config, [])) {
-        const name = `ledger ${s.name}`;
-        const complete = (await listSourceBatches(lake, s.name)).filter((e) => e.status === 'complete');
-        const inLedger = wh ? await ledgerIds(wh, s.name) : new Set<string>();
-        const missing = inLoadOrder(complete.filter((e) => !inLedger.has(e.batchId)));
-        if (!missing.length) {
-          out.push({ check: name, ok: true, detail: `the warehouse ledger has all ${complete.length} complete batch${complete.length === 1 ? '' : 'es'} of the lake` });
-          continue;
-        }
-        const soon = missing.filter((e) => recent.has(e.date)).length;
-        const ids = missing.slice(0, IDS_SHOWN).map((e) => e.batchId);
-        out.push({
-          check: name, ok: false, exitCode: 1,
-          detail: `${missing.length} complete batch${missing.length === 1 ? '' : 'es'} in the lake (dated ${missing[0].date}${missing.length > 1 ? ` to ${missing[missing.length - 1].date}` : ''}) ${missing.length === 1 ? 'is' : 'are'} not in the warehouse ledger`
-            + (soon ? `; the next run loads the ${soon} dated within run.reconcileDays (${days})` : ''),
-          fix: `halo-data load ${ids.join(' ')}${missing.length > IDS_SHOWN ? ` (and ${missing.length - IDS_SHOWN} more: halo-data batches list --source ${s.name} --status not-loaded)` : ''}`,
-        });
+    const days = config.run?.reconcileDays ?? 7;
+    const recent = new Set(days > 0 ? recentDates(new Date(), days) : []);
+    for (const s of chosenSources(config, [])) {
+      const name = `ledger ${s.name}`;
+      const complete = (await listSourceBatches(lake, s.name)).filter((e) => e.status === 'complete');
+      const inLedger = wh ? await ledgerIds(wh, s.name) : new Set<string>();
+      const missing = inLoadOrder(complete.filter((e) => !inLedger.has(e.batchId)));
+      if (!missing.length) {
+        out.push({ check: name, ok: true, detail: `the warehouse ledger has all ${complete.length} complete batch${complete.length === 1 ? '' : 'es'} of the lake` });
+        continue;
       }
-    } finally {
-      await wh?.close();
+      const soon = missing.filter((e) => recent.has(e.date)).length;
+      const ids = missing.slice(0, IDS_SHOWN).map((e) => e.batchId);
+      out.push({
+        check: name, ok: false, exitCode: 1,
+        detail: `${missing.length} complete batch${missing.length === 1 ? '' : 'es'} in the lake (dated ${missing[0].date}${missing.length > 1 ? ` to ${missing[missing.length - 1].date}` : ''}) ${missing.length === 1 ? 'is' : 'are'} not in the warehouse ledger`
+          + (soon ? `; the next run loads the ${soon} dated within run.reconcileDays (${days})` : ''),
+        fix: `halo-data load ${ids.join(' ')}${missing.length > IDS_SHOWN ? ` (and ${missing.length - IDS_SHOWN} more: halo-data batches list --source ${s.name} --status not-loaded)` : ''}`,
+      });
     }
   } catch (e) {
     out.push(failed('ledger', e, 'check that the lake and the warehouse are reachable'));
@@ -184,9 +204,8 @@ async function ledgerChecks(config: HaloConfig, log: Logger): Promise<Check[]> {
   return out;
 }
 
-/** The batch ids the ledger has for a source, whatever their status; none when the star schema is missing. */
+/** The batch ids the ledger has for a source, whatever their status (the warehouse has its star schema). */
 async function ledgerIds(wh: Warehouse, source: string): Promise<Set<string>> {
-  if ((await currentVersion(wh)) === 0) return new Set();
   const r = await wh.query<{ batch_id: string }>(`SELECT batch_id FROM ${SCHEMA}.etl_batch WHERE source = $1`, [source]);
   return new Set(r.rows.map((x) => x.batch_id));
 }

@@ -8,6 +8,7 @@ import { openLake } from '../lake/open.js';
 import type { Lake } from '../lake/lake.js';
 import { hostNow } from '../util/clock.js';
 import { formatBytes } from '../output/size.js';
+import { undoingNewFolders } from '../util/scratch-folders.js';
 
 export interface FetchCommandOptions { sources: string[]; dryRun: boolean }
 
@@ -24,10 +25,12 @@ export async function fetchCommand(opts: FetchCommandOptions, ctx: CommandContex
   for (const s of chosenSources(config, opts.sources)) {
     const src = await openSource(config, s);
     try {
-      const r = await fetchSource(src, {
+      const fetch = () => fetchSource(src, {
         landingRoot, stateFile: join(stateDir, `fetch-${s.name}.json`), stableAfterMs: (s.stableAfterSeconds ?? 60) * 1000, dryRun: opts.dryRun, concurrency: s.concurrency,
         now: hostNow(ctx.env), sequence: (now) => nextSequence(s.name, now, { lake: () => (lake ??= openLake(config)), stateDir, landingRoot }),
       });
+      // A dry run leaves nothing behind, not even the default inbox that listing it makes.
+      const r = opts.dryRun && s.type === 'local' ? await undoingNewFolders(resolvePath(config, s.path ?? '.'), fetch) : await fetch();
       results.push(r);
       ctx.log.info(opts.dryRun ? 'fetch (dry run)' : 'fetched', { source: s.name, files: r.fetched.length, bytes: r.bytes, unchanged: r.unchanged, waiting: r.waiting.length, refused: r.refused.length });
     } finally {

@@ -66,7 +66,7 @@ export type WarehouseAnswers =
 
 export interface WizardAnswers { sources: SourceAnswers[]; lake: LakeAnswers; warehouse: WarehouseAnswers }
 
-/** What init writes: keys of cli.md's "Configuration file" example, and `agent` for ssh-agent logins. */
+/** What init writes: keys of README.md's "Configuration" reference, and `agent` for ssh-agent logins. */
 export interface InitConfig { sources: SourceConfig[]; lake: LakeConfig; warehouse: WarehouseConfig }
 
 // ---------------------------------------------------------------------------------------
@@ -169,7 +169,7 @@ function sourceConfig(s: SourceAnswers, taken: string[]): SourceConfig {
   if (s.paths.length === 0) throw new UsageError('bad-answer', `source ${s.name}: at least one glob is needed`);
   s.paths.forEach((p) => must(checkGlob(p), `source ${s.name} glob`));
   must(checkMerchantIdFrom(s.merchantIdFrom ?? ''), `source ${s.name} merchantIdFrom`);
-  // Key order follows cli.md's example, so the file reads like the reference.
+  // Key order follows README.md's reference, so the file reads like the reference.
   const out: SourceConfig = { name: s.name, type: s.type };
   if (s.type === 'sftp') Object.assign(out, sftpKeys(s));
   else { must(checkFilePath(s.path), `source ${s.name} folder`); out.path = s.path; }
@@ -278,7 +278,8 @@ export function renderConfigYaml(c: InitConfig, writtenAt: Date): string {
   const doc = new Document(c);
   doc.commentBefore = [
     ` halo-data configuration, written by \`halo-data init\` on ${writtenAt.toISOString()}.`,
-    ' Reference: "Configuration" in the README ("Configuration file" in cli.md); unknown keys are an error.',
+    // Only documents in the halo-data repository are cited (a test checks each path exists).
+    ' Reference: the "Configuration" section of README.md in the halo-data repository; unknown keys are an error.',
     ' No secrets here: only the names of the files and environment variables that hold them.',
     ' Next: `halo-data doctor` checks every source, the lake and the warehouse; then `halo-data run`.',
   ].join('\n');

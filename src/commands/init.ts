@@ -5,6 +5,7 @@ import { confirm, input, number, select } from '@inquirer/prompts';
 import type { CommandContext } from './context.js';
 import { loadConfig } from '../config/load.js';
 import { HaloError, InterruptedError, UsageError } from '../errors.js';
+import { givenAnswers, answeringAsk, unusedFlags, MissingAnswers } from './init-answers.js';
 import {
   SCHEMAS, DEFAULTS, buildConfig, renderConfigYaml, envNeeds, defaultGlob, normalizeFingerprint,
   checkSourceName, checkHost, checkPort, checkUser, checkFilePath, checkEnvName, checkFingerprint, checkGlob,
@@ -15,12 +16,23 @@ import {
 } from './init-config.js';
 
 /**
- * `halo-data init`: asks the questions on a terminal, then writes the config (0600, via a
- * temporary file and a rename, so a crash never leaves half a file) and proves it loads.
- * Turning answers into YAML is in init-config.ts; this file only prompts and writes.
+ * `halo-data init`: asks the questions on a terminal, or takes their answers from flags and
+ * --from-env (init-answers.ts), then writes the config (0600, via a temporary file and a
+ * rename, so a crash never leaves half a file) and proves it loads. Turning answers into
+ * YAML is in init-config.ts; this file only asks and writes.
  */
 
-export interface InitOptions { output: string; force: boolean }
+export interface InitOptions {
+  output: string;
+  /** Overwrite an existing file (without asking). */
+  force: boolean;
+  /** Ask nothing, even on a terminal: what no flag answers takes its default. */
+  yes?: boolean;
+  /** Answers also from HALO_DATA_INIT_* (and the HALO_DATA_* a flag names). */
+  fromEnv?: boolean;
+  /** The answer flags as commander parsed them (INIT_FLAGS, camelCase). */
+  answers?: Record<string, unknown>;
+}
 
 export interface Terminal {
   input: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -29,25 +41,36 @@ export interface Terminal {
 
 /** The prompts the flow needs, so the flow can be driven by a script in tests. */
 export interface Ask {
-  text(q: { message: string; default?: string; validate?: (v: string) => Check }): Promise<string>;
-  choose<T extends string>(q: { message: string; choices: Array<{ value: T; name: string; description?: string; disabled?: string | false }>; default?: T }): Promise<T>;
-  yesNo(q: { message: string; default: boolean }): Promise<boolean>;
-  integer(q: { message: string; default: number; validate: (n: number | undefined) => Check }): Promise<number>;
+  /** `key`: the flag that answers the question without asking it (init-answers.ts). */
+  text(q: { key: string; message: string; default?: string; validate?: (v: string) => Check }): Promise<string>;
+  choose<T extends string>(q: { key: string; message: string; choices: Array<{ value: T; name: string; description?: string; disabled?: string | false }>; default?: T }): Promise<T>;
+  yesNo(q: { key: string; message: string; default: boolean }): Promise<boolean>;
+  integer(q: { key: string; message: string; default: number; validate: (n: number | undefined) => Check }): Promise<number>;
   /** A line of explanation between questions. */
   note(text: string): void;
 }
 
+/**
+ * On a terminal (and without --yes) the questions that no flag answered are asked. Otherwise
+ * nothing is asked: unanswered questions take their defaults, and a missing answer without
+ * one is exit 2 naming its flag.
+ */
 export async function initCommand(opts: InitOptions, ctx: CommandContext, terminal: Terminal = { input: process.stdin, output: ctx.stdout }): Promise<number> {
-  requireTerminal(terminal);
+  const interactive = opts.yes !== true && terminal.input.isTTY === true && terminal.output.isTTY === true;
   const target = resolve(ctx.cwd, opts.output);
-  const ask = inquirerAsk(terminal);
+  const given = givenAnswers(opts.answers ?? {}, ctx.env, opts.fromEnv === true);
+  const ask = answeringAsk(given, interactive ? inquirerAsk(terminal) : null);
   let config: InitConfig;
   let overwrite: boolean;
   try {
     requireWritableFolder(target);
-    overwrite = await mayOverwrite(target, opts.force, ask);
+    overwrite = await mayOverwrite(target, opts.force, interactive ? ask : null);
     ask.note('No secrets go in the file: for a password or passphrase you name the file or variable holding it.');
-    config = buildConfig(await askAnswers(ask));
+    const answers = await askAnswers(ask);
+    if (ask.missing.length) throw new MissingAnswers(ask.missing);
+    const unused = unusedFlags(opts.answers ?? {}, ask.asked);
+    if (unused.length) throw new UsageError('unused-answer', `${unused.join(', ')} answer${unused.length === 1 ? 's' : ''} no question of this config (nothing was written)`, { hint: 'check the source type, lake and warehouse flags: halo-data init --help' });
+    config = buildConfig(answers);
   } catch (e) {
     // inquirer rejects every pending prompt with ExitPromptError on Ctrl-C (and when the terminal goes away).
     if (e instanceof Error && e.name === 'ExitPromptError') throw new InterruptedError('init cancelled: nothing was written');
@@ -60,15 +83,6 @@ export async function initCommand(opts: InitOptions, ctx: CommandContext, termin
 
 // ---------------------------------------------------------------------------------------
 // Guards
-
-/** Without a terminal a prompt would hang a script or read garbage: refuse, and say what to do instead. */
-function requireTerminal(t: Terminal): void {
-  if (t.input.isTTY && t.output.isTTY) return;
-  throw new UsageError('needs-terminal', 'init is an interactive wizard and needs a terminal (stdin and stdout must be a TTY)', {
-    hint: 'without one, write the file by hand from the example under "Configuration" in the README (the full shape: '
-      + '"Configuration file" in cli.md), then pass it with --config FILE (or save it as ./halo-data.config.yaml)',
-  });
-}
 
 /** Before the questions too: the nearest existing folder above the file must let us create it. */
 function requireWritableFolder(target: string): void {
@@ -86,13 +100,17 @@ function cannotWrite(target: string, e: unknown): UsageError {
   return new UsageError('cannot-write', `cannot write ${target} (${code})`, { hint: 'choose a place you can write to with -o FILE', cause: e });
 }
 
-/** Asked before the questions, so nobody answers twenty of them to be told no at the end. */
-async function mayOverwrite(target: string, force: boolean, ask: Ask): Promise<boolean> {
+/**
+ * Asked before the questions, so nobody answers twenty of them to be told no at the end.
+ * Without a prompt (`ask` null) an existing file is kept unless --force: --yes takes each
+ * question's default, and this one's is no.
+ */
+async function mayOverwrite(target: string, force: boolean, ask: Ask | null): Promise<boolean> {
   const st = statSync(target, { throwIfNoEntry: false });
   if (st?.isDirectory()) throw new UsageError('output-is-folder', `${target} is a folder`, { hint: 'name a file with -o, e.g. -o halo-data.config.yaml' });
   if (!st || force) return force;
-  if (await ask.yesNo({ message: `${target} exists. Overwrite it?`, default: false })) return true;
-  throw new UsageError('output-exists', `${target} exists and was left as it is`, { hint: 'choose another file with -o FILE, or overwrite with --force' });
+  if (ask && await ask.yesNo({ key: 'overwrite', message: `${target} exists. Overwrite it?`, default: false })) return true;
+  throw new UsageError('output-exists', `${target} exists and was left as it is`, { hint: 'choose another file with -o FILE, or overwrite it with --force' });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -101,7 +119,7 @@ async function mayOverwrite(target: string, force: boolean, ask: Ask): Promise<b
 export async function askAnswers(ask: Ask): Promise<WizardAnswers> {
   const sources: SourceAnswers[] = [];
   do sources.push(await askSource(ask, sources.map((s) => s.name)));
-  while (await ask.yesNo({ message: 'Add another source?', default: false }));
+  while (await ask.yesNo({ key: 'another-source', message: 'Add another source?', default: false }));
   const lake = await askLake(ask);
   const warehouse = await askWarehouse(ask, lake);
   return { sources, lake, warehouse };
@@ -109,16 +127,19 @@ export async function askAnswers(ask: Ask): Promise<WizardAnswers> {
 
 async function askSource(ask: Ask, taken: string[]): Promise<SourceAnswers> {
   const type = await ask.choose({
+    key: 'source-type',
     message: 'Where do the files come from?',
     choices: [{ value: 'sftp', name: 'an SFTP server' }, { value: 'local', name: 'a local folder' }],
   });
   const suggested = type === 'sftp' ? 'merchants' : 'inbox';
   const name = await ask.text({
+    key: 'source-name',
     message: 'Source name (used by --source)',
     default: taken.includes(suggested) ? undefined : suggested,
     validate: (v) => checkSourceName(v, taken),
   });
   const schema = await ask.choose<SchemaName>({
+    key: 'schema',
     message: 'What do the files hold (schema)?',
     choices: SCHEMAS.map((s) => ({ value: s.value, name: s.value, description: s.description })),
   });
@@ -126,9 +147,9 @@ async function askSource(ask: Ask, taken: string[]): Promise<SourceAnswers> {
 }
 
 async function askSftp(ask: Ask, name: string, schema: SchemaName): Promise<SftpSourceAnswers> {
-  const host = await ask.text({ message: 'SFTP host', validate: checkHost });
-  const port = await ask.integer({ message: 'SFTP port', default: DEFAULTS.sftpPort, validate: checkPort });
-  const user = await ask.text({ message: 'SFTP user', validate: checkUser });
+  const host = await ask.text({ key: 'host', message: 'SFTP host', validate: checkHost });
+  const port = await ask.integer({ key: 'port', message: 'SFTP port', default: DEFAULTS.sftpPort, validate: checkPort });
+  const user = await ask.text({ key: 'user', message: 'SFTP user', validate: checkUser });
   const auth = await askAuth(ask, host);
   const hostKey = await askHostKey(ask, name);
   const paths = await askGlobs(ask, 'Remote glob of the files to fetch', defaultGlob('sftp', schema));
@@ -137,7 +158,7 @@ async function askSftp(ask: Ask, name: string, schema: SchemaName): Promise<Sftp
 }
 
 async function askLocal(ask: Ask, name: string, schema: SchemaName): Promise<LocalSourceAnswers> {
-  const path = await ask.text({ message: 'Folder the files arrive in', default: DEFAULTS.localFolder, validate: checkFilePath });
+  const path = await ask.text({ key: 'folder', message: 'Folder the files arrive in', default: DEFAULTS.localFolder, validate: checkFilePath });
   const paths = await askGlobs(ask, 'Glob of the files, below that folder', defaultGlob('local', schema));
   const merchantIdFrom = await askMerchantIdFrom(ask, undefined);
   return { type: 'local', name, schema, path, paths, ...(merchantIdFrom ? { merchantIdFrom } : {}) };
@@ -145,6 +166,7 @@ async function askLocal(ask: Ask, name: string, schema: SchemaName): Promise<Loc
 
 async function askAuth(ask: Ask, host: string): Promise<SftpAuth> {
   const kind = await ask.choose({
+    key: 'auth',
     message: `How does halo-data log in to ${host}?`,
     choices: [
       { value: 'key', name: 'a private key file' },
@@ -154,25 +176,27 @@ async function askAuth(ask: Ask, host: string): Promise<SftpAuth> {
   });
   if (kind === 'agent') return { kind };
   if (kind === 'password') {
-    const env = await ask.text({ message: 'NAME of the environment variable holding the password', default: DEFAULTS.passwordEnv, validate: checkEnvName });
+    const env = await ask.text({ key: 'password-env', message: 'NAME of the environment variable holding the password', default: DEFAULTS.passwordEnv, validate: checkEnvName });
     return { kind, env };
   }
-  const privateKeyFile = await ask.text({ message: 'Private key file', default: DEFAULTS.privateKeyFile, validate: checkFilePath });
+  const privateKeyFile = await ask.text({ key: 'private-key-file', message: 'Private key file', default: DEFAULTS.privateKeyFile, validate: checkFilePath });
   return { kind, privateKeyFile, passphrase: await askPassphrase(ask) };
 }
 
 async function askPassphrase(ask: Ask): Promise<Passphrase> {
   const from = await ask.choose({
+    key: 'passphrase-from',
     message: 'Is the key protected by a passphrase?',
+    default: 'none',
     choices: [
       { value: 'none', name: 'no' },
       { value: 'file', name: 'yes, the passphrase is in a file' },
       { value: 'env', name: 'yes, the passphrase is in an environment variable' },
     ],
   });
-  if (from === 'file') return { from, file: await ask.text({ message: 'File holding the passphrase', validate: checkFilePath }) };
+  if (from === 'file') return { from, file: await ask.text({ key: 'passphrase-file', message: 'File holding the passphrase', validate: checkFilePath }) };
   if (from === 'env') {
-    return { from, name: await ask.text({ message: 'NAME of the environment variable holding the passphrase', default: DEFAULTS.passphraseEnv, validate: checkEnvName }) };
+    return { from, name: await ask.text({ key: 'passphrase-env', message: 'NAME of the environment variable holding the passphrase', default: DEFAULTS.passphraseEnv, validate: checkEnvName }) };
   }
   return { from };
 }
@@ -180,22 +204,25 @@ async function askPassphrase(ask: Ask): Promise<Passphrase> {
 async function askHostKey(ask: Ask, name: string): Promise<HostKeyPolicy> {
   ask.note(`halo-data never trusts a host key on first use. Once the file is written, \`halo-data doctor --trust-host ${name}\` prints the server's fingerprint and a known_hosts line.`);
   const kind = await ask.choose({
+    key: 'host-key',
     message: "How is the server's host key checked?",
+    default: 'knownHosts',
     choices: [
       { value: 'knownHosts', name: 'against a known_hosts file' },
       { value: 'pinned', name: 'against a pinned SHA256 fingerprint' },
     ],
   });
-  if (kind === 'knownHosts') return { kind, file: await ask.text({ message: 'known_hosts file', default: DEFAULTS.knownHostsFile, validate: checkFilePath }) };
-  const sha256 = await ask.text({ message: 'Host key fingerprint (SHA256:...)', validate: checkFingerprint });
+  if (kind === 'knownHosts') return { kind, file: await ask.text({ key: 'known-hosts-file', message: 'known_hosts file', default: DEFAULTS.knownHostsFile, validate: checkFilePath }) };
+  const sha256 = await ask.text({ key: 'host-key-sha256', message: 'Host key fingerprint (SHA256:...)', validate: checkFingerprint });
   return { kind, sha256: normalizeFingerprint(sha256) };
 }
 
 /** One glob per question: globs may hold commas (`*.{csv,xlsx}`), so a list on one line would be ambiguous. */
 async function askGlobs(ask: Ask, message: string, suggested: string): Promise<string[]> {
-  const globs = [await ask.text({ message, default: suggested, validate: checkGlob })];
+  const globs = [await ask.text({ key: 'paths', message, default: suggested, validate: checkGlob })];
   for (;;) {
     const more = await ask.text({
+      key: 'paths',
       message: 'Another glob (Enter when done)',
       validate: (v) => (!v ? true : globs.includes(v) ? 'that glob is already in the list' : checkGlob(v)),
     });
@@ -206,6 +233,7 @@ async function askGlobs(ask: Ask, message: string, suggested: string): Promise<s
 
 async function askMerchantIdFrom(ask: Ask, suggested: string | undefined): Promise<string | undefined> {
   const v = await ask.text({
+    key: 'merchant-id-from',
     message: `Merchant id in the file path, {merchant_id} marks it (${suggested ? 'Backspace then Enter' : 'Enter'} for none)`,
     default: suggested,
     validate: checkMerchantIdFrom,
@@ -215,20 +243,24 @@ async function askMerchantIdFrom(ask: Ask, suggested: string | undefined): Promi
 
 async function askLake(ask: Ask): Promise<LakeAnswers> {
   const kind = await ask.choose({
+    key: 'lake-kind',
     message: 'Where does the lake (the backup of every batch) live?',
+    default: 'local',
     choices: [{ value: 'local', name: 'a local folder' }, { value: 's3', name: 'S3 or an S3-compatible store' }],
   });
-  if (kind === 'local') return { kind, path: await ask.text({ message: 'Lake folder', default: DEFAULTS.lakeFolder, validate: checkFilePath }) };
-  const url = await ask.text({ message: 'Lake URL (s3://bucket/prefix)', validate: checkS3Url });
-  const region = await ask.text({ message: 'Lake region', default: DEFAULTS.region, validate: checkRegion });
-  const endpoint = await ask.text({ message: 'S3-compatible endpoint URL (Enter for AWS itself)', validate: checkEndpoint });
-  const kmsKeyId = await ask.text({ message: 'KMS key id for SSE-KMS (Enter for SSE-S3)', validate: checkKmsKeyId });
+  if (kind === 'local') return { kind, path: await ask.text({ key: 'lake', message: 'Lake folder', default: DEFAULTS.lakeFolder, validate: checkFilePath }) };
+  const url = await ask.text({ key: 'lake', message: 'Lake URL (s3://bucket/prefix)', validate: checkS3Url });
+  const region = await ask.text({ key: 'lake-region', message: 'Lake region', default: DEFAULTS.region, validate: checkRegion });
+  const endpoint = await ask.text({ key: 'lake-endpoint', message: 'S3-compatible endpoint URL (Enter for AWS itself)', validate: checkEndpoint });
+  const kmsKeyId = await ask.text({ key: 'lake-kms-key-id', message: 'KMS key id for SSE-KMS (Enter for SSE-S3)', validate: checkKmsKeyId });
   return { kind, url, region, ...(endpoint ? { endpoint } : {}), ...(kmsKeyId ? { kmsKeyId } : {}) };
 }
 
 async function askWarehouse(ask: Ask, lake: LakeAnswers): Promise<WarehouseAnswers> {
   const engine = await ask.choose({
+    key: 'warehouse',
     message: 'Which warehouse?',
+    default: 'pglite',
     choices: [
       { value: 'pglite', name: 'embedded PostgreSQL (PGlite) in a folder' },
       { value: 'postgres', name: 'a PostgreSQL server' },
@@ -236,31 +268,33 @@ async function askWarehouse(ask: Ask, lake: LakeAnswers): Promise<WarehouseAnswe
       { value: 'redshift-data', name: 'Amazon Redshift (Data API)', disabled: lake.kind === 's3' ? false : '(needs an s3:// lake)' },
     ],
   });
-  if (engine === 'pglite') return { engine, path: await ask.text({ message: 'Warehouse folder', default: DEFAULTS.pglitePath, validate: checkFilePath }) };
+  if (engine === 'pglite') return { engine, path: await ask.text({ key: 'warehouse-path', message: 'Warehouse folder', default: DEFAULTS.pglitePath, validate: checkFilePath }) };
   if (engine === 'postgres') {
     ask.note('The password never goes in the file: halo-data takes it from PGPASSWORD (or ~/.pgpass).');
-    return { engine, url: await ask.text({ message: 'Connection URL, without the password', default: DEFAULTS.postgresUrl, validate: checkPostgresUrl }) };
+    return { engine, url: await ask.text({ key: 'warehouse-url', message: 'Connection URL, without the password', default: DEFAULTS.postgresUrl, validate: checkPostgresUrl }) };
   }
   const target = await askRedshiftTarget(ask);
-  const iamRole = await ask.text({ message: 'IAM role Redshift reads the lake with (role ARN)', validate: checkRoleArn });
-  const region = await ask.text({ message: 'Redshift region', default: lake.kind === 's3' ? lake.region : DEFAULTS.region, validate: checkRegion });
+  const iamRole = await ask.text({ key: 'redshift-iam-role', message: 'IAM role Redshift reads the lake with (role ARN)', validate: checkRoleArn });
+  const region = await ask.text({ key: 'redshift-region', message: 'Redshift region', default: lake.kind === 's3' ? lake.region : DEFAULTS.region, validate: checkRegion });
   return { engine, target, iamRole, region };
 }
 
 async function askRedshiftTarget(ask: Ask): Promise<RedshiftTarget> {
   const kind = await ask.choose({
+    key: 'redshift',
     message: 'Which Redshift?',
     choices: [{ value: 'cluster', name: 'a provisioned cluster' }, { value: 'serverless', name: 'a serverless workgroup' }],
   });
   if (kind === 'serverless') {
-    const workgroupName = await ask.text({ message: 'Workgroup name', validate: checkWorkgroup });
-    const database = await ask.text({ message: 'Database', default: DEFAULTS.redshiftDatabase, validate: checkDbName });
-    const secretArn = await ask.text({ message: 'Secrets Manager secret ARN (Enter to use your IAM identity)', validate: checkOptionalSecretArn });
+    const workgroupName = await ask.text({ key: 'redshift-workgroup', message: 'Workgroup name', validate: checkWorkgroup });
+    const database = await ask.text({ key: 'redshift-database', message: 'Database', default: DEFAULTS.redshiftDatabase, validate: checkDbName });
+    const secretArn = await ask.text({ key: 'redshift-secret-arn', message: 'Secrets Manager secret ARN (Enter to use your IAM identity)', validate: checkOptionalSecretArn });
     return { kind, workgroupName, database, ...(secretArn ? { secretArn } : {}) };
   }
-  const clusterIdentifier = await ask.text({ message: 'Cluster identifier', validate: checkClusterId });
-  const database = await ask.text({ message: 'Database', default: DEFAULTS.redshiftDatabase, validate: checkDbName });
+  const clusterIdentifier = await ask.text({ key: 'redshift-cluster', message: 'Cluster identifier', validate: checkClusterId });
+  const database = await ask.text({ key: 'redshift-database', message: 'Database', default: DEFAULTS.redshiftDatabase, validate: checkDbName });
   const how = await ask.choose({
+    key: 'redshift-sign-in',
     message: 'How does halo-data sign in to the database?',
     choices: [
       { value: 'dbUser', name: 'as a database user, with temporary IAM credentials' },
@@ -268,8 +302,8 @@ async function askRedshiftTarget(ask: Ask): Promise<RedshiftTarget> {
     ],
   });
   const auth = how === 'dbUser'
-    ? { kind: how, dbUser: await ask.text({ message: 'Database user', validate: checkDbName }) }
-    : { kind: how, secretArn: await ask.text({ message: 'Secrets Manager secret ARN', validate: checkSecretArn }) };
+    ? { kind: how, dbUser: await ask.text({ key: 'redshift-db-user', message: 'Database user', validate: checkDbName }) }
+    : { kind: how, secretArn: await ask.text({ key: 'redshift-secret-arn', message: 'Secrets Manager secret ARN', validate: checkSecretArn }) };
   return { kind, clusterIdentifier, database, auth };
 }
 

@@ -1,6 +1,6 @@
 import type { CommandContext } from './context.js';
 import { openLake } from '../lake/open.js';
-import { openWarehouse } from '../warehouse/open.js';
+import { openWarehouse, openExistingWarehouse, describeNoWarehouse, noWarehouseYet } from '../warehouse/open.js';
 import { initSchema } from '../warehouse/schema.js';
 import { SCHEMA } from '../warehouse/sql/ddl.js';
 import { listBatches, type BatchEntry } from '../batch/catalog.js';
@@ -53,10 +53,19 @@ export async function loadCommand(opts: LoadCommandOptions, ctx: CommandContext)
   return 0;
 }
 
-/** Merges batches that `load --no-merge` staged: all of them, oldest first, or the one named. */
+/**
+ * Merges batches that `load --no-merge` staged: all of them, oldest first, or the one named.
+ * With no warehouse yet nothing is staged, and none is created to say so.
+ */
 export async function mergeCommand(opts: { batchId?: string }, ctx: CommandContext): Promise<number> {
   const config = ctx.config();
-  const wh = await openWarehouse(config, { log: ctx.log });
+  const wh = await openExistingWarehouse(config, { log: ctx.log });
+  if (!wh) {
+    if (opts.batchId) throw notStaged(opts.batchId, describeNoWarehouse(config));
+    if (ctx.json) ctx.stdout.write(JSON.stringify({ warehouse: describeNoWarehouse(config), batches: [] }, null, 2) + '\n');
+    else ctx.stdout.write(`no staged batches: nothing to merge (${noWarehouseYet(config).message})\n`);
+    return 0;
+  }
   const results: LoadOutcome[] = [];
   const progress = createProgress(ctx.interactiveStderr, 'merging…');
   try {
@@ -65,7 +74,7 @@ export async function mergeCommand(opts: { batchId?: string }, ctx: CommandConte
     let ids = staged.rows.map((r) => r.batch_id);
     if (opts.batchId) {
       if (!ids.includes(opts.batchId)) {
-        throw new DataError('not-staged', `batch ${opts.batchId} is not staged in ${wh.describe}`, { hint: 'halo-data load <id> --no-merge stages a batch; halo-data batches list shows the ledger' });
+        throw notStaged(opts.batchId, wh.describe);
       }
       ids = [opts.batchId];
     }
@@ -91,6 +100,10 @@ export async function mergeCommand(opts: { batchId?: string }, ctx: CommandConte
   if (!ctx.json && results.length === 0) ctx.stdout.write('no staged batches: nothing to merge\n');
   printOutcomes(ctx, wh, results);
   return 0;
+}
+
+function notStaged(batchId: string, where: string): DataError {
+  return new DataError('not-staged', `batch ${batchId} is not staged in ${where}`, { hint: 'halo-data load <id> --no-merge stages a batch; halo-data batches list shows the ledger' });
 }
 
 const rowsOf = (e: BatchEntry) => (e.manifest?.counts.validRows ?? 0).toLocaleString('en-US');

@@ -26,7 +26,7 @@ interface RunState { lastSuccess: Record<string, string> }
 /**
  * The cron job: for each source fetch → stage → load → merge, one run at a time (a lock),
  * a summary per source, and optionally the figures for Prometheus. One source's trouble does
- * not stop the others; the exit code is the worst any source earned (cli.md).
+ * not stop the others; the exit code is the worst any source earned (src/errors.ts).
  */
 export async function runCommand(opts: RunCommandOptions, ctx: CommandContext): Promise<number> {
   if (!(opts.maxRejectRate >= 0 && opts.maxRejectRate <= 1)) throw new UsageError('bad-option', '--max-reject-rate must be between 0 and 1');

@@ -1,6 +1,6 @@
 import { redactDbMessage } from '../warehouse/redact.js';
 import type { CommandContext } from './context.js';
-import { openWarehouse } from '../warehouse/open.js';
+import { openWarehouse, openExistingWarehouse, requireExistingWarehouse, describeNoWarehouse, noWarehouseYet } from '../warehouse/open.js';
 import { initSchema, currentVersion, tableCounts } from '../warehouse/schema.js';
 import { SCHEMA_VERSION } from '../warehouse/sql/ddl.js';
 import { DataError, HaloError } from '../errors.js';
@@ -17,13 +17,26 @@ export async function warehouseInit(ctx: CommandContext): Promise<number> {
   }
 }
 
+/**
+ * Schema version and row counts. With no warehouse yet (no embedded database, or no star
+ * schema on the server) it says so and what to run, exit 0: that is the answer to "what is
+ * in the warehouse?", and nothing is created to give it.
+ */
 export async function warehouseStatus(ctx: CommandContext): Promise<number> {
-  const wh = await openWarehouse(ctx.config(), { log: ctx.log });
+  const config = ctx.config();
+  const wh = await openExistingWarehouse(config, { log: ctx.log });
+  if (!wh) {
+    const none = noWarehouseYet(config);
+    if (ctx.json) {
+      ctx.stdout.write(JSON.stringify({ warehouse: describeNoWarehouse(config), engine: config.warehouse.engine, exists: false, schemaVersion: 0, latestVersion: SCHEMA_VERSION, tables: {}, next: 'halo-data warehouse init' }, null, 2) + '\n');
+    } else ctx.stdout.write(`${none.message}\n${none.hint}\n`);
+    return 0;
+  }
   try {
     const version = await currentVersion(wh);
     const counts = version > 0 ? await tableCounts(wh) : {};
     if (ctx.json) {
-      ctx.stdout.write(JSON.stringify({ warehouse: wh.describe, engine: wh.engine, schemaVersion: version, latestVersion: SCHEMA_VERSION, tables: counts }, null, 2) + '\n');
+      ctx.stdout.write(JSON.stringify({ warehouse: wh.describe, engine: wh.engine, exists: true, schemaVersion: version, latestVersion: SCHEMA_VERSION, tables: counts }, null, 2) + '\n');
       return 0;
     }
     ctx.stdout.write(`${wh.describe}\nschema version ${version}${version < SCHEMA_VERSION ? ` (latest ${SCHEMA_VERSION}: run halo-data warehouse init)` : ''}\n`);
@@ -34,9 +47,12 @@ export async function warehouseStatus(ctx: CommandContext): Promise<number> {
   }
 }
 
-/** A read-only query: it runs in a READ ONLY transaction, so it cannot change anything. */
+/**
+ * A read-only query: it runs in a READ ONLY transaction, so it cannot change anything. With no
+ * warehouse yet it is a usage error (exit 2) saying what to run: there is nothing to query.
+ */
 export async function warehouseQuery(sql: string, ctx: CommandContext): Promise<number> {
-  const wh = await openWarehouse(ctx.config(), { log: ctx.log });
+  const wh = await requireExistingWarehouse(ctx.config(), { log: ctx.log });
   try {
     let result;
     try {

@@ -1,6 +1,6 @@
 import type { Locale, DateOrder } from '../schemas/types.js';
 
-/** The configuration file's shape (cli.md "Configuration file"). Every key is optional. */
+/** The configuration file's shape ("Configuration" in README.md). Every key is optional. */
 export interface SourceConfig {
   name: string;
   type: 'sftp' | 'local';

@@ -29,7 +29,7 @@ import { crashpoint } from '../util/crashpoint.js';
 export interface SourceRun {
   source: string;
   describe: string;
-  /** 0 when all went well, else the exit code this source's trouble calls for (cli.md). */
+  /** 0 when all went well, else the exit code this source's trouble calls for (src/errors.ts: exitCodeFor). */
   exitCode: number;
   error: { code: string; message: string; hint?: string } | null;
   fetch: Pick<SourceFetch, 'fetchId' | 'listed' | 'unchanged' | 'bytes' | 'waiting' | 'refused'> & { files: number } | null;

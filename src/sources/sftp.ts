@@ -281,7 +281,7 @@ export async function probeHostKey(s: SftpSettings): Promise<ProbedHostKey> {
   return { fingerprint: key.verdict.fingerprint, keyType, knownHostsLine: `${hostToken(s.host, s.port)} ${keyType} ${key.blob.toString('base64')}`, verdict: key.verdict };
 }
 
-export interface SftpCheck { check: string; ok: boolean; detail: string; fix?: string; /** For a failed check: the exit code its error calls for (cli.md). */ exitCode?: number }
+export interface SftpCheck { check: string; ok: boolean; detail: string; fix?: string; /** For a failed check: the exit code its error calls for (exitCodeFor in src/errors.ts). */ exitCode?: number }
 
 /**
  * doctor's checks of one SFTP source, in order, stopping at the first that fails: the host

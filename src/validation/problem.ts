@@ -1,4 +1,4 @@
-/** What validation reports: a stable code, a severity and where it is (domain.md). */
+/** What validation reports: a stable code, a severity and where it is (README.md, "Reports"). */
 export type ProblemCode =
   | 'encoding-error' | 'parse-error' | 'missing-header' | 'unknown-header' | 'duplicate-header'
   | 'blank-row' | 'extra-cell' | 'missing-cell' | 'type-error' | 'constraint-error' | 'required-error'

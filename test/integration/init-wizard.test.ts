@@ -290,13 +290,14 @@ describe('init on a terminal (tmux)', { skip: HAS_TMUX ? false : 'tmux is not in
 });
 
 describe('init without a terminal', () => {
-  test('stdin not a TTY: exit 2, says why and what to do instead, writes nothing', () => {
+  test('stdin not a TTY: exit 2, says why and what to do instead (the flags, or a file by hand), writes nothing', () => {
     const out = join(tmp.path, 'no-tty', 'cfg.yaml');
     const r = runCli(['init', '-o', out]);
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /init .*needs a terminal/);
-    assert.match(r.stderr, /Configuration file/);
+    assert.match(r.stderr, /missing: --source-type/);
+    assert.match(r.stderr, /"Configuration" in README\.md/);
     assert.match(r.stderr, /--config/);
     assert.doesNotMatch(r.stderr, /^\s+at .*:\d+:\d+\)?$/m, 'no stack trace');
     assert.ok(!existsSync(out), 'nothing written');

@@ -1,7 +1,7 @@
 /** `halo-data init` without a terminal: answers → config → YAML that loadConfig accepts, and the question flow. */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
@@ -13,6 +13,7 @@ import {
   type WizardAnswers, type SourceAnswers, type LakeAnswers, type WarehouseAnswers, type InitConfig,
 } from '../../src/commands/init-config.js';
 import { askAnswers, type Ask } from '../../src/commands/init.js';
+import { INIT_FLAGS, givenAnswers, answeringAsk, MissingAnswers } from '../../src/commands/init-answers.js';
 
 let dir = '';
 before(() => { dir = mkdtempSync(join(tmpdir(), 'halo-init-config-test-')); });
@@ -100,7 +101,7 @@ describe('every source × lake × warehouse combination loads', () => {
 });
 
 describe('what is written', () => {
-  test('keys follow cli.md and nothing is written that was not answered', () => {
+  test('keys follow README.md\'s reference and nothing is written that was not answered', () => {
     const c = buildConfig({ sources: [SOURCES['sftp key, passphrase env']], lake: LAKES['s3 lake'], warehouse: WAREHOUSES['redshift serverless'] });
     assert.deepEqual(Object.keys(c.sources[0]), ['name', 'type', 'host', 'port', 'user', 'privateKeyFile', 'passphraseEnv', 'knownHostsFile', 'paths', 'merchantIdFrom', 'schema']);
     assert.deepEqual(c.lake, { url: 's3://halo-lake/raw', region: 'ap-southeast-3' });
@@ -249,5 +250,45 @@ describe('the question flow', () => {
       [/Add another source/, false], [/lake/, 'local'], [/Lake folder/, ''], [/Which warehouse/, 'redshift-data'],
     ]);
     await assert.rejects(askAnswers(refuses), /redshift-data is not a choice one can pick/);
+  });
+});
+
+describe('answers from flags (init-answers.ts)', () => {
+  test('every question has a flag, and every flag answers a question', () => {
+    const source = readFileSync(new URL('../../src/commands/init.ts', import.meta.url), 'utf8');
+    const keys = new Set([...source.matchAll(/key: '([a-z0-9-]+)'/g)].map((m) => m[1]));
+    // Asked only on a terminal: flags describe one source, and --force answers "overwrite?".
+    const terminalOnly = new Set(['another-source', 'overwrite']);
+    const flags = new Set(INIT_FLAGS.map((f) => f.flag));
+    assert.deepEqual([...keys].filter((k) => !flags.has(k) && !terminalOnly.has(k)), [], 'questions without a flag');
+    assert.deepEqual([...flags].filter((f) => !keys.has(f)), [], 'flags no question reads');
+  });
+
+  test('on a terminal, flags answer their questions and only the rest is asked', async () => {
+    const given = givenAnswers({ sourceType: 'local', schema: 'claim_pdf', paths: ['*.pdf', 'more/*.pdf'], warehouse: 'pglite' }, {}, false);
+    const terminal = scriptedAsk([
+      [/Source name/, 'pdfs'], [/Folder/, ''], [/Merchant id/, ''], [/Add another source/, false], [/lake/, 'local'], [/Lake folder/, ''], [/Warehouse folder/, './wh'],
+    ]);
+    const answers = await askAnswers(answeringAsk(given, terminal));
+    assert.deepEqual(answers.sources, [{ type: 'local', name: 'pdfs', schema: 'claim_pdf', path: './drop', paths: ['*.pdf', 'more/*.pdf'] }]);
+    assert.deepEqual(answers.warehouse, { engine: 'pglite', path: './wh' });
+  });
+
+  test('without a terminal: defaults, then the missing flags; a given answer goes through its question\'s check', async () => {
+    const none = answeringAsk(givenAnswers({ host: 'sftp.example', schema: 'merchant_inventory' }, {}, false), null);
+    await assert.rejects(askAnswers(none), (e: Error) => e instanceof MissingAnswers && /missing: --user, --auth key\|agent\|password$/.test(e.message));
+    const bad = answeringAsk(givenAnswers({ sourceType: 'sftp', schema: 'claim_pdf', host: 'user@host:22' }, {}, false), null);
+    await assert.rejects(askAnswers(bad), /--host: a host name or IP address/);
+  });
+
+  test('--from-env reads HALO_DATA_INIT_*, then the HALO_DATA_* a flag names; flags win', () => {
+    const env = { HALO_DATA_INIT_SCHEMA: 'claim_pdf', HALO_DATA_INIT_PATHS: 'a/*.pdf\n\nb/*.pdf\n', HALO_DATA_LAKE_URL: 's3://halo-lake/x', HALO_DATA_INIT_LAKE: './lake', HALO_DATA_INIT_HOST: 'from-env' };
+    const a = givenAnswers({ host: 'from-flag' }, env, true);
+    assert.deepEqual(a.get('paths'), ['a/*.pdf', 'b/*.pdf']);
+    assert.deepEqual(a.get('lake'), ['./lake']);
+    assert.deepEqual(a.get('lake-kind'), ['local']);
+    assert.deepEqual(a.get('host'), ['from-flag']);
+    assert.deepEqual(a.get('source-type'), ['sftp'], 'implied by --host');
+    assert.equal(givenAnswers({}, env, false).size, 0, 'without --from-env nothing is read');
   });
 });

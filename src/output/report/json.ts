@@ -3,7 +3,7 @@ import type { Problem } from '../../validation/problem.js';
 import { displayPath } from './paths.js';
 import { problemLocation } from './location.js';
 
-/** The JSON report: cli.md's shape, versioned, with a few extra facts per file. */
+/** The JSON report: the shape README.md's "Reports" shows, versioned, with a few extra facts per file. */
 export function renderJson(report: ValidateReport, toolVersion: string): string {
   return JSON.stringify({
     version: report.version,
