@@ -5,6 +5,8 @@ import { POSTGRES_DIALECT, plainParams, type Warehouse, type QueryResult, type S
 import { runPgSteps, pgFailure, type PgTx } from './steps.js';
 import { GunzipWorker } from './gunzip-worker.js';
 import { acquireLock, DEFAULT_STALE_SECONDS, type Lock } from '../util/lock.js';
+import { emptyClusterSnapshot } from './pglite-snapshot.js';
+import { holdsEmbeddedDatabase } from './open.js';
 
 /**
  * Embedded PostgreSQL (PGlite: PostgreSQL in WebAssembly) persisted in a folder: the
@@ -69,7 +71,9 @@ export class PgliteWarehouse implements Warehouse {
       // PGlite writes its data files 0666 whatever the umask: the folder is what keeps other
       // local users out (claims are in it), so it is the owner's only, even if made earlier.
       await chmod(folder, 0o700);
-      const db = await PGlite.create(folder, { startParams: START_PARAMS });
+      // A new warehouse is unpacked from the build's empty cluster when there is one.
+      const loadDataDir = holdsEmbeddedDatabase(folder) ? undefined : emptyClusterSnapshot();
+      const db = await PGlite.create(folder, { startParams: START_PARAMS, ...(loadDataDir ? { loadDataDir } : {}) });
       return new PgliteWarehouse(db, lock, `embedded PostgreSQL in ${folder}`);
     } catch (e) {
       lock.release();
