@@ -1,7 +1,7 @@
-import type { HaloConfig, SourceConfig } from '../config/types.js';
+import type { SourceConfig } from '../config/types.js';
 import type { Lake } from '../lake/lake.js';
 import type { Manifest } from '../batch/manifest.js';
-import { merchantFromPath } from '../schemas/profiles.js';
+import { merchantIdRegex } from '../schemas/profiles.js';
 
 /**
  * Freshness per source and per merchant: when the last file came and when the last batch
@@ -57,10 +57,11 @@ export function newRecord(source: string, now: Date): FreshnessRecord {
 }
 
 /** The merchant a file of this source belongs to, by the source's own merchantIdFrom only. */
-export function merchantOf(config: HaloConfig, s: SourceConfig, path: string): string | undefined {
+export function merchantOf(s: SourceConfig, path: string): string | undefined {
   if (!s.merchantIdFrom) return undefined;
   const posix = path.replace(/\\/g, '/');
-  return merchantFromPath(config, posix.startsWith('/') ? posix : `/${posix}`, s.name);
+  // As the file stands in the landing folder: a local source's relative path gets its '/'.
+  return merchantIdRegex(s.merchantIdFrom).exec(posix.startsWith('/') ? posix : `/${posix}`)?.[1];
 }
 
 const later = (a: string | undefined, b: string) => (a === undefined || Date.parse(b) > Date.parse(a));
@@ -79,10 +80,10 @@ export function noteReceived(rec: FreshnessRecord, merchant: string | undefined,
  * with the valid rows of their files; a batch older than the one already noted is ignored
  * (reconcile may load an old batch after a newer one).
  */
-export function noteLoaded(rec: FreshnessRecord, config: HaloConfig, s: SourceConfig, m: Manifest, at: Date): void {
+export function noteLoaded(rec: FreshnessRecord, s: SourceConfig, m: Manifest, at: Date): void {
   const rows = new Map<string | undefined, number>();
   for (const f of m.files) {
-    const merchant = merchantOf(config, s, f.original ?? f.name);
+    const merchant = merchantOf(s, f.original ?? f.name);
     if (merchant !== undefined) rows.set(merchant, (rows.get(merchant) ?? 0) + f.validRows);
   }
   // A batch id starts with its fetch's time (run.ts batchIdFor): the batches of one fetch (one

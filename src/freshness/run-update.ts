@@ -1,5 +1,5 @@
 import { decodeTime } from 'ulid';
-import type { HaloConfig, SourceConfig } from '../config/types.js';
+import type { SourceConfig } from '../config/types.js';
 import type { Lake } from '../lake/lake.js';
 import type { Manifest } from '../batch/manifest.js';
 import type { LandedFetch } from '../pipeline/landed.js';
@@ -34,7 +34,7 @@ export interface SourceFreshness {
  * for a later run still counts from when it came.
  */
 export async function updateFreshness(
-  s: SourceConfig, deps: { config: HaloConfig; lake: () => Promise<Lake>; now: number }, landed: LandedFetch[], loaded: Manifest[],
+  s: SourceConfig, deps: { lake: () => Promise<Lake>; now: number }, landed: LandedFetch[], loaded: Manifest[],
 ): Promise<SourceFreshness> {
   const lake = await deps.lake();
   const now = new Date(deps.now);
@@ -42,9 +42,9 @@ export async function updateFreshness(
   for (const f of landed) {
     if (f.record.retry) continue;
     const at = new Date(decodeTime(f.fetchId));
-    for (const file of f.record.files) noteReceived(rec, merchantOf(deps.config, s, file.path), file.path, at);
+    for (const file of f.record.files) noteReceived(rec, merchantOf(s, file.path), file.path, at);
   }
-  for (const m of loaded) noteLoaded(rec, deps.config, s, m, now);
+  for (const m of loaded) noteLoaded(rec, s, m, now);
   rec.checkedAt = now.toISOString();
   await writeFreshness(lake, rec);
   const j = judgeSource(s, rec, deps.now);

@@ -165,7 +165,7 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
   // After everything else: what arrived and what loaded, even when a step failed (an
   // unreachable server makes the source late; that must show, not stop the record).
   try {
-    out.freshness = await updateFreshness(s, { config: deps.config, lake: deps.lake, now: deps.now ?? Date.now() }, landed, loadedManifests.get(out) ?? []);
+    out.freshness = await updateFreshness(s, { lake: deps.lake, now: deps.now ?? Date.now() }, landed, loadedManifests.get(out) ?? []);
   } catch (caught) {
     const e = asHaloError(caught);
     noteError(out, e);
