@@ -272,7 +272,8 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
       if (!(e instanceof HaloError) || e.fault !== 'data') throw e;
       if (e instanceof NothingStagedError) for (const v of e.files) leave(v);
       else for (const p of files) leave({ path: p, code: e.code, message: e.message });
-      deps.log.warn('batch not written', { source: s.name, schema, files: files.length, code: e.code, error: e.message });
+      // Nothing staged: each file's own reason is logged below, not the first file's code for all.
+      deps.log.warn('batch not written', { source: s.name, schema, files: files.length, code: e instanceof NothingStagedError ? 'nothing-staged' : e.code, error: e.message });
     }
   }
   for (const l of rec.left) deps.log.warn('file left out', { source: s.name, file: l.path, code: l.code, reason: l.message });
