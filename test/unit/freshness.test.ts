@@ -141,3 +141,16 @@ describe('config: expectEvery and lateAfter', () => {
     assert.match(err(src('    lateAfter: 30m\n')).message, /has no expectEvery/);
   });
 });
+
+describe("init's written config", () => {
+  test('says how to ask for freshness, and still loads', async () => {
+    const { renderConfigYaml } = await import('../../src/commands/init-config.js');
+    const text = renderConfigYaml({ sources: [{ name: 'inv', type: 'local', path: './drop' }], lake: { url: './lake' }, warehouse: { engine: 'pglite', path: './wh' } }, new Date('2026-12-07T00:00:00Z'));
+    assert.match(text, /^# Freshness: give a source `expectEvery: 1h`/m);
+    const dir = mkdtempSync(join(tmpdir(), 'halo-freshness-init-'));
+    try {
+      writeFileSync(join(dir, 'c.yaml'), text.replace('path: ./drop', 'path: ./drop\n    expectEvery: 1h'));
+      assert.equal(loadConfig({ configFile: join(dir, 'c.yaml'), env: {}, cwd: dir }).sources[0].expectEvery, 3600);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+});
