@@ -117,6 +117,15 @@ describe('freshness per source and merchant', () => {
     assert.deepEqual(JSON.parse(one.stdout).sources.map((s: { source: string }) => s.source), ['inventory']);
   });
 
+  test('status --help has examples; an unknown source is a usage error (exit 2)', () => {
+    const h = cli(T0, 'status', '--help');
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /Examples:\n {2}\$ halo-data status\n/);
+    const r = cli(T0, 'status', '--source', 'nosuch');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no source named nosuch/);
+  });
+
   test('the record is in the lake: a new machine (no state, landing or warehouse) sees the same', () => {
     rmSync(join(dir, '.halo-data'), { recursive: true, force: true });
     const out = JSON.parse(cli(T0 + 3 * H, 'status', '--json').stdout);
