@@ -10,7 +10,7 @@ import type { Lateness } from '../freshness/lateness.js';
 import { refusedWaiting, type SourceRun } from '../pipeline/run.js';
 import { formatDuration } from '../util/duration.js';
 import { hostNow } from '../util/clock.js';
-import { age, printRefusedWaiting } from './run.js';
+import { printRefusedWaiting } from './run.js';
 
 /** Merchants a source's table shows in text (late ones first; --json lists every one). */
 const MERCHANTS_SHOWN = 50;
@@ -70,10 +70,12 @@ function asJson(s: SourceConfig, j: JudgedSource, refused: SourceRun['refusedWai
   };
 }
 
-const ago = (iso: string | undefined, now: number) => (iso === undefined ? 'never' : `${age(Math.max(0, Math.floor((now - Date.parse(iso)) / 1000)))} ago`);
+/** An age to the minute, written as the config writes durations (2h55m): set beside a bound like `late past 2h`, "2 h" would hide that it is past. */
+const span = (seconds: number) => (seconds < 60 ? `${seconds}s` : formatDuration(Math.floor(seconds / 60) * 60));
+const ago = (iso: string | undefined, now: number) => (iso === undefined ? 'never' : `${span(Math.max(0, Math.floor((now - Date.parse(iso)) / 1000)))} ago`);
 
 function stateText(c: CommandContext['color'], l: Lateness, j: JudgedSource): string {
-  const howLong = l.ageSeconds === null ? '' : l.never ? ` (nothing in ${age(l.ageSeconds)})` : ` (${age(l.ageSeconds)})`;
+  const howLong = l.ageSeconds === null ? '' : l.never ? ` (nothing in ${span(l.ageSeconds)})` : ` (${span(l.ageSeconds)})`;
   switch (l.state) {
     case 'unwatched': return 'no expectEvery';
     case 'on-time': return c.green('on time');

@@ -87,11 +87,11 @@ describe('freshness per source and merchant', () => {
     const lines = r.stdout.split('\n');
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
     assert.match(r.stdout, /^ {2}MERCHANT {2}LAST FILE {2}LAST LOAD {2}ROWS {2}STATE$/m);
-    assert.match(r.stdout, /^ {2}\(source\) +0 s ago +0 s ago +4 {2}on time$/m);
-    assert.match(r.stdout, /^ {2}M0102 +3 h ago +3 h ago +2 {2}LATE past 2h \(3 h\)$/m);
-    assert.match(r.stdout, /^ {2}M0101 +0 s ago +0 s ago +4 {2}on time$/m);
+    assert.match(r.stdout, /^ {2}\(source\) +0s ago +0s ago +4 {2}on time$/m);
+    assert.match(r.stdout, /^ {2}M0102 +3h ago +3h ago +2 {2}LATE past 2h \(3h\)$/m);
+    assert.match(r.stdout, /^ {2}M0101 +0s ago +0s ago +4 {2}on time$/m);
     assert.ok(at(/^ {2}M0102/) < at(/^ {2}M0101/), 'late first');
-    assert.match(r.stdout, /^ {2}\(source\) +never +never +- {2}LATE past 1h \(nothing in 3 h\)$/m);
+    assert.match(r.stdout, /^ {2}\(source\) +never +never +- {2}LATE past 1h \(nothing in 3h\)$/m);
     assert.match(r.stdout, /^late past the bound: inventory\/M0102, claims$/m);
   });
 
