@@ -11,12 +11,11 @@ import { mkdirSync, writeFileSync, readFileSync, existsSync, rmSync, utimesSync,
 import { join } from 'node:path';
 import { runCli, type CliRun } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
+import { inventoryCsv, inventoryRow } from '../support/inventory.js';
 
 const tmp = tempDir();
 after(() => tmp.cleanup());
 
-const HEADER = 'Kode Apotek,Kode Barang,Nama Barang,Barcode,Satuan,Harga Jual,Stok,Tgl Kadaluarsa,Tgl Update\n';
-const row = (m: string, i: number) => `${m},BRG-${String(i).padStart(5, '0')},Produk ${i},,Strip,4500,${i + 1},21/11/2027,21/11/2026 10:30\n`;
 const T0 = Date.parse('2026-12-07T00:00:00Z');
 const H = 3600_000;
 
@@ -25,9 +24,7 @@ const cfg = join(dir, 'halo-data.config.yaml');
 function put(merchant: string, rows: number, mtime: number): void {
   const file = join(dir, 'drop', merchant, 'stok.csv');
   mkdirSync(join(dir, 'drop', merchant), { recursive: true });
-  let s = HEADER;
-  for (let i = 0; i < rows; i++) s += row(merchant, i);
-  writeFileSync(file, s);
+  writeFileSync(file, inventoryCsv(merchant, rows));
   utimesSync(file, new Date(mtime), new Date(mtime));
 }
 const cli = (at: number, ...a: string[]): CliRun => runCli([...a, '--config', cfg], { cwd: dir, env: { HALO_DATA_NOW: new Date(at).toISOString() } });
@@ -60,7 +57,7 @@ describe('freshness per source and merchant', () => {
   });
 
   test('three hours later, only M0101 sent a file: run exits 1 naming M0102 and the silent source; metrics have no merchant', () => {
-    appendFileSync(join(dir, 'drop/M0101/stok.csv'), row('M0101', 7));
+    appendFileSync(join(dir, 'drop/M0101/stok.csv'), inventoryRow('M0101', 7));
     utimesSync(join(dir, 'drop/M0101/stok.csv'), new Date(T0 + 2.8 * H), new Date(T0 + 2.8 * H));
     const r = cli(T0 + 3 * H, 'run', '--metrics-file', 'halo.prom');
     assert.equal(r.code, 1, r.stdout + r.stderr);

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { runCli, ROOT, type CliRun } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
+import { inventoryCsv as inventory } from '../support/inventory.js';
 import { loadConfig } from '../../src/config/load.js';
 import { stage, NothingStagedError } from '../../src/pipeline/stage.js';
 import { validate } from '../../src/files/validate.js';
@@ -22,12 +23,6 @@ import { isUnreadable, rejectRateVerdict, unreadableVerdict } from '../../src/fi
 const tmp = tempDir();
 after(() => tmp.cleanup());
 
-const HEADER = 'Kode Apotek,Kode Barang,Nama Barang,Barcode,Satuan,Harga Jual,Stok,Tgl Kadaluarsa,Tgl Update\n';
-function inventory(merchant: string, good: number, bad: number): string {
-  let s = HEADER;
-  for (let i = 0; i < good + bad; i++) s += `${merchant},BRG-${String(i).padStart(5, '0')},Produk ${i},,Strip,4500,${i < good ? i + 1 : 'banyak'},21/11/2027,21/11/2026 10:30\n`;
-  return s;
-}
 const BINARY = join(ROOT, 'fixtures/inventory/binary-renamed.csv');
 const BINARY_REASON = /the file holds binary data/;
 const RATE_REASON = /5 of 6 rows were rejected \(83\.33%\), more than the max reject rate 0\.01/;
