@@ -203,6 +203,20 @@ Examples:
     });
   addGlobalOptions(doctor);
 
+  const status = program.command('status')
+    .description("freshness per source and merchant (last file, last load, rows, how late against expectEvery) and the files waiting in refused/; exit 1 when something is late past its bound; reads only")
+    .option('--source <name>', 'only this source')
+    .addHelpText('after', `
+Examples:
+  $ halo-data status
+  $ halo-data status --source merchants --json
+  5 * * * * cd /opt/halo && halo-data status --quiet > /dev/null || echo late   # exit 1: late past lateAfter`)
+    .action(async (opts, cmd: Command) => {
+      const { statusCommand } = await import('./commands/status.js');
+      setExit(await statusCommand({ source: opts.source }, makeContext(cmd.optsWithGlobals(), io)));
+    });
+  addGlobalOptions(status);
+
   const refused = program.command('refused').description("files run left out (unreadable, unknown schema, too many rejected rows), kept in the landing folder's refused/");
   addGlobalOptions(refused.command('list').description('the files waiting in refused/, with their reason and age')
     .option('--source <name>', 'only this source')

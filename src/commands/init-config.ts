@@ -282,6 +282,8 @@ export function renderConfigYaml(c: InitConfig, writtenAt: Date): string {
     ' Reference: the "Configuration" section of README.md in the halo-data repository; unknown keys are an error.',
     ' No secrets here: only the names of the files and environment variables that hold them.',
     ' Next: `halo-data doctor` checks every source, the lake and the warehouse; then `halo-data run`.',
+    ' Freshness: give a source `expectEvery: 1h` (and `lateAfter: 3h`, default twice expectEvery) and `run` and',
+    ' `halo-data status` name the merchants that sent no file in time (exit 1 past lateAfter).',
   ].join('\n');
   annotate(doc, c);
   return doc.toString({ lineWidth: 0 });

@@ -18,6 +18,7 @@ import { formatBytes } from '../output/size.js';
 import { HaloError, UsageError, exitCodeFor } from '../errors.js';
 import { crashpoint } from '../util/crashpoint.js';
 import { hostNow } from '../util/clock.js';
+import { parseDuration } from '../util/duration.js';
 
 export interface RunCommandOptions { sources: string[]; maxRejectRate: number; metricsFile?: string }
 
@@ -56,6 +57,9 @@ export async function runCommand(opts: RunCommandOptions, ctx: CommandContext): 
   }
   const seconds = (performance.now() - t0) / 1000;
   let exitCode = results.reduce((c, r) => worse(c, r.exitCode), 0);
+  // A source or merchant with no file past its bound fails the run (cron's mail, CI's red),
+  // though every step worked: the data in the warehouse is that old.
+  if (results.some((r) => r.freshness?.overdue.count)) exitCode = worse(exitCode, 1);
 
   // The run's state and metrics files: a failure to write them is reported after the
   // summary (the sources' results are printed whatever happens here), and fails the run.
@@ -142,9 +146,31 @@ function metricsOf(results: SourceRun[], state: RunState, startedAt: Date, secon
     per('halo_data_run_rows_rejected', 'Rows rejected in the batches the last run staged for this source.', (r) => r.rowsRejected),
     per('halo_data_run_files_left_out', 'Files the last run could not stage (unreadable, unknown schema, too many rejects).', (r) => r.left.length),
     per('halo_data_refused_files', 'Files of this source waiting in refused/ (halo-data refused list; refused retry stages them again).', (r) => r.refusedWaiting.count),
+    ...freshnessMetrics(results),
     per('halo_data_run_batches_reconciled', 'Batches the last run loaded from the lake because the warehouse ledger lacked them.', (r) => r.reconciled.length),
     { name: 'halo_data_run_timestamp_seconds', help: 'When the last run started (Unix time).', type: 'gauge', samples: [{ value: Math.floor(startedAt.getTime() / 1000) }] },
     { name: 'halo_data_run_total_duration_seconds', help: 'How long the last run took, all sources.', type: 'gauge', samples: [{ value: Number(seconds.toFixed(3)) }] },
+  ];
+}
+
+/**
+ * Freshness per source, from the lake's record (freshness/record.ts): never a label per
+ * merchant (thousands of series); merchants only as counts, named by `halo-data status`.
+ * A sample is left out where there is no value (no file ever, no expectEvery).
+ */
+function freshnessMetrics(results: SourceRun[]): Metric[] {
+  const per = (name: string, help: string, value: (f: NonNullable<SourceRun['freshness']>) => number | null): Metric => ({
+    name, help, type: 'gauge',
+    samples: results.flatMap((r) => { const v = r.freshness ? value(r.freshness) : null; return v === null ? [] : [{ labels: { source: r.source }, value: v }]; }),
+  });
+  const unix = (iso: string | null) => (iso === null ? null : Math.floor(Date.parse(iso) / 1000));
+  return [
+    per('halo_data_source_last_file_timestamp_seconds', 'When this source last sent a file (its fetch time, Unix time).', (f) => unix(f.lastFileAt)),
+    per('halo_data_source_last_file_age_seconds', 'Seconds since this source last sent a file (since first watched, when it never did).', (f) => f.ageSeconds),
+    per('halo_data_source_last_load_timestamp_seconds', "When a batch of this source last loaded into the warehouse (Unix time).", (f) => unix(f.lastLoadAt)),
+    per('halo_data_source_expect_every_seconds', "The source's expectEvery: a file is expected at least this often.", (f) => (f.expectEvery === null ? null : parseDuration(f.expectEvery))),
+    per('halo_data_source_merchants_late', 'Merchants of this source with no file for longer than expectEvery (halo-data status names them).', (f) => f.late),
+    per('halo_data_source_overdue', 'This source (nothing at all) and its merchants with no file for longer than lateAfter: run and status exit 1.', (f) => (f.expectEvery === null ? null : f.overdue.count)),
   ];
 }
 
@@ -158,6 +184,23 @@ export function age(seconds: number): string {
 
 const n = (x: number) => x.toLocaleString('en-US');
 const plural = (k: number, w: string) => `${n(k)} ${w}${k === 1 ? '' : 's'}`;
+
+/** The reminder of files waiting in refused/ (run's summary, status): reason and age each, the list bounded. */
+export function printRefusedWaiting(w: (s: string) => void, c: CommandContext['color'], refused: SourceRun['refusedWaiting']): void {
+  if (!refused.count) return;
+  w(`  ${c.yellow(`${plural(refused.count, 'file')} waiting in refused/`)} (halo-data refused list; halo-data refused retry stages them again):`);
+  for (const f of refused.files) w(`    ${f.path} (${f.code}, ${age(f.ageSeconds)}): ${f.message}`);
+  if (refused.count > refused.files.length) w(`    … and ${n(refused.count - refused.files.length)} more`);
+}
+
+function printFreshness(w: (s: string) => void, c: CommandContext['color'], f: NonNullable<SourceRun['freshness']>): void {
+  if (f.lastFileAt === null) w(`  ${c.yellow('no file received yet')}${f.ageSeconds !== null ? ` (watched for ${age(f.ageSeconds)})` : ''}`);
+  if (f.overdue.count) {
+    const more = f.overdue.count - f.overdue.names.length;
+    w(`  ${c.red(`late past ${f.lateAfter}`)} (no file for longer; exit 1): ${f.overdue.names.join(', ')}${more ? ` and ${n(more)} more (halo-data status lists them)` : ''}`);
+  } else if (f.late) w(`  ${c.yellow(`${plural(f.late, 'merchant')} late`)} (no file within ${f.expectEvery}; halo-data status lists them)`);
+  else if (f.state === 'late') w(`  ${c.yellow('late')}: no file within ${f.expectEvery}`);
+}
 
 export function printSummary(ctx: CommandContext, results: SourceRun[], seconds: number): void {
   const c = ctx.color;
@@ -175,11 +218,8 @@ export function printSummary(ctx: CommandContext, results: SourceRun[], seconds:
     for (const l of r.left) w(`  ${c.yellow('left out')} ${l.path} (${l.code}): ${l.message}`);
     for (const f of r.refusedFolders) w(`  files left out are kept in ${f}`);
     for (const x of r.notArchived) w(`  ${c.yellow('not archived')} ${x.path}: ${x.why}`);
-    if (r.refusedWaiting.count) {
-      w(`  ${c.yellow(`${plural(r.refusedWaiting.count, 'file')} waiting in refused/`)} (halo-data refused list; halo-data refused retry stages them again):`);
-      for (const f of r.refusedWaiting.files) w(`    ${f.path} (${f.code}, ${age(f.ageSeconds)}): ${f.message}`);
-      if (r.refusedWaiting.count > r.refusedWaiting.files.length) w(`    … and ${n(r.refusedWaiting.count - r.refusedWaiting.files.length)} more`);
-    }
+    printRefusedWaiting(w, c, r.refusedWaiting);
+    if (r.freshness) printFreshness(w, c, r.freshness);
     for (const f of r.failedBatches) w(`  ${c.red('not loaded')} ${f.batchId} (${f.code}): ${f.message} — the next run tries again`);
     if (r.error) w(`  ${c.red('error')} (${r.error.code}): ${r.error.message}`);
     if (r.error?.hint) w(`    ${c.yellow('fix:')} ${r.error.hint}`);

@@ -6,6 +6,7 @@ import { checkNode, S, type Shape } from './shape.js';
 import type { HaloConfig, ProfileConfig, SourceConfig } from './types.js';
 import { loginMethods } from '../sources/sftp-login.js';
 import { isValidZone } from '../schemas/fields/dates.js';
+import { formatDuration } from '../util/duration.js';
 
 const profileShape = S.object({
   locale: S.enumOf(['id-ID', 'en-US', 'auto']),
@@ -26,7 +27,7 @@ const configShape: Shape = S.object({
     merchantIdFrom: S.string, schema: S.string, stableAfterSeconds: S.int(0),
     agent: S.boolean, archive: S.boolean, timeoutSeconds: S.int(1), stallSeconds: { kind: 'number', min: 0.1 },
     minBytesPerSecond: S.int(0), retries: S.int(0), retryDelaySeconds: { kind: 'number', min: 0 }, concurrency: S.int(1),
-    speaksFor: S.map(S.list(S.string)),
+    speaksFor: S.map(S.list(S.string)), expectEvery: S.duration, lateAfter: S.duration,
   }, ['name', 'type'])),
   landing: S.string,
   lake: S.object({
@@ -83,7 +84,7 @@ export function loadConfig(opts: { configFile?: string; env?: NodeJS.ProcessEnv;
     }
     raw = (doc.contents ? checkNode(doc.contents as Node, configShape, '', file, lines) : {}) as Record<string, any>;
     const at = (path: Array<string | number>) => lineOf(doc, lines, path);
-    (raw.sources ?? []).forEach((s: SourceConfig, i: number) => checkSpeaksFor(s, i, file, at));
+    (raw.sources ?? []).forEach((s: SourceConfig, i: number) => { checkSpeaksFor(s, i, file, at); checkLateness(s, i, file, at); });
     if (raw.claims?.icd10CodesFile !== undefined) {
       const path = resolve(dirname(file), raw.claims.icd10CodesFile);
       if (!existsSync(path)) {
@@ -212,6 +213,15 @@ function checkSpeaksFor(s: SourceConfig, i: number, file: string, at: (path: Arr
       if (list.indexOf(id) !== j) fail([head, j], `names ${id} twice`);
     });
   }
+}
+
+/** lateAfter is a bound on top of expectEvery: without it there is nothing to be late against, and below it a source would be "past the bound" before it is late. */
+function checkLateness(s: SourceConfig, i: number, file: string, at: (path: Array<string | number>) => number | undefined): void {
+  if (s.lateAfter === undefined) return;
+  const line = at(['sources', i, 'lateAfter']);
+  const where = `${file}${line ? `:${line}` : ''}: sources[${i}].lateAfter`;
+  if (s.expectEvery === undefined) throw new ConfigError(`${where}: source '${s.name}' has no expectEvery: lateAfter bounds how late past expectEvery a source may be`, { file, line });
+  if (s.lateAfter < s.expectEvery) throw new ConfigError(`${where}: must be at least expectEvery (${formatDuration(s.expectEvery)})`, { file, line });
 }
 
 /** An sftp source names its server, its user and a way to log in (the secrets themselves are read when it connects). */

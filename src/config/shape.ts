@@ -1,5 +1,6 @@
 import { isMap, isSeq, isScalar, type Node, type LineCounter } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { parseDuration } from '../util/duration.js';
 
 /**
  * A small declarative checker for the config file: walks the YAML syntax tree (JSON is
@@ -8,6 +9,7 @@ import { ConfigError } from '../errors.js';
 export type Shape =
   | { kind: 'string' } | { kind: 'number'; integer?: boolean; min?: number } | { kind: 'boolean' }
   | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'duration' }
   | { kind: 'list'; of: Shape }
   | { kind: 'map'; of: Shape }
   | { kind: 'object'; keys: Record<string, Shape>; required?: string[] }
@@ -18,6 +20,8 @@ export const S = {
   int: (min?: number): Shape => ({ kind: 'number', integer: true, min }),
   number: { kind: 'number' } as Shape,
   boolean: { kind: 'boolean' } as Shape,
+  /** A duration as written (15m, 1h, 1d, 1h30m), checked here and given as whole seconds. */
+  duration: { kind: 'duration' } as Shape,
   enumOf: (values: readonly string[]): Shape => ({ kind: 'enum', values }),
   list: (of: Shape): Shape => ({ kind: 'list', of }),
   map: (of: Shape): Shape => ({ kind: 'map', of }),
@@ -52,6 +56,11 @@ export function checkNode(node: Node | null | undefined, shape: Shape, path: str
     case 'boolean': {
       if (!isScalar(node) || typeof node.value !== 'boolean') return fail('must be true or false');
       return node.value;
+    }
+    case 'duration': {
+      const seconds = isScalar(node) && typeof node.value === 'string' ? parseDuration(node.value) : null;
+      if (seconds === null) return fail('must be a duration: a whole number and a unit, s m h d or w (15m, 1h, 1d, 1h30m)');
+      return seconds;
     }
     case 'enum': {
       if (!isScalar(node) || !shape.values.includes(String(node.value))) return fail(`must be one of ${shape.values.join(', ')}`);

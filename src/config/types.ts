@@ -40,6 +40,16 @@ export interface SourceConfig {
    * office: `{ M0401: [M0101, M0102] }`). A row naming any other merchant is `merchant-mismatch`.
    */
   speaksFor?: Record<string, string[]>;
+  /**
+   * How often this source's files (each merchant's, with merchantIdFrom) are expected, in
+   * seconds (written as a duration: 15m, 1h, 1d). Unset: freshness is shown, never judged.
+   */
+  expectEvery?: number;
+  /**
+   * A source or merchant with no file for longer than this (seconds; written as a duration) is
+   * late past its bound: `run` and `status` exit 1 and name it. Default 2 × expectEvery.
+   */
+  lateAfter?: number;
 }
 
 export interface LakeConfig {

@@ -20,6 +20,8 @@ import { nextSequence } from '../batch/sequence.js';
 import { ledgerView, loadBatch, type LedgerStatus, type LoadOutcome } from './load.js';
 import { HaloError, exitCodeFor } from '../errors.js';
 import { crashpoint } from '../util/crashpoint.js';
+import type { Manifest } from '../batch/manifest.js';
+import { updateFreshness, type SourceFreshness } from '../freshness/run-update.js';
 
 /**
  * One source's run: fetch → stage → load (merged), each step picking up whatever an earlier,
@@ -49,6 +51,8 @@ export interface SourceRun {
   /** Rows rejected in the batches this run staged (they are in each batch's rejects file). */
   rowsRejected: number;
   seconds: { fetch: number; stage: number; load: number; total: number };
+  /** When this source and its merchants last sent a file and last loaded, judged against expectEvery (null: the record could not be updated; see error). */
+  freshness: SourceFreshness | null;
 }
 
 export interface RunDeps {
@@ -90,8 +94,10 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
   const out: SourceRun = {
     source: s.name, describe: s.type, exitCode: 0, error: null, fetch: null, staged: [], left: [], loaded: [], failedBatches: [], notArchived: [], refusedFolders: [],
     refusedWaiting: { count: 0, files: [] }, reconciled: [],
-    rowsLoaded: 0, rowsRejected: 0, seconds: { fetch: 0, stage: 0, load: 0, total: 0 },
+    rowsLoaded: 0, rowsRejected: 0, seconds: { fetch: 0, stage: 0, load: 0, total: 0 }, freshness: null,
   };
+  loadedManifests.set(out, []);
+  let landed: LandedFetch[] = [];
   const landingRoot = resolvePath(deps.config, deps.config.landing ?? './.halo-data/landing');
   let src: Source | null = null;
   try {
@@ -119,7 +125,7 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
     // 2. Stage every fetched folder not staged yet.
     t = performance.now();
     await finishRetries(landingRoot, s.name);
-    const landed = await landedFetches(landingRoot, s.name);
+    landed = await landedFetches(landingRoot, s.name);
     for (const f of landed) {
       if (f.staged) continue;
       deps.onStep?.(`${s.name}: staging fetch ${f.fetchId} (${f.record.files.length} files)`);
@@ -156,8 +162,20 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
     out.seconds.total = since(started);
   }
   out.refusedWaiting = await refusedWaiting(landingRoot, s.name, deps.now ?? Date.now());
+  // After everything else: what arrived and what loaded, even when a step failed (an
+  // unreachable server makes the source late; that must show, not stop the record).
+  try {
+    out.freshness = await updateFreshness(s, { lake: deps.lake, now: deps.now ?? Date.now() }, landed, loadedManifests.get(out) ?? []);
+  } catch (caught) {
+    const e = asHaloError(caught);
+    noteError(out, e);
+    deps.log.error('freshness record not updated', { source: s.name, code: e.code, error: e.message });
+  }
   return out;
 }
+
+/** The manifests of the batches a source's run loaded (for the freshness record), kept beside its result, not in it. */
+const loadedManifests = new WeakMap<SourceRun, Manifest[]>();
 
 /**
  * An error as this source's result: an interruption goes on up (the run stops); anything
@@ -172,7 +190,8 @@ function asHaloError(e: unknown): HaloError {
   return new HaloError('internal', 'internal', `internal error: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
-async function refusedWaiting(landingRoot: string, source: string, now: number): Promise<SourceRun['refusedWaiting']> {
+/** The files of a source waiting in refused/, oldest first, at most REFUSED_SHOWN of them, with their age at `now`. */
+export async function refusedWaiting(landingRoot: string, source: string, now: number): Promise<SourceRun['refusedWaiting']> {
   const all = await listRefused(landingRoot, source).catch(() => []);
   return {
     count: all.length,
@@ -206,6 +225,7 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
   const paths = f.record.files.map((x) => join(f.folder, x.landedAs));
   const nameOf = new Map(f.record.files.map((x) => [join(f.folder, x.landedAs), x.path]));
   const leave = (v: FileVerdict) => rec.left.push({ ...v, path: nameOf.get(v.path) ?? v.path });
+  const inBatches = new Set<string>();
   const groups = new Map<string, string[]>();
   if (s.schema) groups.set(s.schema, paths);
   else {
@@ -231,6 +251,7 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
       const m = await readManifest(lake, prefix);
       rec.batches.push({ batchId, prefix, schema, files: m.counts.files, rows: m.counts.validRows, rejectedRows: m.counts.rejectedRows });
       const inBatch = new Set(m.files.map((x) => x.sha256));
+      for (const x of inBatch) inBatches.add(x);
       const shaOf = new Map(f.record.files.map((x) => [join(f.folder, x.landedAs), x.sha256]));
       const out = files.filter((p) => !inBatch.has(shaOf.get(p) ?? ''));
       if (out.length) {
@@ -246,6 +267,7 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
       });
       const m = r.manifest;
       rec.batches.push({ batchId, prefix: r.prefix, schema, files: m.counts.files, rows: m.counts.validRows, rejectedRows: m.counts.rejectedRows });
+      for (const x of m.files) inBatches.add(x.sha256);
       for (const v of [...r.skipped, ...r.refused]) leave(v);
       deps.log.info('batch written', { source: s.name, batch: batchId, schema, files: m.counts.files, rows: m.counts.rows, rejected: m.counts.rejectedRows });
     } catch (e) {
@@ -253,8 +275,18 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
       if (!(e instanceof HaloError) || e.fault !== 'data') throw e;
       if (e instanceof NothingStagedError) for (const v of e.files) leave(v);
       else for (const p of files) leave({ path: p, code: e.code, message: e.message });
-      deps.log.warn('batch not written', { source: s.name, schema, files: files.length, code: e.code, error: e.message });
+      // Nothing staged: each file's own reason is logged below, not the first file's code for all.
+      deps.log.warn('batch not written', { source: s.name, schema, files: files.length, code: e instanceof NothingStagedError ? 'nothing-staged' : e.code, error: e.message });
     }
+  }
+  // The invariant retiring the fetch relies on: every file is in a batch or left out with a
+  // reason. A file in neither would be removed from landing (and archived on the source)
+  // without being in the lake — how issue 15's binary file vanished. Kept in refused/ instead.
+  const named = new Set(rec.left.map((l) => l.path));
+  for (const x of f.record.files) {
+    if (named.has(x.path) || inBatches.has(x.sha256)) continue;
+    deps.log.error('a file is in no batch and has no reason: kept in refused/ (a halo-data bug: please report it)', { source: s.name, file: x.path });
+    rec.left.push({ path: x.path, code: 'not-staged', message: 'in no batch and left out with no reason of its own (halo-data validate shows what it holds)' });
   }
   for (const l of rec.left) deps.log.warn('file left out', { source: s.name, file: l.path, code: l.code, reason: l.message });
   return rec;
@@ -296,7 +328,7 @@ async function loadLanded(landed: LandedFetch[], landingRoot: string, deps: RunD
     crashpoint('run:before-retire');
     if (allLoaded) {
       const left = new Set(f.staged!.left.map((l) => l.path));
-      const moved = await retireFetch(landingRoot, f);
+      const moved = await retireFetch(landingRoot, f, new Date(deps.now ?? Date.now()));
       if (moved) out.refusedFolders.push(moved);
       const gone = await supersedeRefused(landingRoot, out.source, { fetchId: f.fetchId, paths: f.record.files.map((x) => x.path).filter((p) => !left.has(p)) });
       if (gone) deps.log.info('refused files superseded by a version that loaded', { source: out.source, files: gone });
@@ -322,6 +354,7 @@ async function loadOne(b: { batchId: string; prefix: string; rows?: number }, st
     const r = await loadBatch(wh, lake, entry, status, { force: false, merge: true, memberKey: deps.memberKey, newestLoaded: newest.id });
     if (r.status === 'loaded' && (newest.id === undefined || r.batchId > newest.id)) newest.id = r.batchId;
     out.loaded.push(r);
+    if (r.status === 'loaded') loadedManifests.get(out)?.push(entry.manifest!);
     out.rowsLoaded += r.rows;
     deps.log.info('batch loaded', { source: out.source, batch: r.batchId, rows: r.rows, seconds: Number(r.seconds.toFixed(2)) });
     return true;

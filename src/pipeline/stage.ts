@@ -83,6 +83,9 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
   // A one-off stage takes its source's next number, as run does (never the host clock alone).
   const id = opts.id ?? await sequencedId(source, opts.now ?? Date.now(), { lake: async () => lake, stateDir: resolvePath(opts.config, './.halo-data/state') });
   const refused: FileVerdict[] = [];
+  // Unreadable files found in any round: a later round is built without them, so its own
+  // report no longer holds them (they were lost from the result: issue 15 item 3).
+  const skipped: FileVerdict[] = [];
   let inputs = opts.inputs;
   // Rows of every file go into the batch's parts as they are read, so a file refused for its
   // own reject rate is taken out by building the batch again from the others: paid only when
@@ -99,12 +102,15 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
       });
       const unreadable = report.files.filter(isUnreadable);
       if (unreadable.length > 0 && !opts.skipUnreadable) {
-        throw new DataError('unreadable-file', `${unreadable.length} file(s) could not be read, so no batch was written: ${unreadable.map((f) => `${basename(f.path)} (${f.problems[0]?.code}${where(f)})`).join(', ')}`,
+        // Each file with its own reason: the readable ones over the rate are named too, so
+        // fixing the unreadable file is not followed by a second surprise.
+        const over = report.files.filter((f) => !unreadable.includes(f)).map((f) => rejectRateVerdict(f, opts.maxRejectRate)).filter((v): v is FileVerdict => v !== null);
+        throw new DataError('unreadable-file', `${unreadable.length} file(s) could not be read, so no batch was written: ${unreadable.map((f) => `${basename(f.path)} (${f.problems[0]?.code}${where(f)})`).join(', ')}${over.length ? `; over the reject rate on their own: ${over.map((v) => `${basename(v.path)} (reject-rate: ${v.message.replace(/, more than .*$/, '')})`).join(', ')}` : ''}`,
           { hint: 'run halo-data validate on them for the details' });
       }
       // A file refused after some of its rows were written (a CSV broken near its end) leaves none.
       await builder.withdraw(report.files.flatMap((f, i) => (unreadable.includes(f) ? [i] : [])));
-      const skipped = unreadable.map(unreadableVerdict);
+      skipped.push(...unreadable.map(unreadableVerdict));
       const kept = report.files.filter((f) => !unreadable.includes(f));
       if (opts.perFileRejectRate) {
         const over = kept.map((f) => rejectRateVerdict(f, opts.maxRejectRate)).filter((v): v is FileVerdict => v !== null);

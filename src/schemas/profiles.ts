@@ -34,7 +34,7 @@ function pathMatch(config: HaloConfig, path: string, sourceName?: string): { sou
 }
 
 /** A merchantIdFrom as the expression it is matched with: the id is the one path part where `{merchant_id}` stands. */
-function merchantIdRegex(merchantIdFrom: string): RegExp {
+export function merchantIdRegex(merchantIdFrom: string): RegExp {
   const [before, after] = merchantIdFrom.split('{merchant_id}');
   return new RegExp(escape(before) + '([^/]+)' + escape(after));
 }

@@ -13,19 +13,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { runCli, assertNoPersonalData, ROOT, type CliRun } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
+import { inventoryCsv as inventory } from '../support/inventory.js';
 import { loadConfig } from '../../src/config/load.js';
 import { stage, NothingStagedError } from '../../src/pipeline/stage.js';
 
 const tmp = tempDir();
 after(() => tmp.cleanup());
-
-const HEADER = 'Kode Apotek,Kode Barang,Nama Barang,Barcode,Satuan,Harga Jual,Stok,Tgl Kadaluarsa,Tgl Update\n';
-/** A merchant's inventory file: `good` valid rows, then `bad` rows whose stock is not a number (rejected). */
-function inventory(merchant: string, good: number, bad: number): string {
-  let s = HEADER;
-  for (let i = 0; i < good + bad; i++) s += `${merchant},BRG-${String(i).padStart(5, '0')},Produk ${i},,Strip,4500,${i < good ? i + 1 : 'banyak'},21/11/2027,21/11/2026 10:30\n`;
-  return s;
-}
 
 function project(name: string): { dir: string; cfg: string; cli: (...a: string[]) => CliRun } {
   const dir = join(tmp.path, name);
