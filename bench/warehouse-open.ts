@@ -7,8 +7,9 @@
  *   doctor      `halo-data doctor` on it: the warehouse and ledger checks (one open)
  *   none        `halo-data warehouse status` in an empty folder: no warehouse, none created
  *
- * Prints median and min wall seconds and the peak RSS (of the process, all threads) per case,
- * and how much other work the machine did meanwhile: on a busy machine compare medians only.
+ * Prints median and min wall seconds, the median CPU seconds and the peak RSS (of the process,
+ * all threads) per case, and how much other work the machine did meanwhile: on a busy machine
+ * compare medians, and CPU seconds rather than wall.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -63,15 +64,17 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-  out(`  ${padRight('case', 8)} ${padRight('what', 38)} ${padLeft('median s', 9)} ${padLeft('min s', 7)} ${padLeft('peak RSS MiB', 13)} ${padLeft('other CPU s', 12)}\n`);
-  const figures: Record<string, { medianSeconds: number; minSeconds: number; peakRssMiB: number | null; runs: number }> = {};
+  // CPU seconds of the process itself move less with the machine's load than wall time does.
+  out(`  ${padRight('case', 8)} ${padRight('what', 38)} ${padLeft('median s', 9)} ${padLeft('min s', 7)} ${padLeft('CPU s (median)', 15)} ${padLeft('peak RSS MiB', 13)} ${padLeft('other CPU s', 12)}\n`);
+  const figures: Record<string, { medianSeconds: number; minSeconds: number; cpuSeconds: number | null; peakRssMiB: number | null; runs: number }> = {};
   for (const c of cases) {
     const ms = runs.get(c.name)!;
     const walls = ms.map((m) => m.wallSeconds);
     const rss = ms.map((m) => m.maxRssKb).filter((x): x is number => x !== null);
     const other = ms.map((m) => m.otherCpuSeconds ?? 0);
-    figures[c.name] = { medianSeconds: median(walls), minSeconds: Math.min(...walls), peakRssMiB: rss.length ? Math.max(...rss) / 1024 : null, runs: ms.length };
-    out(`  ${padRight(c.name, 8)} ${padRight(c.what, 38)} ${padLeft(fixed(median(walls)), 9)} ${padLeft(fixed(Math.min(...walls)), 7)} ${padLeft(rss.length ? String(Math.round(Math.max(...rss) / 1024)) : '?', 13)} ${padLeft(fixed(median(other)), 12)}\n`);
+    const cpu = ms.map((m) => m.cpuSeconds).filter((x): x is number => x !== null);
+    figures[c.name] = { medianSeconds: median(walls), minSeconds: Math.min(...walls), cpuSeconds: cpu.length ? median(cpu) : null, peakRssMiB: rss.length ? Math.max(...rss) / 1024 : null, runs: ms.length };
+    out(`  ${padRight(c.name, 8)} ${padRight(c.what, 38)} ${padLeft(fixed(median(walls)), 9)} ${padLeft(fixed(Math.min(...walls)), 7)} ${padLeft(cpu.length ? fixed(median(cpu)) : '?', 15)} ${padLeft(rss.length ? String(Math.round(Math.max(...rss) / 1024)) : '?', 13)} ${padLeft(fixed(median(other)), 12)}\n`);
   }
   if (values.json) process.stdout.write(JSON.stringify({ repeat, cases: figures }, null, 2) + '\n');
   return failed ? 1 : 0;

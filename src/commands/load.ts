@@ -59,7 +59,8 @@ export async function loadCommand(opts: LoadCommandOptions, ctx: CommandContext)
  */
 export async function mergeCommand(opts: { batchId?: string }, ctx: CommandContext): Promise<number> {
   const config = ctx.config();
-  const wh = await openExistingWarehouse(config, { log: ctx.log });
+  // It merges (writes): the full buffer pool, as a load has.
+  const wh = await openExistingWarehouse(config, { log: ctx.log, writes: true });
   if (!wh) {
     if (opts.batchId) throw notStaged(opts.batchId, describeNoWarehouse(config));
     if (ctx.json) ctx.stdout.write(JSON.stringify({ warehouse: describeNoWarehouse(config), batches: [] }, null, 2) + '\n');

@@ -9,6 +9,13 @@ import { SCHEMA } from './sql/ddl.js';
 
 const DEFAULT_PGLITE_PATH = './.halo-data/warehouse';
 
+export interface OpenOptions {
+  /** Hears that this command waits for another holder of the embedded warehouse, or took over a dead one's lock. */
+  log?: Logger;
+  /** Only reads will be made: the embedded warehouse starts faster (see PgliteOpenOptions.reader). */
+  reader?: boolean;
+}
+
 /**
  * The warehouse the config names: pglite (default, ./.halo-data/warehouse), postgres,
  * redshift-data. The embedded one is locked while open (see PgliteWarehouse.open): `log`
@@ -16,14 +23,14 @@ const DEFAULT_PGLITE_PATH = './.halo-data/warehouse';
  * embedded warehouse that does not exist creates it: commands that only read use
  * openExistingWarehouse instead.
  */
-export async function openWarehouse(config: HaloConfig, opts: { log?: Logger } = {}): Promise<Warehouse> {
+export async function openWarehouse(config: HaloConfig, opts: OpenOptions = {}): Promise<Warehouse> {
   const w = config.warehouse;
   switch (w.engine) {
     case 'pglite': {
       const { PgliteWarehouse } = await import('./pglite.js');
       return PgliteWarehouse.open(embeddedFolder(config)!, {
         lockWaitSeconds: w.lockWaitSeconds, staleSeconds: config.locks?.staleSeconds,
-        onWait: (m) => opts.log?.warn(m), onTakeover: (m) => opts.log?.warn(m),
+        onWait: (m) => opts.log?.warn(m), onTakeover: (m) => opts.log?.warn(m), reader: opts.reader,
       });
     }
     case 'postgres': {
@@ -78,12 +85,14 @@ export function describeNoWarehouse(config: HaloConfig): string {
  * warehouse when there is one to read, else null, and nothing is created either way. For
  * the embedded engine null means its folder holds no database (no folder, lock file or
  * database is made) or one without the star schema; for a server, that the star schema is
- * not there. The warehouse is closed again when null is returned. Use `requireExistingWarehouse` where none is an error.
+ * not there. The warehouse is closed again when null is returned. Use
+ * `requireExistingWarehouse` where none is an error. It is opened for reading (a faster
+ * start of the embedded one) unless `writes` says the command will also write (merge).
  */
-export async function openExistingWarehouse(config: HaloConfig, opts: { log?: Logger } = {}): Promise<Warehouse | null> {
+export async function openExistingWarehouse(config: HaloConfig, opts: { log?: Logger; writes?: boolean } = {}): Promise<Warehouse | null> {
   const folder = embeddedFolder(config);
   if (folder && !holdsEmbeddedDatabase(folder)) return null;
-  const wh = await openWarehouse(config, opts);
+  const wh = await openWarehouse(config, { log: opts.log, reader: opts.writes !== true });
   try {
     if ((await schemaVersionOrNone(wh)) > 0) return wh;
   } catch (e) {
@@ -110,7 +119,7 @@ async function schemaVersionOrNone(wh: Warehouse): Promise<number> {
 }
 
 /** openExistingWarehouse, with no warehouse an error (exit 2) saying what to run. */
-export async function requireExistingWarehouse(config: HaloConfig, opts: { log?: Logger } = {}): Promise<Warehouse> {
+export async function requireExistingWarehouse(config: HaloConfig, opts: { log?: Logger; writes?: boolean } = {}): Promise<Warehouse> {
   const wh = await openExistingWarehouse(config, opts);
   if (!wh) throw noWarehouseYet(config);
   return wh;

@@ -29,6 +29,15 @@ const START_PARAMS = [
 ];
 
 /**
+ * For a process that only reads (openExistingWarehouse): 16 MB of shared buffers instead of
+ * PGlite's 128 MB. Starting is ~40 % faster (measured in-process: median 0.72 → 0.42 s over 8
+ * alternating opens of one warehouse), as PostgreSQL sets up the buffer pool in the wasm heap
+ * at start; a reader scanning a big table goes through a small ring of buffers either way.
+ * Loads keep 128 MB: their COPY and merges re-read pages they just wrote.
+ */
+const READER_PARAMS = ['-c', 'shared_buffers=16MB'];
+
+/**
  * Per load transaction: hash joins and index builds in memory. 512 MB keeps PGlite's wasm heap
  * near 1 GiB at 5.5 M rows, under its 2 GiB ceiling (measured in the load benchmark).
  */
@@ -44,6 +53,8 @@ export interface PgliteOpenOptions {
   /** Told when this open waits for another holder, and when it takes over a stale lock. */
   onWait?: (message: string) => void;
   onTakeover?: (message: string) => void;
+  /** Only reads will be made: start with a small buffer pool (READER_PARAMS). */
+  reader?: boolean;
 }
 
 export class PgliteWarehouse implements Warehouse {
@@ -73,7 +84,8 @@ export class PgliteWarehouse implements Warehouse {
       await chmod(folder, 0o700);
       // A new warehouse is unpacked from the build's empty cluster when there is one.
       const loadDataDir = holdsEmbeddedDatabase(folder) ? undefined : emptyClusterSnapshot();
-      const db = await PGlite.create(folder, { startParams: START_PARAMS, ...(loadDataDir ? { loadDataDir } : {}) });
+      const startParams = opts.reader ? [...START_PARAMS, ...READER_PARAMS] : START_PARAMS;
+      const db = await PGlite.create(folder, { startParams, ...(loadDataDir ? { loadDataDir } : {}) });
       return new PgliteWarehouse(db, lock, `embedded PostgreSQL in ${folder}`);
     } catch (e) {
       lock.release();
