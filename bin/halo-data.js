@@ -21,6 +21,16 @@ for (const [signal, { code, said }] of Object.entries(SIGNALS)) {
     runInterruptHooks().finally(() => process.exit(code));
   });
 }
+// A reader that stops early (`halo-data schemas list | head -1`) closes the pipe: that is not
+// a failure of the command, whose work (a run, a load) must still finish whole. What it would
+// still print goes nowhere; the exit code is the command's own.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e && (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED')) return;
+    throw e;
+  });
+}
+
 main(process.argv).then((code) => {
   process.exitCode = code;
 });
