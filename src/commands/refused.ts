@@ -6,6 +6,7 @@ import { finishRetries, listRefused, retryRefused, type RefusedFile } from '../p
 import { runSource, worse, type SourceRun } from '../pipeline/run.js';
 import { UsageError } from '../errors.js';
 import { age, printSummary, runResources, takeRunLock } from './run.js';
+import { writeResult } from '../output/result.js';
 
 /**
  * Files `run` left out (unreadable, unknown schema, too many rejected rows), kept under
@@ -81,12 +82,10 @@ export async function refusedRetry(opts: RefusedRetryOptions, ctx: CommandContex
     lock.release();
   }
   const exitCode = results.reduce((c, r) => worse(c, r.exitCode), 0);
-  if (ctx.json) {
-    ctx.stdout.write(JSON.stringify({ ok: exitCode === 0, exitCode, retried, sources: results }, null, 2) + '\n');
-  } else {
+  writeResult(ctx, 'retry finished', { ok: exitCode === 0, exitCode, retried, sources: results }, () => {
     if (!retried.length) ctx.stdout.write('no file is waiting in refused/: nothing to retry\n');
     for (const r of retried) ctx.stdout.write(`${r.source}: ${r.files.length} file${r.files.length === 1 ? '' : 's'} landed again as fetch ${r.fetchId}\n`);
     if (results.length) printSummary(ctx, results, (performance.now() - t0) / 1000);
-  }
+  });
   return exitCode;
 }

@@ -19,6 +19,7 @@ import { batchPrefix } from '../batch/manifest.js';
 import { nextSequence } from '../batch/sequence.js';
 import { ledgerView, loadBatch, type LedgerStatus, type LoadOutcome } from './load.js';
 import { HaloError, exitCodeFor } from '../errors.js';
+import type { StepProgress } from '../output/progress.js';
 import { crashpoint } from '../util/crashpoint.js';
 
 /**
@@ -59,7 +60,8 @@ export interface RunDeps {
   memberKey?: string;
   maxRejectRate: number;
   now?: number;
-  onStep?: (text: string) => void;
+  /** Told each step's counts (fetch, stage, upload, open, load, copy, merge): output/progress.ts. */
+  progress?: StepProgress;
   /** false: no fetch from the source, only what is landed (refused retry). */
   fetch?: boolean;
 }
@@ -97,13 +99,12 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
   try {
     // 1. Fetch. A source that cannot be reached still lets what landed earlier go on.
     let t = performance.now();
-    if (deps.fetch !== false) deps.onStep?.(`${s.name}: fetching`);
     if (deps.fetch !== false) try {
       src = await openSource(deps.config, s);
       out.describe = src.describe;
       const f = await fetchSource(src, {
         landingRoot, stateFile: join(resolvePath(deps.config, './.halo-data/state'), `fetch-${s.name}.json`),
-        stableAfterMs: (s.stableAfterSeconds ?? 60) * 1000, dryRun: false, now: deps.now, concurrency: s.concurrency,
+        stableAfterMs: (s.stableAfterSeconds ?? 60) * 1000, dryRun: false, now: deps.now, concurrency: s.concurrency, progress: deps.progress,
         sequence: (now) => nextSequence(s.name, now, { lake: deps.lake, stateDir: resolvePath(deps.config, './.halo-data/state'), landingRoot }),
       });
       out.fetch = { fetchId: f.fetchId, listed: f.listed, files: f.fetched.length, unchanged: f.unchanged, bytes: f.bytes, waiting: f.waiting, refused: f.refused };
@@ -122,7 +123,6 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
     const landed = await landedFetches(landingRoot, s.name);
     for (const f of landed) {
       if (f.staged) continue;
-      deps.onStep?.(`${s.name}: staging fetch ${f.fetchId} (${f.record.files.length} files)`);
       crashpoint('run:before-stage');
       f.staged = await stageFetch(f, s, deps);
       crashpoint('run:before-stage-record');
@@ -242,7 +242,7 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
     try {
       const r = await stage({
         inputs: files, schema, source: s.name, config: deps.config, maxRejectRate, id: { batchId, createdAt }, skipUnreadable: true, perFileRejectRate: true,
-        originalNames: nameOf,
+        originalNames: nameOf, progress: deps.progress,
       });
       const m = r.manifest;
       rec.batches.push({ batchId, prefix: r.prefix, schema, files: m.counts.files, rows: m.counts.validRows, rejectedRows: m.counts.rejectedRows });
@@ -311,15 +311,15 @@ async function loadLanded(landed: LandedFetch[], landingRoot: string, deps: RunD
  */
 async function loadOne(b: { batchId: string; prefix: string; rows?: number }, status: LedgerStatus | undefined, newest: { id?: string }, deps: RunDeps, out: SourceRun): Promise<boolean> {
   if (status === 'loaded') return true;
+  deps.progress?.begin('open', `${out.source}: opening the warehouse`, {}, { source: out.source });
   const lake = await deps.lake();
   const wh = await deps.warehouse();
-  deps.onStep?.(`${out.source}: loading batch ${b.batchId}${b.rows !== undefined ? ` (${b.rows.toLocaleString('en-US')} rows)` : ''}`);
   const entry: BatchEntry = {
     batchId: b.batchId, source: out.source, date: b.prefix.split('/')[1]?.slice(3) ?? '', prefix: b.prefix, status: 'complete',
     manifest: await readManifest(lake, b.prefix), objects: 0, bytes: 0, lastModified: new Date(),
   };
   try {
-    const r = await loadBatch(wh, lake, entry, status, { force: false, merge: true, memberKey: deps.memberKey, newestLoaded: newest.id });
+    const r = await loadBatch(wh, lake, entry, status, { force: false, merge: true, memberKey: deps.memberKey, newestLoaded: newest.id, progress: deps.progress });
     if (r.status === 'loaded' && (newest.id === undefined || r.batchId > newest.id)) newest.id = r.batchId;
     out.loaded.push(r);
     out.rowsLoaded += r.rows;
