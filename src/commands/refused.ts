@@ -50,6 +50,7 @@ export async function refusedRetry(opts: RefusedRetryOptions, ctx: CommandContex
   const retried: Array<{ source: string; fetchId: string; files: string[] }> = [];
   const results: SourceRun[] = [];
   const t0 = performance.now();
+  const progress = ctx.progress('retrying…', 'run');
   try {
     const chosen = new Map<string, RefusedFile[]>();
     const matched = new Set<string>();
@@ -74,10 +75,11 @@ export async function refusedRetry(opts: RefusedRetryOptions, ctx: CommandContex
       ctx.log.info('refused files landed again', { source: s.name, fetch: fetchId, files: files.length });
       results.push(await runSource(s, {
         config, log: ctx.log, memberKey: ctx.env.HALO_DATA_MEMBER_KEY, maxRejectRate: opts.maxRejectRate ?? 0.01, fetch: false,
-        lake: res.lake, warehouse: res.warehouse,
+        lake: res.lake, warehouse: res.warehouse, progress,
       }));
     }
   } finally {
+    progress.stop();
     await res.close();
     lock.release();
   }

@@ -91,12 +91,16 @@ export function createProgress(ctx: ProgressContext, text: string, step = 'work'
   const post = () => worker.postMessage({ state });
   post();
 
-  /** Takes the stream from the drawing thread; false once stopped. */
+  /**
+   * Takes the stream from the drawing thread (it holds it for one write); false once stopped,
+   * or if that thread died holding it (after a second: the line is written anyway).
+   */
   const hold = (): boolean => {
+    const deadline = Date.now() + 1000;
     for (;;) {
       const v = Atomics.compareExchange(word, 0, FREE, MAIN);
       if (v === FREE) return true;
-      if (v === STOPPED) return false;
+      if (v === STOPPED || Date.now() > deadline) return false;
       Atomics.wait(word, 0, v, 50);
     }
   };

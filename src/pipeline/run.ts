@@ -281,11 +281,17 @@ async function archiveFetch(src: Source, f: LandedFetch, deps: RunDeps): Promise
   return kept;
 }
 
+/** The warehouse (opened, or created, on first use: seconds for an embedded one), as a progress step. */
+function openWarehouseStep(deps: RunDeps, source: string): Promise<Warehouse> {
+  deps.progress?.begin('open', `${source}: opening the warehouse`, {}, { source });
+  return deps.warehouse();
+}
+
 async function loadLanded(landed: LandedFetch[], landingRoot: string, deps: RunDeps, out: SourceRun): Promise<void> {
   const pending = landed.filter((f) => f.staged);
   if (!pending.length) return;
   const ids = pending.flatMap((f) => f.staged!.batches.map((b) => b.batchId));
-  const wh = await deps.warehouse();
+  const wh = await openWarehouseStep(deps, out.source);
   const view = await ledgerView(wh, ids);
   const newest = { id: view.newestLoaded };
   for (const f of pending) {
@@ -311,9 +317,8 @@ async function loadLanded(landed: LandedFetch[], landingRoot: string, deps: RunD
  */
 async function loadOne(b: { batchId: string; prefix: string; rows?: number }, status: LedgerStatus | undefined, newest: { id?: string }, deps: RunDeps, out: SourceRun): Promise<boolean> {
   if (status === 'loaded') return true;
-  deps.progress?.begin('open', `${out.source}: opening the warehouse`, {}, { source: out.source });
   const lake = await deps.lake();
-  const wh = await deps.warehouse();
+  const wh = await openWarehouseStep(deps, out.source);
   const entry: BatchEntry = {
     batchId: b.batchId, source: out.source, date: b.prefix.split('/')[1]?.slice(3) ?? '', prefix: b.prefix, status: 'complete',
     manifest: await readManifest(lake, b.prefix), objects: 0, bytes: 0, lastModified: new Date(),
@@ -343,7 +348,7 @@ async function loadOne(b: { batchId: string; prefix: string; rows?: number }, st
  * S3, a LIST request per date and per 1,000 objects) and one ledger query per 100 batches.
  */
 async function reconcile(source: string, handled: Set<string>, deps: RunDeps, out: SourceRun): Promise<void> {
-  const wh = await deps.warehouse();
+  const wh = await openWarehouseStep(deps, source);
   const days = deps.config.run?.reconcileDays ?? DEFAULT_RECONCILE_DAYS;
   if (days === 0) return;
   const lake = await deps.lake();
