@@ -33,6 +33,9 @@ export const NO_PROGRESS: Progress = { begin() {}, count() {}, update() {}, done
 
 export const DEFAULT_PROGRESS_INTERVAL_MS = 5000;
 const FRAME_MS = 100;
+const START_LINES_MS = 250;
+/** Steps during which PGlite blocks the main thread (its timers do not fire). */
+const BLOCKING_STEPS = new Set(['open', 'load', 'copy', 'merge']);
 const FREE = 0, STOPPED = 2, MAIN = 3;
 
 type Stream = NodeJS.WritableStream & { isTTY?: boolean; fd?: unknown; columns?: number; on?: (e: string, f: () => void) => unknown; off?: (e: string, f: () => void) => unknown };
@@ -83,13 +86,27 @@ export function createProgress(ctx: ProgressContext, text: string, step = 'work'
     fd: stream.fd as number, mode, intervalMs: mode === 'terminal' ? FRAME_MS : progressInterval(ctx.env),
     columns: stream.columns ?? 80, color: ctx.color === true, shared,
   };
-  const worker = new Worker(workerUrl(), { workerData: data });
-  worker.unref();
-  worker.on('error', () => { /* progress that cannot be drawn must never fail the work */ });
   let state: ProgressState = { step, text, startedAt: Date.now(), counts: {} };
   const base = { step, text };
-  const post = () => worker.postMessage({ state });
-  post();
+  // Off a terminal the thread starts only for work that lasts (most commands end before a
+  // first line is due, and the suite runs thousands): after START_LINES_MS, or at once before
+  // a step that blocks the main thread (the warehouse's), when no timer could start it.
+  let worker: Worker | null = null;
+  let stopped = false;
+  const start = () => {
+    if (worker || stopped) return;
+    worker = new Worker(workerUrl(), { workerData: data });
+    worker.unref();
+    worker.on('error', () => { /* progress that cannot be drawn must never fail the work */ });
+    worker.postMessage({ state });
+  };
+  const post = () => {
+    if (!worker && BLOCKING_STEPS.has(state.step)) start();
+    worker?.postMessage({ state });
+  };
+  const starter = mode === 'terminal' ? null : setTimeout(start, START_LINES_MS);
+  starter?.unref();
+  if (mode === 'terminal') start();
 
   /**
    * Takes the stream from the drawing thread (it holds it for one write); false once stopped,
@@ -114,12 +131,12 @@ export function createProgress(ctx: ProgressContext, text: string, step = 'work'
       release();
     }
   };
-  const onResize = () => worker.postMessage({ columns: stream.columns ?? 80 });
+  const onResize = () => worker?.postMessage({ columns: stream.columns ?? 80 });
   if (mode === 'terminal') stream.on?.('resize', onResize);
-  let stopped = false;
   const stop = () => {
     if (stopped) return;
     stopped = true;
+    if (starter) clearTimeout(starter);
     active.delete(stream);
     process.off('exit', stop);
     unhook();
@@ -128,7 +145,7 @@ export function createProgress(ctx: ProgressContext, text: string, step = 'work'
     if (held && Atomics.exchange(word, 1, 0)) stream.write('\r\x1b[2K');
     Atomics.store(word, 0, STOPPED);
     Atomics.notify(word, 0);
-    void worker.terminate();
+    void worker?.terminate();
   };
   process.on('exit', stop);
   const unhook = onInterruptReport(stop);
