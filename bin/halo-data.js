@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { main } from '../dist/cli.js';
-import { hasInterruptHooks, runInterruptHooks } from '../dist/util/interrupt.js';
+import { hasInterruptHooks, runInterruptHooks, reportInterrupt } from '../dist/util/interrupt.js';
+import { wantsJsonLog } from '../dist/cli.js';
 
 // Landing files, the local lake and the embedded warehouse hold claims in clear: nothing
 // halo-data creates is readable by other local users (the metrics file is made 0644 on purpose).
@@ -10,14 +11,22 @@ process.umask(0o077);
 // cancelled, then process.exit() releases the locks (their 'exit' hooks); 128 + the signal.
 const SIGNALS = { SIGINT: { code: 130, said: 'interrupted' }, SIGTERM: { code: 143, said: 'terminated' } };
 let stopping = false;
+// --log-format json: these lines are JSON events too (every line on either stream is one).
+const jsonLog = wantsJsonLog(process.argv);
+const say = (text, fields, first = false) => process.stderr.write(jsonLog
+  ? JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: text, ...fields }) + '\n'
+  : `${first ? '\n' : ''}halo-data: ${text}\n`);
 for (const [signal, { code, said }] of Object.entries(SIGNALS)) {
   process.on(signal, () => {
     // A second signal does not wait for the clean-up.
     if (stopping) process.exit(code);
     stopping = true;
-    process.stderr.write(`\nhalo-data: ${said}\n`);
+    // The command's own word on it first (the progress line stops; run --json: a document
+    // saying it was interrupted, with what it had finished).
+    reportInterrupt(signal, code);
+    say(said, { code: 'interrupted', signal, exitCode: code }, true);
     if (!hasInterruptHooks()) process.exit(code);
-    process.stderr.write(`halo-data: cancelling the running warehouse statement${signal === 'SIGINT' ? ' (Ctrl-C again to leave now)' : ''}\n`);
+    say(`cancelling the running warehouse statement${signal === 'SIGINT' ? ' (Ctrl-C again to leave now)' : ''}`, { code: 'cancelling', signal });
     runInterruptHooks().finally(() => process.exit(code));
   });
 }

@@ -2,12 +2,13 @@ import { dirname } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { makeColor } from './output/color.js';
 import { createLogger, type LogLevel } from './output/logger.js';
+import { createProgress } from './output/progress.js';
 import { loadConfig } from './config/load.js';
 import { HaloError, ConfigError, exitCodeFor, EXIT, asDiskFull } from './errors.js';
 import type { CommandContext } from './commands/context.js';
 import type { HaloConfig } from './config/types.js';
 import { VERSION } from './version.js';
-import { redactDbMessage } from './warehouse/redact.js';
+import { errorFacts } from './output/error-facts.js';
 import { setLockCommand } from './util/lock.js';
 import { INPUTS_HELP } from './loaders/detect.js';
 import { INIT_FLAGS } from './commands/init-answers.js';
@@ -40,17 +41,20 @@ function makeContext(g: GlobalOptions, io: Io): CommandContext {
   const errColor = makeColor(io.stderr as NodeJS.WriteStream, g.color === false, io.env);
   const level: LogLevel = g.verbose ? 'debug' : g.quiet ? 'error' : 'info';
   let config: HaloConfig | null = null;
+  const log = createLogger({ stream: io.stderr, format: g.logFormat ?? 'auto', level, color: errColor });
   return {
     stdout: io.stdout,
     color,
-    log: createLogger({ stream: io.stderr, format: g.logFormat ?? 'auto', level, color: errColor }),
+    log,
     json: g.json === true,
+    jsonLines: g.logFormat === 'json',
     quiet: g.quiet === true,
     verbose: g.verbose === true,
     config: () => (config ??= loadConfig({ configFile: g.config, env: io.env, cwd: io.cwd })),
     env: io.env,
     cwd: io.cwd,
     interactiveStderr: Boolean(io.stderr.isTTY) && !g.quiet && !g.json,
+    progress: (text, step) => createProgress({ stderr: io.stderr, log, json: g.json === true, quiet: g.quiet === true, env: io.env, color: errColor.level > 0 }, text, step),
   };
 }
 
@@ -75,16 +79,22 @@ function intOption(name: string) {
  * the tool's voice: `halo-data: unknown option '--x'`, then `(see halo-data validate --help)`
  * naming the command that was called; main() makes them exit 2.
  */
-function usageErrorsInOurVoice(cmd: Command, io: Io): void {
+function usageErrorsInOurVoice(cmd: Command, io: Io, jsonLog: boolean): void {
   const color = makeColor(io.stderr as NodeJS.WriteStream, false, io.env);
   const names: string[] = [];
   for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
-  cmd.configureOutput({ outputError: (s, write) => write(s.replace(/^error: /, `${color.red('halo-data:')} `)) });
-  cmd.showHelpAfterError(color.gray(`(see ${names.join(' ')} --help)`));
-  for (const sub of cmd.commands) usageErrorsInOurVoice(sub, io);
+  const help = `see ${names.join(' ')} --help`;
+  cmd.configureOutput({
+    outputError: (s, write) => write(jsonLog
+      // --log-format json: one JSON event, the hint in it (no second line of text).
+      ? JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'usage error', code: 'usage', error: s.trim().replace(/^error: /, ''), hint: help, exitCode: EXIT.usage }) + '\n'
+      : s.replace(/^error: /, `${color.red('halo-data:')} `)),
+  });
+  cmd.showHelpAfterError(jsonLog ? false : color.gray(`(${help})`));
+  for (const sub of cmd.commands) usageErrorsInOurVoice(sub, io, jsonLog);
 }
 
-export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+export function buildProgram(io: Io, setExit: (code: number) => void, jsonLog = false): Command {
   const program = new Command('halo-data');
   program
     .description('Moves partner pharmacy inventory and insurance-claim files into the warehouse: validate, stage, load, replay.')
@@ -335,14 +345,14 @@ Examples:
       const { schemasShow } = await import('./commands/schemas.js');
       setExit(await schemasShow({ name, jsonSchema: opts.jsonSchema === true }, makeContext(cmd.optsWithGlobals(), io)));
     }));
-  usageErrorsInOurVoice(program, io);
+  usageErrorsInOurVoice(program, io, jsonLog);
   return program;
 }
 
 /** Runs the CLI; resolves to the exit code. Never throws. */
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }): Promise<number> {
   let exitCode = 0;
-  const program = buildProgram(io, (c) => { exitCode = c; });
+  const program = buildProgram(io, (c) => { exitCode = c; }, wantsJsonLog(argv));
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   if (argv.length <= 2) {
     io.stderr.write(program.helpInformation());
@@ -362,31 +372,28 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     // A full disk met where no boundary named the folder (a state file…): still said as such.
     const path = (err as NodeJS.ErrnoException | null)?.path;
     const e = asDiskFull(err, path ? dirname(path) : 'a folder halo-data writes to', 'the file being written was not completed');
-    reportError(e, io, verbose);
+    reportError(e, io, verbose, wantsJsonLog(argv), exitCodeFor(e));
     return exitCodeFor(e);
   }
 }
 
-export function reportError(err: unknown, io: Io, verbose: boolean): void {
-  const color = makeColor(io.stderr as NodeJS.WriteStream, false, io.env);
-  if (err instanceof HaloError) {
-    const label = err instanceof ConfigError ? 'configuration error' : 'error';
-    io.stderr.write(`${color.red(`halo-data: ${label}:`)} ${err.message}\n`);
-    if (err.hint) io.stderr.write(`  ${color.gray(err.hint)}\n`);
-  } else {
-    const e = err as Error;
-    // An unexpected error may come from a library quoting a value (a database, a parser): quoted
-    // values go. Node's own system errors (ENOENT … open '/x/y') quote only a path, which is not
-    // a value from the data: they are shown whole, so the user sees which file or folder it is.
-    const message = e?.message ?? String(err);
-    io.stderr.write(`${color.red('halo-data: internal error:')} ${isSystemError(err) ? message : redactDbMessage(message)}\n`);
-    if (!verbose) io.stderr.write(`  ${color.gray('run again with --verbose for details')}\n`);
+export function reportError(err: unknown, io: Io, verbose: boolean, json = false, exitCode?: number): void {
+  if (json) {
+    // --log-format json: the error is one JSON event like every other line (no stack unless --verbose).
+    const f = errorFacts(err);
+    const stack = verbose && err instanceof Error && err.stack ? { stack: err.stack } : {};
+    io.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: f.label, code: f.code, error: f.message, ...(f.hint ? { hint: f.hint } : {}), ...(exitCode !== undefined ? { exitCode } : {}), ...stack }) + '\n');
+    return;
   }
+  const color = makeColor(io.stderr as NodeJS.WriteStream, false, io.env);
+  const f = errorFacts(err);
+  io.stderr.write(`${color.red(`halo-data: ${f.label}:`)} ${f.message}\n`);
+  if (f.hint) io.stderr.write(`  ${color.gray(f.hint)}\n`);
+  if (!(err instanceof HaloError) && !verbose) io.stderr.write(`  ${color.gray('run again with --verbose for details')}\n`);
   if (verbose && err instanceof Error && err.stack) io.stderr.write(color.gray(err.stack) + '\n');
 }
 
-/** An error of Node's own file or network calls: errno code and syscall, its message quoting at most a path. */
-function isSystemError(err: unknown): boolean {
-  const e = err as NodeJS.ErrnoException | null;
-  return typeof e?.syscall === 'string' && typeof e.code === 'string' && /^E[A-Z0-9]+$/.test(e.code);
+/** Whether the command line asks for JSON log lines (read before commander has parsed it, for errors of parsing too). */
+export function wantsJsonLog(argv: readonly string[]): boolean {
+  return argv.some((a, i) => a === '--log-format=json' || (a === '--log-format' && argv[i + 1] === 'json'));
 }

@@ -1,4 +1,5 @@
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream as openRead, createWriteStream, type WriteStream } from 'node:fs';
+import { Transform, type Readable } from 'node:stream';
 import { mkdtemp, mkdir, rm, stat, readdir } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
@@ -206,15 +207,16 @@ export class BatchBuilder {
   }
 
   /** Puts everything into the lake, the manifest last; returns the manifest. */
-  async publish(outcomes: FileOutcome[], rawNames: string[], originals: string[] = []): Promise<Manifest> {
+  /** `onUploaded` is told the bytes put into the lake so far, of all it will put (progress). */
+  async publish(outcomes: FileOutcome[], rawNames: string[], originals: string[] = [], onUploaded?: (bytes: number, total: number) => void): Promise<Manifest> {
     try {
-      return await this.publishAll(outcomes, rawNames, originals);
+      return await this.publishAll(outcomes, rawNames, originals, onUploaded);
     } catch (e) {
       throw this.diskFull(e);
     }
   }
 
-  private async publishAll(outcomes: FileOutcome[], rawNames: string[], originals: string[]): Promise<Manifest> {
+  private async publishAll(outcomes: FileOutcome[], rawNames: string[], originals: string[], onUploaded?: (bytes: number, total: number) => void): Promise<Manifest> {
     await this.lock;
     for (const series of [this.main, this.lines]) if (series.open) await this.closePart(series);
     if (this.writeError) throw this.writeError;
@@ -224,6 +226,10 @@ export class BatchBuilder {
       await this.endRejects();
       rejects = { key: 'rejects.ndjson.gz', rows: this.rejects.rows, bytes: this.rejects.bytes, sha256: this.rejects.sha256! };
     }
+    let uploaded = 0;
+    const total = (await Promise.all(outcomes.map((o) => stat(o.path).then((x) => x.size, () => 0)))).reduce((a, b) => a + b, 0)
+      + [...this.main.done, ...this.lines.done].reduce((a, p) => a + p.bytes, 0) + (rejects?.bytes ?? 0);
+    const createReadStream = (path: string) => counted(openRead(path), (n) => { uploaded += n; onUploaded?.(uploaded, total); });
     const files: Manifest['files'] = [];
     for (let i = 0; i < outcomes.length; i++) {
       const o = outcomes[i];
@@ -303,4 +309,12 @@ async function sweepStaleBuildFolders(): Promise<void> {
       // gone already, or not ours to remove
     }
   }
+}
+
+/** A file's bytes as they are read, counted (bytes uploaded to the lake, for progress). */
+function counted(from: Readable, add: (n: number) => void): Readable {
+  const t = new Transform({ transform(chunk: Buffer, _enc, done) { add(chunk.length); done(null, chunk); } });
+  // pipe() does not pass errors on: a read error must fail the put.
+  from.on('error', (e) => t.destroy(e));
+  return from.pipe(t);
 }

@@ -9,6 +9,7 @@ import type { Lake } from '../lake/lake.js';
 import { hostNow } from '../util/clock.js';
 import { formatBytes } from '../output/size.js';
 import { undoingNewFolders } from '../util/scratch-folders.js';
+import { writeResult } from '../output/result.js';
 
 export interface FetchCommandOptions { sources: string[]; dryRun: boolean }
 
@@ -22,24 +23,29 @@ export async function fetchCommand(opts: FetchCommandOptions, ctx: CommandContex
   const stateDir = resolvePath(config, './.halo-data/state');
   const results: SourceFetch[] = [];
   let lake: Promise<Lake> | null = null;
-  for (const s of chosenSources(config, opts.sources)) {
-    const src = await openSource(config, s);
-    try {
-      const fetch = () => fetchSource(src, {
-        landingRoot, stateFile: join(stateDir, `fetch-${s.name}.json`), stableAfterMs: (s.stableAfterSeconds ?? 60) * 1000, dryRun: opts.dryRun, concurrency: s.concurrency,
-        now: hostNow(ctx.env), sequence: (now) => nextSequence(s.name, now, { lake: () => (lake ??= openLake(config)), stateDir, landingRoot }),
-      });
-      // A dry run leaves nothing behind, not even the default inbox that listing it makes.
-      const r = opts.dryRun && s.type === 'local' ? await undoingNewFolders(resolvePath(config, s.path ?? '.'), fetch) : await fetch();
-      results.push(r);
-      ctx.log.info(opts.dryRun ? 'fetch (dry run)' : 'fetched', { source: s.name, files: r.fetched.length, bytes: r.bytes, unchanged: r.unchanged, waiting: r.waiting.length, refused: r.refused.length });
-    } finally {
-      await src.close();
+  const progress = ctx.progress('fetching…', 'fetch');
+  try {
+    for (const s of chosenSources(config, opts.sources)) {
+      progress.begin('fetch', `${s.name}: connecting`, {}, { source: s.name });
+      const src = await openSource(config, s);
+      try {
+        const fetch = () => fetchSource(src, {
+          landingRoot, stateFile: join(stateDir, `fetch-${s.name}.json`), stableAfterMs: (s.stableAfterSeconds ?? 60) * 1000, dryRun: opts.dryRun, concurrency: s.concurrency,
+          now: hostNow(ctx.env), sequence: (now) => nextSequence(s.name, now, { lake: () => (lake ??= openLake(config)), stateDir, landingRoot }), progress,
+        });
+        // A dry run leaves nothing behind, not even the default inbox that listing it makes.
+        const r = opts.dryRun && s.type === 'local' ? await undoingNewFolders(resolvePath(config, s.path ?? '.'), fetch) : await fetch();
+        results.push(r);
+        progress.done(`${s.name}: ${opts.dryRun ? 'would fetch' : 'fetched'} ${r.fetched.length} file${r.fetched.length === 1 ? '' : 's'} (${formatBytes(r.bytes)})`);
+        ctx.log.info(opts.dryRun ? 'fetch (dry run)' : 'fetched', { source: s.name, files: r.fetched.length, bytes: r.bytes, unchanged: r.unchanged, waiting: r.waiting.length, refused: r.refused.length });
+      } finally {
+        await src.close();
+      }
     }
+  } finally {
+    progress.stop();
   }
-  if (ctx.json) {
-    ctx.stdout.write(JSON.stringify({ dryRun: opts.dryRun, landing: landingRoot, sources: results }, null, 2) + '\n');
-  } else {
+  writeResult(ctx, 'fetch finished', { dryRun: opts.dryRun, landing: landingRoot, sources: results }, () => {
     for (const r of results) {
       const verb = opts.dryRun ? 'would fetch' : 'fetched';
       ctx.stdout.write(`${r.source} (${r.describe}): ${verb} ${r.fetched.length} file${r.fetched.length === 1 ? '' : 's'}, ${formatBytes(r.bytes)}`
@@ -48,6 +54,6 @@ export async function fetchCommand(opts: FetchCommandOptions, ctx: CommandContex
       for (const w of r.waiting) ctx.stdout.write(`  waiting: ${w.path} (${w.why})\n`);
       for (const x of r.refused) ctx.stdout.write(`  refused: ${x.path} (${x.why})\n`);
     }
-  }
+  });
   return results.some((r) => r.refused.length) ? 1 : 0;
 }

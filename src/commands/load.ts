@@ -5,9 +5,10 @@ import { initSchema } from '../warehouse/schema.js';
 import { SCHEMA } from '../warehouse/sql/ddl.js';
 import { listBatches, type BatchEntry } from '../batch/catalog.js';
 import { loadBatch, mergeBatch, ledgerView, newestLoaded, type LoadOutcome } from '../pipeline/load.js';
-import { createProgress, type Progress } from '../output/progress.js';
+import type { Progress } from '../output/progress.js';
 import { DataError } from '../errors.js';
 import { noSuchBatch } from './batches.js';
+import { writeResult } from '../output/result.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 
 export interface LoadCommandOptions { batchIds: string[]; force: boolean; merge: boolean }
@@ -26,18 +27,18 @@ export async function loadCommand(opts: LoadCommandOptions, ctx: CommandContext)
     if (!e) throw noSuchBatch(id, lake.url);
     return e;
   });
-  const wh = await openWarehouse(config, { log: ctx.log });
   const results: LoadOutcome[] = [];
-  const progress = createProgress(ctx.interactiveStderr, 'loading…');
+  const progress = ctx.progress('loading…', 'load');
+  const wh = await openWith(progress, () => openWarehouse(config, { log: ctx.log }));
   try {
     await initSchema(wh);
     const view = await ledgerView(wh, entries.map((e) => e.batchId));
     const ledger = view.statuses;
     let newest = view.newestLoaded;
     for (const [i, e] of entries.entries()) {
-      progress.update(`${opts.merge ? 'loading' : 'staging'} batch ${i + 1}/${entries.length} ${e.batchId} (${rowsOf(e)} rows)`);
+      progress.begin('load', `${opts.merge ? 'loading' : 'staging'} batch ${i + 1}/${entries.length} ${e.batchId} (${rowsOf(e)} rows)`, {}, { batch: e.batchId });
       const r = await reportFailure(progress, e, () => loadBatch(wh, lake, e, ledger.get(e.batchId), {
-        force: opts.force, merge: opts.merge, memberKey: ctx.env.HALO_DATA_MEMBER_KEY, newestLoaded: newest,
+        force: opts.force, merge: opts.merge, memberKey: ctx.env.HALO_DATA_MEMBER_KEY, newestLoaded: newest, progress,
       }));
       if (r.status === 'loaded' && (newest === undefined || r.batchId > newest)) newest = r.batchId;
       results.push(r);
@@ -49,7 +50,7 @@ export async function loadCommand(opts: LoadCommandOptions, ctx: CommandContext)
     progress.stop();
     await wh.close();
   }
-  printOutcomes(ctx, wh, results);
+  printOutcomes(ctx, wh, results, 'load finished');
   return 0;
 }
 
@@ -59,16 +60,17 @@ export async function loadCommand(opts: LoadCommandOptions, ctx: CommandContext)
  */
 export async function mergeCommand(opts: { batchId?: string }, ctx: CommandContext): Promise<number> {
   const config = ctx.config();
+  const results: LoadOutcome[] = [];
+  const progress = ctx.progress('merging…', 'merge');
   // It merges (writes): the full buffer pool, as a load has.
-  const wh = await openExistingWarehouse(config, { log: ctx.log, writes: true });
+  const wh = await openWith(progress, () => openExistingWarehouse(config, { log: ctx.log, writes: true }));
   if (!wh) {
+    progress.stop();
     if (opts.batchId) throw notStaged(opts.batchId, describeNoWarehouse(config));
-    if (ctx.json) ctx.stdout.write(JSON.stringify({ warehouse: describeNoWarehouse(config), batches: [] }, null, 2) + '\n');
-    else ctx.stdout.write(`no staged batches: nothing to merge (${noWarehouseYet(config).message})\n`);
+    writeResult(ctx, 'merge finished', { warehouse: describeNoWarehouse(config), batches: [] },
+      () => ctx.stdout.write(`no staged batches: nothing to merge (${noWarehouseYet(config).message})\n`));
     return 0;
   }
-  const results: LoadOutcome[] = [];
-  const progress = createProgress(ctx.interactiveStderr, 'merging…');
   try {
     await initSchema(wh);
     const staged = await wh.query<{ batch_id: string }>(`SELECT batch_id FROM ${SCHEMA}.etl_batch WHERE status = 'staged' ORDER BY batch_id`);
@@ -86,8 +88,8 @@ export async function mergeCommand(opts: { batchId?: string }, ctx: CommandConte
       for (const [i, id] of ids.entries()) {
         const e = all.find((b) => b.batchId === id);
         if (!e) throw new DataError('no-such-batch', `batch ${id} is staged but its manifest is not in ${lake.url}`);
-        progress.update(`merging batch ${i + 1}/${ids.length} ${id} (${rowsOf(e)} rows)`);
-        const r = await reportFailure(progress, e, () => mergeBatch(wh, e, { memberKey: ctx.env.HALO_DATA_MEMBER_KEY, newestLoaded: newest }));
+        progress.begin('merge', `merging batch ${i + 1}/${ids.length} ${id} (${rowsOf(e)} rows)`, {}, { batch: id });
+        const r = await reportFailure(progress, e, () => mergeBatch(wh, e, { memberKey: ctx.env.HALO_DATA_MEMBER_KEY, newestLoaded: newest, progress }));
         if (newest === undefined || r.batchId > newest) newest = r.batchId;
         results.push(r);
         progress.done(describeOutcome(r));
@@ -98,13 +100,24 @@ export async function mergeCommand(opts: { batchId?: string }, ctx: CommandConte
     progress.stop();
     await wh.close();
   }
-  if (!ctx.json && results.length === 0) ctx.stdout.write('no staged batches: nothing to merge\n');
-  printOutcomes(ctx, wh, results);
+  if (!ctx.json && !ctx.jsonLines && results.length === 0) ctx.stdout.write('no staged batches: nothing to merge\n');
+  printOutcomes(ctx, wh, results, 'merge finished');
   return 0;
 }
 
 function notStaged(batchId: string, where: string): DataError {
   return new DataError('not-staged', `batch ${batchId} is not staged in ${where}`, { hint: 'halo-data load <id> --no-merge stages a batch; halo-data batches list shows the ledger' });
+}
+
+/** Opening (or creating) the warehouse is a step of its own: an embedded one takes seconds to start. */
+export async function openWith<T>(progress: Progress, open: () => Promise<T>): Promise<T> {
+  progress.begin('open', 'opening the warehouse');
+  try {
+    return await open();
+  } catch (e) {
+    progress.stop();
+    throw e;
+  }
 }
 
 const rowsOf = (e: BatchEntry) => (e.manifest?.counts.validRows ?? 0).toLocaleString('en-US');
@@ -122,7 +135,8 @@ async function reportFailure<T>(progress: Progress, e: BatchEntry, fn: () => Pro
   }
 }
 
-function printOutcomes(ctx: CommandContext, wh: Warehouse, results: LoadOutcome[]): void {
-  if (ctx.json) ctx.stdout.write(JSON.stringify({ warehouse: wh.describe, batches: results }, null, 2) + '\n');
-  else for (const r of results) ctx.stdout.write(`${r.batchId} ${r.status}${r.status === 'skipped' ? '' : ` ${r.rows} rows in ${r.seconds.toFixed(2)} s`}\n`);
+function printOutcomes(ctx: CommandContext, wh: Warehouse, results: LoadOutcome[], msg: string): void {
+  writeResult(ctx, msg, { warehouse: wh.describe, batches: results }, () => {
+    for (const r of results) ctx.stdout.write(`${r.batchId} ${r.status}${r.status === 'skipped' ? '' : ` ${r.rows} rows in ${r.seconds.toFixed(2)} s`}\n`);
+  });
 }

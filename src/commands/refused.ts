@@ -6,6 +6,7 @@ import { finishRetries, listRefused, retryRefused, type RefusedFile } from '../p
 import { runSource, worse, type SourceRun } from '../pipeline/run.js';
 import { UsageError } from '../errors.js';
 import { age, printSummary, runResources, takeRunLock } from './run.js';
+import { writeResult } from '../output/result.js';
 
 /**
  * Files `run` left out (unreadable, unknown schema, too many rejected rows), kept under
@@ -49,6 +50,7 @@ export async function refusedRetry(opts: RefusedRetryOptions, ctx: CommandContex
   const retried: Array<{ source: string; fetchId: string; files: string[] }> = [];
   const results: SourceRun[] = [];
   const t0 = performance.now();
+  const progress = ctx.progress('retrying…', 'run');
   try {
     const chosen = new Map<string, RefusedFile[]>();
     const matched = new Set<string>();
@@ -73,20 +75,19 @@ export async function refusedRetry(opts: RefusedRetryOptions, ctx: CommandContex
       ctx.log.info('refused files landed again', { source: s.name, fetch: fetchId, files: files.length });
       results.push(await runSource(s, {
         config, log: ctx.log, memberKey: ctx.env.HALO_DATA_MEMBER_KEY, maxRejectRate: opts.maxRejectRate ?? 0.01, fetch: false,
-        lake: res.lake, warehouse: res.warehouse,
+        lake: res.lake, warehouse: res.warehouse, progress,
       }));
     }
   } finally {
+    progress.stop();
     await res.close();
     lock.release();
   }
   const exitCode = results.reduce((c, r) => worse(c, r.exitCode), 0);
-  if (ctx.json) {
-    ctx.stdout.write(JSON.stringify({ ok: exitCode === 0, exitCode, retried, sources: results }, null, 2) + '\n');
-  } else {
+  writeResult(ctx, 'retry finished', { ok: exitCode === 0, exitCode, retried, sources: results }, () => {
     if (!retried.length) ctx.stdout.write('no file is waiting in refused/: nothing to retry\n');
     for (const r of retried) ctx.stdout.write(`${r.source}: ${r.files.length} file${r.files.length === 1 ? '' : 's'} landed again as fetch ${r.fetchId}\n`);
     if (results.length) printSummary(ctx, results, (performance.now() - t0) / 1000);
-  }
+  });
   return exitCode;
 }

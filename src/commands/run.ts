@@ -13,9 +13,11 @@ import type { Logger } from '../output/logger.js';
 import { runSource, worse, type SourceRun } from '../pipeline/run.js';
 import { acquireLock, DEFAULT_STALE_SECONDS, type Lock } from '../util/lock.js';
 import { writeMetricsFile, type Metric } from '../output/metrics.js';
-import { createProgress } from '../output/progress.js';
 import { formatBytes } from '../output/size.js';
-import { HaloError, UsageError, exitCodeFor } from '../errors.js';
+import { HaloError, UsageError, InterruptedError, exitCodeFor } from '../errors.js';
+import { onInterruptReport } from '../util/interrupt.js';
+import { writeResult } from '../output/result.js';
+import { errorFacts } from '../output/error-facts.js';
 import { crashpoint } from '../util/crashpoint.js';
 import { hostNow } from '../util/clock.js';
 import { parseDuration } from '../util/duration.js';
@@ -30,21 +32,50 @@ interface RunState { lastSuccess: Record<string, string> }
  * not stop the others; the exit code is the worst any source earned (src/errors.ts).
  */
 export async function runCommand(opts: RunCommandOptions, ctx: CommandContext): Promise<number> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const results: SourceRun[] = [];
+  const facts = (exitCode: number, error?: unknown): Record<string, unknown> => ({
+    ok: exitCode === 0, exitCode, startedAt: startedAt.toISOString(), seconds: (performance.now() - t0) / 1000, sources: results,
+    ...(error === undefined ? {} : { error: errorDocument(error) }),
+  });
+  // --json and --log-format json always get their result on stdout: a run that could not start
+  // (config, the run lock held) or was interrupted says so there too, not only on stderr.
+  const machine = ctx.json || ctx.jsonLines;
+  const unhook = onInterruptReport((signal, exitCode) => {
+    if (machine) writeResult(ctx, 'run interrupted', facts(exitCode, new InterruptedError(`the run was ${signal === 'SIGTERM' ? 'terminated (SIGTERM)' : 'interrupted (SIGINT)'}: what it had finished is kept, the next run goes on from there`)), () => {});
+  });
+  let written = false;
+  try {
+    return await runSources(opts, ctx, results, facts, () => { written = true; });
+  } catch (e) {
+    if (machine && !written) writeResult(ctx, 'run failed', facts(exitCodeFor(e), e), () => {});
+    throw e;
+  } finally {
+    unhook();
+  }
+}
+
+function errorDocument(e: unknown): { code: string; message: string; hint?: string } {
+  const f = errorFacts(e);
+  return { code: f.code, message: f.message, ...(f.hint ? { hint: f.hint } : {}) };
+}
+
+async function runSources(opts: RunCommandOptions, ctx: CommandContext, results: SourceRun[], facts: (exitCode: number, error?: unknown) => Record<string, unknown>, written: () => void): Promise<number> {
   if (!(opts.maxRejectRate >= 0 && opts.maxRejectRate <= 1)) throw new UsageError('bad-option', '--max-reject-rate must be between 0 and 1');
   const config = ctx.config();
   const sources = chosenSources(config, opts.sources);
   const lock = await takeRunLock(config, ctx);
-  const startedAt = new Date();
+  const startedAt = new Date(facts(0).startedAt as string);
   const t0 = performance.now();
   const res = runResources(config, ctx.log);
-  const progress = createProgress(ctx.interactiveStderr, 'running…');
-  const results: SourceRun[] = [];
+  const progress = ctx.progress('running…', 'run');
   try {
     for (const s of sources) {
       const r = await runSource(s, {
         config, log: ctx.log, memberKey: ctx.env.HALO_DATA_MEMBER_KEY, maxRejectRate: opts.maxRejectRate, now: hostNow(ctx.env),
         lake: res.lake, warehouse: res.warehouse,
-        onStep: (text) => progress.update(text),
+        progress,
       });
       results.push(r);
       progress.done(`${r.source}: ${r.exitCode === 0 ? 'done' : 'finished with problems'} in ${r.seconds.total.toFixed(1)} s`, r.exitCode === 0);
@@ -75,11 +106,10 @@ export async function runCommand(opts: RunCommandOptions, ctx: CommandContext): 
     exitCode = worse(exitCode, exitCodeFor(e));
   }
 
-  ctx.log.info('run finished', { exitCode, seconds: Number(seconds.toFixed(2)), sources: results.length });
-  if (ctx.json) {
-    const error = after === null ? {} : { error: { code: after instanceof HaloError ? after.code : 'internal', message: (after as Error).message ?? String(after) } };
-    ctx.stdout.write(JSON.stringify({ ok: exitCode === 0, exitCode, startedAt: startedAt.toISOString(), seconds, sources: results, ...error }, null, 2) + '\n');
-  } else printSummary(ctx, results, seconds);
+  // Under --log-format json the result below is the run's last event (on stdout): not said twice.
+  if (!ctx.jsonLines) ctx.log.info('run finished', { exitCode, seconds: Number(seconds.toFixed(2)), sources: results.length });
+  writeResult(ctx, 'run finished', { ...facts(exitCode, after === null ? undefined : after), seconds }, () => printSummary(ctx, results, seconds));
+  written();
   if (after !== null) throw after;
   return exitCode;
 }

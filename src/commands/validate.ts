@@ -5,7 +5,6 @@ import { renderJson } from '../output/report/json.js';
 import { renderJunit } from '../output/report/junit.js';
 import { renderGithub } from '../output/report/github.js';
 import { displayPath } from '../output/report/paths.js';
-import { createProgress } from '../output/progress.js';
 import { VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
 import { checkOutputFolder, writeOutputFile } from '../output/output-file.js';
@@ -31,20 +30,19 @@ export async function validateCommand(opts: ValidateCommandOptions, ctx: Command
   const format: ReportFormat = opts.format ?? (ctx.json ? 'json' : ctx.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text');
   const config = ctx.config();
   if (opts.outputFile) checkOutputFolder(opts.outputFile, ctx.cwd, 'the report');
-  let done = 0;
-  const progress = createProgress(ctx.interactiveStderr, 'validating…');
+  const progress = ctx.progress('validating…', 'validate');
   let report: ValidateReport;
   try {
     report = await validate({
       inputs: opts.inputs, schema: opts.schema, merchant: opts.merchant, config, maxErrors: opts.maxErrors,
       threads: opts.threads, cwd: ctx.cwd,
-      onFileStart: (p) => progress.update(`validating ${displayPath(p)} (${done} done)`),
+      progress, progressStep: { step: 'validate', text: 'validating' },
       onFileDone: (f) => {
-        done++;
         if (f.schemaGuessed) ctx.log.info(`schema guessed from headers: ${f.schema}`, { file: displayPath(f.path) });
         ctx.log.debug('file validated', { file: displayPath(f.path), rows: f.rows, errors: f.errorCount, ms: Math.round(f.durationMs) });
       },
     });
+    progress.done(`validated ${report.files.length} file${report.files.length === 1 ? '' : 's'}, ${report.files.reduce((n, f) => n + f.rows, 0).toLocaleString('en-US')} rows`);
   } finally {
     progress.stop();
   }

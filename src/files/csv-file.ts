@@ -86,7 +86,8 @@ export async function processCsvFile(job: FileJob): Promise<FileOutcome> {
   const chunkBytes = job.csvChunkBytes ?? CHUNK_BYTES;
   const pool = size > chunkBytes ? job.pool() : null;
   const maxInflight = pool ? pool.size * 2 : 1;
-  const inflight: Array<{ result: Promise<ChunkResult>; firstRow: number; lines: number }> = [];
+  const inflight: Array<{ result: Promise<ChunkResult>; firstRow: number; lines: number; bytes: number }> = [];
+  let bytesRead = 0;
   let nextLine = layout.dataStartLine;
   // Set when a line cannot be accounted for (csv-accounting.ts): reading stops, the file is refused.
   let refusal: Problem | null = null;
@@ -96,6 +97,8 @@ export async function processCsvFile(job: FileJob): Promise<FileOutcome> {
     if (refusal) return;
     refusal = checkChunk(r, c.firstRow, c.lines);
     if (!refusal) await acc.add(r);
+    bytesRead += c.bytes;
+    job.onRead?.(acc.rows, bytesRead);
   };
   try {
     for await (const chunk of recordChunks(stream as AsyncIterable<Buffer>, layout.dataStart, layout.delimiter, chunkBytes, job.limits.csvRecordBytes)) {
@@ -106,7 +109,9 @@ export async function processCsvFile(job: FileJob): Promise<FileOutcome> {
       }
       const task = { plan, bytes: chunk.bytes, encoding: textEncoding, delimiter: layout.delimiter, firstRow: nextLine };
       const lines = chunkLines(chunk.bytes);
-      inflight.push({ result: pool ? pool.run(task, [chunk.bytes.buffer as ArrayBuffer]) : Promise.resolve(processChunk(task)), firstRow: nextLine, lines });
+      // Its length first: handed to a worker, the buffer is detached.
+      const bytes = chunk.bytes.length;
+      inflight.push({ result: pool ? pool.run(task, [chunk.bytes.buffer as ArrayBuffer]) : Promise.resolve(processChunk(task)), firstRow: nextLine, lines, bytes });
       nextLine += lines;
       while (inflight.length >= maxInflight) await settle();
       if (refusal) break;

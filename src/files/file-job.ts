@@ -36,6 +36,8 @@ export interface FileJob {
   limits: Limits;
   /** Bytes per CSV chunk (default CHUNK_BYTES): the tests make it small to cut files in many places. */
   csvChunkBytes?: number;
+  /** Told, as a CSV is read, its rows and bytes read so far (progress: counts only). */
+  onRead?: (rows: number, bytes: number) => void;
 }
 
 export interface RunKeys {

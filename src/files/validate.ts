@@ -17,6 +17,8 @@ import type { ChunkTask, ChunkResult } from './csv-chunk.js';
 import type { RowSink } from './file-accumulator.js';
 import type { PdfTask, PdfResult } from './pdf-worker.js';
 import { loadTemplates } from '../schemas/claim-template.js';
+import type { StepProgress } from '../output/progress.js';
+import { stat } from 'node:fs/promises';
 
 export interface ValidateOptions {
   inputs: string[];
@@ -37,6 +39,9 @@ export interface ValidateOptions {
   gzipLevel?: number;
   /** Bytes per CSV chunk (tests: small, to cut files in many places). */
   csvChunkBytes?: number;
+  /** Told the files, rows and bytes read so far as one step (output/progress.ts), named by `progressStep`. */
+  progress?: StepProgress;
+  progressStep?: { step: string; text: string; facts?: Record<string, string> };
 }
 
 export function workerUrl(name: 'csv-worker' | 'pdf-worker'): URL {
@@ -61,6 +66,37 @@ export function defaultThreads(): number {
   return Math.max(1, Math.min(availableParallelism(), 8));
 }
 
+/**
+ * Files, rows and bytes read so far, over all the files (read at once, several at a time), for
+ * progress: the bytes have a total (the files' sizes), which gives the estimate.
+ */
+async function readCounter(files: string[], opts: ValidateOptions) {
+  const p = opts.progress;
+  const rows = new Array<number>(files.length).fill(0);
+  const bytes = new Array<number>(files.length).fill(0);
+  let done = 0, allRows = 0, allBytes = 0;
+  if (!p) return { file() {}, done() {} };
+  const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)));
+  const label = opts.progressStep ?? { step: 'validate', text: 'validating' };
+  p.begin(label.step, label.text, { files: 0, filesTotal: files.length, rows: 0, bytes: 0, bytesTotal: sizes.reduce((x, y) => x + y, 0) }, label.facts);
+  const set = (i: number, r: number, b: number) => {
+    allRows += r - rows[i];
+    allBytes += b - bytes[i];
+    rows[i] = r;
+    bytes[i] = b;
+  };
+  return {
+    file(i: number, r: number, b: number) {
+      set(i, r, b);
+      p.count({ rows: allRows, bytes: allBytes });
+    },
+    done(i: number, o: FileOutcome) {
+      set(i, o.rows, sizes[i]);
+      p.count({ files: ++done, rows: allRows, bytes: allBytes });
+    },
+  };
+}
+
 export async function validate(opts: ValidateOptions): Promise<ValidateReport> {
   // An insurer's ICD-10 list (config) narrows the schemas' diagnosis codes.
   const icd10 = opts.config.claims?.icd10CodesFile ? readIcd10List(opts.config.claims.icd10CodesFile) : undefined;
@@ -78,6 +114,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateReport> {
   const sightings = new Sightings();
   const turnstile = new Turnstile(files.length);
   const outcomes: FileOutcome[] = new Array(files.length);
+  const read = await readCounter(files, opts);
   let next = 0;
   const worker = async () => {
     while (next < files.length) {
@@ -91,7 +128,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateReport> {
         // Run-scoped keys (claim ids) are checked in file order; other files never wait.
         runKeys: { index: runKeys, turn: () => turnstile.turn(i), sightings },
         pool: getPool, pdfPool: getPdfPool, templates, sourceFile: basename(path), limits,
-        csvChunkBytes: opts.csvChunkBytes,
+        csvChunkBytes: opts.csvChunkBytes, onRead: (rows, bytes) => read.file(i, rows, bytes),
       };
       opts.onFileStart?.(path);
       try {
@@ -99,6 +136,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateReport> {
       } finally {
         turnstile.release(i);
       }
+      read.done(i, outcomes[i]);
       opts.onFileDone?.(outcomes[i]);
     }
   };

@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { writeBesideProgress } from './progress.js';
 
 /**
  * Logs go to stderr only: human lines on a terminal, one JSON object per line otherwise
@@ -32,12 +33,12 @@ export function createLogger(opts: LoggerOptions): Logger {
   const write = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < min) return;
     if (json) {
-      opts.stream.write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + '\n');
+      writeBesideProgress(opts.stream, JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + '\n');
     } else {
       const extra = fields && Object.keys(fields).length
         ? ' ' + opts.color.gray(Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' '))
         : '';
-      opts.stream.write(`${paint[level](level.padEnd(5))} ${msg}${extra}\n`);
+      writeBesideProgress(opts.stream, `${paint[level](level.padEnd(5))} ${msg}${extra}\n`);
     }
   };
   return {

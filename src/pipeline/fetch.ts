@@ -6,6 +6,7 @@ import { landingPath } from '../sources/landing.js';
 import { readState, writeState, type FetchState } from '../sources/state.js';
 import { recoverUnfinishedFetches, writeFetchRecord } from './landed.js';
 import { crashpoint } from '../util/crashpoint.js';
+import type { StepProgress } from '../output/progress.js';
 import { DataError, asDiskFull } from '../errors.js';
 
 export interface FetchOptions {
@@ -24,6 +25,8 @@ export interface FetchOptions {
    * when something is to be downloaded. Without it, now.
    */
   sequence?: (now: number) => Promise<number>;
+  /** Told the files and bytes downloaded so far, of those to take (step `fetch`). */
+  progress?: StepProgress;
 }
 
 export interface FetchedFile { path: string; bytes: number; mtimeMs: number; sha256: string | null; landedAs: string | null }
@@ -66,6 +69,7 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
   const state: FetchState = readState(o.stateFile);
   if (!o.dryRun) await recoverUnfinishedFetches(o.landingRoot, src.name, state);
   const out: SourceFetch = { source: src.name, describe: src.describe, fetchId: '', listed: 0, fetched: [], unchanged: 0, waiting: [], refused: [], bytes: 0 };
+  o.progress?.begin('fetch', `${src.name}: listing`, {}, { source: src.name });
   const listing = await src.list();
   crashpoint('fetch:after-list');
   out.listed = listing.length;
@@ -108,6 +112,8 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
     for (const t of todo) { out.fetched.push({ path: t.file.path, bytes: t.file.size, mtimeMs: t.file.mtimeMs, sha256: null, landedAs: null }); out.bytes += t.file.size; }
     return out;
   }
+  let filesDone = 0, bytesDone = 0;
+  o.progress?.begin('fetch', `${src.name}: fetching`, { files: 0, filesTotal: todo.length, bytes: 0, bytesTotal: todo.reduce((n, t) => n + t.file.size, 0) }, { source: src.name });
   let sinceSave = 0;
   const save = () => { writeState(o.stateFile, { version: 1, taken: state.taken, seen }); sinceSave = 0; };
   const one = async ({ file, dest }: { file: RemoteFile; dest: string }) => {
@@ -156,6 +162,7 @@ export async function fetchSource(src: Source, o: FetchOptions): Promise<SourceF
       const next = queue.shift()!;
       try {
         await one(next);
+        o.progress?.count({ files: ++filesDone, bytes: (bytesDone += next.file.size) });
       } catch (e) {
         // This file's name or path cannot be written here: it is refused and named, the others go on.
         if (landingFault(e, o.landingRoot) && !FOLDER_FAULTS.has((e as NodeJS.ErrnoException).code!)) {

@@ -3,7 +3,8 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import type { Lake } from '../lake/lake.js';
 import { crashpoint } from '../util/crashpoint.js';
-import { SecretParam, type Warehouse, type Step, type StepParam } from '../warehouse/warehouse.js';
+import { SecretParam, type Warehouse, type Step, type StepParam, type ExecuteProgress } from '../warehouse/warehouse.js';
+import type { StepProgress } from '../output/progress.js';
 import type { BatchEntry } from '../batch/catalog.js';
 import type { Manifest, ManifestPart } from '../batch/manifest.js';
 import { SCHEMA } from '../warehouse/sql/ddl.js';
@@ -17,6 +18,8 @@ export type LedgerStatus = 'staged' | 'loaded' | 'failed';
 export interface LoadOutcome { batchId: string; status: 'loaded' | 'staged' | 'skipped'; rows: number; seconds: number }
 export interface LoadOptions {
   force: boolean; merge: boolean; memberKey?: string; signal?: AbortSignal;
+  /** Told the rows copied and the merge statement running (output/progress.ts). */
+  progress?: StepProgress;
   /** The newest batch id the ledger has as loaded, if any: an older batch is late. */
   newestLoaded?: string;
 }
@@ -169,7 +172,7 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
     ];
   }
   try {
-    await wh.execute(steps, { name: `${opts.merge ? 'load' : 'stage'}-${id}`, signal: opts.signal });
+    await wh.execute(steps, { name: `${opts.merge ? 'load' : 'stage'}-${id}`, signal: opts.signal, progress: executeProgress(opts.progress, m, wh, steps.some((x) => x.kind === 'copy')) });
     crashpoint('load:after-commit');
   } catch (e) {
     // The transaction rolled back: leave a trace of the attempt, and nothing else. A batch
@@ -190,7 +193,7 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
  * dropped in the same transaction as the ledger turns `loaded`. A failure leaves the batch
  * staged (with the error in the ledger) for the next `merge`.
  */
-export async function mergeBatch(wh: Warehouse, entry: BatchEntry, opts: { memberKey?: string; signal?: AbortSignal; newestLoaded?: string }): Promise<LoadOutcome> {
+export async function mergeBatch(wh: Warehouse, entry: BatchEntry, opts: { memberKey?: string; signal?: AbortSignal; newestLoaded?: string; progress?: StepProgress }): Promise<LoadOutcome> {
   const started = performance.now();
   const m = entry.manifest;
   if (!m) throw new DataError('incomplete-batch', `batch ${entry.batchId} is incomplete (no manifest): it is never loaded`);
@@ -210,7 +213,7 @@ export async function mergeBatch(wh: Warehouse, entry: BatchEntry, opts: { membe
     ...ledgerSteps(m, 'loaded', m.counts.validRows, startedAt, null),
   ];
   try {
-    await wh.execute(steps, { name: `merge-${m.batchId}`, signal: opts.signal });
+    await wh.execute(steps, { name: `merge-${m.batchId}`, signal: opts.signal, progress: executeProgress(opts.progress, m, wh, false) });
   } catch (e) {
     const msg = redactDbMessage(String((e as Error)?.message ?? e)).slice(0, 500);
     await wh.query(`UPDATE ${SCHEMA}.etl_batch SET error = $1, finished_at = CAST($2 AS TIMESTAMP) WHERE batch_id = $3 AND status = 'staged'`,
@@ -218,6 +221,47 @@ export async function mergeBatch(wh: Warehouse, entry: BatchEntry, opts: { membe
     throw e;
   }
   return { batchId: m.batchId, status: 'loaded', rows: m.counts.validRows, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * A batch's load as progress steps: `load` while the engine works on it whole (Redshift: one
+ * batch of statements, its time ticking), `copy` with the rows so far of the manifest's, then
+ * `merge` naming the statement running (its kind and table: the SQL text holds no value).
+ */
+function executeProgress(p: StepProgress | undefined, m: Manifest, wh: Warehouse, copies: boolean): ExecuteProgress | undefined {
+  if (!p) return undefined;
+  const id = m.batchId;
+  const facts = { batch: id };
+  p.begin('load', `batch ${id}: ${wh.engine === 'redshift-data' ? 'running on Redshift' : 'loading'}`, { rowsTotal: m.counts.validRows }, facts);
+  let phase: 'load' | 'copy' | 'merge' = 'load';
+  let copying = '';
+  return {
+    copied(rows, expected, label) {
+      if (phase !== 'copy' || copying !== label) {
+        phase = 'copy';
+        copying = label;
+        p.begin('copy', `batch ${id}: copying${/claim lines/.test(label) ? ' claim lines' : ' rows'}`, { rows, rowsTotal: expected }, facts);
+      } else p.count({ rows });
+    },
+    statement(index, count, sql) {
+      // Statements before the COPY only make its tables: the load step goes on.
+      if (phase === 'load' && copies) return;
+      const what = statementTarget(sql);
+      if (phase !== 'merge') {
+        phase = 'merge';
+        p.begin('merge', `batch ${id}: merging`, {}, facts);
+      }
+      p.update(`batch ${id}: merging (statement ${index}/${count}${what ? `: ${what}` : ''})`);
+    },
+  };
+}
+
+/** A statement's kind and table ("insert halo.dim_product"), for progress: nothing else of its text. */
+export function statementTarget(sql: string): string {
+  const m = /^\s*(INSERT INTO|UPDATE|DELETE FROM|CREATE TEMP TABLE|CREATE TABLE|DROP TABLE(?: IF EXISTS)?|ALTER TABLE|ANALYZE|TRUNCATE|SELECT)\s+([A-Za-z_][\w.]*)?/i.exec(sql);
+  if (!m) return '';
+  const verb = m[1].toLowerCase().replace(/ (into|from|if exists)$/, '').replace('create temp table', 'create');
+  return m[1].toUpperCase() === 'SELECT' ? 'select' : `${verb} ${m[2] ?? ''}`.trim();
 }
 
 /** The newest batch the ledger has as loaded (a batch older than it is late). */

@@ -19,6 +19,7 @@ import { batchPrefix } from '../batch/manifest.js';
 import { nextSequence } from '../batch/sequence.js';
 import { ledgerView, loadBatch, type LedgerStatus, type LoadOutcome } from './load.js';
 import { HaloError, exitCodeFor } from '../errors.js';
+import type { StepProgress } from '../output/progress.js';
 import { crashpoint } from '../util/crashpoint.js';
 import type { Manifest } from '../batch/manifest.js';
 import { updateFreshness, type SourceFreshness } from '../freshness/run-update.js';
@@ -63,7 +64,8 @@ export interface RunDeps {
   memberKey?: string;
   maxRejectRate: number;
   now?: number;
-  onStep?: (text: string) => void;
+  /** Told each step's counts (fetch, stage, upload, open, load, copy, merge): output/progress.ts. */
+  progress?: StepProgress;
   /** false: no fetch from the source, only what is landed (refused retry). */
   fetch?: boolean;
 }
@@ -103,13 +105,12 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
   try {
     // 1. Fetch. A source that cannot be reached still lets what landed earlier go on.
     let t = performance.now();
-    if (deps.fetch !== false) deps.onStep?.(`${s.name}: fetching`);
     if (deps.fetch !== false) try {
       src = await openSource(deps.config, s);
       out.describe = src.describe;
       const f = await fetchSource(src, {
         landingRoot, stateFile: join(resolvePath(deps.config, './.halo-data/state'), `fetch-${s.name}.json`),
-        stableAfterMs: (s.stableAfterSeconds ?? 60) * 1000, dryRun: false, now: deps.now, concurrency: s.concurrency,
+        stableAfterMs: (s.stableAfterSeconds ?? 60) * 1000, dryRun: false, now: deps.now, concurrency: s.concurrency, progress: deps.progress,
         sequence: (now) => nextSequence(s.name, now, { lake: deps.lake, stateDir: resolvePath(deps.config, './.halo-data/state'), landingRoot }),
       });
       out.fetch = { fetchId: f.fetchId, listed: f.listed, files: f.fetched.length, unchanged: f.unchanged, bytes: f.bytes, waiting: f.waiting, refused: f.refused };
@@ -128,7 +129,6 @@ export async function runSource(s: SourceConfig, deps: RunDeps): Promise<SourceR
     landed = await landedFetches(landingRoot, s.name);
     for (const f of landed) {
       if (f.staged) continue;
-      deps.onStep?.(`${s.name}: staging fetch ${f.fetchId} (${f.record.files.length} files)`);
       crashpoint('run:before-stage');
       f.staged = await stageFetch(f, s, deps);
       crashpoint('run:before-stage-record');
@@ -263,7 +263,7 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
     try {
       const r = await stage({
         inputs: files, schema, source: s.name, config: deps.config, maxRejectRate, id: { batchId, createdAt }, skipUnreadable: true, perFileRejectRate: true,
-        originalNames: nameOf,
+        originalNames: nameOf, progress: deps.progress,
       });
       const m = r.manifest;
       rec.batches.push({ batchId, prefix: r.prefix, schema, files: m.counts.files, rows: m.counts.validRows, rejectedRows: m.counts.rejectedRows });
@@ -313,11 +313,17 @@ async function archiveFetch(src: Source, f: LandedFetch, deps: RunDeps): Promise
   return kept;
 }
 
+/** The warehouse (opened, or created, on first use: seconds for an embedded one), as a progress step. */
+function openWarehouseStep(deps: RunDeps, source: string): Promise<Warehouse> {
+  deps.progress?.begin('open', `${source}: opening the warehouse`, {}, { source });
+  return deps.warehouse();
+}
+
 async function loadLanded(landed: LandedFetch[], landingRoot: string, deps: RunDeps, out: SourceRun): Promise<void> {
   const pending = landed.filter((f) => f.staged);
   if (!pending.length) return;
   const ids = pending.flatMap((f) => f.staged!.batches.map((b) => b.batchId));
-  const wh = await deps.warehouse();
+  const wh = await openWarehouseStep(deps, out.source);
   const view = await ledgerView(wh, ids);
   const newest = { id: view.newestLoaded };
   for (const f of pending) {
@@ -344,14 +350,13 @@ async function loadLanded(landed: LandedFetch[], landingRoot: string, deps: RunD
 async function loadOne(b: { batchId: string; prefix: string; rows?: number }, status: LedgerStatus | undefined, newest: { id?: string }, deps: RunDeps, out: SourceRun): Promise<boolean> {
   if (status === 'loaded') return true;
   const lake = await deps.lake();
-  const wh = await deps.warehouse();
-  deps.onStep?.(`${out.source}: loading batch ${b.batchId}${b.rows !== undefined ? ` (${b.rows.toLocaleString('en-US')} rows)` : ''}`);
+  const wh = await openWarehouseStep(deps, out.source);
   const entry: BatchEntry = {
     batchId: b.batchId, source: out.source, date: b.prefix.split('/')[1]?.slice(3) ?? '', prefix: b.prefix, status: 'complete',
     manifest: await readManifest(lake, b.prefix), objects: 0, bytes: 0, lastModified: new Date(),
   };
   try {
-    const r = await loadBatch(wh, lake, entry, status, { force: false, merge: true, memberKey: deps.memberKey, newestLoaded: newest.id });
+    const r = await loadBatch(wh, lake, entry, status, { force: false, merge: true, memberKey: deps.memberKey, newestLoaded: newest.id, progress: deps.progress });
     if (r.status === 'loaded' && (newest.id === undefined || r.batchId > newest.id)) newest.id = r.batchId;
     out.loaded.push(r);
     if (r.status === 'loaded') loadedManifests.get(out)?.push(entry.manifest!);
@@ -376,7 +381,7 @@ async function loadOne(b: { batchId: string; prefix: string; rows?: number }, st
  * S3, a LIST request per date and per 1,000 objects) and one ledger query per 100 batches.
  */
 async function reconcile(source: string, handled: Set<string>, deps: RunDeps, out: SourceRun): Promise<void> {
-  const wh = await deps.warehouse();
+  const wh = await openWarehouseStep(deps, source);
   const days = deps.config.run?.reconcileDays ?? DEFAULT_RECONCILE_DAYS;
   if (days === 0) return;
   const lake = await deps.lake();

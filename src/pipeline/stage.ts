@@ -13,6 +13,7 @@ import { boundedName } from '../util/bounded-name.js';
 import { nextSequence, type SequenceDeps } from '../batch/sequence.js';
 import { resolvePath } from '../config/load.js';
 import { ulid } from 'ulid';
+import type { StepProgress } from '../output/progress.js';
 
 export interface StageOptions {
   inputs: string[];
@@ -43,6 +44,8 @@ export interface StageOptions {
   originalNames?: Map<string, string>;
   /** Bytes per CSV chunk (tests: small, so a file's rows are written in many pieces). */
   csvChunkBytes?: number;
+  /** Told the files, rows and bytes read (step `stage`), then the bytes put into the lake (step `upload`). */
+  progress?: StepProgress;
 }
 
 export interface StageResult {
@@ -99,6 +102,7 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
         inputs, schema: opts.schema, merchant: opts.merchant, source: opts.source, config: opts.config, maxErrors: 1000,
         threads: opts.threads, cwd: opts.cwd, sinkFor: (_path, i) => builder.sink(i), onFileDone: opts.onFileDone,
         csvChunkBytes: opts.csvChunkBytes,
+        progress: opts.progress, progressStep: { step: 'stage', text: `${source}: staging${round ? ' (again, without the files left out)' : ''}`, facts: { source } },
       });
       const unreadable = report.files.filter(isUnreadable);
       if (unreadable.length > 0 && !opts.skipUnreadable) {
@@ -132,7 +136,8 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
       }
       const names = rawNames(kept.map((f) => f.path));
       const originals = kept.map((f) => opts.originalNames?.get(f.path) ?? basename(f.path));
-      const manifest = await builder.publish(kept, names, originals);
+      opts.progress?.begin('upload', `${source}: writing batch ${builder.batchId} to the lake`, { bytes: 0 }, { source, batch: builder.batchId });
+      const manifest = await builder.publish(kept, names, originals, (bytes, bytesTotal) => opts.progress?.count({ bytes, bytesTotal }));
       return { batchId: builder.batchId, lake: lake.url, prefix: builder.prefix, manifest, report, skipped, refused };
     } finally {
       await builder.close();

@@ -23,3 +23,21 @@ export async function runInterruptHooks(timeoutMs = 5000): Promise<void> {
   ]);
   clearTimeout(timer);
 }
+
+/**
+ * What must be said before the process exits on a signal (run --json: a document saying it
+ * was interrupted, with what it had finished). Called by the bin's handler, synchronously,
+ * before the hooks above; a report that throws is skipped.
+ */
+const reports = new Set<(signal: NodeJS.Signals, exitCode: number) => void>();
+
+export function onInterruptReport(fn: (signal: NodeJS.Signals, exitCode: number) => void): () => void {
+  reports.add(fn);
+  return () => { reports.delete(fn); };
+}
+
+export function reportInterrupt(signal: NodeJS.Signals, exitCode: number): void {
+  for (const f of reports) {
+    try { f(signal, exitCode); } catch { /* the exit goes on */ }
+  }
+}

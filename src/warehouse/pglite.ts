@@ -4,6 +4,7 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { POSTGRES_DIALECT, plainParams, type Warehouse, type QueryResult, type Step, type StepParam, type ExecuteOptions } from './warehouse.js';
 import { runPgSteps, pgFailure, type PgTx } from './steps.js';
 import { GunzipWorker } from './gunzip-worker.js';
+import { csvSlices, COPY_SLICE_BYTES } from './csv-slices.js';
 import { acquireLock, DEFAULT_STALE_SECONDS, type Lock } from '../util/lock.js';
 import { emptyClusterSnapshot } from './pglite-snapshot.js';
 import { holdsEmbeddedDatabase } from './open.js';
@@ -108,30 +109,40 @@ export class PgliteWarehouse implements Warehouse {
 
   async execute(steps: Step[], opts: ExecuteOptions = {}): Promise<void> {
     try {
-      await this.transaction(steps);
+      await this.transaction(steps, opts.progress);
     } catch (e) {
       throw pgFailure(e, this.describe, opts.name);
     }
   }
 
-  private async transaction(steps: Step[]): Promise<void> {
+  private async transaction(steps: Step[], progress?: ExecuteOptions['progress']): Promise<void> {
     await this.db.transaction(async (t: Transaction) => {
       const copyBlob = async (table: string, columns: readonly string[], blob: Blob) => {
         const r = await t.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob });
         return r.affectedRows ?? 0;
+      };
+      // A part in slices of whole records: each COPY blocks the main thread (WebAssembly), so
+      // between slices the rows so far can be told (progress) and a part is not one long freeze.
+      const copySlices = async (table: string, columns: readonly string[], csv: Buffer, onRows?: (rows: number) => void) => {
+        let n = 0;
+        for (const slice of csvSlices(csv, COPY_SLICE_BYTES)) {
+          n += await copyBlob(table, columns, new Blob([slice]));
+          onRows?.(n);
+        }
+        return n;
       };
       const tx: PgTx = {
         query: (sql, params) => t.query(sql, params),
         copyCsv: async (table, columns, data) => {
           const chunks: Buffer[] = [];
           for await (const c of data) chunks.push(c);
-          return copyBlob(table, columns, new Blob(chunks));
+          return copySlices(table, columns, Buffer.concat(chunks));
         },
         // The next part is read and handed to the gunzip worker before this one's COPY starts.
-        copyParts: async (table, columns, parts) => {
+        copyParts: async (table, columns, parts, onRows) => {
           if (parts.some((p) => !p.openGzip)) {
             let n = 0;
-            for (const p of parts) n += await tx.copyCsv(table, columns, await p.open());
+            for (const p of parts) { n += await tx.copyCsv(table, columns, await p.open()); onRows?.(n); }
             return n;
           }
           const worker = new GunzipWorker();
@@ -148,7 +159,7 @@ export class PgliteWarehouse implements Warehouse {
               for (let i = 0; i < parts.length; i++) {
                 const csv = await pending!;
                 pending = i + 1 < parts.length ? worker.gunzip(await readGzip(i + 1)) : null;
-                n += await copyBlob(table, columns, new Blob([csv]));
+                n += await copySlices(table, columns, csv, (rows) => onRows?.(n + rows));
               }
             } finally {
               await pending?.catch(() => {});
@@ -160,7 +171,7 @@ export class PgliteWarehouse implements Warehouse {
         },
       };
       for (const s of LOAD_SETTINGS) await t.query(s);
-      await runPgSteps(tx, steps);
+      await runPgSteps(tx, steps, progress);
     });
   }
 

@@ -63,7 +63,7 @@ export class PostgresWarehouse implements Warehouse {
         await pipeline(Readable.from(data), stream);
         return Number(stream.rowCount ?? 0);
       },
-    }, steps)).catch((e) => { throw pgFailure(e, this.describe, opts.name); });
+    }, steps, opts.progress)).catch((e) => { throw pgFailure(e, this.describe, opts.name); });
   }
 
   private async inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {

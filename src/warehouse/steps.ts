@@ -1,4 +1,4 @@
-import type { Step, CopyPart } from './warehouse.js';
+import type { Step, CopyPart, ExecuteProgress } from './warehouse.js';
 import { plainParams } from './warehouse.js';
 import { bindUsed } from './bind.js';
 import { DataError, HaloError, ServiceError } from '../errors.js';
@@ -10,8 +10,8 @@ export interface PgTx {
   query(sql: string, params: unknown[]): Promise<unknown>;
   /** COPY CSV rows (no header) into a table's columns; returns the rows loaded. */
   copyCsv(table: string, columns: readonly string[], data: AsyncIterable<Buffer>): Promise<number>;
-  /** All of a step's parts at once, when the engine can do better than one after another. */
-  copyParts?(table: string, columns: readonly string[], parts: readonly CopyPart[]): Promise<number>;
+  /** All of a step's parts at once, when the engine can do better than one after another; onRows is told the rows so far. */
+  copyParts?(table: string, columns: readonly string[], parts: readonly CopyPart[], onRows?: (rows: number) => void): Promise<number>;
 }
 
 /**
@@ -19,17 +19,22 @@ export interface PgTx {
  * bound with only the parameters they use; COPY streams each part and the total is checked
  * against the manifest before anything is merged.
  */
-export async function runPgSteps(tx: PgTx, steps: readonly Step[]): Promise<void> {
+export async function runPgSteps(tx: PgTx, steps: readonly Step[], progress?: ExecuteProgress): Promise<void> {
+  const statements = steps.filter((s) => s.kind === 'sql').length;
+  let statement = 0;
   for (const s of steps) {
     if (s.kind === 'checkpoint') { crashpoint(s.name); continue; }
     if (s.kind === 'sql') {
+      progress?.statement?.(++statement, statements, s.sql);
       const b = bindUsed(s.sql, plainParams(s.params));
       await tx.query(b.sql, b.params);
       continue;
     }
     let loaded = 0;
-    if (tx.copyParts) loaded = await tx.copyParts(s.table, s.columns, s.parts);
-    else for (const part of s.parts) loaded += await tx.copyCsv(s.table, s.columns, await part.open());
+    const onRows = (rows: number) => progress?.copied?.(rows, s.expectedRows, s.label);
+    onRows(0);
+    if (tx.copyParts) loaded = await tx.copyParts(s.table, s.columns, s.parts, onRows);
+    else for (const part of s.parts) { loaded += await tx.copyCsv(s.table, s.columns, await part.open()); onRows(loaded); }
     if (loaded !== s.expectedRows) throw new DataError('row-count-mismatch', `${s.label}: COPY loaded ${loaded} rows but the manifest has ${s.expectedRows}`);
   }
 }

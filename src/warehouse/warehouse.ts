@@ -36,6 +36,16 @@ export interface ExecuteOptions {
   /** Names the unit of work (e.g. the batch), so a retried run can find a statement still running. */
   name?: string;
   signal?: AbortSignal;
+  /** Told as the work goes (engines that run the steps one by one: PGlite, PostgreSQL). */
+  progress?: ExecuteProgress;
+}
+
+/** How far a unit of work has come: counts and the statement's kind and table, never a value. */
+export interface ExecuteProgress {
+  /** Rows a COPY step has loaded so far, of the rows it expects. */
+  copied?(rows: number, expected: number, label: string): void;
+  /** A SQL step begins (1-based index among the unit's SQL steps). */
+  statement?(index: number, count: number, sql: string): void;
 }
 
 export interface Warehouse {
