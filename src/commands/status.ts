@@ -1,3 +1,4 @@
+import { writeResult } from '../output/result.js';
 import type { CommandContext } from './context.js';
 import type { HaloConfig, SourceConfig } from '../config/types.js';
 import { resolvePath } from '../config/load.js';
@@ -34,12 +35,11 @@ export async function statusCommand(opts: { source?: string }, ctx: CommandConte
   }
   const overdue = rows.flatMap((r) => overdueNames(r.j));
   const exitCode = overdue.length ? 1 : 0;
-  if (ctx.json) {
-    ctx.stdout.write(JSON.stringify({ ok: exitCode === 0, exitCode, now: new Date(now).toISOString(), overdue, sources: rows.map(({ s, j, refused }) => asJson(s, j, refused)) }, null, 2) + '\n');
-    return exitCode;
-  }
-  for (const r of rows) printSource(ctx, r.s, r.j, r.refused);
-  if (overdue.length) ctx.stdout.write(`${ctx.color.red(`late past the bound: ${boundedList(overdue, 10)}`)}\n`);
+  const result = { ok: exitCode === 0, exitCode, now: new Date(now).toISOString(), overdue, sources: rows.map(({ s, j, refused }) => asJson(s, j, refused)) };
+  writeResult(ctx, 'status', result, () => {
+    for (const r of rows) printSource(ctx, r.s, r.j, r.refused);
+    if (overdue.length) ctx.stdout.write(`${ctx.color.red(`late past the bound: ${boundedList(overdue, 10)}`)}\n`);
+  });
   return exitCode;
 }
 

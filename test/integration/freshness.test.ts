@@ -112,6 +112,13 @@ describe('freshness per source and merchant', () => {
     const one = cli(T0 + 3 * H, 'status', '--source', 'inventory', '--json');
     assert.equal(one.code, 1);
     assert.deepEqual(JSON.parse(one.stdout).sources.map((s: { source: string }) => s.source), ['inventory']);
+    // For a cron line's .jsonl: with --log-format json every line on both streams is a JSON event.
+    const lines = cli(T0 + 3 * H, 'status', '--log-format', 'json');
+    assert.equal(lines.code, 1);
+    const events = (lines.stdout + lines.stderr).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const result = events.find((e) => e.msg === 'status');
+    assert.ok(result, lines.stdout);
+    assert.deepEqual(result.overdue, ['inventory/M0102', 'claims']);
   });
 
   test('status --help has examples; an unknown source is a usage error (exit 2)', () => {
