@@ -7,8 +7,10 @@
  *
  * A file's time comes from the runner's own per-file record, which differs by Node version:
  * Node 20 wraps each file in a top-level test named by its path; Node 22 and later emit a
- * `test:summary` per file. When neither arrives (a file that crashed), the file's tests are
- * summed. Plain JavaScript: the runner loads reporters before tsx could compile them.
+ * `test:summary` per file. On a version with neither, each file's top-level tests are summed.
+ * A test is listed under the test file that ran it on Node 20, else under the file that
+ * defines it (a support module, for suites shared by several files). Plain JavaScript, so
+ * the runner can load it without a loader.
  */
 import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +24,7 @@ export default async function* slowestReporter(source) {
   const paths = new Map(); // file:line:column:name -> "suite › test", from test:start
   const stacks = new Map(); // file -> names by nesting, for the path of each test
   const tests = [];
+  let unfiled = []; // tests since the last file wrapper (Node 20 streams a file's events as one block)
 
   for await (const event of source) {
     const d = event.data ?? {};
@@ -36,14 +39,24 @@ export default async function* slowestReporter(source) {
       fileTime.set(d.file, d.duration_ms);
     } else if (event.type === 'test:complete' && d.nesting === 0 && d.name === file) {
       fileTime.set(file, d.details?.duration_ms ?? 0); // Node 20's per-file wrapper
+      // A test's own `file` is where test() was called (a support module, for shared suites):
+      // on Node 20 the tests streamed before this wrapper are this file's.
+      for (const t of unfiled) t.file = file;
+      unfiled = [];
     } else if ((event.type === 'test:pass' || event.type === 'test:fail') && d.name !== file) {
       const ms = d.details?.duration_ms ?? 0;
       if (d.nesting === 0 && file) fileSum.set(file, (fileSum.get(file) ?? 0) + ms);
-      if (d.details?.type !== 'suite') tests.push({ file, name: paths.get(key(d)) ?? d.name, ms, failed: event.type === 'test:fail' });
+      if (d.details?.type !== 'suite') {
+        const t = { file, name: paths.get(key(d)) ?? d.name, ms, failed: event.type === 'test:fail' };
+        tests.push(t);
+        unfiled.push(t);
+      }
     }
   }
 
-  for (const [file, ms] of fileSum) if (!fileTime.has(file)) fileTime.set(file, ms);
+  // No per-file record at all (a Node version with neither): the files'
+  // top-level tests, by the file that defines them.
+  if (fileTime.size === 0) for (const [file, ms] of fileSum) fileTime.set(file, ms);
   const files = [...fileTime].map(([file, ms]) => ({ file, ms })).sort((a, b) => b.ms - a.ms);
   tests.sort((a, b) => b.ms - a.ms);
 
