@@ -6,9 +6,9 @@
  * the warehouse must equal, table by table, what one uninterrupted run gives: no duplicate,
  * no lost row, no incomplete batch loaded, nothing left in the landing folder, no lock left.
  *
- * The matrix is cut into files (crash-matrix-*.test.ts: an engine and a share of the points
- * each) so that the test runner runs them side by side; each file makes its own uninterrupted
- * run to compare with.
+ * One test file per engine (crash-matrix-pglite.test.ts, crash-matrix-postgres.test.ts), so
+ * that the test runner runs the two side by side; each makes its own uninterrupted run to
+ * compare with, as each engine did before.
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -86,9 +86,10 @@ function assertNothingLeft(dir: string): void {
 }
 
 /**
- * One engine's share of the matrix: the uninterrupted run, then `points` killed and run again.
- * `prepare` readies a project for a killed case: its warehouse (the uninterrupted run always
- * starts from nothing, so it also checks that a prepared warehouse changes nothing).
+ * One engine's matrix: the uninterrupted run, then each of `points` killed and run again.
+ * `warehouse.yaml` gives a project its warehouse config; `warehouse.prepare`, if any, readies
+ * a killed case's warehouse before its first run (the uninterrupted run always starts from
+ * nothing, so every case also checks that a prepared warehouse changes nothing).
  */
 function matrix(engine: string, points: string[], warehouse: Engine, root: string): void {
   let seq = 0;
