@@ -5,24 +5,27 @@
  * on the embedded PGlite warehouse and on a real PostgreSQL server; then run again. Each time
  * the warehouse must equal, table by table, what one uninterrupted run gives: no duplicate,
  * no lost row, no incomplete batch loaded, nothing left in the landing folder, no lock left.
+ *
+ * One test file per engine (crash-matrix-pglite.test.ts, crash-matrix-postgres.test.ts), so
+ * that the test runner runs the two side by side; each makes its own uninterrupted run to
+ * compare with, as each engine did before.
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { runCliAsync, ROOT } from '../support/cli.js';
-import { tempDir } from '../support/tmp.js';
-import { SNAPSHOT } from '../support/warehouse.js';
-import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
+import { runCliAsync, ROOT } from './cli.js';
+import { tempDir } from './tmp.js';
+import { SNAPSHOT } from './warehouse.js';
+import { seedPglite } from './pglite-template.js';
+import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } from './postgres.js';
 import { loadConfig } from '../../src/config/load.js';
 import { openWarehouse } from '../../src/warehouse/open.js';
 import { openLake } from '../../src/lake/open.js';
 import { listBatches } from '../../src/batch/catalog.js';
 
-const tmp = tempDir('halo-crash-');
 const ENV = { HALO_DATA_MEMBER_KEY: 'crash-test-member-key', PGPASSWORD: TEST_PGPASSWORD };
-process.env.PGPASSWORD = TEST_PGPASSWORD; // the snapshot reads the warehouse from this process, as the CLI would
 
 const SOURCES = [
   { name: 'inventory', schema: 'merchant_inventory', glob: '*.csv', files: ['inventory/clean-comma.csv', 'inventory/pipe-delimited.csv', 'inventory/utf8-bom.csv'] },
@@ -31,7 +34,7 @@ const SOURCES = [
 ];
 
 /** Where the run dies: every point a run reaches, and a few later occurrences (`#N`). */
-const POINTS = [
+export const POINTS = [
   'fetch:after-list', 'fetch:before-rename', 'fetch:before-rename#2', 'fetch:before-state', 'fetch:before-record',
   'run:before-stage', 'stage:part-written', 'stage:before-publish', 'stage:after-raw', 'lake:before-rename', 'lake:before-rename#5',
   'stage:before-manifest', 'stage:before-manifest#2', 'run:before-stage-record', 'run:after-stage-record',
@@ -39,9 +42,9 @@ const POINTS = [
   'load:after-commit', 'run:before-retire', 'run:after-retire', 'run:before-unlock',
 ];
 
-let seq = 0;
-function project(warehouseYaml: string): { dir: string; cfg: string } {
-  const dir = join(tmp.path, `p${seq++}`);
+/** A project folder with the three sources' files in its drop folders, and its config. */
+function project(root: string, seq: number, warehouseYaml: string): { dir: string; cfg: string } {
+  const dir = join(root, `p${seq}`);
   const lines = ['sources:'];
   for (const s of SOURCES) {
     mkdirSync(join(dir, 'drop', s.name), { recursive: true });
@@ -82,20 +85,28 @@ function assertNothingLeft(dir: string): void {
   assert.ok(!existsSync(join(dir, '.halo-data/run.lock')), 'no lock left');
 }
 
-function matrix(engine: string, warehouseYaml: () => Promise<string>): void {
+/**
+ * One engine's matrix: the uninterrupted run, then each of `points` killed and run again.
+ * `warehouse.yaml` gives a project its warehouse config; `warehouse.prepare`, if any, readies
+ * a killed case's warehouse before its first run (the uninterrupted run always starts from
+ * nothing, so every case also checks that a prepared warehouse changes nothing).
+ */
+function matrix(engine: string, points: string[], warehouse: Engine, root: string): void {
+  let seq = 0;
   describe(`crash matrix on ${engine}`, () => {
     let expected: string[];
     test('an uninterrupted run', async () => {
-      const p = project(await warehouseYaml());
+      const p = project(root, seq++, await warehouse.yaml());
       const r = await runCliAsync(['run', '--config', p.cfg], { cwd: p.dir, env: ENV });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       expected = await content(p.cfg);
       assert.ok(expected.every((t) => t !== '[]'), 'every table has rows');
       assertNothingLeft(p.dir);
     });
-    for (const point of POINTS) {
+    for (const point of points) {
       test(`killed at ${point}, run again: the same warehouse`, async () => {
-        const p = project(await warehouseYaml());
+        const p = project(root, seq++, await warehouse.yaml());
+        await warehouse.prepare?.(p.dir);
         const killed = await runCliAsync(['run', '--config', p.cfg], { cwd: p.dir, env: { ...ENV, HALO_DATA_CRASHPOINT: point } });
         assert.equal(killed.code, 128, `the run was to die at ${point} (exit ${killed.code}): ${killed.stderr.slice(-500)}`);
         const again = await runCliAsync(['run', '--config', p.cfg], { cwd: p.dir, env: ENV });
@@ -108,26 +119,41 @@ function matrix(engine: string, warehouseYaml: () => Promise<string>): void {
   });
 }
 
-let server: TestPostgres | null = null;
-let dbs = 0;
-before(async () => {
-  if (postgresAvailable()) server = await startPostgres();
-});
-after(async () => {
-  await server?.stop();
-  tmp.cleanup();
-});
+interface Engine { yaml: () => Promise<string>; prepare?: (dir: string) => Promise<void> }
 
-matrix('the embedded PGlite', async () => '');
-if (postgresAvailable()) {
-  matrix('PostgreSQL', async () => {
-    // A database of its own per case.
-    const name = `crash_${dbs++}`;
-    const admin = new pg.Client({ connectionString: server!.url.replace('//halo@', `//halo:${TEST_PGPASSWORD}@`) });
-    await admin.connect();
-    try { await admin.query(`CREATE DATABASE ${name}`); } finally { await admin.end(); }
-    return `warehouse:\n  engine: postgres\n  url: ${server!.url.replace(/\/postgres$/, `/${name}`)}`;
+/**
+ * The matrix on the embedded warehouse. A killed case starts from a copy of an empty PGlite
+ * cluster (pglite-template.ts) instead of paying PGlite's initdb in the run: no point of the
+ * matrix is inside that initdb, and the run still creates halo-data's schema itself.
+ */
+export function pgliteCrashMatrix(points: string[]): void {
+  const tmp = tempDir('halo-crash-');
+  after(() => tmp.cleanup());
+  matrix('the embedded PGlite', points, { yaml: async () => '', prepare: (dir) => seedPglite(dir) }, tmp.path);
+}
+
+/** The matrix on a real PostgreSQL server started for the file, a database of its own per case. */
+export function postgresCrashMatrix(points: string[]): void {
+  if (!postgresAvailable()) {
+    test('crash matrix on PostgreSQL', { skip: 'PostgreSQL is not installed (.ci/run installs it)' }, () => {});
+    return;
+  }
+  const tmp = tempDir('halo-crash-');
+  process.env.PGPASSWORD = TEST_PGPASSWORD; // content() reads the warehouse from this process, as the CLI would
+  let server: TestPostgres | null = null;
+  let dbs = 0;
+  before(async () => { server = await startPostgres(); });
+  after(async () => {
+    await server?.stop();
+    tmp.cleanup();
   });
-} else {
-  test('crash matrix on PostgreSQL', { skip: 'PostgreSQL is not installed (.ci/run installs it)' }, () => {});
+  matrix('PostgreSQL', points, {
+    yaml: async () => {
+      const name = `crash_${dbs++}`;
+      const admin = new pg.Client({ connectionString: server!.url.replace('//halo@', `//halo:${TEST_PGPASSWORD}@`) });
+      await admin.connect();
+      try { await admin.query(`CREATE DATABASE ${name}`); } finally { await admin.end(); }
+      return `warehouse:\n  engine: postgres\n  url: ${server!.url.replace(/\/postgres$/, `/${name}`)}`;
+    },
+  }, tmp.path);
 }
