@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { HaloConfig } from '../config/types.js';
 import { getSchema, candidatesFor } from '../schemas/registry.js';
-import { profileFor, merchantScope } from '../schemas/profiles.js';
+import { profileFor, merchantScope, asListed } from '../schemas/profiles.js';
 import { readIcd10List, withIcd10List } from '../schemas/code-list.js';
 import { KeyIndex } from '../validation/keys.js';
 import { WorkerPool } from './worker-pool.js';
@@ -26,6 +26,11 @@ export interface ValidateOptions {
   merchant?: string;
   /** The configured source the files come from (run, stage --source): its merchantIdFrom and speaksFor apply first. */
   source?: string;
+  /**
+   * A file's path as its source listed it (run: the names of the landed fetch), matched
+   * against merchantIdFrom instead of the path read, as the listing check matched it.
+   */
+  pathAtSource?: (path: string) => string | undefined;
   config: HaloConfig;
   maxErrors: number;
   threads?: number;
@@ -120,7 +125,8 @@ export async function validate(opts: ValidateOptions): Promise<ValidateReport> {
     while (next < files.length) {
       const i = next++;
       const path = files[i];
-      const { merchantId, speaksFor } = merchantScope(opts.config, path, opts.merchant, opts.source);
+      const listed = opts.pathAtSource?.(path);
+      const { merchantId, speaksFor } = merchantScope(opts.config, listed === undefined ? path : asListed(listed), opts.merchant, opts.source);
       const job: FileJob = {
         path, schema, candidates: schema ? [schema] : candidates, icd10Codes: icd10,
         profile: profileFor(opts.config, merchantId), merchantId, speaksFor, maxErrors: opts.maxErrors,

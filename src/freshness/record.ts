@@ -1,7 +1,7 @@
 import type { SourceConfig } from '../config/types.js';
 import type { Lake } from '../lake/lake.js';
 import type { Manifest } from '../batch/manifest.js';
-import { merchantIdRegex } from '../schemas/profiles.js';
+import { asListed, merchantIdRegex } from '../schemas/profiles.js';
 
 /**
  * Freshness per source and per merchant: when the last file came and when the last batch
@@ -59,9 +59,7 @@ export function newRecord(source: string, now: Date): FreshnessRecord {
 /** The merchant a file of this source belongs to, by the source's own merchantIdFrom only. */
 export function merchantOf(s: SourceConfig, path: string): string | undefined {
   if (!s.merchantIdFrom) return undefined;
-  const posix = path.replace(/\\/g, '/');
-  // As the file stands in the landing folder: a local source's relative path gets its '/'.
-  return merchantIdRegex(s.merchantIdFrom).exec(posix.startsWith('/') ? posix : `/${posix}`)?.[1];
+  return merchantIdRegex(s.merchantIdFrom).exec(asListed(path))?.[1];
 }
 
 const later = (a: string | undefined, b: string) => (a === undefined || Date.parse(b) > Date.parse(a));

@@ -255,7 +255,7 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
       const shaOf = new Map(f.record.files.map((x) => [join(f.folder, x.landedAs), x.sha256]));
       const out = files.filter((p) => !inBatch.has(shaOf.get(p) ?? ''));
       if (out.length) {
-        const again = await validate({ inputs: out, schema, config: deps.config, maxErrors: 1, threads: 1 });
+        const again = await validate({ inputs: out, schema, source: s.name, config: deps.config, maxErrors: 1, threads: 1, pathAtSource: (p) => nameOf.get(p) });
         for (const o of again.files) leave(isUnreadable(o) ? unreadableVerdict(o) : rejectRateVerdict(o, maxRejectRate) ?? { path: o.path, code: 'left-out', message: 'left out of the batch' });
       }
       continue;

@@ -40,7 +40,10 @@ export interface StageOptions {
    */
   perFileRejectRate?: boolean;
   onFileDone?: Parameters<typeof validate>[0]['onFileDone'];
-  /** Each input's name at its source (run: the remote path), kept in the manifest beside its raw/ name. */
+  /**
+   * Each input's name at its source (run: the remote path), kept in the manifest beside its
+   * raw/ name; merchantIdFrom is matched against it, not against the landing path.
+   */
   originalNames?: Map<string, string>;
   /** Bytes per CSV chunk (tests: small, so a file's rows are written in many pieces). */
   csvChunkBytes?: number;
@@ -100,6 +103,7 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
     try {
       const report = await validate({
         inputs, schema: opts.schema, merchant: opts.merchant, source: opts.source, config: opts.config, maxErrors: 1000,
+        pathAtSource: opts.originalNames ? (p) => opts.originalNames!.get(p) : undefined,
         threads: opts.threads, cwd: opts.cwd, sinkFor: (_path, i) => builder.sink(i), onFileDone: opts.onFileDone,
         csvChunkBytes: opts.csvChunkBytes,
         progress: opts.progress, progressStep: { step: 'stage', text: `${source}: staging${round ? ' (again, without the files left out)' : ''}`, facts: { source } },

@@ -49,11 +49,21 @@ export function merchantIdRegex(merchantIdFrom: string): RegExp {
 export function checkMerchantIdFrom(source: string, merchantIdFrom: string | undefined, paths: readonly string[]): void {
   if (!merchantIdFrom || paths.length === 0) return;
   const re = merchantIdRegex(merchantIdFrom);
-  const asLanded = (p: string) => { const posix = p.replace(/\\/g, '/'); return posix.startsWith('/') ? posix : `/${posix}`; };
-  if (paths.some((p) => re.test(asLanded(p)))) return;
+  if (paths.some((p) => re.test(asListed(p)))) return;
   throw new HaloError('merchant-id-from-unmatched', 'config',
     `source '${source}': merchantIdFrom ${JSON.stringify(merchantIdFrom)} finds a merchant in none of the ${paths.length} file${paths.length === 1 ? '' : 's'} listed (e.g. ${JSON.stringify(paths[0])})`,
     { hint: 'merchantIdFrom is looked for in each file\'s path: write the folders around the merchant\'s as they are there, with {merchant_id} in its place' });
+}
+
+/**
+ * A file's path as its source listed it, the one form merchantIdFrom is matched against (the
+ * listing check, staging in run, freshness): the remote path of an SFTP file, or a local
+ * source's relative path with a '/' before it. Never the landing folder's absolute path, whose
+ * own folders (`/work/...`, `/home/...`) a short pattern such as "/{merchant_id}/" would match.
+ */
+export function asListed(path: string): string {
+  const posix = path.replace(/\\/g, '/');
+  return posix.startsWith('/') ? posix : `/${posix}`;
 }
 
 /**
