@@ -8,14 +8,15 @@
  * A file's time comes from the runner's own per-file record, which differs by Node version:
  * Node 20 wraps each file in a top-level test named by its path; Node 22 and later emit a
  * `test:summary` per file. On a version with neither, each file's top-level tests are summed.
- * A test is listed under the test file that ran it on Node 20, else under the file that
- * defines it (a support module, for suites shared by several files). Plain JavaScript, so
+ * A test is listed under the file that defines it; on Node 20 one defined in a support module
+ * (a suite shared by several files) goes under the next test file to finish. Plain JavaScript, so
  * the runner can load it without a loader.
  */
 import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const TOP = Number(process.env.HALO_TEST_SLOWEST ?? 20);
+const TEST_FILE = /\.test\.[cm]?[jt]s$/;
 
 export default async function* slowestReporter(source) {
   const started = performance.now();
@@ -39,9 +40,10 @@ export default async function* slowestReporter(source) {
       fileTime.set(d.file, d.duration_ms);
     } else if (event.type === 'test:complete' && d.nesting === 0 && d.name === file) {
       fileTime.set(file, d.details?.duration_ms ?? 0); // Node 20's per-file wrapper
-      // A test's own `file` is where test() was called (a support module, for shared suites):
-      // on Node 20 the tests streamed before this wrapper are this file's.
-      for (const t of unfiled) t.file = file;
+      // A test's own `file` is where test() was called: for a suite defined in a support
+      // module, Node 20 names the module; such a test is put under the wrapper that follows it
+      // (files' events can interleave, so only those, not tests that name a test file).
+      for (const t of unfiled) if (!TEST_FILE.test(t.file)) t.file = file;
       unfiled = [];
     } else if ((event.type === 'test:pass' || event.type === 'test:fail') && d.name !== file) {
       const ms = d.details?.duration_ms ?? 0;
