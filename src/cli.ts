@@ -74,6 +74,13 @@ function intOption(name: string) {
   };
 }
 
+/** A share of rows, 0 to 1: `abc`, `-1` or `5%` is a usage error, never NaN taken as a rate. */
+function rateOption(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('--max-reject-rate must be a share of rows from 0 to 1 (0.01 is 1 %).');
+  return n;
+}
+
 /**
  * Commander's own usage errors (unknown option or command, missing argument, bad value) in
  * the tool's voice: `halo-data: unknown option '--x'`, then `(see halo-data validate --help)`
@@ -142,7 +149,7 @@ Examples:
     .requiredOption('--schema <name>', 'schema of the files')
     .option('--source <name>', 'source name the batch is filed under (default: manual)')
     .option('--merchant <id>', "whose files they are: fills merchant_id and applies that merchant's profile")
-    .option('--max-reject-rate <r>', 'refuse (exit 1, no batch) when more than this share of rows is rejected', parseFloat, 0.01)
+    .option('--max-reject-rate <r>', 'refuse (exit 1, no batch) when more than this share of rows is rejected', rateOption, 0.01)
     .option('--threads <n>', 'worker threads for large CSV files (default: CPU cores)', intOption('--threads'))
     .addHelpText('after', `
 Examples:
@@ -190,7 +197,7 @@ Examples:
   const run = program.command('run')
     .description('fetch → stage → load → merge for every configured source (safe under cron: one run at a time)')
     .option('--source <name>', 'only this source (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--max-reject-rate <r>', "a file whose own rejected share of rows is above this is left out, kept in refused/ (exit 1); the others load", parseFloat, 0.01)
+    .option('--max-reject-rate <r>', "a file whose own rejected share of rows is above this is left out, kept in refused/ (exit 1); the others load", rateOption, 0.01)
     .option('--metrics-file <path>', "write the run's figures in Prometheus text format (node_exporter textfile collector)")
     .addHelpText('after', `
 Examples:
@@ -239,7 +246,7 @@ Examples:
     .argument('[file|fetch-id...]', "a file's name or path at the source, or a fetch id (halo-data refused list)")
     .option('--source <name>', 'only files of this source')
     .option('--all', 'every file waiting (of --source, or of every source)', false)
-    .option('--max-reject-rate <r>', 'for this retry only: a file whose rejected share of rows is above this is refused again (default 0.01)', parseFloat)
+    .option('--max-reject-rate <r>', 'for this retry only: a file whose rejected share of rows is above this is refused again (default 0.01)', rateOption)
     .addHelpText('after', '\nExamples:\n  $ halo-data refused retry stok-M0042.csv --max-reject-rate 1\n  $ halo-data refused retry 01JD3Q7W0Y5R4M8Z2K6F9X1B3C --source merchants --json\n  $ halo-data refused retry --all --source merchants')
     .action(async (targets: string[], opts, cmd: Command) => {
       const { refusedRetry } = await import('./commands/refused.js');

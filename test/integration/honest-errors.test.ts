@@ -47,6 +47,10 @@ describe("commander's usage errors in halo-data's voice", () => {
       [['frobnicate'], "halo-data: unknown command 'frobnicate'\n(see halo-data --help)\n"],
       [['validate'], "halo-data: missing required argument 'paths'\n(see halo-data validate --help)\n"],
       [['validate', CLEAN, '--max-errors', '0'], "halo-data: option '--max-errors <n>' argument '0' is invalid. --max-errors must be a whole number >= 1.\n(see halo-data validate --help)\n"],
+      // Was parseFloat: 'abc' became NaN, and a NaN rate refuses nothing.
+      [['stage', CLEAN, '--schema', 'merchant_inventory', '--max-reject-rate', 'abc'], "halo-data: option '--max-reject-rate <r>' argument 'abc' is invalid. --max-reject-rate must be a share of rows from 0 to 1 (0.01 is 1 %).\n(see halo-data stage --help)\n"],
+      [['run', '--max-reject-rate', '5%'], "halo-data: option '--max-reject-rate <r>' argument '5%' is invalid. --max-reject-rate must be a share of rows from 0 to 1 (0.01 is 1 %).\n(see halo-data run --help)\n"],
+      [['refused', 'retry', '--all', '--max-reject-rate', '-1'], "halo-data: option '--max-reject-rate <r>' argument '-1' is invalid. --max-reject-rate must be a share of rows from 0 to 1 (0.01 is 1 %).\n(see halo-data refused retry --help)\n"],
     ];
     for (const [args, stderr] of cases) {
       const r = runCli(args);
