@@ -2,12 +2,16 @@ import { createServer, connect, type Socket } from 'node:net';
 
 /**
  * A TCP proxy on 127.0.0.1 in front of host:port that can break the server→client direction,
- * the one a download flows in: cut it after N bytes (both sockets destroyed, as a dropped
- * link), or stall it for a while (as a congested one). Byte counts include the SSH handshake,
+ * the one a download flows in: cut it after N bytes (as a dropped link), or stall it for a
+ * while (as a congested one). Byte counts include the SSH handshake,
  * so pick thresholds well past it (a few KB) and well inside the file.
  */
 export interface TcpFaults {
-  /** After this many server→client bytes, destroy both sockets. */
+  /**
+   * After exactly this many server→client bytes, the link ends: the server side is dropped and
+   * the client is sent those bytes and then a FIN, never a reset (a reset makes the client's
+   * kernel discard what it had received and not yet read, so how much arrived would be chance).
+   */
   cutAfterBytes?: number;
   /** After this many server→client bytes, forward nothing for stallMs, then carry on. */
   stallAfterBytes?: number;
@@ -30,8 +34,9 @@ export async function startTcpProxy(target: { host: string; port: number }, faul
     const upstream = connect(target.port, target.host);
     track(client);
     track(upstream);
+    let cutting = false;
     client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
+    upstream.on('close', () => { if (!cutting) client.destroy(); });
     client.pipe(upstream);
 
     let sent = 0;
@@ -42,9 +47,16 @@ export async function startTcpProxy(target: { host: string; port: number }, faul
     client.on('drain', () => { if (!stalled) upstream.resume(); });
     upstream.on('data', (chunk: Buffer) => {
       if (sent + chunk.length >= cutAt) {
+        cutting = true;
         upstream.pause();
-        const cut = () => { client.destroy(); upstream.destroy(); };
-        if (cutAt > sent) client.write(chunk.subarray(0, cutAt - sent), cut); else cut();
+        client.unpipe(upstream);
+        client.resume(); // read and drop what the client still sends, so closing is a FIN
+        upstream.destroy();
+        client.end(cutAt > sent ? chunk.subarray(0, cutAt - sent) : undefined);
+        const timer = setTimeout(() => { timers.delete(timer); client.destroy(); }, 5000);
+        timers.add(timer);
+        client.once('close', () => { clearTimeout(timer); timers.delete(timer); });
+        sent = cutAt;
         return;
       }
       if (!stallDone && sent + chunk.length > faults.stallAfterBytes!) {
