@@ -53,7 +53,6 @@ function makeContext(g: GlobalOptions, io: Io): CommandContext {
     config: () => (config ??= loadConfig({ configFile: g.config, env: io.env, cwd: io.cwd })),
     env: io.env,
     cwd: io.cwd,
-    interactiveStderr: Boolean(io.stderr.isTTY) && !g.quiet && !g.json,
     progress: (text, step) => createProgress({ stderr: io.stderr, log, json: g.json === true, quiet: g.quiet === true, env: io.env, color: errColor.level > 0 }, text, step),
   };
 }

@@ -18,8 +18,6 @@ export interface CommandContext {
   config: () => HaloConfig;
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** Spinners only on a terminal and never with --quiet/--json. */
-  interactiveStderr: boolean;
   /**
    * Progress of long work on stderr (output/progress.ts): a live line on a terminal, a
    * `progress` log line every few seconds off one, nothing with --quiet. `step` names it in

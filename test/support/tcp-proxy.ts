@@ -52,7 +52,7 @@ export async function startTcpProxy(target: { host: string; port: number }, faul
         client.unpipe(upstream);
         client.resume(); // read and drop what the client still sends, so closing is a FIN
         upstream.destroy();
-        client.end(cutAt > sent ? chunk.subarray(0, cutAt - sent) : undefined);
+        if (cutAt > sent) client.end(chunk.subarray(0, cutAt - sent)); else client.end();
         const timer = setTimeout(() => { timers.delete(timer); client.destroy(); }, 5000);
         timers.add(timer);
         client.once('close', () => { clearTimeout(timer); timers.delete(timer); });
