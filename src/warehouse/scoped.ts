@@ -68,15 +68,15 @@ export class ScopedWarehouse implements Warehouse {
     return mapSchemaNames(sql, this.names);
   }
 
-  query<T = Record<string, unknown>>(sql: string, params?: StepParam[]): Promise<QueryResult<T>> {
+  async query<T = Record<string, unknown>>(sql: string, params?: StepParam[]): Promise<QueryResult<T>> {
     return this.inner.query<T>(this.map(sql), guarded(params));
   }
 
-  readOnlyQuery<T = Record<string, unknown>>(sql: string): Promise<QueryResult<T>> {
+  async readOnlyQuery<T = Record<string, unknown>>(sql: string): Promise<QueryResult<T>> {
     return this.inner.readOnlyQuery<T>(this.map(sql));
   }
 
-  execute(steps: Step[], opts: ExecuteOptions = {}): Promise<void> {
+  async execute(steps: Step[], opts: ExecuteOptions = {}): Promise<void> {
     const mapped = steps.map((s): Step => {
       if (s.kind === 'sql') return { ...s, sql: this.map(s.sql), params: guarded(s.params) };
       if (s.kind === 'copy') return { ...s, table: this.map(s.table) };
