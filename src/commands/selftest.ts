@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -274,7 +274,8 @@ function report(ctx: CommandContext, checks: Check[], schema: string, warehouse:
 /** The config pointed at a temporary embedded warehouse, when the configured one does not exist. */
 function temporaryEmbedded(config: HaloConfig): { config: HaloConfig; instead: string; cleanup(): void } | null {
   const folder = embeddedFolder(config);
-  if (!folder || holdsEmbeddedDatabase(folder)) return null;
+  // Locked: another process has it open (perhaps creating it right now): wait for it instead.
+  if (!folder || holdsEmbeddedDatabase(folder) || existsSync(`${folder}.lock`)) return null;
   const dir = mkdtempSync(join(tmpdir(), 'halo-data-selftest-wh-'));
   return {
     config: { ...config, warehouse: { ...config.warehouse, path: join(dir, 'warehouse') } },

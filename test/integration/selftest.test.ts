@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { runCliAsync, ROOT } from '../support/cli.js';
+import { runCliAsync, spawnCli, ROOT } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
 import { startS3, type TestS3 } from '../support/s3.js';
@@ -119,6 +119,27 @@ describe('warehouse selftest on PGlite, PostgreSQL and Redshift (Data API emulat
     const left = await run(['warehouse', 'query', `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'halo_selftest%'`, '--json', '--config', cfg]);
     assert.deepEqual(JSON.parse(left.stdout), []);
     assert.deepEqual(await snapshot(run, cfg), before);
+  });
+
+  test('PGlite: the embedded warehouse\'s lock holds for the selftest too: while a load holds it, the selftest waits, then gives up naming the holder', async () => {
+    const cfg = cfgFile('pglite', `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh'))}\n`);
+    const release = join(tmp.path, 'release-load');
+    const env = { ...s3.env, ...KEY };
+    const load = spawnCli(['load', batch, '--force', '--config', cfg], { env: { ...env, HALO_DATA_STALLPOINT: `load:before-commit:60000:${release}` } });
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!existsSync(join(tmp.path, 'wh.lock'))) {
+        if (Date.now() > deadline) throw new Error('the load never opened the warehouse');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const r = await selftest(cfg, { HALO_DATA_WAREHOUSE_LOCK_WAIT_SECONDS: '1' });
+      assert.equal(r.code, 1, JSON.stringify(r.report, null, 2));
+      assert.deepEqual(r.report.checks.map((c) => [c.check, c.ok]), [['connect', false]]);
+      assert.match(r.report.checks[0].detail, new RegExp(`is held by pid ${load.child.pid} .*\\(halo-data load\\).*waited 1 s`));
+    } finally {
+      writeFileSync(release, '');
+    }
+    assert.equal((await load.done).code, 0);
   });
 
   test('PostgreSQL: every check passes, the real schema is unchanged; a leftover is named while young and dropped once old', async () => {
