@@ -19,6 +19,7 @@ import type { BatchEntry } from '../batch/catalog.js';
 import { HaloError, exitCodeFor } from '../errors.js';
 import { printChecks, checksJson, type Check } from '../output/checks.js';
 import { worse } from '../pipeline/run.js';
+import { writeResult } from '../output/result.js';
 import { hostNow } from '../util/clock.js';
 import { onInterrupt } from '../util/interrupt.js';
 
@@ -266,8 +267,9 @@ function failure(check: string, e: unknown, fix: string): Check {
 
 function report(ctx: CommandContext, checks: Check[], schema: string, warehouse: string | null): number {
   const exitCode = checks.reduce((c, k) => (k.ok ? c : worse(c, k.exitCode ?? 1)), 0);
-  if (ctx.json) ctx.stdout.write(JSON.stringify({ ok: exitCode === 0, warehouse, schema, checks: checksJson(checks) }, null, 2) + '\n');
-  else printChecks(ctx, checks, exitCode);
+  // --log-format json: one event line (a cron job's log holds only JSON objects).
+  writeResult(ctx, exitCode === 0 ? 'selftest passed' : 'selftest failed', { ok: exitCode === 0, warehouse, schema, checks: checksJson(checks), ...(ctx.jsonLines ? { exitCode } : {}) },
+    () => printChecks(ctx, checks, exitCode));
   return exitCode;
 }
 
