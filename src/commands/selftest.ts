@@ -77,7 +77,7 @@ async function runChecks(ctx: CommandContext, config: HaloConfig, wh: Warehouse,
       const r = await fn();
       checks.push({ check: name, ok: true, ...(typeof r === 'string' ? { detail: r } : r) });
     } catch (e) {
-      checks.push(failure(name, e, 'see the detail; halo-data warehouse selftest --verbose logs more'));
+      checks.push(failure(name, e, 'the detail names the statement or the count that differed; halo-data doctor checks the configuration'));
       throw new CheckFailed(name);
     }
   };
