@@ -56,12 +56,14 @@ export async function warehouseSelftest(ctx: CommandContext): Promise<number> {
   try {
     try {
       wh = await openWarehouse(temp?.config ?? config, { log: ctx.log });
+      // Redshift's engine opens without a call: this is its first.
+      await wh.query('SELECT 1 AS one');
       checks.push({ check: 'connect', ok: true, detail: temp ? `${wh.describe} (a temporary embedded warehouse: none exists at ${temp.instead} yet, and a test creates none there)` : wh.describe });
     } catch (e) {
       checks.push(failure('connect', e, 'check the warehouse settings and that it is reachable from here (halo-data doctor)'));
       return report(ctx, checks, names.main, null);
     }
-    await runChecks(ctx, config, wh, names, lakePlace.url, checks, now);
+    await runChecks(config, wh, names, lakePlace.url, checks, now);
     return report(ctx, checks, names.main, wh.describe);
   } finally {
     await wh?.close().catch(() => {});
@@ -70,7 +72,7 @@ export async function warehouseSelftest(ctx: CommandContext): Promise<number> {
   }
 }
 
-async function runChecks(ctx: CommandContext, config: HaloConfig, wh: Warehouse, names: { main: string; staging: string }, lakeUrl: string, checks: Check[], now: number): Promise<void> {
+async function runChecks(config: HaloConfig, wh: Warehouse, names: { main: string; staging: string }, lakeUrl: string, checks: Check[], now: number): Promise<void> {
   /** Runs one check: its detail on success; a failure is its line (and stops the checks after it). */
   const check = async (name: string, fn: () => Promise<string | { detail: string; warn?: boolean }>) => {
     try {
