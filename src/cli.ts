@@ -336,6 +336,14 @@ Examples:
       setExit(await warehouseQuery(sql, makeContext(cmd.optsWithGlobals(), io)));
     }));
 
+  addGlobalOptions(warehouse.command('selftest')
+    .description('in a scratch schema of the configured warehouse: init, load a small built-in batch, merge, load again, replay, check counts and the ledger, drop the scratch schema; a line per check')
+    .addHelpText('after', '\nRun it once against a new cluster before the first cron run. The real schema (halo) is never touched.\n\nExample:\n  $ halo-data warehouse selftest --config /etc/halo-data/config.yaml')
+    .action(async (_o, cmd: Command) => {
+      const { warehouseSelftest } = await import('./commands/selftest.js');
+      setExit(await warehouseSelftest(makeContext(cmd.optsWithGlobals(), io)));
+    }));
+
   const schemas = program.command('schemas').description('the schemas files are checked against');
   addGlobalOptions(schemas.command('list').description('list the schemas')
     .addHelpText('after', '\nExample:\n  $ halo-data schemas list --json')

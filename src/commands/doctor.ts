@@ -17,6 +17,7 @@ import { inLoadOrder, listSourceBatches, recentDates } from '../batch/catalog.js
 import { HaloError, UsageError, exitCodeFor } from '../errors.js';
 import { worse } from '../pipeline/run.js';
 import { sftpChecks, trustHostReport } from './doctor-sftp.js';
+import { printChecks, checksJson, type Check } from '../output/checks.js';
 
 /**
  * Checks what a run needs, one line each, with what to fix: the config, each source (an SFTP
@@ -24,7 +25,7 @@ import { sftpChecks, trustHostReport } from './doctor-sftp.js';
  * written, read back and deleted) and the warehouse (connection, schema version). It changes
  * nothing but the probe, which it removes.
  */
-export interface Check { check: string; ok: boolean; detail: string; fix?: string; exitCode?: number; /** Passed, with advice. */ warn?: boolean }
+export type { Check };
 
 export async function doctorCommand(opts: { trustHost?: string }, ctx: CommandContext): Promise<number> {
   if (opts.trustHost !== undefined) return trustHost(opts.trustHost, ctx);
@@ -53,17 +54,8 @@ export async function doctorCommand(opts: { trustHost?: string }, ctx: CommandCo
     checks.push(memberKeyCheck(config, ctx.env));
   }
   const exitCode = checks.reduce((c, k) => (k.ok ? c : worse(c, k.exitCode ?? 1)), 0);
-  if (ctx.json) {
-    ctx.stdout.write(JSON.stringify({ ok: exitCode === 0, checks: checks.map(({ exitCode: _e, ...k }) => k) }, null, 2) + '\n');
-  } else {
-    const c = ctx.color;
-    const width = Math.max(...checks.map((k) => k.check.length));
-    for (const k of checks) {
-      ctx.stdout.write(`${!k.ok ? c.red('✗') : k.warn ? c.yellow('!') : c.green('✓')} ${k.check.padEnd(width)}  ${k.detail}\n`);
-      if ((!k.ok || k.warn) && k.fix) ctx.stdout.write(`  ${' '.repeat(width)}  ${c.yellow('fix:')} ${k.fix}\n`);
-    }
-    ctx.stdout.write(exitCode === 0 ? 'all checks passed\n' : `${checks.filter((k) => !k.ok).length} of ${checks.length} checks failed\n`);
-  }
+  if (ctx.json) ctx.stdout.write(JSON.stringify({ ok: exitCode === 0, checks: checksJson(checks) }, null, 2) + '\n');
+  else printChecks(ctx, checks, exitCode);
   return exitCode;
 }
 

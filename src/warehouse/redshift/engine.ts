@@ -23,7 +23,7 @@ export class RedshiftDataWarehouse implements Warehouse {
   readonly engine = 'redshift-data' as const;
   readonly dialect = REDSHIFT_DIALECT;
 
-  constructor(private readonly api: DataApi, private readonly copy: CopyTarget | null, private readonly store: StatementStore, readonly describe: string) {}
+  constructor(readonly api: DataApi, private readonly copy: CopyTarget | null, private readonly store: StatementStore, readonly describe: string) {}
 
   async query<T>(sql: string, params: StepParam[] = []): Promise<QueryResult<T>> {
     const { text, parameters } = namedParams(sql, params);
