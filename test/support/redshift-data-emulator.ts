@@ -67,6 +67,8 @@ export interface RedshiftEmulator {
    * may clear() it.
    */
   statements: Set<string>;
+  /** The SQL texts of every ExecuteStatement / BatchExecuteStatement accepted, in order: which statements travelled together. */
+  batches: string[][];
   /** Closes the server and ends every PostgreSQL connection; stops running statements first. */
   stop(): Promise<void>;
 }
@@ -107,6 +109,7 @@ export async function startRedshiftDataEmulator(opts: RedshiftEmulatorOptions): 
     calls: api.calls,
     failOn: api.failOn,
     statements: api.sqlTexts,
+    batches: api.batches,
     get delayMs() { return api.delayMs; },
     set delayMs(ms: number) { api.delayMs = ms; },
     stop: async () => {
@@ -277,6 +280,7 @@ class DataApi {
   readonly calls: Record<string, number> = {};
   readonly failOn: Array<(sql: string) => string | undefined> = [];
   readonly sqlTexts = new Set<string>();
+  readonly batches: string[][] = [];
   delayMs = 0;
 
   private readonly statements = new Map<string, Statement>();
@@ -371,6 +375,7 @@ class DataApi {
     const session = this.sessionFor(input);
     const target = session ? session.target : connectionTarget(input);
     const stmt = this.createStatement(input, name, sqls, isBatch, target, session);
+    this.batches.push(sqls.map((s) => s.sql));
     const run = this.run(stmt);
     this.runs.add(run);
     void run.finally(() => this.runs.delete(run));

@@ -209,6 +209,7 @@ function cut(tokens: Token[], from: number, to: number): Edit {
 
 function apply(sql: string, edits: Edit[]): string {
   let text = sql;
-  for (const e of [...edits].sort((x, y) => y.start - x.start)) text = text.slice(0, e.start) + e.text + text.slice(e.end);
+  // From the end backwards; at one offset, a cut before an insertion (a CHECK added where a removed constraint began).
+  for (const e of [...edits].sort((x, y) => y.start - x.start || (y.end - y.start) - (x.end - x.start))) text = text.slice(0, e.start) + e.text + text.slice(e.end);
   return text;
 }
