@@ -16,6 +16,8 @@ import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
 import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
 import { startS3, type TestS3 } from '../support/s3.js';
 import { startRedshiftDataEmulator, type RedshiftEmulator } from '../support/redshift-data-emulator.js';
+import fc from 'fast-check';
+import { redshiftRefusal } from '../support/redshift-emulator/strict.js';
 
 const TARGET = { ClusterIdentifier: 'halo-test', Database: 'dev', DbUser: 'halo' };
 const ROLE = `IAM_ROLE 'arn:aws:iam::123456789012:role/halo-copy'`;
@@ -332,4 +334,21 @@ describe('the strict Redshift emulator', { skip: postgresAvailable() ? false : '
     assert.deepEqual([...emulator.statements], ['SELECT 1 AS one', "SELECT 'v' AS v"]);
     assert.deepEqual(emulator.batches.slice(-2), [['SELECT 1 AS one', "SELECT 'v' AS v"], ['SELECT 1 AS one']]);
   });
+});
+
+// The checker reads tokens: no text inside a literal, a quoted name or a comment trips a rule,
+// whatever it holds (rule words, quotes, comment markers, `$`).
+test('no literal, quoted identifier or comment content ever makes the checker refuse a statement', () => {
+  const words = fc.constantFrom('ON CONFLICT', 'RETURNING', '::json', 'FROM (VALUES (1))', 'LATERAL', 'IS DISTINCT FROM', 'ARRAY[1]',
+    'generate_series(1, 2) FROM t', 'json_array_elements_text(', 'SERIAL', "'", '"', '--', '/*', '*/', '$$', '\n', ' ');
+  const text = fc.array(fc.oneof(words, fc.string()), { maxLength: 8 }).map((parts) => parts.join(' '));
+  fc.assert(fc.property(text, (t) => {
+    const literal = `'${t.replace(/'/g, "''")}'`;
+    const name = `"${t.replace(/"/g, '""')}"`;
+    const line = t.replace(/\n/g, ' ');
+    for (const sql of [`SELECT ${literal} AS x FROM t`, `SELECT 1 AS ${name}`, `INSERT INTO t (name) VALUES (${literal}) -- ${line}`,
+      `SELECT 1 /* ${t.replace(/\/\*|\*\//g, '')} */`]) {
+      assert.equal(redshiftRefusal(sql), undefined, sql);
+    }
+  }), { numRuns: 300 });
 });

@@ -22,7 +22,7 @@ const UNSUPPORTED_TYPES = new Set([
 ]);
 
 /** Functions Redshift does not have (JSON/array table functions and the like); its own JSON functions stay allowed. */
-const UNSUPPORTED_FUNCTIONS = /^(JSONB?_(ARRAY_ELEMENTS(_TEXT)?|EACH(_TEXT)?|OBJECT_KEYS|POPULATE_RECORD(SET)?|TO_RECORD(SET)?|AGG|OBJECT_AGG|BUILD_OBJECT|BUILD_ARRAY|OBJECT|STRIP_NULLS|TYPEOF|ARRAY_LENGTH_|PRETTY|SET|INSERT|PATH_QUERY.*)|JSONB_.*|TO_JSONB?|ROW_TO_JSON|ARRAY_TO_JSON|UNNEST|ARRAY_AGG|STRING_TO_ARRAY|ARRAY_TO_STRING|REGEXP_SPLIT_TO_TABLE|REGEXP_SPLIT_TO_ARRAY|REGEXP_MATCHES|NEXTVAL|CURRVAL|SETVAL|GEN_RANDOM_UUID|UUID_GENERATE_V4|STRING_AGG)$/;
+const UNSUPPORTED_FUNCTIONS = /^(JSONB?_(ARRAY_ELEMENTS(_TEXT)?|EACH(_TEXT)?|OBJECT_KEYS|POPULATE_RECORD(SET)?|TO_RECORD(SET)?|AGG|OBJECT_AGG|BUILD_OBJECT|BUILD_ARRAY|OBJECT|STRIP_NULLS|PRETTY|SET|INSERT|PATH_QUERY.*)|JSONB_.*|TO_JSONB?|ROW_TO_JSON|ARRAY_TO_JSON|UNNEST|ARRAY_AGG|STRING_TO_ARRAY|ARRAY_TO_STRING|REGEXP_SPLIT_TO_TABLE|REGEXP_SPLIT_TO_ARRAY|REGEXP_MATCHES|NEXTVAL|CURRVAL|SETVAL|GEN_RANDOM_UUID|UUID_GENERATE_V4|STRING_AGG)$/;
 
 /** Functions that run on the leader node only: refused when the statement also reads or writes a table. */
 const LEADER_ONLY_FUNCTIONS = new Set(['GENERATE_SERIES']);
@@ -79,8 +79,7 @@ function leaderOnlyRefusal(tokens: Token[], first: string): string | undefined {
     if (tokens[i].kind !== 'word' || !['FROM', 'JOIN'].includes(tokens[i].value)) continue;
     const next = tokens[i + 1];
     // A relation name: not a subquery, not a function call such as generate_series(…).
-    if ((next.kind === 'word' || next.kind === 'identifier') && tokens[i + 2]?.value !== '(' && tokens[i + 2]?.value !== '.') return LEADER_ONLY;
-    if ((next.kind === 'word' || next.kind === 'identifier') && tokens[i + 2]?.value === '.') return LEADER_ONLY;
+    if ((next.kind === 'word' || next.kind === 'identifier') && tokens[i + 2]?.value !== '(') return LEADER_ONLY;
   }
   return undefined;
 }
@@ -129,7 +128,7 @@ function tokenRefusal(tokens: Token[]): string | undefined {
         if (next?.value === '(') {
           const end = closing(tokens, i + 1);
           for (let j = i + 2; j < end; j++) {
-            if (tokens[j].value === 'AS' && tokens[j].kind === 'word' && closing(tokens, i + 1) === end) {
+            if (tokens[j].value === 'AS' && tokens[j].kind === 'word') {
               const type = typeRefusal(tokens, j + 1);
               if (type) return type;
             }
