@@ -2,8 +2,9 @@
  * The Redshift Data API emulator, through the real @aws-sdk/client-redshift-data: statements
  * run asynchronously on a real PostgreSQL, batches are one transaction, COPY reads gzip parts
  * from a real S3 server (s3rver) through a manifest, bad rows land in sys_load_error_detail
- * without their values, sessions keep temporary tables, cancel stops a running statement, and
- * errors arrive as the SDK's own exception classes.
+ * and stl_load_errors (raw values kept, as Redshift keeps them), sessions keep temporary
+ * tables, cancel stops a running statement, and errors arrive as the SDK's own exception
+ * classes.
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -272,7 +273,7 @@ describe('Redshift Data API emulator', { skip: postgresAvailable() ? false : 'Po
     assert.deepEqual(await query('SELECT a, b, n FROM stg_empty'), [{ a: '', b: '', n: null }, { a: null, b: null, n: null }]);
   });
 
-  test('a bad row fails the COPY, loads nothing, and is recorded in sys_load_error_detail without its value', async () => {
+  test('a bad row fails the COPY, loads nothing, and is recorded in sys_load_error_detail and stl_load_errors with its raw value', async () => {
     await runOk('TRUNCATE stg_inventory');
     const good = gzipSync('m2,sku-1,Amoxicillin,5000,1,2026-11-21 10:00:00\n');
     const bad = gzipSync('m2,sku-2,Ibuprofen,7000,1,2026-11-21 10:00:00\nm2,sku-3,Cetirizine,8000,1,2026-11-21 10:00:00\nm2,sku-4,Secret Name,abc-123-secret,1,2026-11-21 10:00:00\n');
@@ -290,8 +291,14 @@ describe('Redshift Data API emulator', { skip: postgresAvailable() ? false : 'Po
     assert.equal(e.column_name, 'selling_price');
     assert.equal(e.error_code, 1209);
     assert.match(String(e.error_message), /invalid input syntax for type numeric/);
+    assert.equal(e.column_type, 'numeric');
     assert.ok(e.start_time instanceof Date);
-    assert.doesNotMatch(JSON.stringify(errors), /abc-123-secret|Secret Name/);
+    // Redshift keeps what it could not load, raw line and field, readable long after the load.
+    const stl = await query('SELECT * FROM stl_load_errors WHERE query = $1', [d.RedshiftQueryId]);
+    assert.equal(stl.length, 1);
+    assert.equal(stl[0].raw_line, 'm2,sku-4,Secret Name,abc-123-secret,1,2026-11-21 10:00:00');
+    assert.equal(stl[0].raw_field_value, 'abc-123-secret');
+    assert.equal(stl[0].err_code, 1209);
   });
 
   test('COPY without credentials, or with a missing mandatory part, FAILS', async () => {

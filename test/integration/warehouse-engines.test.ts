@@ -20,6 +20,8 @@ import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } 
 import { startS3, type TestS3 } from '../support/s3.js';
 import { startRedshiftDataEmulator, type RedshiftEmulator } from '../support/redshift-data-emulator.js';
 import { snapshot, exercise, type Run } from '../support/warehouse.js';
+import { migrations } from '../../src/warehouse/sql/ddl.js';
+import { REDSHIFT_DIALECT } from '../../src/warehouse/redshift/dialect.js';
 
 const KEY = { HALO_DATA_MEMBER_KEY: 'test-member-key-not-a-secret' };
 const ROLE = 'arn:aws:iam::123456789012:role/halo-data-copy';
@@ -284,6 +286,31 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
     assert.equal(merged.code, 0, merged.stderr);
     assert.match(merged.stdout, new RegExp(`${batches[1]} loaded`));
     assert.deepEqual(await snapshot(run, cfg), snapshots.pglite);
+  });
+
+  // Issue 16 item 2: every kind of statement the Redshift engine sends ran through the strict
+  // emulator above (each of them FINISHED, or its test would have failed).
+  test('Redshift: every schema version, merge kind, the ledger, status and query went through the strict emulator', async () => {
+    const cfg = cfgFile('redshift', redshiftYaml());
+    assert.equal((await run(['warehouse', 'status', '--json', '--config', cfg])).code, 0);
+    const ran = [...emu.statements];
+    const calls = emu.batches;
+    const some = (what: string, found: boolean) => assert.ok(found, `no statement of the emulated Redshift was ${what}`);
+    for (const m of migrations(REDSHIFT_DIALECT)) for (const sql of m.statements) some(`schema version ${m.version}: ${sql.slice(0, 60)}`, ran.includes(sql));
+    const merges = calls.filter((b) => b.some((s) => /^COPY stg_inventory /.test(s)));
+    some('an inventory merge of several files', merges.some((b) => b.some((s) => s.startsWith('CREATE TEMP TABLE stg_inventory_d AS'))));
+    some('an inventory merge of one file', merges.some((b) => !b.some((s) => s.includes('stg_inventory_d')) && b.some((s) => s.startsWith('INSERT INTO halo.fact_inventory_snapshot'))));
+    some('a late inventory merge', ran.some((s) => /f\.product_sk = p\.product_sk AND f\.batch_id > /.test(s)));
+    some('an inventory reload', ran.some((s) => s.startsWith('DELETE FROM halo.fact_inventory_snapshot WHERE batch_id')));
+    const claims = calls.filter((b) => b.some((s) => s.startsWith('INSERT INTO halo.fact_claim (')));
+    some('a claim merge with lines', claims.some((b) => b.some((s) => s.startsWith('INSERT INTO halo.fact_claim_line'))));
+    some('a claim merge without lines', claims.some((b) => !b.some((s) => s.includes('fact_claim_line'))));
+    some('a --no-merge load', calls.some((b) => b.some((s) => s.startsWith('CREATE TABLE halo_staging.stg_inventory_'))));
+    some('a merge of a --no-merge batch', calls.some((b) => b.some((s) => s.startsWith('DROP TABLE halo_staging.stg_inventory_'))
+      && b.some((s) => s.startsWith('INSERT INTO halo.fact_inventory_snapshot') && s.includes('FROM halo_staging.stg_inventory_'))));
+    some('a ledger write', ran.some((s) => s.startsWith('INSERT INTO halo.etl_batch')));
+    some('warehouse status', ran.some((s) => s.startsWith('SELECT COUNT(*) AS n FROM halo.')));
+    some('warehouse query', ran.some((s) => s.includes('MIN(f.selling_price) AS cheapest')));
   });
 });
 

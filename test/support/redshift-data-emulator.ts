@@ -6,15 +6,27 @@
  * server, asynchronously, the way the Data API runs it: a statement is SUBMITTED, runs on its
  * own connection (or on a session's), and is polled with DescribeStatement.
  *
- * Only what PostgreSQL lacks is rewritten: `COPY … FROM 's3://…'` (read from the test S3
- * server and streamed through COPY FROM STDIN), Redshift-only CREATE TABLE clauses, and the
+ * It is strict, always: SQL that PostgreSQL runs but Redshift refuses FAILS with Redshift's
+ * kind of message before PostgreSQL sees it (redshift-emulator/strict.ts: ON CONFLICT,
+ * RETURNING, CREATE INDEX, SERIAL and other missing types, JSON and array functions, VALUES
+ * as a table, generate_series with a table, outer joins in UPDATE … FROM, LATERAL, …);
+ * CREATE TABLE is stored as Redshift would (redshift-emulator/ddl.ts: distribution and sort
+ * keys checked, PRIMARY KEY / UNIQUE / REFERENCES declared but not enforced, VARCHAR(n) and
+ * CHAR(n) counted in UTF-8 bytes); statements over 100 KB and empty parameter values are
+ * ValidationExceptions, as in the real API.
+ *
+ * Beyond that, only what PostgreSQL lacks is rewritten: `COPY … FROM 's3://…'` (read from the
+ * test S3 server and streamed through COPY FROM STDIN; a bad row is recorded in
+ * sys_load_error_detail and stl_load_errors, raw value included, as Redshift does) and the
  * functions sha2() and getdate(). Everything else reaches PostgreSQL as written, so SQL that
  * PostgreSQL rejects FAILS with PostgreSQL's message.
  *
  * Not emulated: the Database field (every statement runs in the database of postgresUrl),
  * authentication and IAM, result retention (results stay until stop()), GetStatementResultV2
  * (CSV results), the metadata operations (ListDatabases, DescribeTable …), EventBridge
- * events, and Redshift SQL beyond the rewrites above (SYSDATE, UNLOAD, SUPER, …). COPY reads
+ * events, Redshift's planner and performance (no plan, no slices, no statistics), TRUNCATE's
+ * implicit commit inside a transaction (Redshift commits there; here it rolls back with the
+ * batch), and Redshift SQL beyond the rewrites above (SYSDATE, UNLOAD, SUPER, …). COPY reads
  * CSV and Redshift's pipe-delimited text only; MAXERROR, BLANKSASNULL, TRUNCATECOLUMNS,
  * DATEFORMAT and TIMEFORMAT are accepted but do nothing (PostgreSQL parses dates itself).
  *
@@ -28,6 +40,10 @@ import { createGunzip } from 'node:zlib';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { S3Client, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { splitSql, tokenize, type Token } from './redshift-emulator/sql-text.js';
+import { redshiftRefusal } from './redshift-emulator/strict.js';
+import { rewriteRedshiftDdl, byteLimitOf } from './redshift-emulator/ddl.js';
+import { rawRecord, fieldOf } from './redshift-emulator/load-errors.js';
 
 // ---------------------------------------------------------------------------------------
 // Public API
@@ -45,6 +61,14 @@ export interface RedshiftEmulator {
   failOn: Array<(sql: string) => string | undefined>;
   /** Artificial run time of every statement, in ms, so STARTED, polling and cancel are observable. */
   delayMs: number;
+  /**
+   * Every distinct SQL text a statement started to run (as sent, with its `:name`
+   * parameters), so a test can see which statements went through the strict checks. A test
+   * may clear() it.
+   */
+  statements: Set<string>;
+  /** The SQL texts of every ExecuteStatement / BatchExecuteStatement accepted, in order: which statements travelled together. */
+  batches: string[][];
   /** Closes the server and ends every PostgreSQL connection; stops running statements first. */
   stop(): Promise<void>;
 }
@@ -84,6 +108,8 @@ export async function startRedshiftDataEmulator(opts: RedshiftEmulatorOptions): 
     endpoint: `http://127.0.0.1:${port}`,
     calls: api.calls,
     failOn: api.failOn,
+    statements: api.sqlTexts,
+    batches: api.batches,
     get delayMs() { return api.delayMs; },
     set delayMs(ms: number) { api.delayMs = ms; },
     stop: async () => {
@@ -101,6 +127,8 @@ export async function startRedshiftDataEmulator(opts: RedshiftEmulatorOptions): 
 // ---------------------------------------------------------------------------------------
 
 const MAX_BATCH_SQLS = 40;
+/** The Data API refuses a query string over 100 KB (a ValidationException, before it runs). */
+const MAX_SQL_BYTES = 100 * 1024;
 const RESULT_PAGE_ROWS = 1000;
 const MAX_LIST_RESULTS = 100;
 const MAX_WAIT_SECONDS = 30;
@@ -251,6 +279,8 @@ type Output = Record<string, unknown>;
 class DataApi {
   readonly calls: Record<string, number> = {};
   readonly failOn: Array<(sql: string) => string | undefined> = [];
+  readonly sqlTexts = new Set<string>();
+  readonly batches: string[][] = [];
   delayMs = 0;
 
   private readonly statements = new Map<string, Statement>();
@@ -345,6 +375,7 @@ class DataApi {
     const session = this.sessionFor(input);
     const target = session ? session.target : connectionTarget(input);
     const stmt = this.createStatement(input, name, sqls, isBatch, target, session);
+    this.batches.push(sqls.map((s) => s.sql));
     const run = this.run(stmt);
     this.runs.add(run);
     void run.finally(() => this.runs.delete(run));
@@ -516,12 +547,17 @@ class DataApi {
     if (this.delayMs > 0) await sleep(this.delayMs, stmt.abort.signal);
     const hooked = this.hookError(sub.sql);
     if (hooked) throw new SqlFailure(hooked);
+    this.sqlTexts.add(sub.sql);
+    const refused = redshiftRefusal(sub.bound.text);
+    if (refused) throw new SqlFailure(refused);
     const copy = parseCopyFromS3(sub.bound.text);
     if (copy) {
       const rows = await this.copyFromS3(stmt, sub, conn, copy);
       Object.assign(sub, { hasResultSet: false, resultRows: rows, resultSize: 0 });
     } else {
-      const r = await runSql(conn, rewriteRedshiftDdl(sub.bound.text), sub.bound.values);
+      const ddl = rewriteRedshiftDdl(sub.bound.text);
+      if (ddl.error !== undefined) throw new SqlFailure(ddl.error);
+      const r = await runSql(conn, ddl.text, sub.bound.values).catch((e: unknown) => { throw tooLong(e) ?? e; });
       await this.storeResult(sub, r);
     }
     this.settleSub(stmt, sub, 'FINISHED');
@@ -768,7 +804,7 @@ class DataApi {
     if (ownTransaction) await conn.client.query('BEGIN');
     try {
       let rows = 0;
-      for (const file of files) rows += await this.copyFile(stmt, sub, conn, copy, sql, file);
+      for (const file of files) rows += await this.copyFile(stmt, sub, conn, copy, sql, file, columns.map((c) => c.name));
       if (ownTransaction) await conn.client.query('COMMIT');
       return rows;
     } catch (e) {
@@ -780,7 +816,7 @@ class DataApi {
     }
   }
 
-  private async copyFile(stmt: Statement, sub: SubStatement, conn: PgConn, copy: CopyCommand, sql: string, file: S3File): Promise<number> {
+  private async copyFile(stmt: Statement, sub: SubStatement, conn: PgConn, copy: CopyCommand, sql: string, file: S3File, columns: string[]): Promise<number> {
     const body = await this.openObject(file, stmt.abort.signal);
     if (!body) return 0; // a missing entry that is not mandatory is skipped
     const stages: Array<NodeJS.ReadableStream | NodeJS.ReadWriteStream> = [body];
@@ -792,27 +828,71 @@ class DataApi {
       await pipeline([...stages, target], { signal: stmt.abort.signal });
     } catch (e) {
       if (stmt.cancelRequested) throw new Cancelled();
-      throw await this.loadFailure(e, stmt, sub, copy, file);
+      throw await this.loadFailure(e, stmt, sub, copy, file, columns);
     }
     return Number(target.rowCount ?? 0);
   }
 
-  /** Turns a failed file into the statement's error; a bad row is also recorded for sys_load_error_detail. */
-  private async loadFailure(e: unknown, stmt: Statement, sub: SubStatement, copy: CopyCommand, file: S3File): Promise<SqlFailure> {
+  /**
+   * Turns a failed file into the statement's error; a bad row is also recorded as Redshift
+   * records it: in sys_load_error_detail (file, line, column, its type and length, code,
+   * message) and in stl_load_errors with the raw line and the raw field value, both of which
+   * Redshift keeps (readable long after the load).
+   */
+  private async loadFailure(e: unknown, stmt: Statement, sub: SubStatement, copy: CopyCommand, file: S3File, columns: string[]): Promise<SqlFailure> {
     const err = e as Partial<pg.DatabaseError> & Error;
     // PostgreSQL's context names the row: `COPY stg_inventory, line 3, column selling_price: "…"`.
     const at = /(?:^|\n)COPY [^,\n]*, line (\d+)(?:, column ([^:\n]+))?/.exec(err.where ?? '');
     if (!at) {
       return new SqlFailure(err instanceof pg.DatabaseError ? `ERROR: ${err.message}` : `ERROR: Failed to read ${file.url}: ${err.message}`);
     }
-    const rawValue = at[2] ? /: "(.*)"$/s.exec(err.where ?? '')?.[1] : undefined;
+    const line = Number(at[1]);
+    const bytes = err.code === '23514' ? byteLimitOf(err.constraint) : undefined;
+    const column = bytes?.column ?? at[2] ?? err.column ?? null;
+    const rawLine = await this.rawLine(stmt, copy, file, line);
+    const quotedValue = at[2] ? /: "(.*)"$/s.exec(err.where ?? '')?.[1] : undefined;
+    const rawField = quotedValue ?? (rawLine !== undefined && column ? fieldOf(rawLine, columns.indexOf(column), copy.csv, copy.delimiter ?? (copy.csv ? ',' : '|'), copy.quote) : undefined);
+    const type = column ? await this.columnType(copy, column) : undefined;
+    const code = bytes ? 1204 : loadErrorCode(err.code, err.message);
+    const message = bytes || code === 1204 ? 'String length exceeds DDL length' : err.message;
+    const length = bytes ? String(bytes.bytes) : type?.length ?? null;
+    const started = sub.startedAt ?? new Date();
     await this.admin.client.query(
-      `INSERT INTO public.sys_load_error_detail (query_id, file_name, line_number, column_name, error_code, error_message, start_time)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [sub.queryId, file.url, Number(at[1]) + copy.ignoreHeader, at[2] ?? err.column ?? null, loadErrorCode(err.code, err.message),
-        withoutValues(err.message, rawValue), sub.startedAt ?? new Date()],
+      `INSERT INTO public.sys_load_error_detail (query_id, file_name, line_number, column_name, column_type, column_length, position,
+         error_code, error_message, start_time, session_id, table_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, to_regclass($12)::oid::int)`,
+      [sub.queryId, file.url, line + copy.ignoreHeader, column, type?.name ?? null, length, 0, code, message, started, stmt.pid ?? 0, copy.table],
+    );
+    await this.admin.client.query(
+      `INSERT INTO public.stl_load_errors (query, filename, line_number, colname, type, col_length, position, raw_line, raw_field_value,
+         err_code, err_reason, starttime, session, tbl)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, to_regclass($14)::oid::int)`,
+      [sub.queryId, file.url, line + copy.ignoreHeader, column, type?.name ?? null, length, 0, rawLine ?? null, rawField ?? null, code,
+        message, started, stmt.pid ?? 0, copy.table],
     );
     return new SqlFailure(`ERROR: Load into table '${copy.tableName}' failed. Check 'sys_load_error_detail' system table for details.`);
+  }
+
+  /** The file's `line`th record (after IGNOREHEADER), read again from S3; undefined if it cannot be. */
+  private async rawLine(stmt: Statement, copy: CopyCommand, file: S3File, line: number): Promise<string | undefined> {
+    try {
+      const body = await this.openObject(file, stmt.abort.signal);
+      if (!body) return undefined;
+      let text = await streamToString(copy.gzip ? body.pipe(createGunzip()) : body);
+      for (let n = 0; n < copy.ignoreHeader; n++) text = text.slice(text.indexOf('\n') + 1);
+      return rawRecord(text, line, copy.csv, copy.quote);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A column's type name and, for character types, its declared length. */
+  private async columnType(copy: CopyCommand, column: string): Promise<{ name: string; length: string | null } | undefined> {
+    const r = await this.admin.client.query<{ name: string; mod: number }>(
+      `SELECT t.typname AS name, a.atttypmod AS mod FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+        WHERE a.attrelid = to_regclass($1) AND a.attname = $2`, [copy.table, column]).catch(() => ({ rows: [] }));
+    const row = r.rows[0];
+    return row ? { name: row.name, length: row.mod > 4 && ['varchar', 'bpchar'].includes(row.name) ? String(row.mod - 4) : null } : undefined;
   }
 
   private async manifestEntries(url: string, signal: AbortSignal): Promise<S3File[]> {
@@ -909,6 +989,7 @@ function requireSql(value: unknown, member: string): string {
   if (typeof value !== 'string' || value.trim().length === 0) {
     throw validation(`1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must not be null or empty`);
   }
+  if (Buffer.byteLength(value) > MAX_SQL_BYTES) throw validation('Cannot process query string larger than 100kB');
   return value;
 }
 
@@ -938,6 +1019,10 @@ function parameterMap(value: unknown): Map<string, string> {
   for (const p of value as Array<Partial<SqlParameter>>) {
     if (typeof p?.name !== 'string' || !/^[0-9a-zA-Z_]+$/.test(p.name)) throw validation(`The parameter name '${String(p?.name)}' is not valid`);
     if (typeof p.value !== 'string') throw validation(`The parameter '${p.name}' has no value`);
+    // The API's SqlParameter.value has a minimum length of 1: '' must be written as a literal.
+    if (p.value === '') {
+      throw validation(`1 validation error detected: Value '' at 'parameters.${params.size + 1}.member.value' failed to satisfy constraint: Member must have length greater than or equal to 1`);
+    }
     if (params.has(p.name)) throw validation(`The parameter '${p.name}' is given more than once`);
     params.set(p.name, p.value);
   }
@@ -1000,77 +1085,6 @@ function describeSub(s: SubStatement): Output {
 // SQL text: literals, named parameters, Redshift-only DDL
 // ---------------------------------------------------------------------------------------
 
-type SegmentKind = 'code' | 'string' | 'identifier' | 'comment';
-interface Segment { kind: SegmentKind; text: string }
-
-/** Splits SQL into code, string literals ('…', E'…', $$…$$), quoted identifiers and comments. */
-export function splitSql(sql: string): Segment[] {
-  const out: Segment[] = [];
-  let codeStart = 0;
-  let i = 0;
-  const dollar = /\$([A-Za-z_][A-Za-z0-9_]*)?\$/y;
-  while (i < sql.length) {
-    const c = sql[i];
-    const next = sql[i + 1];
-    let kind: SegmentKind | undefined;
-    let end = i;
-    if (c === '-' && next === '-') {
-      kind = 'comment';
-      end = sql.indexOf('\n', i);
-      end = end < 0 ? sql.length : end;
-    } else if (c === '/' && next === '*') {
-      kind = 'comment';
-      end = blockCommentEnd(sql, i);
-    } else if (c === "'") {
-      kind = 'string';
-      const escapes = /[eE]/.test(sql[i - 1] ?? '') && !/[\w$]/.test(sql[i - 2] ?? '');
-      end = quotedEnd(sql, i, "'", escapes);
-    } else if (c === '"') {
-      kind = 'identifier';
-      end = quotedEnd(sql, i, '"', false);
-    } else if (c === '$' && !/[\w$]/.test(sql[i - 1] ?? '')) {
-      dollar.lastIndex = i;
-      const m = dollar.exec(sql);
-      if (m) {
-        kind = 'string';
-        const close = sql.indexOf(m[0], i + m[0].length);
-        end = close < 0 ? sql.length : close + m[0].length;
-      }
-    }
-    if (!kind) { i++; continue; }
-    if (i > codeStart) out.push({ kind: 'code', text: sql.slice(codeStart, i) });
-    out.push({ kind, text: sql.slice(i, end) });
-    i = codeStart = end;
-  }
-  if (sql.length > codeStart) out.push({ kind: 'code', text: sql.slice(codeStart) });
-  return out;
-}
-
-function quotedEnd(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
-  let j = start + 1;
-  while (j < sql.length) {
-    if (backslashEscapes && sql[j] === '\\') { j += 2; continue; }
-    if (sql[j] === quote) {
-      if (sql[j + 1] === quote) { j += 2; continue; }
-      return j + 1;
-    }
-    j++;
-  }
-  return sql.length;
-}
-
-/** PostgreSQL's block comments nest. */
-function blockCommentEnd(sql: string, start: number): number {
-  let depth = 0;
-  let j = start;
-  while (j < sql.length) {
-    if (sql.startsWith('/*', j)) { depth++; j += 2; continue; }
-    if (sql.startsWith('*/', j)) { depth--; j += 2; if (depth === 0) return j; continue; }
-    j++;
-  }
-  return sql.length;
-}
-
 /**
  * The Data API's named parameters (`:name`) as PostgreSQL's `$n`, with their values in order.
  * `::` casts and text inside literals, quoted identifiers and comments are left alone. With
@@ -1101,37 +1115,11 @@ export function bindNamedParameters(sql: string, params: Map<string, string>): {
   return { text, values, used };
 }
 
-/** The SQL with literals and quoted identifiers blanked (same length), comments as spaces. */
-function maskLiterals(sql: string): string {
-  return splitSql(sql).map((s) => (s.kind === 'code' ? s.text : s.kind === 'comment' ? ' '.repeat(s.text.length) : '\0'.repeat(s.text.length))).join('');
-}
-
-/** Redshift clauses of CREATE TABLE that PostgreSQL lacks: identity spelled out, the rest dropped. */
-const DDL_RULES: Array<[RegExp, (m: RegExpMatchArray) => string]> = [
-  [/\b(?:GENERATED\s+BY\s+DEFAULT\s+AS\s+)?IDENTITY\s*\(\s*(-?\d+)\s*,\s*(-?\d+)\s*\)/gi,
-    (m) => `GENERATED BY DEFAULT AS IDENTITY (START WITH ${m[1]} INCREMENT BY ${m[2]})`],
-  [/\bDISTSTYLE\s+(?:ALL|EVEN|KEY|AUTO)\b/gi, () => ''],
-  [/\bDISTKEY\s*\([^)]*\)/gi, () => ''],
-  [/\b(?:COMPOUND\s+|INTERLEAVED\s+)?SORTKEY\s*(?:\([^)]*\)|AUTO\b)/gi, () => ''],
-  [/\b(?:DISTKEY|SORTKEY)\b/gi, () => ''], // column attributes
-  [/\bENCODE\s+\w+/gi, () => ''],
-  [/\bBACKUP\s+(?:NO|YES)\b/gi, () => ''],
-];
-
-export function rewriteRedshiftDdl(sql: string): string {
-  if (!/^\s*CREATE\s+(?:(?:LOCAL|GLOBAL)\s+)?(?:(?:TEMP|TEMPORARY)\s+)?TABLE\b/i.test(maskLiterals(sql))) return sql;
-  let text = sql;
-  for (const [re, replace] of DDL_RULES) {
-    const masked = maskLiterals(text);
-    let out = '';
-    let last = 0;
-    for (const m of masked.matchAll(re)) {
-      out += text.slice(last, m.index) + replace(m);
-      last = (m.index ?? 0) + m[0].length;
-    }
-    text = out + text.slice(last);
-  }
-  return text;
+/** A byte-width CHECK's violation as Redshift words a too-long value in INSERT or UPDATE. */
+function tooLong(e: unknown): SqlFailure | undefined {
+  const err = e as Partial<pg.DatabaseError>;
+  const limit = err.code === '23514' ? byteLimitOf(err.constraint) : undefined;
+  return limit ? new SqlFailure(`ERROR: value too long for type character varying(${limit.bytes})`) : undefined;
 }
 
 /** Runs one statement with the extended protocol: one statement per call, as the Data API allows. */
@@ -1212,29 +1200,6 @@ interface CopyCommand {
   emptyAsNull: boolean;
   ignoreHeader: number;
   acceptInvChars?: string;
-}
-
-interface Token { kind: 'word' | 'identifier' | 'string' | 'number' | 'punct'; raw: string; value: string }
-
-function tokenize(sql: string): Token[] {
-  const tokens: Token[] = [];
-  for (const seg of splitSql(sql)) {
-    if (seg.kind === 'comment') continue;
-    if (seg.kind === 'string') { tokens.push({ kind: 'string', raw: seg.text, value: unquote(seg.text) }); continue; }
-    if (seg.kind === 'identifier') { tokens.push({ kind: 'identifier', raw: seg.text, value: seg.text.slice(1, -1).replace(/""/g, '"') }); continue; }
-    for (const m of seg.text.matchAll(/([A-Za-z_][\w$]*)|(\d+)|(\S)/g)) {
-      if (m[1]) tokens.push({ kind: 'word', raw: m[1], value: m[1].toUpperCase() });
-      else if (m[2]) tokens.push({ kind: 'number', raw: m[2], value: m[2] });
-      else tokens.push({ kind: 'punct', raw: m[3], value: m[3] });
-    }
-  }
-  return tokens;
-}
-
-/** A '…' literal's text; the E prefix (left in the code before it) only changes backslashes, which Redshift COPY options read literally. */
-function unquote(literal: string): string {
-  if (literal.startsWith('$')) return literal.replace(/^\$[^$]*\$|\$[^$]*\$$/g, '');
-  return literal.slice(1, -1).replace(/''/g, "'");
 }
 
 /** Redshift's spelling of a tab (and other escapes) in DELIMITER and friends. */
@@ -1400,19 +1365,6 @@ function replaceInvalidUtf8(replacement: string): Transform {
   });
 }
 
-/**
- * PostgreSQL's message for a bad row without the row's value: sys_load_error_detail must not
- * hold personal data. The value PostgreSQL quotes is dropped, whatever the message.
- */
-export function withoutValues(message: string, rawValue?: string): string {
-  let m = message
-    .replace(/^value ".*" is out of range/s, 'value is out of range')
-    .replace(/: ".*"$/s, '')
-    .replace(/: 0x[0-9a-f]{2}(?: 0x[0-9a-f]{2})*$/i, '');
-  if (rawValue && !rawValue.endsWith('...')) m = m.split(`"${rawValue}"`).join('"…"');
-  return m;
-}
-
 /** Redshift's load error codes (sys_load_error_detail.error_code) for PostgreSQL's SQLSTATEs. */
 function loadErrorCode(sqlState: string | undefined, message: string): number {
   switch (sqlState) {
@@ -1469,10 +1421,18 @@ async function installShims(client: pg.Client): Promise<void> {
         -- Redshift's GETDATE(): the statement's start, in the session time zone, to the second.
         SELECT date_trunc('second', statement_timestamp())::timestamp
       $fn$`);
+    // Redshift's columns (SYS_LOAD_ERROR_DETAIL, STL_LOAD_ERRORS) that the emulator can fill.
     await client.query(`
       CREATE TABLE IF NOT EXISTS public.sys_load_error_detail (
         query_id BIGINT, file_name VARCHAR, line_number BIGINT, column_name VARCHAR,
         error_code INT, error_message VARCHAR, start_time TIMESTAMP)`);
+    await client.query(`
+      ALTER TABLE public.sys_load_error_detail ADD COLUMN IF NOT EXISTS column_type VARCHAR, ADD COLUMN IF NOT EXISTS column_length VARCHAR,
+        ADD COLUMN IF NOT EXISTS position INT, ADD COLUMN IF NOT EXISTS session_id INT, ADD COLUMN IF NOT EXISTS table_id INT`);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS public.stl_load_errors (
+        query BIGINT, filename VARCHAR, line_number BIGINT, colname VARCHAR, type VARCHAR, col_length VARCHAR, position INT,
+        raw_line VARCHAR, raw_field_value VARCHAR, err_code INT, err_reason VARCHAR, starttime TIMESTAMP, session INT, tbl INT)`);
     await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {});
