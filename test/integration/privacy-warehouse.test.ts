@@ -12,7 +12,7 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, mkdirSync, copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import pg from 'pg';
@@ -123,6 +123,19 @@ describe('no personal value and no key in parts, staging, warehouse or COPY-fail
     assert.match(r.stderr, /configuration error: .*set HALO_DATA_MEMBER_KEY/);
     const v = await run(['validate', join(ROOT, 'fixtures/claims/claims-clean.csv'), '--schema', 'insurance_claim']);
     assert.equal(v.code, 0, v.stderr);
+    // run: the source fails with exit 2 and its fetched file stays landed for the next run (not refused/).
+    const dir = join(tmp.path, 'run-nokey');
+    mkdirSync(join(dir, 'drop'), { recursive: true });
+    copyFileSync(join(ROOT, 'fixtures/claims/claims-clean.csv'), join(dir, 'drop/claims-clean.csv'));
+    writeFileSync(join(dir, 'halo-data.config.yaml'), 'lake: { url: ./lake }\nsources:\n'
+      + '  - { name: claims, type: local, path: ./drop, paths: ["*.csv"], schema: insurance_claim, stableAfterSeconds: 0 }\n');
+    const r2 = await runCliAsync(['run', '--config', join(dir, 'halo-data.config.yaml')], { cwd: dir, env: { HALO_DATA_MEMBER_KEY: '' } });
+    assert.equal(r2.code, 2, r2.stdout + r2.stderr);
+    assert.match(r2.stdout + r2.stderr, /set HALO_DATA_MEMBER_KEY/);
+    assert.ok(!existsSync(join(dir, 'lake', 'claims')), 'no batch written');
+    const landed = join(dir, '.halo-data', 'landing', 'claims');
+    assert.ok(!existsSync(join(landed, 'refused')), 'nothing set aside as refused');
+    assert.ok(readdirSync(landed).some((f) => existsSync(join(landed, f, 'claims-clean.csv'))), 'the file waits in landing');
   });
 
   test('every object of the new batches but the raw files (parts, claim lines, rejects, manifests) holds no personal value; member_key is the SQL hash', async () => {
