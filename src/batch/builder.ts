@@ -12,6 +12,7 @@ import type { FileOutcome } from '../files/file-outcome.js';
 import type { SchemaSpec } from '../schemas/types.js';
 import { VERSION } from '../version.js';
 import { rewriteWithout, type Member } from './members.js';
+import { partFields, partShaper } from './part-shape.js';
 import { crashpoint } from '../util/crashpoint.js';
 import { asDiskFull, DiskFullError } from '../errors.js';
 import {
@@ -47,13 +48,18 @@ export class BatchBuilder {
   private lines!: PartSeries;
   private rejects: { stream: WriteStream; rows: number; bytes: number; hash: ReturnType<typeof createHash>; file: string; members: Member[]; sha256?: string } | null = null;
   private lock: Promise<void> = Promise.resolve();
+  /** Rewrites normalised lines into the part's shape (personal fields out, member_key in); null: unchanged. */
+  private readonly shape: ((lines: Uint8Array) => Uint8Array) | null;
 
   /**
    * `id` fixes the batch id and time (run derives them from the fetch, so staging the same
-   * landed files again after a crash writes the same batch, not a second one).
+   * landed files again after a crash writes the same batch, not a second one). `memberKey`:
+   * HALO_DATA_MEMBER_KEY, required when the schema holds personal data (a ConfigError here,
+   * before anything is read or written).
    */
   constructor(private readonly lake: Lake, readonly source: string, private readonly schema: SchemaSpec, private readonly partBytes = DEFAULT_PART_BYTES,
-    id?: { batchId: string; createdAt: Date }) {
+    id?: { batchId: string; createdAt: Date }, memberKey?: string) {
+    this.shape = partShaper(schema, memberKey);
     this.batchId = id?.batchId ?? ulid();
     this.createdAt = id?.createdAt ?? new Date();
     this.prefix = batchPrefix(source, this.batchId, this.createdAt);
@@ -78,6 +84,7 @@ export class BatchBuilder {
    */
   sink(file = 0): RowSink {
     return {
+      ...(this.shape ? { shape: this.shape } : {}),
       write: (member, rows, raw) => this.serial(() => this.writePart(this.main, member, rows, raw, file)),
       writeRejects: (member, rows) => this.serial(() => this.writeRejects(member, rows, file)),
       writeLines: (member, rows, raw) => this.serial(() => this.writePart(this.lines, member, rows, raw, file)),
@@ -261,7 +268,7 @@ export class BatchBuilder {
     const manifest: Manifest = {
       format: MANIFEST_FORMAT, version: MANIFEST_VERSION, batchId: this.batchId, source: this.source,
       schema: { name: this.schema.name, version: this.schema.version },
-      columns: [...this.schema.fields.map((f) => f.name), 'source_file', 'source_row'],
+      columns: [...partFields(this.schema).map((f) => f.name), 'source_file', 'source_row'],
       createdAt: this.createdAt.toISOString(), sequence: decodeTime(this.batchId), tool: { name: 'halo-data', version: VERSION },
       files, parts: this.main.done, rejects, copyManifest: COPY_MANIFEST_NAME, counts,
       ...(this.lines.done.length ? {

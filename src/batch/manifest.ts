@@ -1,9 +1,17 @@
 /**
  * A batch's manifest: written last, so a batch without one is incomplete and never loaded.
- * Versioned: readers refuse a format version they do not know.
+ * Versioned: readers refuse a format version they do not know. The version says the parts'
+ * shape:
+ * - 1: the schema's fields as normalised, personal ones (member_id, patient_name,
+ *   patient_dob) in clear; the warehouse hashes member_id in SQL with the member key.
+ * - 2: no personal field; member_id is replaced by member_key, its keyed hash computed while
+ *   the part was written (batch/part-shape.ts). Loading needs no key.
+ * Both still load and replay.
  */
 export const MANIFEST_FORMAT = 'halo-data-batch';
-export const MANIFEST_VERSION = 1;
+export const MANIFEST_VERSION = 2;
+/** Versions this halo-data reads. */
+export const KNOWN_MANIFEST_VERSIONS: readonly number[] = [1, 2];
 export const MANIFEST_NAME = 'manifest.json';
 export const COPY_MANIFEST_NAME = 'copy.manifest';
 export const LINES_COPY_MANIFEST_NAME = 'copy-claim_line.manifest';
@@ -37,7 +45,8 @@ export interface ManifestPart {
 
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
-  version: typeof MANIFEST_VERSION;
+  /** 1: parts with personal values in clear; 2: parts without them (member_key instead). */
+  version: 1 | 2;
   batchId: string;
   source: string;
   schema: { name: string; version: number };
@@ -64,8 +73,15 @@ export interface Manifest {
 export function parseManifest(text: string, where: string): Manifest {
   const m = JSON.parse(text) as Manifest;
   if (m.format !== MANIFEST_FORMAT) throw new Error(`${where}: not a halo-data batch manifest`);
-  if (m.version !== MANIFEST_VERSION) throw new Error(`${where}: batch format version ${m.version} is not known to this halo-data (knows ${MANIFEST_VERSION})`);
+  if (!KNOWN_MANIFEST_VERSIONS.includes(m.version)) {
+    throw new Error(`${where}: batch format version ${m.version} is not known to this halo-data (knows ${KNOWN_MANIFEST_VERSIONS.join(', ')})`);
+  }
   return m;
+}
+
+/** Whether a batch's parts hold members as member_key (version 2) rather than member_id and the other personal fields in clear (version 1). */
+export function partsArePseudonymised(m: Pick<Manifest, 'version'>): boolean {
+  return m.version >= 2;
 }
 
 /** Where a batch lives in the lake: <source>/dt=YYYY-MM-DD/<batch_id>/ */

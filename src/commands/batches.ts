@@ -125,6 +125,8 @@ export async function batchesShow(batchId: string, ctx: CommandContext): Promise
   out.write(`  warehouse: ${s.warehouse ?? 'ledger not readable'}${s.loadedAt ? ` (${s.loadedAt})` : ''}\n`);
   if (!m) return 0;
   out.write(`  schema:  ${m.schema.name} v${m.schema.version}\n  created: ${m.createdAt} by halo-data ${m.tool.version}\n`);
+  // Which part shape: whether loading it (claims) needs the member key.
+  out.write(`  format:  version ${m.version}${m.columns.includes('member_id') ? ' (members in clear in the parts: loading needs HALO_DATA_MEMBER_KEY)' : m.columns.includes('member_key') ? ' (members as member_key: no personal value in the parts)' : ''}\n`);
   out.write(`  rows:    ${m.counts.rows} (${m.counts.validRows} valid, ${m.counts.rejectedRows} rejected)\n`);
   out.write('  files:\n');
   for (const f of m.files) out.write(`    raw/${f.name}  ${f.bytes} bytes  sha256 ${f.sha256}  rows ${f.rows}, rejected ${f.rejectedRows}\n`);

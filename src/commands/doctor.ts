@@ -202,7 +202,11 @@ async function ledgerIds(wh: Warehouse, source: string): Promise<Set<string>> {
   return new Set(r.rows.map((x) => x.batch_id));
 }
 
-/** Claims are stored with members as a keyed hash: without the key they cannot load. */
+/**
+ * Claims are stored with members as a keyed hash, computed while a batch is staged (`stage`,
+ * `run`): without the key claim files cannot be staged, nor claim batches staged by versions
+ * before that (format version 1, hashed in SQL) merged. Loading newer batches needs no key.
+ */
 function memberKeyCheck(config: HaloConfig, env: NodeJS.ProcessEnv): Check {
   const claims = config.sources.length === 0 || config.sources.some((s) => !s.schema || s.schema === 'insurance_claim' || s.schema === 'claim_pdf');
   const key = env.HALO_DATA_MEMBER_KEY;
@@ -212,7 +216,7 @@ function memberKeyCheck(config: HaloConfig, env: NodeJS.ProcessEnv): Check {
   }
   if (key) return { check: 'member key', ok: true, detail: 'HALO_DATA_MEMBER_KEY is set (its value is never shown)' };
   if (!claims) return { check: 'member key', ok: true, detail: 'not needed: no source holds claims' };
-  return { check: 'member key', ok: false, detail: 'HALO_DATA_MEMBER_KEY is not set: claim batches cannot load', fix: 'export HALO_DATA_MEMBER_KEY from your secrets store in the job that runs halo-data', exitCode: 2 };
+  return { check: 'member key', ok: false, detail: 'HALO_DATA_MEMBER_KEY is not set: claim files cannot be staged (members are hashed as a batch is written)', fix: 'export HALO_DATA_MEMBER_KEY from your secrets store in the job that runs halo-data', exitCode: 2 };
 }
 
 async function trustHost(name: string, ctx: CommandContext): Promise<number> {

@@ -3,6 +3,7 @@ import { stage, type StageResult } from '../pipeline/stage.js';
 import { UsageError } from '../errors.js';
 import { writeResult } from '../output/result.js';
 import { hostNow } from '../util/clock.js';
+import { MEMBER_KEY_ENV } from '../batch/part-shape.js';
 
 export interface StageCommandOptions {
   inputs: string[];
@@ -22,7 +23,7 @@ export async function stageCommand(opts: StageCommandOptions, ctx: CommandContex
     result = await stage({
       inputs: opts.inputs, schema: opts.schema, source: opts.source, merchant: opts.merchant, config: ctx.config(),
       maxRejectRate: opts.maxRejectRate, threads: opts.threads, cwd: ctx.cwd, now: hostNow(ctx.env),
-      progress,
+      progress, memberKey: ctx.env[MEMBER_KEY_ENV],
     });
     const c = result.manifest.counts;
     progress.done(`staged batch ${result.batchId}: ${c.files} file${c.files === 1 ? '' : 's'}, ${c.rows.toLocaleString('en-US')} rows${c.rejectedRows ? `, ${c.rejectedRows.toLocaleString('en-US')} rejected` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -17,6 +17,12 @@ export interface RowSink {
   writeRejects?(gzipMember: Uint8Array, rows: number): Promise<void>;
   /** Line items of claim PDFs (claim_line), when the sink keeps them. */
   writeLines?(gzipMember: Uint8Array, rows: number, rawBytes: number): Promise<void>;
+  /**
+   * The sink's own shape of normalised lines (same lines, other columns), applied before
+   * compression and after duplicates were taken out: a batch's parts hold no personal field
+   * (batch/part-shape.ts). Absent: lines are written as normalised.
+   */
+  shape?(lines: Uint8Array): Uint8Array;
 }
 
 /**
@@ -106,7 +112,11 @@ export class FileAccumulator {
         rejectRows += extra.length;
       }
     }
-    if (rows > 0) this.queue(gzipAsync(bytes, { level: this.gzipLevel }), (out, gz) => out.write(gz, rows, bytes.length));
+    if (rows > 0) {
+      if (this.out!.shape) bytes = this.out!.shape(bytes);
+      const raw = bytes.length;
+      this.queue(gzipAsync(bytes, { level: this.gzipLevel }), (out, gz) => out.write(gz, rows, raw));
+    }
     if (rejects && this.out!.writeRejects) {
       const n = rejectRows;
       this.queue(gzipAsync(rejects, { level: this.gzipLevel }), (out, gz) => out.writeRejects!(gz, n));

@@ -6,10 +6,11 @@ import { crashpoint } from '../util/crashpoint.js';
 import { SecretParam, type Warehouse, type Step, type StepParam, type ExecuteProgress } from '../warehouse/warehouse.js';
 import type { StepProgress } from '../output/progress.js';
 import type { BatchEntry } from '../batch/catalog.js';
-import type { Manifest, ManifestPart } from '../batch/manifest.js';
+import { partsArePseudonymised, type Manifest, type ManifestPart } from '../batch/manifest.js';
+import { MEMBER_KEY_ENV } from '../batch/part-shape.js';
 import { SCHEMA } from '../warehouse/sql/ddl.js';
 import {
-  INVENTORY_STAGING, CLAIM_STAGING, CLAIM_LINE_STAGING, createStaging, columnsDdl, persistentStaging, inventoryMerge, claimMerge, type Staging,
+  INVENTORY_STAGING, CLAIM_STAGING, CLAIM_STAGING_V1, CLAIM_LINE_STAGING, createStaging, columnsDdl, persistentStaging, inventoryMerge, claimMerge, type Staging,
 } from '../warehouse/sql/merge.js';
 import { ConfigError, DataError } from '../errors.js';
 import { redactDbMessage } from '../warehouse/redact.js';
@@ -26,19 +27,45 @@ export interface LoadOptions {
 
 interface MergeContext { late: boolean; firstLoad: boolean; reload: boolean }
 
-/** What a batch's schema loads into, and the statements that merge it. */
-interface Plan { staging: Staging; lines: boolean; merges(d: Warehouse['dialect'], tables: { main: string; lines: string }, c: MergeContext): string[] }
+/**
+ * What a batch's schema loads into, and the statements that merge it. `needsKey`: the merge
+ * hashes member_id in SQL with the member key (claims of manifest version 1 only; version 2
+ * parts carry member_key, hashed when they were written).
+ */
+interface Plan { staging: Staging; lines: boolean; needsKey: boolean; merges(d: Warehouse['dialect'], tables: { main: string; lines: string }, c: MergeContext): string[] }
 
 function plan(m: Manifest): Plan {
+  const p = planFor(m);
+  // COPY names the staging table's columns in the parts' order: a manifest whose columns are
+  // other (a format this code misreads) must fail here, not load values into wrong columns.
+  if (m.columns.join(',') !== p.staging.columns.join(',')) {
+    throw new DataError('batch-shape-mismatch', `batch ${m.batchId} (format version ${m.version}) has columns other than ${p.staging.table} expects: it was not loaded`);
+  }
+  return p;
+}
+
+function planFor(m: Manifest): Plan {
+  const keyed = partsArePseudonymised(m);
+  const claims = (lines: boolean): Plan => ({
+    staging: keyed ? CLAIM_STAGING : CLAIM_STAGING_V1, lines, needsKey: !keyed,
+    merges: (d, t) => claimMerge(d, lines, t.main, t.lines, keyed),
+  });
   switch (m.schema.name) {
     case 'merchant_inventory': return {
-      staging: INVENTORY_STAGING, lines: false,
+      staging: INVENTORY_STAGING, lines: false, needsKey: false,
       merges: (d, t, c) => inventoryMerge(d, { singleFile: m.files.length === 1, staging: t.main, ...c }),
     };
-    case 'insurance_claim': return { staging: CLAIM_STAGING, lines: false, merges: (d, t) => claimMerge(d, false, t.main, t.lines) };
-    case 'claim_pdf': return { staging: CLAIM_STAGING, lines: true, merges: (d, t) => claimMerge(d, true, t.main, t.lines) };
+    case 'insurance_claim': return claims(false);
+    case 'claim_pdf': return claims(true);
     default: throw new DataError('unknown-batch-schema', `batch ${m.batchId} holds schema ${m.schema.name}, which this warehouse does not load`);
   }
+}
+
+/** Claims of manifest version 1 are hashed in SQL: without the key they cannot merge. */
+function requireKey(p: Plan, memberKey: string | undefined, m: Manifest): void {
+  if (!p.needsKey || memberKey) return;
+  throw new ConfigError(`batch ${m.batchId} was staged before members were hashed at staging (batch format version ${m.version}): merging it needs the member hash key; set ${MEMBER_KEY_ENV} (from your secrets store)`,
+    { hint: 'members are stored only as a keyed hash of member_id; batches staged by this version need no key to load' });
 }
 
 function gunzipped(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
@@ -104,10 +131,11 @@ function copySteps(lake: Lake, entry: BatchEntry, m: Manifest, p: Plan, tables: 
   return steps;
 }
 
-function mergeParams(m: Manifest, now: string, memberKey: string | undefined): StepParam[] {
+function mergeParams(m: Manifest, p: Plan, now: string, memberKey: string | undefined): StepParam[] {
   const snapshotKey = Number(m.createdAt.slice(0, 10).replace(/-/g, ''));
-  // The member key goes only as a bind value (never into SQL text or the query history).
-  return [m.batchId, m.source, now, snapshotKey, new SecretParam(memberKey ?? '')];
+  // The member key goes only as a bind value (never into SQL text or the query history), and
+  // only for the version 1 claims that the SQL hashes: no other batch sends it at all.
+  return [m.batchId, m.source, now, snapshotKey, ...(p.needsKey ? [new SecretParam(memberKey ?? '')] : [])];
 }
 
 const withParams = (stmts: string[], params: StepParam[]): Step[] => stmts.map((s) => sql(s, params));
@@ -136,9 +164,7 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
   const id = m.batchId;
   if (!opts.force && (ledger === 'loaded' || (ledger === 'staged' && !opts.merge))) return { batchId: id, status: 'skipped', rows: 0, seconds: 0 };
   const p = plan(m);
-  if (opts.merge && p.staging === CLAIM_STAGING && !opts.memberKey) {
-    throw new ConfigError('claims need a member hash key: set HALO_DATA_MEMBER_KEY (from your secrets store)', { hint: 'members are stored only as a keyed hash of member_id' });
-  }
+  if (opts.merge) requireKey(p, opts.memberKey, m);
   const startedAt = new Date().toISOString();
   const rows = m.counts.validRows;
   const kept = { main: persistentStaging(p.staging, id), lines: persistentStaging(CLAIM_LINE_STAGING, id) };
@@ -158,7 +184,7 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
       { kind: 'checkpoint', name: 'load:before-copy' },
       ...copySteps(lake, entry, m, p, temp),
       { kind: 'checkpoint', name: 'load:before-merge' },
-      ...withParams(p.merges(wh.dialect, temp, context), mergeParams(m, startedAt, opts.memberKey)),
+      ...withParams(p.merges(wh.dialect, temp, context), mergeParams(m, p, startedAt, opts.memberKey)),
       ...ledgerSteps(m, 'loaded', rows, startedAt, null),
       { kind: 'checkpoint', name: 'load:before-commit' },
     ];
@@ -198,16 +224,14 @@ export async function mergeBatch(wh: Warehouse, entry: BatchEntry, opts: { membe
   const m = entry.manifest;
   if (!m) throw new DataError('incomplete-batch', `batch ${entry.batchId} is incomplete (no manifest): it is never loaded`);
   const p = plan(m);
-  if (p.staging === CLAIM_STAGING && !opts.memberKey) {
-    throw new ConfigError('claims need a member hash key: set HALO_DATA_MEMBER_KEY (from your secrets store)', { hint: 'members are stored only as a keyed hash of member_id' });
-  }
+  requireKey(p, opts.memberKey, m);
   const startedAt = new Date().toISOString();
   const kept = { main: persistentStaging(p.staging, m.batchId), lines: persistentStaging(CLAIM_LINE_STAGING, m.batchId) };
   // An empty batch had no parts to COPY, but its kept tables exist (created by --no-merge).
   const steps: Step[] = [
     { kind: 'checkpoint', name: 'merge:before-merge' },
     ...withParams(p.merges(wh.dialect, kept, { late: opts.newestLoaded !== undefined && opts.newestLoaded > m.batchId, firstLoad: await firstProductLoad(wh, p), reload: true }),
-      mergeParams(m, startedAt, opts.memberKey)),
+      mergeParams(m, p, startedAt, opts.memberKey)),
     sql(`DROP TABLE ${kept.main}`),
     ...(p.lines ? [sql(`DROP TABLE ${kept.lines}`)] : []),
     ...ledgerSteps(m, 'loaded', m.counts.validRows, startedAt, null),

@@ -263,7 +263,7 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
     try {
       const r = await stage({
         inputs: files, schema, source: s.name, config: deps.config, maxRejectRate, id: { batchId, createdAt }, skipUnreadable: true, perFileRejectRate: true,
-        originalNames: nameOf, progress: deps.progress,
+        originalNames: nameOf, progress: deps.progress, memberKey: deps.memberKey,
       });
       const m = r.manifest;
       rec.batches.push({ batchId, prefix: r.prefix, schema, files: m.counts.files, rows: m.counts.validRows, rejectedRows: m.counts.rejectedRows });

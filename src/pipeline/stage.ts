@@ -3,6 +3,7 @@ import type { HaloConfig } from '../config/types.js';
 import { getSchema } from '../schemas/registry.js';
 import { openLake } from '../lake/open.js';
 import { BatchBuilder, DEFAULT_PART_BYTES } from '../batch/builder.js';
+import { memberKeyFor } from '../batch/part-shape.js';
 import type { Manifest } from '../batch/manifest.js';
 import { validate } from '../files/validate.js';
 import type { ValidateReport } from '../files/file-outcome.js';
@@ -49,6 +50,11 @@ export interface StageOptions {
   csvChunkBytes?: number;
   /** Told the files, rows and bytes read (step `stage`), then the bytes put into the lake (step `upload`). */
   progress?: StepProgress;
+  /**
+   * HALO_DATA_MEMBER_KEY: claims' parts hold members only as its keyed hash of member_id
+   * (batch/part-shape.ts), so staging claims needs it; other schemas do not.
+   */
+  memberKey?: string;
 }
 
 export interface StageResult {
@@ -85,6 +91,8 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
   const schema = getSchema(opts.schema);
   const source = opts.source ?? 'manual';
   if (!SOURCE_NAME.test(source)) throw new UsageError('bad-option', `--source '${source}' is not a valid source name (letters, digits, . _ -)`);
+  // Before anything is read or written: a claims batch cannot be built without the key.
+  const memberKey = memberKeyFor(schema, opts.memberKey);
   const lake = await openLake(opts.config);
   // A one-off stage takes its source's next number, as run does (never the host clock alone).
   const id = opts.id ?? await sequencedId(source, opts.now ?? Date.now(), { lake: async () => lake, stateDir: resolvePath(opts.config, './.halo-data/state') });
@@ -98,7 +106,7 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
   // a file is refused. Two rounds at most in practice (taking a file out can only remove
   // duplicates it caused in later files); the bound is a guard.
   for (let round = 0; ; round++) {
-    const builder = new BatchBuilder(lake, source, schema, opts.partBytes ?? opts.config.lake.partBytes ?? DEFAULT_PART_BYTES, id);
+    const builder = new BatchBuilder(lake, source, schema, opts.partBytes ?? opts.config.lake.partBytes ?? DEFAULT_PART_BYTES, id, memberKey);
     await builder.open();
     try {
       const report = await validate({

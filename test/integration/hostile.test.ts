@@ -105,7 +105,8 @@ describe('hostile corpus: stage writes no partial batch', () => {
       const buildTmp = join(tmp.path, 'build-tmp', c.name);
       mkdirSync(buildTmp, { recursive: true });
       // A lake and a TMPDIR of its own: what this stage left behind is all there is to see.
-      const env = { HALO_DATA_LAKE_URL: lake, TMPDIR: buildTmp };
+      // Claims are staged with members as a keyed hash: the key is needed (and never in a part).
+      const env = { HALO_DATA_LAKE_URL: lake, TMPDIR: buildTmp, HALO_DATA_MEMBER_KEY: 'hostile-test-member-key' };
       const r = await runMeasured(['stage', c.path, ...schemaArgs, '--source', 'hostile', '--config', corpus.configs[c.config], '--json'],
         { timeoutMs: KILL_AFTER_MS, env });
       table.push({ what: 'stage', file: c.name, expected: exit === 1 ? '1 refused' : '0 batch', exit: r.code, seconds: r.seconds, rssMiB: mib(r.peakRssKiB) });
@@ -131,6 +132,8 @@ describe('hostile corpus: stage writes no partial batch', () => {
         assert.ok(parts.length > 0);
         const cells = new Set(parts.flatMap((p) => (parse(gunzipSync(readFileSync(p)).toString('utf8'), { relax_column_count: true }) as string[][]).flat()));
         for (const want of c.stagedCells ?? []) assert.ok(cells.has(want), `stage ${c.name}: the normalised output lacks the cell ${JSON.stringify(want)}`);
+        // Parts are what the warehouse COPYs: no personal value (members only as member_key).
+        for (const p of parts) assertNoPersonalData(gunzipSync(readFileSync(p)).toString('utf8'), `stage ${c.name}: ${p.slice(lake.length)}`);
         // Rejected rows keep their values, personal fields masked.
         for (const p of findFiles(lake, 'rejects.ndjson.gz')) assertNoPersonalData(gunzipSync(readFileSync(p)).toString('utf8'), `stage ${c.name}: rejects`);
       }

@@ -17,6 +17,8 @@ import { startS3, startRecordingProxy, type TestS3 } from '../support/s3.js';
 import { CRASHPOINTS } from '../../src/util/crashpoint.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+/** Claims are staged with members as a keyed hash: staging them needs the key. */
+const MEMBER_KEY = { HALO_DATA_MEMBER_KEY: 'stage-test-member-key' };
 const FILES = ['fixtures/inventory/clean-comma.csv', 'fixtures/inventory/pipe-delimited.csv', 'fixtures/inventory/xlsx-cover-sheet.xlsx'];
 // Files with no merchant column: --merchant says whose they are (a file naming other merchants
 // than --merchant has merchant-mismatch rows, issue 14 item 9).
@@ -35,7 +37,8 @@ describe('stage on the local lake', () => {
     assert.match(out.prefix, /^merchants\/dt=\d{4}-\d{2}-\d{2}\/[0-9A-Z]{26}$/);
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     assert.equal(m.format, 'halo-data-batch');
-    assert.equal(m.version, 1);
+    // 2: claims' parts hold members as member_key, no personal field (1: in clear; still read).
+    assert.equal(m.version, 2);
     assert.equal(m.batchId, out.batchId);
     assert.equal(m.schema.name, 'merchant_inventory');
     assert.equal(m.files.length, 3);
@@ -104,7 +107,7 @@ describe('stage on the local lake', () => {
     const rejects = gunzipSync(readFileSync(join(dir, 'rejects.ndjson.gz'))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(rejects, [{ file: 'formula.csv', row: 4, codes: ['type-error'], values: { merchant_sku: 'A3', product_name: 'Obat', selling_price: 'abc', stock_qty: '1' } }]);
 
-    const claims = runCli(['stage', abs('fixtures/claims/claims-errors.csv'), '--schema', 'insurance_claim', '--max-reject-rate', '1', '--json', '--verbose'], { cwd: tmp.path });
+    const claims = runCli(['stage', abs('fixtures/claims/claims-errors.csv'), '--schema', 'insurance_claim', '--max-reject-rate', '1', '--json', '--verbose'], { cwd: tmp.path, env: MEMBER_KEY });
     assert.equal(claims.code, 0, claims.stderr);
     const c = JSON.parse(claims.stdout);
     const cdir = join(tmp.path, '.halo-data/lake', c.prefix);
@@ -113,11 +116,14 @@ describe('stage on the local lake', () => {
     assertNoPersonalData(claims.stdout + claims.stderr, 'stage output');
     assert.ok(rej.includes('"patient_name":"***"'), 'personal fields are masked, not dropped');
     for (const p of c.manifest.parts) assertNoPersonalData(JSON.stringify(p), 'manifest');
+    // The parts (what the warehouse COPYs): member_key instead of member_id, no name, no birth date.
+    assert.deepEqual(c.manifest.columns.filter((x: string) => /member|patient/.test(x)), ['member_key']);
+    for (const p of c.manifest.parts) assertNoPersonalData(gunzipSync(readFileSync(join(cdir, p.key))).toString('utf8'), p.key);
   });
 
   test('claim PDFs: claims and their line items, two tables of one batch', () => {
     const pdfs = ['rs-harapan-sehat-1', 'klinik-medika-1', 'rsu-bunda-mulia-2'].map((n) => abs(`fixtures/claims-pdf/${n}.pdf`));
-    const r = runCli(['stage', ...pdfs, '--schema', 'claim_pdf', '--source', 'claim-pdfs', '--json', '--verbose'], { cwd: tmp.path });
+    const r = runCli(['stage', ...pdfs, '--schema', 'claim_pdf', '--source', 'claim-pdfs', '--json', '--verbose'], { cwd: tmp.path, env: MEMBER_KEY });
     assert.equal(r.code, 0, r.stderr);
     assertNoPersonalData(r.stdout + r.stderr, 'stage claim_pdf output');
     const out = JSON.parse(r.stdout);

@@ -16,7 +16,8 @@ import { merchantInventory } from '../../src/schemas/builtin/merchant-inventory.
 import { insuranceClaim } from '../../src/schemas/builtin/insurance-claim.js';
 import { sqlType } from '../../src/schemas/widths.js';
 import { migrations } from '../../src/warehouse/sql/ddl.js';
-import { INVENTORY_STAGING, CLAIM_STAGING, CLAIM_LINE_STAGING } from '../../src/warehouse/sql/merge.js';
+import { INVENTORY_STAGING, CLAIM_STAGING, CLAIM_STAGING_V1, CLAIM_LINE_STAGING } from '../../src/warehouse/sql/merge.js';
+import { partFields } from '../../src/batch/part-shape.js';
 import { REDSHIFT_DIALECT } from '../../src/warehouse/redshift/dialect.js';
 import { planFile } from '../../src/validation/plan.js';
 import { RowProcessor } from '../../src/validation/rows.js';
@@ -62,10 +63,13 @@ describe('every string field carries its width', () => {
 describe('the warehouse takes its widths from the schema (one source of truth)', () => {
   test('staging tables: the schema fields in order, typed by the schema, as before', () => {
     assert.deepEqual(INVENTORY_STAGING.types, ['VARCHAR(64)', 'VARCHAR(128)', 'VARCHAR(512)', 'VARCHAR(14)', 'DECIMAL(14,2)', 'INTEGER', 'VARCHAR(64)', 'DATE', 'TIMESTAMP', 'VARCHAR(256)', 'BIGINT']);
-    assert.deepEqual(CLAIM_STAGING.types, ['VARCHAR(64)', 'VARCHAR(64)', 'VARCHAR(64)', 'VARCHAR(256)', 'DATE', 'VARCHAR(64)', 'VARCHAR(256)', 'VARCHAR(16)', 'DATE', 'DATE',
+    // Batches of format version 2: no personal column; member_key (hex SHA-256) where member_id was.
+    assert.deepEqual(CLAIM_STAGING.types, ['VARCHAR(64)', 'VARCHAR(64)', 'VARCHAR(64)', 'VARCHAR(64)', 'VARCHAR(256)', 'VARCHAR(16)', 'DATE', 'DATE',
+      'VARCHAR(1024)', 'DECIMAL(16,2)', 'DECIMAL(16,2)', 'VARCHAR(3)', 'VARCHAR(256)', 'BIGINT']);
+    assert.deepEqual(CLAIM_STAGING_V1.types, ['VARCHAR(64)', 'VARCHAR(64)', 'VARCHAR(64)', 'VARCHAR(256)', 'DATE', 'VARCHAR(64)', 'VARCHAR(256)', 'VARCHAR(16)', 'DATE', 'DATE',
       'VARCHAR(1024)', 'DECIMAL(16,2)', 'DECIMAL(16,2)', 'VARCHAR(3)', 'VARCHAR(256)', 'BIGINT']);
     assert.deepEqual(CLAIM_LINE_STAGING.types, ['VARCHAR(64)', 'INTEGER', 'VARCHAR(512)', 'INTEGER', 'DECIMAL(16,2)', 'DECIMAL(16,2)', 'VARCHAR(256)', 'INTEGER']);
-    for (const [st, fields] of [[INVENTORY_STAGING, merchantInventory.fields], [CLAIM_STAGING, insuranceClaim.fields], [CLAIM_LINE_STAGING, claimLineFields]] as const) {
+    for (const [st, fields] of [[INVENTORY_STAGING, merchantInventory.fields], [CLAIM_STAGING, partFields(insuranceClaim)], [CLAIM_STAGING_V1, insuranceClaim.fields], [CLAIM_LINE_STAGING, claimLineFields]] as const) {
       fields.forEach((f, i) => {
         assert.equal(st.columns[i], f.name);
         assert.equal(st.types[i], sqlType(f));

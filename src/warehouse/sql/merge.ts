@@ -5,6 +5,7 @@ import { merchantInventory } from '../../schemas/builtin/merchant-inventory.js';
 import { insuranceClaim } from '../../schemas/builtin/insurance-claim.js';
 import { claimLineFields } from '../../schemas/builtin/claim-pdf.js';
 import { sqlType } from '../../schemas/widths.js';
+import { partFields } from '../../batch/part-shape.js';
 
 /**
  * Staging tables and the merges of a batch into the star schema, per schema. Written once
@@ -33,7 +34,11 @@ const SOURCE_FILE: [string, string] = ['source_file', 'VARCHAR(256)'];
 
 export const INVENTORY_STAGING: Staging = stagingOf('stg_inventory', merchantInventory.fields, [SOURCE_FILE, ['source_row', 'BIGINT']]);
 
-export const CLAIM_STAGING: Staging = stagingOf('stg_claim', insuranceClaim.fields, [SOURCE_FILE, ['source_row', 'BIGINT']]);
+/** Claims as parts of manifest version 2 hold them: no personal column, members as member_key (batch/part-shape.ts). */
+export const CLAIM_STAGING: Staging = stagingOf('stg_claim', partFields(insuranceClaim), [SOURCE_FILE, ['source_row', 'BIGINT']]);
+
+/** Claims as parts of manifest version 1 hold them: member_id, patient_name, patient_dob in clear (hashed in SQL with $5). */
+export const CLAIM_STAGING_V1: Staging = stagingOf('stg_claim', insuranceClaim.fields, [SOURCE_FILE, ['source_row', 'BIGINT']]);
 
 export const CLAIM_LINE_STAGING: Staging = stagingOf('stg_claim_line', claimLineFields, [SOURCE_FILE, ['source_page', 'INTEGER']]);
 
@@ -131,9 +136,14 @@ export function inventoryMerge(d: Dialect, o: InventoryMergeOptions): string[] {
   ];
 }
 
-export function claimMerge(d: Dialect, withLines: boolean, staging = 'stg_claim', lineStaging = 'stg_claim_line'): string[] {
-  const cols = CLAIM_STAGING.columns.filter((c) => c !== 'source_file' && c !== 'source_row').join(', ');
-  const hash = d.keyedHash('s.member_id', 'CAST($5 AS VARCHAR)');
+/**
+ * `keyed`: the staging rows carry member_key, hashed while the part was written (manifest
+ * version 2), so neither the key nor a member id reaches the warehouse; else (version 1) the
+ * hash is computed here from member_id with the key as $5.
+ */
+export function claimMerge(d: Dialect, withLines: boolean, staging = 'stg_claim', lineStaging = 'stg_claim_line', keyed = true): string[] {
+  const cols = (keyed ? CLAIM_STAGING : CLAIM_STAGING_V1).columns.filter((c) => c !== 'source_file' && c !== 'source_row').join(', ');
+  const hash = keyed ? 's.member_key' : d.keyedHash('s.member_id', 'CAST($5 AS VARCHAR)');
   const provider = `COALESCE(s.provider_id, '') = p.provider_id AND COALESCE(s.provider_name, '') = p.provider_name`;
   const mine = `SELECT claim_id FROM ${t('fact_claim')} WHERE batch_id = CAST($1 AS VARCHAR(26))`;
   const resolved = `SELECT s.claim_id, s.policy_number, s.claim_type, s.admission_date, s.discharge_date, s.diagnosis_codes, s.claimed_amount,
