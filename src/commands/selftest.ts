@@ -114,7 +114,7 @@ async function runChecks(config: HaloConfig, wh: Warehouse, names: { main: strin
     });
     let batches: BatchEntry[] = [];
     await check('stage', async () => {
-      batches = await stageSelftestBatches(config, lakeUrl);
+      batches = await stageSelftestBatches(config, lakeUrl, memberKey);
       return `${batches.map((b) => `${b.manifest!.schema.name} batch ${b.batchId} (${b.manifest!.counts.validRows} rows)`).join(', ')} in ${lakeUrl}`;
     });
     const lake = await openLake({ ...config, lake: { ...config.lake, url: lakeUrl } });

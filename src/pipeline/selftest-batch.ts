@@ -61,9 +61,10 @@ export function selftestLake(config: HaloConfig): SelftestLake {
 
 /**
  * Stages the built-in inventory and claims batches into `lakeUrl` and returns them as the
- * lake lists them (manifests read back from the lake, as a load reads them).
+ * lake lists them (manifests read back from the lake, as a load reads them). `memberKey`
+ * hashes the claims' member ids as stage does (the selftest's own random key).
  */
-export async function stageSelftestBatches(config: HaloConfig, lakeUrl: string): Promise<BatchEntry[]> {
+export async function stageSelftestBatches(config: HaloConfig, lakeUrl: string, memberKey: string): Promise<BatchEntry[]> {
   const dir = mkdtempSync(join(tmpdir(), 'halo-data-selftest-files-'));
   try {
     const files = { a: join(dir, 'inventory-a.csv'), b: join(dir, 'inventory-b.csv'), claims: join(dir, 'claims.csv') };
@@ -77,7 +78,7 @@ export async function stageSelftestBatches(config: HaloConfig, lakeUrl: string):
     for (const [schema, inputs] of [['merchant_inventory', [files.a, files.b]], ['insurance_claim', [files.claims]]] as const) {
       // A fixed id: no sequence state is written for this source on the host.
       const now = new Date();
-      const r = await stage({ inputs: [...inputs], schema, source: SELFTEST_SOURCE, config: cfg, maxRejectRate: 0, id: { batchId: ulid(now.getTime()), createdAt: now } });
+      const r = await stage({ inputs: [...inputs], schema, source: SELFTEST_SOURCE, config: cfg, maxRejectRate: 0, memberKey, id: { batchId: ulid(now.getTime()), createdAt: now } });
       const manifest = await readManifest(lake, r.prefix);
       entries.push({ batchId: r.batchId, source: SELFTEST_SOURCE, date: r.prefix.split('/')[1]?.slice(3) ?? '', prefix: r.prefix, status: 'complete', manifest, objects: 0, bytes: 0, lastModified: now });
     }
