@@ -39,6 +39,7 @@ const configShape: Shape = S.object({
     clusterIdentifier: S.nullable(S.string), workgroupName: S.nullable(S.string), database: S.nullable(S.string),
     dbUser: S.nullable(S.string), secretArn: S.nullable(S.string), iamRole: S.nullable(S.string), region: S.nullable(S.string),
     endpoint: S.nullable(S.string), statementTimeoutSeconds: S.int(1), lockWaitSeconds: S.int(0),
+    conflictRetries: S.int(0), conflictBackoffSeconds: S.number,
   }),
   merchants: S.map(profileShape),
   limits: S.object({

@@ -20,6 +20,7 @@ import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } 
 import { startS3, type TestS3 } from '../support/s3.js';
 import { startRedshiftDataEmulator, type RedshiftEmulator } from '../support/redshift-data-emulator.js';
 import { snapshot, exercise, type Run } from '../support/warehouse.js';
+import { assertNoDuplicates } from '../support/uniqueness.js';
 
 const KEY = { HALO_DATA_MEMBER_KEY: 'test-member-key-not-a-secret' };
 const ROLE = 'arn:aws:iam::123456789012:role/halo-data-copy';
@@ -99,16 +100,23 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
   });
 
   test('embedded PostgreSQL (PGlite)', async () => {
-    snapshots.pglite = await exercise(run, cfgFile('pglite', `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh'))}\n`), batches);
+    const cfg = cfgFile('pglite', `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh'))}\n`);
+    snapshots.pglite = await exercise(run, cfg, batches);
+    await assertNoDuplicates(run, cfg, 'PGlite');
   });
 
   test('PostgreSQL', async () => {
-    snapshots.postgres = await exercise(run, cfgFile('postgres', `  engine: postgres\n  url: ${server.url}\n`), batches);
+    const cfg = cfgFile('postgres', `  engine: postgres\n  url: ${server.url}\n`);
+    snapshots.postgres = await exercise(run, cfg, batches);
     assert.deepEqual(snapshots.postgres, snapshots.pglite);
+    await assertNoDuplicates(run, cfg, 'PostgreSQL');
   });
 
   test('Redshift through the Data API', async () => {
-    snapshots.redshift = await exercise(run, cfgFile('redshift', redshiftYaml()), batches);
+    const cfg = cfgFile('redshift', redshiftYaml());
+    snapshots.redshift = await exercise(run, cfg, batches);
+    // Redshift enforces no key: only the loads keep them unique.
+    await assertNoDuplicates(run, cfg, 'Redshift');
     // Table by table, so a difference names its table.
     snapshots.redshift.forEach((table, i) => assert.deepEqual(table, snapshots.pglite[i], `star-schema query #${i + 1} differs on Redshift`));
   });
@@ -273,6 +281,7 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
     }
     // And the warehouse is as one clean load leaves it.
     assert.deepEqual(await snapshot(run, cfg), snapshots.pglite);
+    await assertNoDuplicates(run, cfg, 'Redshift after the re-attach');
   });
 
   test('Redshift: load --no-merge then merge', async () => {
@@ -284,6 +293,7 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
     assert.equal(merged.code, 0, merged.stderr);
     assert.match(merged.stdout, new RegExp(`${batches[1]} loaded`));
     assert.deepEqual(await snapshot(run, cfg), snapshots.pglite);
+    await assertNoDuplicates(run, cfg, 'Redshift after merge');
   });
 });
 

@@ -4,7 +4,8 @@ import { ConfigError } from '../../errors.js';
 
 /** What each SQL text of a batch is, so a failure can be explained in the step's terms. */
 /** `own`: SQL the user wrote (warehouse query), whose fragments its error message may keep. */
-export type Role = { kind: 'sql'; label?: string; own?: string } | { kind: 'copy'; label: string; table: string } | { kind: 'guard'; label: string; table: string; expected: number };
+export type Role = { kind: 'sql'; label?: string; own?: string } | { kind: 'copy'; label: string; table: string } | { kind: 'guard'; label: string; table: string; expected: number }
+  | { kind: 'plan-guard'; label: string };
 
 export interface RenderedBatch { sqls: string[]; parameters: SqlParameter[]; roles: Role[] }
 
@@ -38,10 +39,10 @@ export function renderBatch(steps: readonly Step[], copy: CopyTarget | null): Re
   const roles: Role[] = [];
   for (const s of steps) {
     if (s.kind === 'checkpoint') continue; // the batch is one server-side transaction: no client step between
-    if (s.kind === 'sql') {
+    if (s.kind === 'sql' || s.kind === 'guard') {
       const params = s.params ?? [];
       sqls.push(s.sql.replace(/\$(\d+)/g, (_m, n: string) => param(n, params[Number(n) - 1] ?? null)));
-      roles.push({ kind: 'sql', label: s.label });
+      roles.push(s.kind === 'sql' ? { kind: 'sql', label: s.label } : { kind: 'plan-guard', label: s.label });
       continue;
     }
     if (!copy) throw new ConfigError('warehouse.iamRole is not set: Redshift COPY reads the lake with that IAM role', { hint: 'e.g. arn:aws:iam::123456789012:role/halo-data-copy' });

@@ -1,0 +1,204 @@
+/**
+ * Issue 16 item 4: two loaders at once. The run lock is per host, so two bastions loading
+ * into one warehouse meet only there, as serialization conflicts (Redshift: ERROR: 1023;
+ * PostgreSQL: SQLSTATE 40001, or a deadlock). Two CLI processes with folders of their own
+ * (two "hosts") load two batches that share merchants and products, then two claim batches
+ * that share members, providers and diagnoses, into PostgreSQL and into the Redshift
+ * emulator (which runs each batch SERIALIZABLE, as Redshift does).
+ *
+ * The overlap is made, not hoped for: the test holds an ACCESS EXCLUSIVE lock on the first
+ * star table the merges write (dim_merchant, dim_member), which nothing reads before a
+ * load's transaction. Both transactions take their snapshot at their first statement (the
+ * plan guard), then wait on that lock; released, they run side by side on snapshots that do
+ * not see each other, and both add the same new keys. Without SERIALIZABLE both commit
+ * (PostgreSQL: dim_merchant and dim_date doubled; the emulator, which declares keys without
+ * enforcing them like Redshift: every dimension doubled). With it one is cancelled, and is
+ * loaded again whole: both batches end loaded, nothing doubled, and the retry is in the log.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { runCliAsync, type CliRun } from '../support/cli.js';
+import { tempDir } from '../support/tmp.js';
+import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
+import { startS3, type TestS3 } from '../support/s3.js';
+import { startRedshiftDataEmulator, type RedshiftEmulator } from '../support/redshift-data-emulator.js';
+import { assertNoDuplicates } from '../support/uniqueness.js';
+
+const KEY = { HALO_DATA_MEMBER_KEY: 'test-member-key-not-a-secret' };
+const ROLE = 'arn:aws:iam::123456789012:role/halo-data-copy';
+const RETRIED = /another loader was writing to the warehouse: the batch is loaded again/;
+
+const INV_HEADER = 'Kode Apotek,Kode Barang,Nama Barang,Satuan,Harga Jual,Stok';
+/** Two pharmacies' stock, the second batch a day later: the same merchants and products, and one new product each. */
+const inventory = (extra: string, price: string) => [
+  INV_HEADER,
+  `APT-1,SKU-1,Paracetamol 500 mg,strip,${price},10`,
+  `APT-1,SKU-2,Amoxicillin 500 mg,strip,${price},5`,
+  `APT-2,SKU-1,Paracetamol 500 mg,strip,${price},7`,
+  `APT-2,${extra},Vitamin C,botol,${price},3`,
+].join('\n') + '\n';
+
+const CLAIM_HEADER = 'no_klaim,no_polis,no_peserta,nama_pasien,kode_rs,nama_rs,jenis_rawat,tgl_masuk,diagnosa,nominal_klaim,mata_uang';
+/** Claims of the same two members at the same hospital, with the same diagnoses. */
+const claims = (a: string, b: string) => [
+  CLAIM_HEADER,
+  `${a},P-1,MB-1,Budi,R1,RS Harapan,rawat inap,01/11/2026,"J18.9,A09",100000,IDR`,
+  `${b},P-2,MB-2,Sari,R1,RS Harapan,rawat inap,02/11/2026,J18.9,50000,IDR`,
+].join('\n') + '\n';
+
+describe('two loaders at once (two hosts) into one warehouse', { skip: postgresAvailable() ? false : 'PostgreSQL not installed (.ci/run installs it)' }, () => {
+  const tmp = tempDir('halo-concurrent-');
+  let s3: TestS3;
+  let server: TestPostgres;
+  let emu: RedshiftEmulator;
+  let lakeYaml = '';
+  let emulatedDb = '';
+  const inv: string[] = [];
+  const clm: string[] = [];
+  const run = (args: string[], cwd?: string) => runCliAsync(args, { cwd, env: { ...s3.env, ...KEY, PGPASSWORD: TEST_PGPASSWORD } });
+
+  /** A host of its own: a folder with its config (its statement store, state and lock live there). */
+  const host = (name: string, warehouse: string): string => {
+    const dir = join(tmp.path, name);
+    mkdirSync(dir, { recursive: true });
+    const f = join(dir, 'halo-data.config.yaml');
+    // Short pauses keep the test quick; the retry itself is what is tested.
+    writeFileSync(f, `${lakeYaml}warehouse:\n${warehouse}  conflictBackoffSeconds: 0.2\n`);
+    return f;
+  };
+  const createDatabase = async (name: string): Promise<string> => {
+    const admin = new pg.Client({ connectionString: withPassword(server.url) });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const u = new URL(withPassword(server.url));
+    u.pathname = `/${name}`;
+    return u.toString();
+  };
+
+  before(async () => {
+    s3 = await startS3();
+    server = await startPostgres();
+    emulatedDb = await createDatabase('emulated_concurrent');
+    emu = await startRedshiftDataEmulator({
+      postgresUrl: emulatedDb,
+      s3: { endpoint: s3.endpoint, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+    });
+    lakeYaml = `lake:\n  url: s3://${s3.bucket}/lake\n  endpoint: ${s3.endpoint}\n  region: ap-southeast-3\n`;
+    const stageCfg = host('stager', '  engine: pglite\n');
+    const stage = async (name: string, content: string, schema: string, source: string, into: string[]) => {
+      const f = join(tmp.path, name);
+      writeFileSync(f, content);
+      const r = await run(['stage', f, '--schema', schema, '--config', stageCfg, '--source', source, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      into.push(JSON.parse(r.stdout).batchId);
+    };
+    await stage('apt-a.csv', inventory('SKU-7', '4500'), 'merchant_inventory', 'merchants', inv);
+    await stage('apt-b.csv', inventory('SKU-8', '4700'), 'merchant_inventory', 'merchants', inv);
+    await stage('claims-a.csv', claims('K-1', 'K-2'), 'insurance_claim', 'claims', clm);
+    await stage('claims-b.csv', claims('K-3', 'K-4'), 'insurance_claim', 'claims', clm);
+  });
+  after(async () => {
+    await emu?.stop();
+    await server?.stop();
+    await s3?.stop();
+    tmp.cleanup();
+  });
+
+  /**
+   * Loads batch a from host 1 and batch b from host 2 at once, their transactions held at
+   * `table` until both wait there; returns both runs.
+   */
+  async function loadTogether(db: string, hosts: [string, string], ids: string[], table: string): Promise<[CliRun, CliRun]> {
+    const holder = new pg.Client({ connectionString: db });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+      const loads = [run(['load', ids[0], '--config', hosts[0]]), run(['load', ids[1], '--config', hosts[1]])] as const;
+      // Both transactions are open (their snapshots taken) and wait for the table.
+      const end = Date.now() + 60_000;
+      for (;;) {
+        const r = await holder.query<{ n: number }>(`SELECT COUNT(DISTINCT pid)::int AS n FROM pg_locks WHERE NOT granted AND relation = '${table}'::regclass`);
+        if (r.rows[0].n >= 2) break;
+        assert.ok(Date.now() < end, 'both loads reach the held table');
+        await new Promise((r2) => setTimeout(r2, 50));
+      }
+      await holder.query('COMMIT');
+      return [await loads[0], await loads[1]];
+    } finally {
+      await holder.end();
+    }
+  }
+
+  const engines: Array<[string, () => Promise<{ db: string; yaml: string }>]> = [
+    ['PostgreSQL', async () => {
+      const db = await createDatabase('concurrent_pg');
+      return { db, yaml: `  engine: postgres\n  url: ${db.replace(`:${TEST_PGPASSWORD}@`, '@')}\n` };
+    }],
+    ['Redshift (Data API emulator)', async () => ({
+      db: emulatedDb,
+      yaml: `  engine: redshift-data\n  clusterIdentifier: halo-test\n  database: dev\n  dbUser: halo_etl\n  iamRole: ${ROLE}\n  endpoint: ${emu.endpoint}\n  region: ap-southeast-3\n`,
+    })],
+  ];
+  for (const [name, open] of engines) {
+    test(`${name}: both batches load, one of them again after a conflict, and nothing is doubled`, async (t) => {
+      const { db, yaml } = await open();
+      const slug = name.replace(/\W+/g, '-');
+      const hosts: [string, string] = [host(`${slug}-1`, yaml), host(`${slug}-2`, yaml)];
+      assert.equal((await run(['warehouse', 'init', '--config', hosts[0]])).code, 0);
+      const query = async (sql: string) => {
+        const r = await run(['warehouse', 'query', sql, '--json', '--config', hosts[0]]);
+        assert.equal(r.code, 0, r.stderr);
+        return JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+      };
+
+      for (const [what, ids, table] of [['inventory', inv, 'halo.dim_merchant'], ['claims', clm, 'halo.dim_member']] as const) {
+        const [a, b] = await loadTogether(db, hosts, ids, table);
+        assert.equal(a.code, 0, `${what}, host 1: ${a.stderr}`);
+        assert.equal(b.code, 0, `${what}, host 2: ${b.stderr}`);
+        const retried = [a, b].filter((r) => RETRIED.test(r.stderr)).length;
+        t.diagnostic(`${what}: ${retried} of the two loads met the other and loaded again`);
+        assert.ok(retried >= 1, `${what}: the loads overlapped, so one must have met the other's transaction\n${a.stderr}\n${b.stderr}`);
+      }
+
+      await assertNoDuplicates(run, hosts[0], name);
+      const n = async (sql: string) => Number(Object.values((await query(sql))[0])[0]);
+      assert.equal(await n(`SELECT COUNT(*) FROM halo.etl_batch WHERE status = 'loaded'`), 4);
+      assert.equal(await n('SELECT COUNT(*) FROM halo.dim_merchant'), 2);
+      assert.equal(await n('SELECT COUNT(*) FROM halo.dim_product'), 5);
+      assert.equal(await n('SELECT COUNT(*) FROM halo.fact_inventory_snapshot'), 8);
+      assert.equal(await n('SELECT COUNT(*) FROM halo.fact_claim'), 4);
+      assert.equal(await n('SELECT COUNT(*) FROM halo.dim_member'), 2);
+      assert.equal(await n('SELECT COUNT(*) FROM halo.dim_provider'), 1);
+      assert.equal(await n('SELECT COUNT(*) FROM halo.dim_diagnosis'), 2);
+      assert.equal(await n('SELECT COUNT(*) FROM halo.fact_claim_diagnosis'), 6);
+    });
+  }
+
+  test('Redshift: a conflict that never clears ends with exit 3 and says another loader was writing', async () => {
+    const cfg = host('always-conflict', `  engine: redshift-data\n  clusterIdentifier: halo-test\n  database: dev\n  dbUser: halo_etl\n  iamRole: ${ROLE}\n  endpoint: ${emu.endpoint}\n  region: ap-southeast-3\n  conflictRetries: 2\n`);
+    const before = emu.calls.BatchExecuteStatement ?? 0;
+    const hook = (sql: string) => (/INSERT INTO halo\.fact_inventory_snapshot/.test(sql)
+      ? 'ERROR: 1023 DETAIL: Serializable isolation violation on table - 155173, transactions forming the cycle are: 9761, 9760 (pid:1073963378)' : undefined);
+    emu.failOn.push(hook);
+    try {
+      const r = await run(['load', inv[0], '--force', '--config', cfg]);
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /another loader was writing to the warehouse at the same time, and the load met it 3 times/);
+      assert.equal((r.stderr.match(new RegExp(RETRIED.source, 'g')) ?? []).length, 2, 'two retries logged');
+      assert.equal((emu.calls.BatchExecuteStatement ?? 0) - before, 3 + 1, 'three attempts, then the reload-failed note');
+    } finally {
+      emu.failOn.splice(emu.failOn.indexOf(hook), 1);
+    }
+  });
+});
+
+function withPassword(url: string): string {
+  const u = new URL(url);
+  u.password = TEST_PGPASSWORD;
+  return u.toString();
+}
