@@ -4,7 +4,8 @@
  * PostgreSQL: SQLSTATE 40001, or a deadlock). Two CLI processes with folders of their own
  * (two "hosts") load two batches that share merchants and products, then two claim batches
  * that share members, providers and diagnoses, into PostgreSQL and into the Redshift
- * emulator (which runs each batch SERIALIZABLE, as Redshift does).
+ * emulator (which runs each batch SERIALIZABLE, as Redshift does). Then two more inventory
+ * batches that both bring a pharmacy new to the warehouse.
  *
  * The overlap is made, not hoped for: the test holds an ACCESS EXCLUSIVE lock on the first
  * star table the merges write (dim_merchant, dim_member), which nothing reads before a
@@ -41,6 +42,14 @@ const inventory = (extra: string, price: string) => [
   `APT-2,${extra},Vitamin C,botol,${price},3`,
 ].join('\n') + '\n';
 
+/** Later stock: a pharmacy new to the warehouse (APT-3), its product in both batches. */
+const newcomer = (extra: string) => [
+  INV_HEADER,
+  'APT-3,SKU-9,Ibuprofen 400 mg,strip,9000,4',
+  'APT-1,SKU-1,Paracetamol 500 mg,strip,4800,9',
+  ...(extra ? [`APT-3,${extra},Antasida,botol,12000,2`] : []),
+].join('\n') + '\n';
+
 const CLAIM_HEADER = 'no_klaim,no_polis,no_peserta,nama_pasien,kode_rs,nama_rs,jenis_rawat,tgl_masuk,diagnosa,nominal_klaim,mata_uang';
 /** Claims of the same two members at the same hospital, with the same diagnoses. */
 const claims = (a: string, b: string) => [
@@ -58,6 +67,7 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
   let emulatedDb = '';
   const inv: string[] = [];
   const clm: string[] = [];
+  const later: string[] = [];
   const run = (args: string[], cwd?: string) => runCliAsync(args, { cwd, env: { ...s3.env, ...KEY, PGPASSWORD: TEST_PGPASSWORD } });
 
   /** A host of its own: a folder with its config (its statement store, state and lock live there). */
@@ -100,6 +110,8 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
     await stage('apt-b.csv', inventory('SKU-8', '4700'), 'merchant_inventory', 'merchants', inv);
     await stage('claims-a.csv', claims('K-1', 'K-2'), 'insurance_claim', 'claims', clm);
     await stage('claims-b.csv', claims('K-3', 'K-4'), 'insurance_claim', 'claims', clm);
+    await stage('apt-c.csv', newcomer(''), 'merchant_inventory', 'merchants', later);
+    await stage('apt-d.csv', newcomer('SKU-10'), 'merchant_inventory', 'merchants', later);
   });
   after(async () => {
     await emu?.stop();
@@ -156,7 +168,9 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
         return JSON.parse(r.stdout) as Array<Record<string, unknown>>;
       };
 
-      for (const [what, ids, table] of [['inventory', inv, 'halo.dim_merchant'], ['claims', clm, 'halo.dim_member']] as const) {
+      // The first inventory pair meets an empty warehouse (PostgreSQL's bulk first load of
+      // dim_product); the later pair adds a merchant and products to a warehouse that has some.
+      for (const [what, ids, table] of [['inventory', inv, 'halo.dim_merchant'], ['claims', clm, 'halo.dim_member'], ['later inventory', later, 'halo.dim_merchant']] as const) {
         const [a, b] = await loadTogether(db, hosts, ids, table);
         assert.equal(a.code, 0, `${what}, host 1: ${a.stderr}`);
         assert.equal(b.code, 0, `${what}, host 2: ${b.stderr}`);
@@ -167,10 +181,10 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
 
       await assertNoDuplicates(run, hosts[0], name);
       const n = async (sql: string) => Number(Object.values((await query(sql))[0])[0]);
-      assert.equal(await n(`SELECT COUNT(*) FROM halo.etl_batch WHERE status = 'loaded'`), 4);
-      assert.equal(await n('SELECT COUNT(*) FROM halo.dim_merchant'), 2);
-      assert.equal(await n('SELECT COUNT(*) FROM halo.dim_product'), 5);
-      assert.equal(await n('SELECT COUNT(*) FROM halo.fact_inventory_snapshot'), 8);
+      assert.equal(await n(`SELECT COUNT(*) FROM halo.etl_batch WHERE status = 'loaded'`), 6);
+      assert.equal(await n('SELECT COUNT(*) FROM halo.dim_merchant'), 3);
+      assert.equal(await n('SELECT COUNT(*) FROM halo.dim_product'), 7);
+      assert.equal(await n('SELECT COUNT(*) FROM halo.fact_inventory_snapshot'), 4 + 4 + 2 + 3);
       assert.equal(await n('SELECT COUNT(*) FROM halo.fact_claim'), 4);
       assert.equal(await n('SELECT COUNT(*) FROM halo.dim_member'), 2);
       assert.equal(await n('SELECT COUNT(*) FROM halo.dim_provider'), 1);
