@@ -242,6 +242,7 @@ async function loadOnce(wh: Warehouse, lake: Lake, entry: BatchEntry, ledger: Le
       ...ledgerSteps(m, 'staged', rows, startedAt, null),
     ];
   }
+  crashpoint('load:planned');
   running(startedAt);
   await wh.execute(steps, { name: `${opts.merge ? 'load' : 'stage'}-${id}`, signal: opts.signal, progress: executeProgress(opts.progress, m, wh, steps.some((x) => x.kind === 'copy')) });
   crashpoint('load:after-commit');

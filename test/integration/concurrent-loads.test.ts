@@ -18,7 +18,7 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { runCliAsync, type CliRun } from '../support/cli.js';
@@ -68,6 +68,9 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
   const inv: string[] = [];
   const clm: string[] = [];
   const later: string[] = [];
+  const another: string[] = [];
+  /** Each engine's two hosts, from the first test (the later tests use its warehouse). */
+  const hostsOf = new Map<string, [string, string]>();
   const run = (args: string[], cwd?: string) => runCliAsync(args, { cwd, env: { ...s3.env, ...KEY, PGPASSWORD: TEST_PGPASSWORD } });
 
   /** A host of its own: a folder with its config (its statement store, state and lock live there). */
@@ -112,6 +115,7 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
     await stage('claims-b.csv', claims('K-3', 'K-4'), 'insurance_claim', 'claims', clm);
     await stage('apt-c.csv', newcomer(''), 'merchant_inventory', 'merchants', later);
     await stage('apt-d.csv', newcomer('SKU-10'), 'merchant_inventory', 'merchants', later);
+    await stage('apt-e.csv', newcomer('SKU-11'), 'merchant_inventory', 'merchants', another);
   });
   after(async () => {
     await emu?.stop();
@@ -161,6 +165,7 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
       const { db, yaml } = await open();
       const slug = name.replace(/\W+/g, '-');
       const hosts: [string, string] = [host(`${slug}-1`, yaml), host(`${slug}-2`, yaml)];
+      hostsOf.set(name, hosts);
       assert.equal((await run(['warehouse', 'init', '--config', hosts[0]])).code, 0);
       const query = async (sql: string) => {
         const r = await run(['warehouse', 'query', sql, '--json', '--config', hosts[0]]);
@@ -190,6 +195,34 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
       assert.equal(await n('SELECT COUNT(*) FROM halo.dim_provider'), 1);
       assert.equal(await n('SELECT COUNT(*) FROM halo.dim_diagnosis'), 2);
       assert.equal(await n('SELECT COUNT(*) FROM halo.fact_claim_diagnosis'), 6);
+    });
+  }
+
+  for (const [name] of engines) {
+    test(`${name}: a batch another host loaded after this one read the ledger is not loaded twice (the plan guard)`, async () => {
+      const hosts = hostsOf.get(name);
+      assert.ok(hosts, 'the test above ran');
+      // Host 1 plans the load (the ledger lacks the batch), then stalls before its transaction.
+      const release = join(tmp.path, `release-${name.replace(/\W+/g, '-')}`);
+      const first = runCliAsync(['load', another[0], '--config', hosts[0]], {
+        env: { ...s3.env, ...KEY, PGPASSWORD: TEST_PGPASSWORD, HALO_DATA_STALLPOINT: `load:planned:60000:${release}` },
+      });
+      const end = Date.now() + 60_000;
+      while (!existsSync(`${release}.reached`)) {
+        assert.ok(Date.now() < end, 'host 1 reaches load:planned');
+        await new Promise((r2) => setTimeout(r2, 50));
+      }
+      // Host 2 loads the same batch meanwhile, whole.
+      const second = await run(['load', another[0], '--config', hosts[1]]);
+      assert.equal(second.code, 0, second.stderr);
+      writeFileSync(release, '');
+      const r = await first;
+      assert.equal(r.code, 0, r.stderr);
+      // Its plan (no snapshot rows to replace) was stale: the guard stopped it, and planned
+      // again it found the batch loaded. Without the guard its snapshot rows were in twice.
+      assert.match(r.stderr, RETRIED);
+      assert.match(r.stdout, new RegExp(`${another[0]} skipped`));
+      await assertNoDuplicates(run, hosts[0], `${name}, after the stale plan`);
     });
   }
 
