@@ -71,7 +71,7 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
   const another: string[] = [];
   /** Each engine's two hosts, from the first test (the later tests use its warehouse). */
   const hostsOf = new Map<string, [string, string]>();
-  const run = (args: string[], cwd?: string) => runCliAsync(args, { cwd, env: { ...s3.env, ...KEY, PGPASSWORD: TEST_PGPASSWORD } });
+  const run = (args: string[], env: Record<string, string> = {}) => runCliAsync(args, { env: { ...s3.env, ...KEY, PGPASSWORD: TEST_PGPASSWORD, ...env } });
 
   /** A host of its own: a folder with its config (its statement store, state and lock live there). */
   const host = (name: string, warehouse: string): string => {
@@ -204,9 +204,7 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
       assert.ok(hosts, 'the test above ran');
       // Host 1 plans the load (the ledger lacks the batch), then stalls before its transaction.
       const release = join(tmp.path, `release-${name.replace(/\W+/g, '-')}`);
-      const first = runCliAsync(['load', another[0], '--config', hosts[0]], {
-        env: { ...s3.env, ...KEY, PGPASSWORD: TEST_PGPASSWORD, HALO_DATA_STALLPOINT: `load:planned:60000:${release}` },
-      });
+      const first = run(['load', another[0], '--config', hosts[0]], { HALO_DATA_STALLPOINT: `load:planned:60000:${release}` });
       const end = Date.now() + 60_000;
       while (!existsSync(`${release}.reached`)) {
         assert.ok(Date.now() < end, 'host 1 reaches load:planned');
