@@ -224,6 +224,48 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
     });
   }
 
+  test('two hosts initialise one new warehouse at once: each schema version is applied once, both succeed', async () => {
+    const pgDb = await createDatabase('concurrent_init_pg');
+    const emuDb = await createDatabase('concurrent_init_emulated');
+    const emu2 = await startRedshiftDataEmulator({
+      postgresUrl: emuDb, s3: { endpoint: s3.endpoint, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+    });
+    try {
+      for (const [name, db, yaml] of [
+        ['PostgreSQL', pgDb, `  engine: postgres\n  url: ${pgDb.replace(`:${TEST_PGPASSWORD}@`, '@')}\n`],
+        ['Redshift (Data API emulator)', emuDb, `  engine: redshift-data\n  clusterIdentifier: halo-test\n  database: dev\n  dbUser: halo_etl\n  iamRole: ${ROLE}\n  endpoint: ${emu2.endpoint}\n  region: ap-southeast-3\n`],
+      ] as const) {
+        const slug = `init-${name.replace(/\W+/g, '-')}`;
+        const hosts = [host(`${slug}-1`, yaml), host(`${slug}-2`, yaml)];
+        // The ledger of versions exists, empty (as initSchema makes it first); both hosts read it
+        // only once the test lets go of it, so both find version 0 and apply every version.
+        const holder = new pg.Client({ connectionString: db });
+        await holder.connect();
+        try {
+          await holder.query('CREATE SCHEMA halo');
+          await holder.query('CREATE TABLE halo.schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at TIMESTAMP NOT NULL)');
+          await holder.query('BEGIN');
+          await holder.query('LOCK TABLE halo.schema_version IN ACCESS EXCLUSIVE MODE');
+          const inits = hosts.map((h) => run(['warehouse', 'init', '--config', h]));
+          const end = Date.now() + 60_000;
+          while ((await holder.query<{ n: number }>(`SELECT COUNT(DISTINCT pid)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'halo.schema_version'::regclass`)).rows[0].n < 2) {
+            assert.ok(Date.now() < end, 'both inits reach the version ledger');
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          await holder.query('COMMIT');
+          for (const r of await Promise.all(inits)) assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+        } finally {
+          await holder.end();
+        }
+        const versions = await run(['warehouse', 'query', 'SELECT version FROM halo.schema_version ORDER BY 1', '--json', '--config', hosts[0]]);
+        assert.deepEqual(JSON.parse(versions.stdout).map((r: { version: unknown }) => Number(r.version)), [1, 2], name);
+        await assertNoDuplicates(run, hosts[0], `${name}, after two inits`);
+      }
+    } finally {
+      await emu2.stop();
+    }
+  });
+
   test('Redshift: a conflict that never clears ends with exit 3 and says another loader was writing', async () => {
     const cfg = host('always-conflict', `  engine: redshift-data\n  clusterIdentifier: halo-test\n  database: dev\n  dbUser: halo_etl\n  iamRole: ${ROLE}\n  endpoint: ${emu.endpoint}\n  region: ap-southeast-3\n  conflictRetries: 2\n`);
     const before = emu.calls.BatchExecuteStatement ?? 0;

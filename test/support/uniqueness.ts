@@ -21,6 +21,7 @@ const RULES: Array<[string, string, string]> = [
   ['fact_claim_diagnosis (claim_id, diagnosis_sk)', `claim_id || ' / ' || CAST(diagnosis_sk AS VARCHAR(24))`, 'halo.fact_claim_diagnosis GROUP BY claim_id, diagnosis_sk'],
   ['fact_claim_line (claim_id, line_no)', `claim_id || ' / ' || CAST(line_no AS VARCHAR(12))`, 'halo.fact_claim_line GROUP BY claim_id, line_no'],
   ['etl_batch batch_id', 'batch_id', 'halo.etl_batch GROUP BY batch_id'],
+  ['schema_version version', 'CAST(version AS VARCHAR(12))', 'halo.schema_version GROUP BY version'],
 ];
 
 /** Every key held more than once: (rule, key, copies), in a portable SQL (Redshift's too). */
