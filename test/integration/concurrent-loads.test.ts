@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { runCliAsync, type CliRun } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
-import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
+import { startPostgres, postgresAvailable, createTestDatabase, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
 import { startS3, type TestS3 } from '../support/s3.js';
 import { startRedshiftDataEmulator, type RedshiftEmulator } from '../support/redshift-data-emulator.js';
 import { assertNoDuplicates } from '../support/uniqueness.js';
@@ -82,15 +82,7 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
     writeFileSync(f, `${lakeYaml}warehouse:\n${warehouse}  conflictBackoffSeconds: 0.2\n`);
     return f;
   };
-  const createDatabase = async (name: string): Promise<string> => {
-    const admin = new pg.Client({ connectionString: withPassword(server.url) });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(withPassword(server.url));
-    u.pathname = `/${name}`;
-    return u.toString();
-  };
+  const createDatabase = (name: string) => createTestDatabase(server, name);
 
   before(async () => {
     s3 = await startS3();
@@ -283,9 +275,3 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
     }
   });
 });
-
-function withPassword(url: string): string {
-  const u = new URL(url);
-  u.password = TEST_PGPASSWORD;
-  return u.toString();
-}
