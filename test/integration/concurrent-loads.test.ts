@@ -174,6 +174,10 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
         const retried = [a, b].filter((r) => RETRIED.test(r.stderr)).length;
         t.diagnostic(`${what}: ${retried} of the two loads met the other and loaded again`);
         assert.ok(retried >= 1, `${what}: the loads overlapped, so one must have met the other's transaction\n${a.stderr}\n${b.stderr}`);
+        // What the engine said: Redshift's (the emulator's) 1023 text, PostgreSQL's SQLSTATE.
+        const said = /ERROR: 1023 DETAIL: Serializable isolation violation on table|deadlock detected|SQLSTATE 40001|SQLSTATE 40P01/.exec(a.stderr + b.stderr)?.[0];
+        t.diagnostic(`${what}: ${said}`);
+        assert.ok(said && (name.startsWith('Redshift') ? !said.startsWith('SQLSTATE') : said.startsWith('SQLSTATE')), `${what}: ${a.stderr}\n${b.stderr}`);
       }
 
       await assertNoDuplicates(run, hosts[0], name);
