@@ -108,6 +108,7 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
     await stage('apt-c.csv', newcomer(''), 'merchant_inventory', 'merchants', later);
     await stage('apt-d.csv', newcomer('SKU-10'), 'merchant_inventory', 'merchants', later);
     await stage('apt-e.csv', newcomer('SKU-11'), 'merchant_inventory', 'merchants', another);
+    await stage('apt-f.csv', newcomer('SKU-12'), 'merchant_inventory', 'merchants', another);
   });
   after(async () => {
     await emu?.stop();
@@ -194,29 +195,44 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
     });
   }
 
+  /** Host 1 plans the load of `id` (the ledger lacks it) and stalls; host 2 loads it whole; host 1 goes on. */
+  async function loadedBehindItsBack(name: string, id: string, env: Record<string, string> = {}): Promise<CliRun> {
+    const hosts = hostsOf.get(name);
+    assert.ok(hosts, 'the first test ran');
+    const release = join(tmp.path, `release-${name.replace(/\W+/g, '-')}-${id}`);
+    const first = run(['load', id, '--config', hosts[0]], { HALO_DATA_STALLPOINT: `load:planned:60000:${release}`, ...env });
+    const end = Date.now() + 60_000;
+    while (!existsSync(`${release}.reached`)) {
+      assert.ok(Date.now() < end, 'host 1 reaches load:planned');
+      await new Promise((r2) => setTimeout(r2, 50));
+    }
+    const second = await run(['load', id, '--config', hosts[1]]);
+    assert.equal(second.code, 0, second.stderr);
+    writeFileSync(release, '');
+    return first;
+  }
+
   for (const [name] of engines) {
     test(`${name}: a batch another host loaded after this one read the ledger is not loaded twice (the plan guard)`, async () => {
-      const hosts = hostsOf.get(name);
-      assert.ok(hosts, 'the test above ran');
-      // Host 1 plans the load (the ledger lacks the batch), then stalls before its transaction.
-      const release = join(tmp.path, `release-${name.replace(/\W+/g, '-')}`);
-      const first = run(['load', another[0], '--config', hosts[0]], { HALO_DATA_STALLPOINT: `load:planned:60000:${release}` });
-      const end = Date.now() + 60_000;
-      while (!existsSync(`${release}.reached`)) {
-        assert.ok(Date.now() < end, 'host 1 reaches load:planned');
-        await new Promise((r2) => setTimeout(r2, 50));
-      }
-      // Host 2 loads the same batch meanwhile, whole.
-      const second = await run(['load', another[0], '--config', hosts[1]]);
-      assert.equal(second.code, 0, second.stderr);
-      writeFileSync(release, '');
-      const r = await first;
+      const hosts = hostsOf.get(name)!;
+      const r = await loadedBehindItsBack(name, another[0]);
       assert.equal(r.code, 0, r.stderr);
       // Its plan (no snapshot rows to replace) was stale: the guard stopped it, and planned
       // again it found the batch loaded. Without the guard its snapshot rows were in twice.
       assert.match(r.stderr, RETRIED);
       assert.match(r.stdout, new RegExp(`${another[0]} skipped`));
       await assertNoDuplicates(run, hosts[0], `${name}, after the stale plan`);
+    });
+
+    test(`${name}: a load that gives up never marks failed a batch another host loaded`, async () => {
+      const hosts = hostsOf.get(name)!;
+      // No retry: the stale plan ends the load (exit 3), and its trace must not replace the
+      // other host's `loaded` row (the next run would load the batch again as new: doubled).
+      const r = await loadedBehindItsBack(name, another[1], { HALO_DATA_WAREHOUSE_CONFLICT_RETRIES: '0' });
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /another loader was writing to the warehouse at the same time/);
+      const ledger = await run(['warehouse', 'query', `SELECT status FROM halo.etl_batch WHERE batch_id = '${another[1]}'`, '--json', '--config', hosts[0]]);
+      assert.deepEqual(JSON.parse(ledger.stdout), [{ status: 'loaded' }]);
     });
   }
 

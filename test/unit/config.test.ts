@@ -488,6 +488,8 @@ describe('loadConfig: retries of a batch that met another loader (issue 16 item 
     assert.equal(c.warehouse.conflictBackoffSeconds, 0.5);
     assert.match(configError('conflicts-neg.yaml', 'warehouse: { engine: pglite, conflictRetries: -1 }\n').message, /warehouse\.conflictRetries: must be >= 0/);
     assert.match(configError('conflicts-text.yaml', 'warehouse: { engine: pglite, conflictBackoffSeconds: soon }\n').message, /warehouse\.conflictBackoffSeconds/);
+    assert.equal(load('conflicts-env.yaml', 'warehouse: { engine: pglite }\n', { HALO_DATA_WAREHOUSE_CONFLICT_RETRIES: '0' }).warehouse.conflictRetries, 0);
+    assert.match(configError('conflicts-env-bad.yaml', '{}\n', { HALO_DATA_WAREHOUSE_CONFLICT_RETRIES: 'many' }).message, /HALO_DATA_WAREHOUSE_CONFLICT_RETRIES must be a whole number >= 0 \(got 'many'\)/);
   });
 });
 
