@@ -258,17 +258,25 @@ export async function mergeBatch(wh: Warehouse, entry: BatchEntry, opts: MergeOp
   const m = entry.manifest;
   if (!m) throw new DataError('incomplete-batch', `batch ${entry.batchId} is incomplete (no manifest): it is never loaded`);
   const started = performance.now();
-  return retryConflicts(`batch ${m.batchId}`, opts.conflicts ?? DEFAULT_CONFLICT_POLICY, async (n) => {
-    let newest = opts.newestLoaded;
-    if (n > 1) {
-      // Another loader may have merged it meanwhile: then there is nothing left to merge.
-      const now = await ledgerNow(wh, m.batchId);
-      if (now.ledger === 'loaded') return { batchId: m.batchId, status: 'skipped', rows: 0, seconds: 0 } as LoadOutcome;
-      newest = now.newestLoaded;
-    }
-    const r = await mergeOnce(wh, entry, { ...opts, newestLoaded: newest });
-    return { ...r, seconds: (performance.now() - started) / 1000 };
-  }, { signal: opts.signal, onRetry: (n, pause, e) => opts.onConflict?.(n, pause, e.message) });
+  const skipped: LoadOutcome = { batchId: m.batchId, status: 'skipped', rows: 0, seconds: 0 };
+  try {
+    return await retryConflicts(`batch ${m.batchId}`, opts.conflicts ?? DEFAULT_CONFLICT_POLICY, async (n) => {
+      let newest = opts.newestLoaded;
+      if (n > 1) {
+        // Another loader may have merged it meanwhile: then there is nothing left to merge.
+        const now = await ledgerNow(wh, m.batchId);
+        if (now.ledger === 'loaded') return skipped;
+        newest = now.newestLoaded;
+      }
+      const r = await mergeOnce(wh, entry, { ...opts, newestLoaded: newest });
+      return { ...r, seconds: (performance.now() - started) / 1000 };
+    }, { signal: opts.signal, onRetry: (n, pause, e) => opts.onConflict?.(n, pause, e.message) });
+  } catch (e) {
+    // A merge on another host that dropped the kept table under this one (which then failed
+    // on it) has done the work: the batch is loaded, and nothing of this attempt committed.
+    if ((await ledgerNow(wh, m.batchId).catch(() => null))?.ledger === 'loaded') return skipped;
+    throw e;
+  }
 }
 
 export interface MergeOptions {

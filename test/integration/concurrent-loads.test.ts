@@ -71,6 +71,7 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
   const another: string[] = [];
   /** Each engine's two hosts, from the first test (the later tests use its warehouse). */
   const hostsOf = new Map<string, [string, string]>();
+  const dbOf = new Map<string, string>();
   const run = (args: string[], env: Record<string, string> = {}) => runCliAsync(args, { env: { ...s3.env, ...KEY, PGPASSWORD: TEST_PGPASSWORD, ...env } });
 
   /** A host of its own: a folder with its config (its statement store, state and lock live there). */
@@ -109,6 +110,7 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
     await stage('apt-d.csv', newcomer('SKU-10'), 'merchant_inventory', 'merchants', later);
     await stage('apt-e.csv', newcomer('SKU-11'), 'merchant_inventory', 'merchants', another);
     await stage('apt-f.csv', newcomer('SKU-12'), 'merchant_inventory', 'merchants', another);
+    await stage('apt-g.csv', newcomer('SKU-13'), 'merchant_inventory', 'merchants', another);
   });
   after(async () => {
     await emu?.stop();
@@ -118,30 +120,36 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
   });
 
   /**
-   * Loads batch a from host 1 and batch b from host 2 at once, their transactions held at
-   * `table` until both wait there; returns both runs.
+   * Starts the commands while the test holds `table` (ACCESS EXCLUSIVE), and lets go once each
+   * of them waits for it: their transactions are open, their snapshots taken, and they go on
+   * side by side. Returns their runs.
    */
-  async function loadTogether(db: string, hosts: [string, string], ids: string[], table: string): Promise<[CliRun, CliRun]> {
+  async function heldAt(db: string, table: string, start: () => Array<Promise<CliRun>>): Promise<CliRun[]> {
     const holder = new pg.Client({ connectionString: db });
     await holder.connect();
     try {
       await holder.query('BEGIN');
       await holder.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
-      const loads = [run(['load', ids[0], '--config', hosts[0]]), run(['load', ids[1], '--config', hosts[1]])] as const;
-      // Both transactions are open (their snapshots taken) and wait for the table.
+      const runs = start();
       const end = Date.now() + 60_000;
       for (;;) {
-        const r = await holder.query<{ n: number }>(`SELECT COUNT(DISTINCT pid)::int AS n FROM pg_locks WHERE NOT granted AND relation = '${table}'::regclass`);
-        if (r.rows[0].n >= 2) break;
-        assert.ok(Date.now() < end, 'both loads reach the held table');
+        // Each waits: for the held table, or for a lock the other one took on its way there.
+        const r = await holder.query<{ n: number }>(`SELECT COUNT(DISTINCT pid)::int AS n FROM pg_locks
+          WHERE NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+        if (r.rows[0].n >= runs.length) break;
+        assert.ok(Date.now() < end, `all ${runs.length} commands wait (at ${table})`);
         await new Promise((r2) => setTimeout(r2, 50));
       }
       await holder.query('COMMIT');
-      return [await loads[0], await loads[1]];
+      return await Promise.all(runs);
     } finally {
       await holder.end();
     }
   }
+
+  /** Loads batch ids[0] from host 1 and ids[1] from host 2 at once, held at `table`. */
+  const loadTogether = (db: string, hosts: [string, string], ids: string[], table: string) =>
+    heldAt(db, table, () => [run(['load', ids[0], '--config', hosts[0]]), run(['load', ids[1], '--config', hosts[1]])]);
 
   const engines: Array<[string, () => Promise<{ db: string; yaml: string }>]> = [
     ['PostgreSQL', async () => {
@@ -159,6 +167,7 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
       const slug = name.replace(/\W+/g, '-');
       const hosts: [string, string] = [host(`${slug}-1`, yaml), host(`${slug}-2`, yaml)];
       hostsOf.set(name, hosts);
+      dbOf.set(name, db);
       assert.equal((await run(['warehouse', 'init', '--config', hosts[0]])).code, 0);
       const query = async (sql: string) => {
         const r = await run(['warehouse', 'query', sql, '--json', '--config', hosts[0]]);
@@ -236,6 +245,23 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
     });
   }
 
+  for (const [name] of engines) {
+    test(`${name}: two hosts merging one staged batch at once merge it once`, async (t) => {
+      const hosts = hostsOf.get(name);
+      assert.ok(hosts, 'the first test ran');
+      const staged = await run(['load', another[2], '--no-merge', '--config', hosts[0]]);
+      assert.equal(staged.code, 0, staged.stderr);
+      const [a, b] = await heldAt(dbOf.get(name)!, 'halo.dim_merchant', () => hosts.map((h) => run(['merge', '--config', h])));
+      assert.equal(a.code, 0, a.stderr);
+      assert.equal(b.code, 0, b.stderr);
+      t.diagnostic(`${[a, b].filter((r) => RETRIED.test(r.stderr)).length} of the two merges met the other`);
+      assert.equal([a, b].filter((r) => new RegExp(`${another[2]} loaded`).test(r.stdout)).length, 1, `merged once\n${a.stdout}\n${b.stdout}`);
+      const ledger = await run(['warehouse', 'query', `SELECT status FROM halo.etl_batch WHERE batch_id = '${another[2]}'`, '--json', '--config', hosts[0]]);
+      assert.deepEqual(JSON.parse(ledger.stdout), [{ status: 'loaded' }]);
+      await assertNoDuplicates(run, hosts[0], `${name}, after two merges`);
+    });
+  }
+
   test('two hosts initialise one new warehouse at once: each schema version is applied once, both succeed', async () => {
     const pgDb = await createDatabase('concurrent_init_pg');
     const emuDb = await createDatabase('concurrent_init_emulated');
@@ -256,19 +282,11 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
         try {
           await holder.query('CREATE SCHEMA halo');
           await holder.query('CREATE TABLE halo.schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at TIMESTAMP NOT NULL)');
-          await holder.query('BEGIN');
-          await holder.query('LOCK TABLE halo.schema_version IN ACCESS EXCLUSIVE MODE');
-          const inits = hosts.map((h) => run(['warehouse', 'init', '--config', h]));
-          const end = Date.now() + 60_000;
-          while ((await holder.query<{ n: number }>(`SELECT COUNT(DISTINCT pid)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'halo.schema_version'::regclass`)).rows[0].n < 2) {
-            assert.ok(Date.now() < end, 'both inits reach the version ledger');
-            await new Promise((r) => setTimeout(r, 50));
-          }
-          await holder.query('COMMIT');
-          for (const r of await Promise.all(inits)) assert.equal(r.code, 0, `${name}: ${r.stderr}`);
         } finally {
           await holder.end();
         }
+        const inits = await heldAt(db, 'halo.schema_version', () => hosts.map((h) => run(['warehouse', 'init', '--config', h])));
+        for (const r of inits) assert.equal(r.code, 0, `${name}: ${r.stderr}`);
         const versions = await run(['warehouse', 'query', 'SELECT version FROM halo.schema_version ORDER BY 1', '--json', '--config', hosts[0]]);
         assert.deepEqual(JSON.parse(versions.stdout).map((r: { version: unknown }) => Number(r.version)), [1, 2], name);
         await assertNoDuplicates(run, hosts[0], `${name}, after two inits`);
