@@ -4,7 +4,8 @@ import { openWarehouse, openExistingWarehouse, describeNoWarehouse, noWarehouseY
 import { initSchema } from '../warehouse/schema.js';
 import { SCHEMA } from '../warehouse/sql/ddl.js';
 import { listBatches, type BatchEntry } from '../batch/catalog.js';
-import { loadBatch, mergeBatch, ledgerView, newestLoaded, type LoadOutcome } from '../pipeline/load.js';
+import { loadBatch, mergeBatch, ledgerView, newestLoaded, type LoadOutcome, type LoadOptions } from '../pipeline/load.js';
+import { conflictPolicy } from '../warehouse/conflict.js';
 import type { Progress } from '../output/progress.js';
 import { DataError } from '../errors.js';
 import { noSuchBatch } from './batches.js';
@@ -38,7 +39,7 @@ export async function loadCommand(opts: LoadCommandOptions, ctx: CommandContext)
     for (const [i, e] of entries.entries()) {
       progress.begin('load', `${opts.merge ? 'loading' : 'staging'} batch ${i + 1}/${entries.length} ${e.batchId} (${rowsOf(e)} rows)`, {}, { batch: e.batchId });
       const r = await reportFailure(progress, e, () => loadBatch(wh, lake, e, ledger.get(e.batchId), {
-        force: opts.force, merge: opts.merge, memberKey: ctx.env.HALO_DATA_MEMBER_KEY, newestLoaded: newest, progress,
+        force: opts.force, merge: opts.merge, memberKey: ctx.env.HALO_DATA_MEMBER_KEY, newestLoaded: newest, progress, ...conflictOptions(ctx, e.batchId),
       }));
       if (r.status === 'loaded' && (newest === undefined || r.batchId > newest)) newest = r.batchId;
       results.push(r);
@@ -89,7 +90,7 @@ export async function mergeCommand(opts: { batchId?: string }, ctx: CommandConte
         const e = all.find((b) => b.batchId === id);
         if (!e) throw new DataError('no-such-batch', `batch ${id} is staged but its manifest is not in ${lake.url}`);
         progress.begin('merge', `merging batch ${i + 1}/${ids.length} ${id} (${rowsOf(e)} rows)`, {}, { batch: id });
-        const r = await reportFailure(progress, e, () => mergeBatch(wh, e, { memberKey: ctx.env.HALO_DATA_MEMBER_KEY, newestLoaded: newest, progress }));
+        const r = await reportFailure(progress, e, () => mergeBatch(wh, e, { memberKey: ctx.env.HALO_DATA_MEMBER_KEY, newestLoaded: newest, progress, ...conflictOptions(ctx, id) }));
         if (newest === undefined || r.batchId > newest) newest = r.batchId;
         results.push(r);
         progress.done(describeOutcome(r));
@@ -103,6 +104,14 @@ export async function mergeCommand(opts: { batchId?: string }, ctx: CommandConte
   if (!ctx.json && !ctx.jsonLines && results.length === 0) ctx.stdout.write('no staged batches: nothing to merge\n');
   printOutcomes(ctx, wh, results, 'merge finished');
   return 0;
+}
+
+/** Retries of a batch that met another loader's transaction: the config's policy, each retry logged. */
+function conflictOptions(ctx: CommandContext, batch: string): Pick<LoadOptions, 'conflicts' | 'onConflict'> {
+  return {
+    conflicts: conflictPolicy(ctx.config().warehouse),
+    onConflict: (retry, pauseMs, error) => ctx.log.warn('another loader was writing to the warehouse: the batch is loaded again', { batch, retry, pauseMs, error }),
+  };
 }
 
 function notStaged(batchId: string, where: string): DataError {

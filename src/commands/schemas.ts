@@ -39,8 +39,9 @@ export async function schemasShow(opts: SchemasShowOptions, ctx: CommandContext)
   ctx.stdout.write(`key: ${s.key.join(' + ')} (unique per ${s.keyScope === 'file' ? 'file' : 'run'}) · formats: ${s.formats.join(', ')}\n\n`);
   const rows = s.fields.map((f) => [
     f.name,
+    // A text column's width is in UTF-8 bytes (Redshift counts VARCHAR(n) in bytes): é is 2, 漢 3.
     f.type === 'decimal' ? `decimal(${f.precision},${f.scale})`
-      : f.maxBytes !== undefined && f.type !== 'enum' ? `${f.type} (≤ ${f.maxBytes} bytes)` : f.type,
+      : f.maxBytes !== undefined ? `${f.type} (≤ ${f.maxBytes} bytes)` : f.type,
     f.required ? 'yes' : '',
     f.personal ? 'personal' : '',
     f.aliases.join(', '),
@@ -52,7 +53,7 @@ export async function schemasShow(opts: SchemasShowOptions, ctx: CommandContext)
   for (const r of rows) ctx.stdout.write(line(r) + '\n');
   for (const rule of s.rules ?? []) ctx.stdout.write(c.gray(`rule: ${rule.message}\n`));
   if (s.name === 'claim_pdf') {
-    ctx.stdout.write(`\nline items (claim_line): ${claimLineFields.map((f) => f.name).join(', ')}; their amounts must add up to claimed_amount (to 1 rupiah)\n`);
+    ctx.stdout.write(`\nline items (claim_line): ${claimLineFields.map((f) => f.maxBytes !== undefined ? `${f.name} (≤ ${f.maxBytes} bytes)` : f.name).join(', ')}; their amounts must add up to claimed_amount (to 1 rupiah)\n`);
     ctx.stdout.write(`\n${c.bold('templates')} (the header aliases above are for listings; a PDF's labels come from its template):\n`);
     for (const t of templates) {
       const t2 = templateSummary(t);

@@ -39,6 +39,7 @@ const configShape: Shape = S.object({
     clusterIdentifier: S.nullable(S.string), workgroupName: S.nullable(S.string), database: S.nullable(S.string),
     dbUser: S.nullable(S.string), secretArn: S.nullable(S.string), iamRole: S.nullable(S.string), region: S.nullable(S.string),
     endpoint: S.nullable(S.string), statementTimeoutSeconds: S.int(1), lockWaitSeconds: S.int(0),
+    conflictRetries: S.int(0), conflictBackoffSeconds: S.number,
   }),
   merchants: S.map(profileShape),
   limits: S.object({
@@ -129,6 +130,10 @@ function applyEnv(config: HaloConfig, env: NodeJS.ProcessEnv): void {
   set('HALO_DATA_WAREHOUSE_URL', (v) => { config.warehouse.url = v; });
   set('HALO_DATA_WAREHOUSE_ENDPOINT', (v) => { config.warehouse.endpoint = v; });
   set('HALO_DATA_WAREHOUSE_LOCK_WAIT_SECONDS', (v) => { config.warehouse.lockWaitSeconds = seconds('HALO_DATA_WAREHOUSE_LOCK_WAIT_SECONDS', v, 0); });
+  set('HALO_DATA_WAREHOUSE_CONFLICT_RETRIES', (v) => {
+    if (!/^\d+$/.test(v)) throw new ConfigError(`HALO_DATA_WAREHOUSE_CONFLICT_RETRIES must be a whole number >= 0 (got '${v}')`);
+    config.warehouse.conflictRetries = Number(v);
+  });
   set('HALO_DATA_LOCK_STALE_SECONDS', (v) => { (config.locks ??= {}).staleSeconds = seconds('HALO_DATA_LOCK_STALE_SECONDS', v, 1); });
 }
 

@@ -79,6 +79,10 @@ export interface WarehouseConfig {
   statementTimeoutSeconds?: number;
   /** pglite: how long a command waits for another that has the embedded warehouse open (default 60). */
   lockWaitSeconds?: number;
+  /** How many times a batch whose transaction met another loader's (serialization conflict) is loaded again (default 4). */
+  conflictRetries?: number;
+  /** The first pause before such a retry, in seconds; each next one doubles, half of it random (default 2). */
+  conflictBackoffSeconds?: number;
 }
 
 export interface ProfileConfig {

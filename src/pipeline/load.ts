@@ -14,6 +14,7 @@ import {
 } from '../warehouse/sql/merge.js';
 import { ConfigError, DataError } from '../errors.js';
 import { redactDbMessage } from '../warehouse/redact.js';
+import { retryConflicts, DEFAULT_CONFLICT_POLICY, type ConflictPolicy } from '../warehouse/conflict.js';
 
 export type LedgerStatus = 'staged' | 'loaded' | 'failed';
 export interface LoadOutcome { batchId: string; status: 'loaded' | 'staged' | 'skipped'; rows: number; seconds: number }
@@ -23,6 +24,10 @@ export interface LoadOptions {
   progress?: StepProgress;
   /** The newest batch id the ledger has as loaded, if any: an older batch is late. */
   newestLoaded?: string;
+  /** Retries of a batch whose transaction met another loader's (default DEFAULT_CONFLICT_POLICY). */
+  conflicts?: ConflictPolicy;
+  /** Told before each such retry (for the log). */
+  onConflict?: (retry: number, pauseMs: number, message: string) => void;
 }
 
 interface MergeContext { late: boolean; firstLoad: boolean; reload: boolean }
@@ -148,6 +153,34 @@ async function firstProductLoad(wh: Warehouse, p: Plan): Promise<boolean> {
 }
 
 /**
+ * The first statement of a load's transaction: it fails the transaction (a WriteConflictError:
+ * the batch is planned and run again) unless the warehouse is still what the plan was made
+ * from before the transaction began. Another loader (another host: the run lock is per host)
+ * may meanwhile have loaded this batch (its snapshot rows would be inserted twice: reload was
+ * false), a newer one (this one became late), or the first products (the empty-dim_product
+ * bulk load would truncate them). A concurrent write after this statement is the serializable
+ * transaction's to catch (Redshift always; PostgreSQL: see postgres.ts).
+ */
+function planGuard(id: string, c: { held: boolean; late: boolean; firstLoad: boolean; as?: readonly LedgerStatus[] }): Step {
+  const batch = 'CAST($1 AS VARCHAR(26))';
+  const as = (c.as ?? ['loaded', 'staged']).map((x) => `'${x}'`).join(', ');
+  const ok = [`h.n = ${c.held ? 1 : 0}`, ...(c.late ? [] : ['l.n = 0']), ...(c.firstLoad ? ['p.n = 0'] : [])].join(' AND ');
+  return {
+    kind: 'guard', label: `batch ${id}`, params: [id],
+    sql: `SELECT CAST(CASE WHEN ${ok} THEN '0' ELSE 'plan-changed' END AS INTEGER) AS plan_check
+      FROM (SELECT COUNT(*) AS n FROM ${SCHEMA}.etl_batch WHERE batch_id = ${batch} AND status IN (${as})) AS h
+      CROSS JOIN (SELECT COUNT(*) AS n FROM ${SCHEMA}.etl_batch WHERE batch_id > ${batch} AND status = 'loaded') AS l${c.firstLoad ? `
+      CROSS JOIN (SELECT COUNT(*) AS n FROM ${SCHEMA}.dim_product) AS p` : ''}`,
+  };
+}
+
+/** The ledger's word on one batch, read again before a retry (another loader may have loaded it). */
+async function ledgerNow(wh: Warehouse, id: string): Promise<{ ledger?: LedgerStatus; newestLoaded?: string }> {
+  const v = await ledgerView(wh, [id]);
+  return { ledger: v.statuses.get(id), newestLoaded: v.newestLoaded };
+}
+
+/**
  * Loads one complete batch, in one transaction:
  * - merge (default): COPY its parts into temporary staging, check the row count against the
  *   manifest, merge into the star schema and record it in etl_batch as `loaded`;
@@ -158,9 +191,45 @@ async function firstProductLoad(wh: Warehouse, p: Plan): Promise<boolean> {
  * rolls everything back and leaves only a `failed` ledger row.
  */
 export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, ledger: LedgerStatus | undefined, opts: LoadOptions): Promise<LoadOutcome> {
-  const started = performance.now();
   const m = entry.manifest;
   if (!m) throw new DataError('incomplete-batch', `batch ${entry.batchId} is incomplete (no manifest): it is never loaded`);
+  let planned: { ledger?: LedgerStatus; newestLoaded?: string } = { ledger, newestLoaded: opts.newestLoaded };
+  let failedRun: { ledger?: LedgerStatus; startedAt: string } | null = null;
+  const started = performance.now();
+  try {
+    // A conflict with another loader rolled everything back: plan again from the ledger as it
+    // is now (the other loader may have loaded this very batch: then it is skipped).
+    return await retryConflicts(`batch ${m.batchId}`, opts.conflicts ?? DEFAULT_CONFLICT_POLICY, async (n) => {
+      if (n > 1) planned = await ledgerNow(wh, m.batchId);
+      failedRun = null;
+      const r = await loadOnce(wh, lake, entry, planned.ledger, { ...opts, newestLoaded: planned.newestLoaded }, (startedAt) => { failedRun = { ledger: planned.ledger, startedAt }; });
+      return { ...r, seconds: (performance.now() - started) / 1000 };
+    }, { signal: opts.signal, onRetry: (n, pause, e) => opts.onConflict?.(n, pause, e.message) });
+  } catch (e) {
+    const f = failedRun as { ledger?: LedgerStatus; startedAt: string } | null;
+    if (f) await failureTrace(wh, m, f.ledger, f.startedAt, e);
+    throw e;
+  }
+}
+
+/**
+ * The rolled-back transaction leaves a trace of the attempt, and nothing else. A batch loaded
+ * before still is (its rows were not touched): the ledger keeps saying so and notes the failed
+ * reload. A `failed` row never replaces a `loaded` one another loader wrote meanwhile (a
+ * guard: Redshift has no constraint to stop it, and none is needed).
+ */
+async function failureTrace(wh: Warehouse, m: Manifest, ledger: LedgerStatus | undefined, startedAt: string, e: unknown): Promise<void> {
+  const msg = redactDbMessage(String((e as Error)?.message ?? e)).slice(0, 500);
+  const trace = ledger === 'loaded'
+    ? [sql(`UPDATE ${SCHEMA}.etl_batch SET error = $1 WHERE batch_id = $2`, [`reload failed: ${msg}`, m.batchId])]
+    : [planGuard(m.batchId, { held: ledger === 'staged', late: true, firstLoad: false }), ...ledgerSteps(m, 'failed', null, startedAt, msg)];
+  await wh.execute(trace, { name: `fail-${m.batchId}` }).catch(() => {});
+}
+
+/** One attempt at loadBatch; `running` is told when its transaction is sent (a failure from there on leaves a trace). */
+async function loadOnce(wh: Warehouse, lake: Lake, entry: BatchEntry, ledger: LedgerStatus | undefined, opts: LoadOptions, running: (startedAt: string) => void): Promise<LoadOutcome> {
+  const started = performance.now();
+  const m = entry.manifest!;
   const id = m.batchId;
   if (!opts.force && (ledger === 'loaded' || (ledger === 'staged' && !opts.merge))) return { batchId: id, status: 'skipped', rows: 0, seconds: 0 };
   const p = plan(m);
@@ -177,6 +246,7 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
       // before it was staged again with --force); a new or failed batch has none to delete.
       reload: ledger === 'loaded' || ledger === 'staged' };
     steps = [
+      planGuard(id, { held: context.reload, late: context.late, firstLoad: context.firstLoad }),
       // A batch staged earlier with --no-merge is loaded afresh; its kept rows go.
       ...(ledger === 'staged' ? dropKept : []),
       sql(createStaging(wh.dialect, p.staging)),
@@ -190,6 +260,7 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
     ];
   } else {
     steps = [
+      planGuard(id, { held: ledger === 'loaded' || ledger === 'staged', late: true, firstLoad: false }),
       ...dropKept,
       sql(`CREATE TABLE ${kept.main} (${columnsDdl(p.staging)})`),
       ...(p.lines ? [sql(`CREATE TABLE ${kept.lines} (${columnsDdl(CLAIM_LINE_STAGING)})`)] : []),
@@ -197,20 +268,10 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
       ...ledgerSteps(m, 'staged', rows, startedAt, null),
     ];
   }
-  try {
-    await wh.execute(steps, { name: `${opts.merge ? 'load' : 'stage'}-${id}`, signal: opts.signal, progress: executeProgress(opts.progress, m, wh, steps.some((x) => x.kind === 'copy')) });
-    crashpoint('load:after-commit');
-  } catch (e) {
-    // The transaction rolled back: leave a trace of the attempt, and nothing else. A batch
-    // loaded before still is (its rows were not touched): the ledger keeps saying so and
-    // notes the failed reload.
-    const msg = redactDbMessage(String((e as Error)?.message ?? e)).slice(0, 500);
-    const trace = ledger === 'loaded'
-      ? [sql(`UPDATE ${SCHEMA}.etl_batch SET error = $1 WHERE batch_id = $2`, [`reload failed: ${msg}`, id])]
-      : ledgerSteps(m, 'failed', null, startedAt, msg);
-    await wh.execute(trace, { name: `fail-${id}` }).catch(() => {});
-    throw e;
-  }
+  crashpoint('load:planned');
+  running(startedAt);
+  await wh.execute(steps, { name: `${opts.merge ? 'load' : 'stage'}-${id}`, signal: opts.signal, progress: executeProgress(opts.progress, m, wh, steps.some((x) => x.kind === 'copy')) });
+  crashpoint('load:after-commit');
   return { batchId: id, status: opts.merge ? 'loaded' : 'staged', rows, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -219,19 +280,49 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
  * dropped in the same transaction as the ledger turns `loaded`. A failure leaves the batch
  * staged (with the error in the ledger) for the next `merge`.
  */
-export async function mergeBatch(wh: Warehouse, entry: BatchEntry, opts: { memberKey?: string; signal?: AbortSignal; newestLoaded?: string; progress?: StepProgress }): Promise<LoadOutcome> {
-  const started = performance.now();
+export async function mergeBatch(wh: Warehouse, entry: BatchEntry, opts: MergeOptions): Promise<LoadOutcome> {
   const m = entry.manifest;
   if (!m) throw new DataError('incomplete-batch', `batch ${entry.batchId} is incomplete (no manifest): it is never loaded`);
+  const started = performance.now();
+  const skipped: LoadOutcome = { batchId: m.batchId, status: 'skipped', rows: 0, seconds: 0 };
+  try {
+    return await retryConflicts(`batch ${m.batchId}`, opts.conflicts ?? DEFAULT_CONFLICT_POLICY, async (n) => {
+      let newest = opts.newestLoaded;
+      if (n > 1) {
+        // Another loader may have merged it meanwhile: then there is nothing left to merge.
+        const now = await ledgerNow(wh, m.batchId);
+        if (now.ledger === 'loaded') return skipped;
+        newest = now.newestLoaded;
+      }
+      const r = await mergeOnce(wh, entry, { ...opts, newestLoaded: newest });
+      return { ...r, seconds: (performance.now() - started) / 1000 };
+    }, { signal: opts.signal, onRetry: (n, pause, e) => opts.onConflict?.(n, pause, e.message) });
+  } catch (e) {
+    // A merge on another host that dropped the kept table under this one (which then failed
+    // on it) has done the work: the batch is loaded, and nothing of this attempt committed.
+    if ((await ledgerNow(wh, m.batchId).catch(() => null))?.ledger === 'loaded') return skipped;
+    throw e;
+  }
+}
+
+export interface MergeOptions {
+  memberKey?: string; signal?: AbortSignal; newestLoaded?: string; progress?: StepProgress;
+  conflicts?: ConflictPolicy; onConflict?: LoadOptions['onConflict'];
+}
+
+async function mergeOnce(wh: Warehouse, entry: BatchEntry, opts: MergeOptions): Promise<LoadOutcome> {
+  const started = performance.now();
+  const m = entry.manifest!;
   const p = plan(m);
   requireKey(p, opts.memberKey, m);
   const startedAt = new Date().toISOString();
   const kept = { main: persistentStaging(p.staging, m.batchId), lines: persistentStaging(CLAIM_LINE_STAGING, m.batchId) };
   // An empty batch had no parts to COPY, but its kept tables exist (created by --no-merge).
+  const context = { late: opts.newestLoaded !== undefined && opts.newestLoaded > m.batchId, firstLoad: await firstProductLoad(wh, p), reload: true };
   const steps: Step[] = [
+    planGuard(m.batchId, { held: true, as: ['staged'], late: context.late, firstLoad: context.firstLoad }),
     { kind: 'checkpoint', name: 'merge:before-merge' },
-    ...withParams(p.merges(wh.dialect, kept, { late: opts.newestLoaded !== undefined && opts.newestLoaded > m.batchId, firstLoad: await firstProductLoad(wh, p), reload: true }),
-      mergeParams(m, p, startedAt, opts.memberKey)),
+    ...withParams(p.merges(wh.dialect, kept, context), mergeParams(m, p, startedAt, opts.memberKey)),
     sql(`DROP TABLE ${kept.main}`),
     ...(p.lines ? [sql(`DROP TABLE ${kept.lines}`)] : []),
     ...ledgerSteps(m, 'loaded', m.counts.validRows, startedAt, null),

@@ -18,6 +18,7 @@ import { inLoadOrder, listSourceBatches, readManifest, recentDates, type BatchEn
 import { batchPrefix } from '../batch/manifest.js';
 import { nextSequence } from '../batch/sequence.js';
 import { ledgerView, loadBatch, type LedgerStatus, type LoadOutcome } from './load.js';
+import { conflictPolicy } from '../warehouse/conflict.js';
 import { HaloError, exitCodeFor } from '../errors.js';
 import type { StepProgress } from '../output/progress.js';
 import { crashpoint } from '../util/crashpoint.js';
@@ -356,7 +357,11 @@ async function loadOne(b: { batchId: string; prefix: string; rows?: number }, st
     manifest: await readManifest(lake, b.prefix), objects: 0, bytes: 0, lastModified: new Date(),
   };
   try {
-    const r = await loadBatch(wh, lake, entry, status, { force: false, merge: true, memberKey: deps.memberKey, newestLoaded: newest.id, progress: deps.progress });
+    const r = await loadBatch(wh, lake, entry, status, {
+      force: false, merge: true, memberKey: deps.memberKey, newestLoaded: newest.id, progress: deps.progress,
+      conflicts: conflictPolicy(deps.config.warehouse),
+      onConflict: (retry, pauseMs, error) => deps.log.warn('another loader was writing to the warehouse: the batch is loaded again', { source: out.source, batch: b.batchId, retry, pauseMs, error }),
+    });
     if (r.status === 'loaded' && (newest.id === undefined || r.batchId > newest.id)) newest.id = r.batchId;
     out.loaded.push(r);
     if (r.status === 'loaded') loadedManifests.get(out)?.push(entry.manifest!);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 
 /**
  * Named points where a test can make the process die as `kill -9` would, to prove that a
@@ -23,12 +23,14 @@ export function crashpoint(name: string): void {
  * HALO_DATA_STALLPOINT=<name>:<ms>[:<file>] blocks the main thread there, as a long PGlite
  * statement does, for <ms> or until <file> exists: the tests hold a lock open at a known point
  * with it (a second command waits; SIGTERM arrives mid-load) and check that the heartbeat
- * still beats.
+ * still beats. Reached, it writes `<file>.reached`, so a test knows when to act.
  */
 function stallpoint(name: string): void {
   const want = process.env.HALO_DATA_STALLPOINT;
   if (want === undefined || !want.startsWith(`${name}:`)) return;
   const [ms, file] = want.slice(name.length + 1).split(/:(.*)/s);
+  // `<file>.reached` tells the test the point is reached (the process now waits for <file>).
+  if (file) writeFileSync(`${file}.reached`, '');
   const until = Date.now() + Number(ms);
   const word = new Int32Array(new SharedArrayBuffer(4));
   while (Date.now() < until && !(file && existsSync(file))) Atomics.wait(word, 0, 0, Math.min(50, until - Date.now()));
@@ -48,6 +50,7 @@ export const CRASHPOINTS = [
   'stage:before-manifest', // everything but the manifest
   'run:before-stage-record', // the batch complete in the lake, the folder not marked staged
   'run:after-stage-record', // the folder marked staged, nothing loaded
+  'load:planned', // a batch's load planned from the ledger, its transaction not yet sent
   'load:before-copy', // the load transaction open, staging created, no rows copied
   'load:during-copy', // COPY under way (the first chunk sent)
   'load:before-merge', // a batch COPYed into staging, nothing merged (PGlite, PostgreSQL)

@@ -8,6 +8,7 @@ import { SCHEMA } from './sql/ddl.js';
  */
 export const NATURAL_KEYS: ReadonlyArray<{ table: string; key: string; where?: string }> = [
   { table: 'etl_batch', key: 'batch_id' },
+  { table: 'schema_version', key: 'version' },
   { table: 'dim_date', key: 'date_key' },
   { table: 'dim_merchant', key: 'merchant_id', where: 'is_current' },
   { table: 'dim_product', key: 'merchant_id, merchant_sku' },

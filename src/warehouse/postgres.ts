@@ -43,7 +43,7 @@ export class PostgresWarehouse implements Warehouse {
 
   async readOnlyQuery<T>(sql: string): Promise<QueryResult<T>> {
     try {
-      return await this.inTransaction(async (client) => {
+      return await this.inTransaction('BEGIN', async (client) => {
         await client.query('SET TRANSACTION READ ONLY');
         // The extended protocol runs one statement: `COMMIT; INSERT …` is refused instead of
         // ending the read-only transaction (the simple protocol would run both).
@@ -55,8 +55,15 @@ export class PostgresWarehouse implements Warehouse {
     }
   }
 
+  /**
+   * SERIALIZABLE, as Redshift runs every transaction: two loaders (two hosts: the run lock is
+   * per host) adding the same new merchant, product, member or date at once would each find
+   * it missing and insert it. Read committed lets both commit (dim_merchant and dim_date rows
+   * doubled; elsewhere a unique index fails one, which Redshift has not); serializable cancels
+   * one (SQLSTATE 40001), and loadBatch runs that batch again whole.
+   */
   async execute(steps: Step[], opts: ExecuteOptions = {}): Promise<void> {
-    await this.inTransaction((client) => runPgSteps({
+    await this.inTransaction('BEGIN ISOLATION LEVEL SERIALIZABLE', (client) => runPgSteps({
       query: (sql, params) => client.query(sql, params),
       copyCsv: async (table, columns, data) => {
         const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`));
@@ -66,14 +73,14 @@ export class PostgresWarehouse implements Warehouse {
     }, steps, opts.progress)).catch((e) => { throw pgFailure(e, this.describe, opts.name); });
   }
 
-  private async inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async inTransaction<T>(begin: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     // A checked-out client whose connection dies emits 'error' (the pool listens only to idle
     // ones): unheard, that crashes the process. The failure reaches us through the query.
     const ignore = () => {};
     client.on('error', ignore);
     try {
-      await client.query('BEGIN');
+      await client.query(begin);
       const result = await fn(client);
       await client.query('COMMIT');
       return result;

@@ -12,11 +12,23 @@ export async function initSchema(wh: Warehouse): Promise<{ from: number; to: num
   const applied: number[] = [];
   for (const m of migrations(wh.dialect)) {
     if (m.version <= from) continue;
-    // A version applies whole or not at all.
-    await wh.execute([
-      ...m.statements.map((sql) => ({ kind: 'sql' as const, sql })),
-      { kind: 'sql', sql: `INSERT INTO ${SCHEMA}.schema_version (version, applied_at) VALUES ($1, CAST($2 AS TIMESTAMP))`, params: [m.version, new Date().toISOString()] },
-    ], { name: `schema-v${m.version}` });
+    // A version applies whole or not at all, and once: another host may be applying it too
+    // (two bastions starting on a new warehouse). The guard stops a version applied since
+    // `from` was read; one applied at the same time fails this transaction (a conflict, or
+    // a name taken), and then the other host's version is as good as ours.
+    try {
+      await wh.execute([
+        {
+          kind: 'guard', label: `schema version ${m.version}`, params: [m.version],
+          sql: `SELECT CAST(CASE WHEN COUNT(*) = 0 THEN '0' ELSE 'plan-changed' END AS INTEGER) AS plan_check FROM ${SCHEMA}.schema_version WHERE version >= $1`,
+        },
+        ...m.statements.map((sql) => ({ kind: 'sql' as const, sql })),
+        { kind: 'sql', sql: `INSERT INTO ${SCHEMA}.schema_version (version, applied_at) VALUES ($1, CAST($2 AS TIMESTAMP))`, params: [m.version, new Date().toISOString()] },
+      ], { name: `schema-v${m.version}` });
+    } catch (e) {
+      if ((await currentVersion(wh)) >= m.version) continue;
+      throw e;
+    }
     applied.push(m.version);
   }
   return { from, to: SCHEMA_VERSION, applied };

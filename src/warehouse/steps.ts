@@ -4,6 +4,7 @@ import { bindUsed } from './bind.js';
 import { DataError, HaloError, ServiceError } from '../errors.js';
 import { crashpoint } from '../util/crashpoint.js';
 import { redactDbMessage } from './redact.js';
+import { WriteConflictError, isConflictSqlState, planChanged } from './conflict.js';
 
 /** What a PostgreSQL-protocol engine gives the step runner inside its open transaction. */
 export interface PgTx {
@@ -28,6 +29,17 @@ export async function runPgSteps(tx: PgTx, steps: readonly Step[], progress?: Ex
       progress?.statement?.(++statement, statements, s.sql);
       const b = bindUsed(s.sql, plainParams(s.params));
       await tx.query(b.sql, b.params);
+      continue;
+    }
+    if (s.kind === 'guard') {
+      const b = bindUsed(s.sql, plainParams(s.params));
+      try {
+        await tx.query(b.sql, b.params);
+      } catch (e) {
+        // Its cast of a text to INTEGER failed (invalid_text_representation): the plan is stale.
+        if ((e as { code?: unknown } | null)?.code === '22P02') throw planChanged(s.label, e);
+        throw e;
+      }
       continue;
     }
     let loaded = 0;
@@ -62,6 +74,9 @@ export function pgFailure(e: unknown, describe: string, unit: string | undefined
     return new ServiceError('warehouse-unreachable', `lost the connection to ${describe}${of}: ${message}`, {
       hint: 'check that the server is up and reachable; nothing of the unit of work was committed, the next run tries again', cause: e,
     });
+  }
+  if (!onlyConnection && isConflictSqlState(sqlState)) {
+    return new WriteConflictError(`${unit ? `${unit}: ` : ''}${describe} cancelled the transaction: another transaction was writing the same tables (SQLSTATE ${sqlState}): ${message}; nothing of it was committed`, { cause: e });
   }
   if (!onlyConnection && sqlState) {
     return new DataError('statement-failed', `${unit ? `${unit}: ` : ''}${describe} rejected a statement (SQLSTATE ${sqlState}): ${message}; nothing of it was committed`, { cause: e });

@@ -30,7 +30,13 @@ export type Step =
    */
   | { kind: 'copy'; table: string; columns: readonly string[]; manifestUrl: string; parts: CopyPart[]; expectedRows: number; label: string }
   /** A named crash point for the crash tests (util/crashpoint), reached in step order. */
-  | { kind: 'checkpoint'; name: string };
+  | { kind: 'checkpoint'; name: string }
+  /**
+   * A SELECT that casts a text to INTEGER, failing the transaction, when the warehouse is no
+   * longer as the unit of work was planned from (what was read before its transaction began):
+   * another loader wrote meanwhile. Its failure is a WriteConflictError (retried whole).
+   */
+  | { kind: 'guard'; sql: string; params?: StepParam[]; label: string };
 
 export interface ExecuteOptions {
   /** Names the unit of work (e.g. the batch), so a retried run can find a statement still running. */

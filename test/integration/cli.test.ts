@@ -246,6 +246,22 @@ describe('schemas', () => {
     assert.equal(js.properties.patient_name['x-personal-data'], true);
     assert.equal(js.additionalProperties, false);
   });
+
+  // Issue 16 item 3: the widths validation checks and the warehouse columns have, in bytes.
+  test('show prints every text field\'s width in UTF-8 bytes, in text and in JSON (maxBytes)', () => {
+    for (const name of ['merchant_inventory', 'insurance_claim', 'claim_pdf']) {
+      const text = runCli(['schemas', 'show', name]).stdout;
+      const json = JSON.parse(runCli(['schemas', 'show', name, '--json']).stdout) as { fields: Array<{ name: string; type: string; maxBytes?: number }>; lineFields?: Array<{ name: string; maxBytes?: number }> };
+      const withWidth = json.fields.filter((f) => ['string', 'string[]', 'enum'].includes(f.type));
+      assert.ok(withWidth.length > 0, name);
+      for (const f of withWidth) {
+        assert.equal(typeof f.maxBytes, 'number', `${name}.${f.name} has maxBytes in JSON`);
+        assert.match(text, new RegExp(`^${f.name} +${f.type.replace('[]', '\\[\\]')} \\(≤ ${f.maxBytes} bytes\\)`, 'm'), `${name}.${f.name} in text`);
+      }
+      for (const f of json.lineFields ?? []) if (f.maxBytes !== undefined) assert.ok(text.includes(`${f.name} (≤ ${f.maxBytes} bytes)`), `${name} line field ${f.name}`);
+    }
+    assert.match(runCli(['schemas', 'show', 'merchant_inventory']).stdout, /^product_name +string \(≤ 512 bytes\)/m);
+  });
 });
 
 describe('spreadsheet limits', () => {

@@ -22,6 +22,7 @@ import { startRedshiftDataEmulator, type RedshiftEmulator } from '../support/red
 import { snapshot, exercise, type Run } from '../support/warehouse.js';
 import { migrations } from '../../src/warehouse/sql/ddl.js';
 import { REDSHIFT_DIALECT } from '../../src/warehouse/redshift/dialect.js';
+import { assertNoDuplicates } from '../support/uniqueness.js';
 
 const KEY = { HALO_DATA_MEMBER_KEY: 'test-member-key-not-a-secret' };
 const ROLE = 'arn:aws:iam::123456789012:role/halo-data-copy';
@@ -101,16 +102,23 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
   });
 
   test('embedded PostgreSQL (PGlite)', async () => {
-    snapshots.pglite = await exercise(run, cfgFile('pglite', `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh'))}\n`), batches);
+    const cfg = cfgFile('pglite', `  engine: pglite\n  path: ${JSON.stringify(join(tmp.path, 'wh'))}\n`);
+    snapshots.pglite = await exercise(run, cfg, batches);
+    await assertNoDuplicates(run, cfg, 'PGlite');
   });
 
   test('PostgreSQL', async () => {
-    snapshots.postgres = await exercise(run, cfgFile('postgres', `  engine: postgres\n  url: ${server.url}\n`), batches);
+    const cfg = cfgFile('postgres', `  engine: postgres\n  url: ${server.url}\n`);
+    snapshots.postgres = await exercise(run, cfg, batches);
     assert.deepEqual(snapshots.postgres, snapshots.pglite);
+    await assertNoDuplicates(run, cfg, 'PostgreSQL');
   });
 
   test('Redshift through the Data API', async () => {
-    snapshots.redshift = await exercise(run, cfgFile('redshift', redshiftYaml()), batches);
+    const cfg = cfgFile('redshift', redshiftYaml());
+    snapshots.redshift = await exercise(run, cfg, batches);
+    // Redshift enforces no key: only the loads keep them unique.
+    await assertNoDuplicates(run, cfg, 'Redshift');
     // Table by table, so a difference names its table.
     snapshots.redshift.forEach((table, i) => assert.deepEqual(table, snapshots.pglite[i], `star-schema query #${i + 1} differs on Redshift`));
   });
@@ -275,6 +283,7 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
     }
     // And the warehouse is as one clean load leaves it.
     assert.deepEqual(await snapshot(run, cfg), snapshots.pglite);
+    await assertNoDuplicates(run, cfg, 'Redshift after the re-attach');
   });
 
   test('Redshift: load --no-merge then merge', async () => {
@@ -286,6 +295,7 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
     assert.equal(merged.code, 0, merged.stderr);
     assert.match(merged.stdout, new RegExp(`${batches[1]} loaded`));
     assert.deepEqual(await snapshot(run, cfg), snapshots.pglite);
+    await assertNoDuplicates(run, cfg, 'Redshift after merge');
   });
 
   // Issue 16 item 2: every kind of statement the Redshift engine sends ran through the strict

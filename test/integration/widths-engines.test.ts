@@ -20,6 +20,9 @@ import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } 
 import { startS3, type TestS3 } from '../support/s3.js';
 import { startRedshiftDataEmulator, type RedshiftEmulator } from '../support/redshift-data-emulator.js';
 import { ofBytes, icd10Codes } from '../support/widths.js';
+import { merchantInventory } from '../../src/schemas/builtin/merchant-inventory.js';
+import { insuranceClaim } from '../../src/schemas/builtin/insurance-claim.js';
+import type { FieldSpec } from '../../src/schemas/types.js';
 
 const KEY = { HALO_DATA_MEMBER_KEY: 'test-member-key-not-a-secret' };
 const ROLE = 'arn:aws:iam::123456789012:role/halo-data-copy';
@@ -63,6 +66,54 @@ const CLAIMS = [
   claim(ofBytes(65, '😀')),
   claim('PLAIN'),
 ].join('\n') + '\n';
+
+/**
+ * One schema's every string field (with a width; enums, the diagnosis list and barcodes aside,
+ * bounded and tested above or by their format) at its width, one byte under and one over, in each of 2-, 3- and 4-byte
+ * characters: a row per value, the other cells plain. What validation must say of the over
+ * rows, and the byte lengths the warehouse must hold for the others (the stored columns).
+ */
+function everyWidth(schema: FieldSpec[], name: string, header: Record<string, string>, plain: Record<string, string>, keyField: string,
+  stored: string[], bytesQuery: (batch: string) => string) {
+  // A field with a format (barcode: GS1 digits) holds no multi-byte text: its format check
+  // empties any other value before it could reach a column.
+  const fields = schema.filter((f) => f.type === 'string' && f.maxBytes !== undefined && !f.format);
+  const rows: string[][] = [];
+  const overMessages: string[] = [];
+  const loadedBytes: string[] = [];
+  const cols = Object.keys(header);
+  let n = 0;
+  for (const f of fields) {
+    for (const ch of ['é', '漢', '😀']) {
+      for (const [delta, over] of [[0, false], [-1, false], [1, true]] as const) {
+        const value = ofBytes(f.maxBytes! + delta, ch);
+        const row: Record<string, string> = { ...plain, [keyField]: `W-${++n}`, [f.name]: value };
+        rows.push(cols.map((c) => row[c]));
+        if (over) overMessages.push(`constraint-error: ${f.name} is ${f.maxBytes! + 1} bytes long (UTF-8); its warehouse column holds at most ${f.maxBytes} bytes`);
+        else loadedBytes.push(stored.map((c) => (row[c] === undefined || row[c] === '' ? null : Buffer.byteLength(row[c], 'utf8'))).join(','));
+      }
+    }
+  }
+  const csv = [cols.map((c) => header[c]).join(','), ...rows.map((r) => r.map(q).join(','))].join('\n') + '\n';
+  return { schema: name, csv, overMessages, loadedBytes, bytesQuery };
+}
+
+const EVERY_WIDTH = [
+  everyWidth(merchantInventory.fields, 'merchant_inventory',
+    { merchant_id: 'Kode Apotek', merchant_sku: 'Kode Barang', product_name: 'Nama Barang', barcode: 'Barcode', unit: 'Satuan', selling_price: 'Harga Jual', stock_qty: 'Stok' },
+    { merchant_id: 'WM', product_name: 'Obat', barcode: '', unit: 'strip', selling_price: '4500', stock_qty: '1' }, 'merchant_sku',
+    ['merchant_id', 'merchant_sku', 'product_name', 'barcode', 'unit'],
+    (b) => `SELECT octet_length(merchant_id) AS a, octet_length(merchant_sku) AS b, octet_length(product_name) AS c, octet_length(barcode) AS d,
+      octet_length(unit) AS e FROM halo.dim_product WHERE batch_id = '${b}'`),
+  everyWidth(insuranceClaim.fields, 'insurance_claim',
+    { claim_id: 'no_klaim', policy_number: 'no_polis', member_id: 'no_peserta', patient_name: 'nama_pasien', provider_id: 'kode_rs', provider_name: 'nama_rs',
+      claim_type: 'jenis_rawat', admission_date: 'tgl_masuk', diagnosis_codes: 'diagnosa', claimed_amount: 'nominal_klaim', currency: 'mata_uang' },
+    { policy_number: 'P-1', member_id: 'MB-1', patient_name: 'Budi', provider_id: 'R1', provider_name: 'RS A', claim_type: 'rawat inap',
+      admission_date: '01/11/2026', diagnosis_codes: 'J18.9', claimed_amount: '100000', currency: 'IDR' }, 'claim_id',
+    ['claim_id', 'policy_number', 'provider_id', 'provider_name', 'currency'],
+    (b) => `SELECT octet_length(f.claim_id) AS a, octet_length(f.policy_number) AS b, octet_length(p.provider_id) AS c, octet_length(p.provider_name) AS d,
+      octet_length(f.currency) AS e FROM halo.fact_claim f JOIN halo.dim_provider p USING (provider_sk) WHERE f.batch_id = '${b}'`),
+];
 
 describe('widths in UTF-8 bytes on PGlite, PostgreSQL and Redshift (Data API emulator)', { skip: postgresAvailable() ? false : 'PostgreSQL not installed (.ci/run installs it)' }, () => {
   const tmp = tempDir('halo-widths-');
@@ -165,6 +216,32 @@ describe('widths in UTF-8 bytes on PGlite, PostgreSQL and Redshift (Data API emu
       results[name] = [inv, claims];
     });
   }
+  // Issue 16 item 3: every string width of the two CSV schemas, from the schema itself (so a
+  // width added or changed is tested), at, one byte under and one byte over, in 2-, 3- and
+  // 4-byte characters, loaded through the emulated Redshift: the over rows are rejected at
+  // validation (a rejected row each, the batch loads), and what loads has the bytes it had.
+  // Redshift (and the strict emulator) count VARCHAR(n) in bytes: any at-limit value that
+  // validation passed but the column did not take would fail the COPY, and the whole batch.
+  test('Redshift (Data API emulator): every string width, at / under / over, multi-byte: over is a rejected row, never a failed COPY', async () => {
+    const cfg = cfgFile('every-width', `  engine: redshift-data\n  clusterIdentifier: halo-test\n  database: dev\n  dbUser: halo_etl\n  iamRole: ${ROLE}\n  endpoint: ${emu.endpoint}\n  region: ap-southeast-3\n`);
+    assert.equal((await run(['warehouse', 'init', '--config', cfg])).code, 0);
+    for (const c of EVERY_WIDTH) {
+      const file = join(tmp.path, `every-width-${c.schema}.csv`);
+      writeFileSync(file, c.csv);
+      const staged = await run(['stage', file, '--schema', c.schema, '--config', cfg, '--max-reject-rate', '1', '--source', 'every-width', '--json']);
+      assert.equal(staged.code, 0, staged.stderr);
+      const out = JSON.parse(staged.stdout);
+      const v = await run(['validate', file, '--schema', c.schema, '--json', '--config', cfg]);
+      const errors = JSON.parse(v.stdout).files[0].errors.map((e: { code: string; message: string }) => `${e.code}: ${e.message}`);
+      assert.deepEqual(errors.sort(), c.overMessages.sort(), `${c.schema}: each over-width value is one row's constraint-error`);
+      const load = await run(['load', out.batchId, '--config', cfg]);
+      assert.equal(load.code, 0, `${c.schema}: ${load.stderr}`);
+      const rows = JSON.parse((await run(['warehouse', 'query', c.bytesQuery(out.batchId), '--json', '--config', cfg])).stdout) as Array<Record<string, unknown>>;
+      const got = rows.map((r) => Object.values(r).map((x) => (x === null ? null : Number(x))).join(',')).sort();
+      assert.deepEqual(got, c.loadedBytes.sort(), `${c.schema}: the rows within their widths arrive with every byte`);
+    }
+  });
+
   test('the three engines hold the same values', () => {
     const [first, ...rest] = Object.values(results);
     for (const r of rest) assert.deepEqual(r, first);

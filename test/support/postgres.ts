@@ -85,3 +85,24 @@ export async function startPostgres(): Promise<TestPostgres> {
 
 /** The password of the test server: given to the CLI as PGPASSWORD, as users do. */
 export const TEST_PGPASSWORD = 'halo-test';
+
+/** A URL of the test server with its password in it (for pg clients and the emulator). */
+export function withTestPassword(url: string): string {
+  const u = new URL(url);
+  u.password = TEST_PGPASSWORD;
+  return u.toString();
+}
+
+/** A new database on the test server; its URL, with the password. */
+export async function createTestDatabase(server: TestPostgres, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: withTestPassword(server.url) });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(withTestPassword(server.url));
+  u.pathname = `/${name}`;
+  return u.toString();
+}

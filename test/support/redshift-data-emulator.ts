@@ -507,7 +507,7 @@ class DataApi {
 
   /** A batch (the default mode): one transaction; the first failure rolls everything back. */
   private async runTransaction(stmt: Statement, conn: PgConn): Promise<void> {
-    await conn.client.query('BEGIN');
+    await conn.client.query('BEGIN ISOLATION LEVEL SERIALIZABLE'); // Redshift runs every transaction serializable
     for (let i = 0; i < stmt.subs.length; i++) {
       try {
         await this.runSub(stmt, stmt.subs[i], conn);
@@ -801,7 +801,7 @@ class DataApi {
     const columns = await targetColumns(conn.client, copy);
     const sql = pgCopySql(copy, columns);
     const ownTransaction = conn.txStatus === 'I';
-    if (ownTransaction) await conn.client.query('BEGIN');
+    if (ownTransaction) await conn.client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
     try {
       let rows = 0;
       for (const file of files) rows += await this.copyFile(stmt, sub, conn, copy, sql, file, columns.map((c) => c.name));
@@ -1062,6 +1062,9 @@ function decodeToken(token: unknown, scope: string): number {
 function classify(e: unknown, stmt: Statement): SqlFailure | Cancelled {
   if (e instanceof Cancelled || stmt.cancelRequested) return new Cancelled();
   if (e instanceof SqlFailure) return e;
+  // Redshift's text for a serialization failure (it names neither table nor transactions we know:
+  // zeros). A deadlock (40P01) keeps PostgreSQL's `ERROR: deadlock detected`, as Redshift's does.
+  if ((e as { code?: unknown }).code === '40001') return new SqlFailure(`ERROR: 1023 DETAIL: Serializable isolation violation on table - 0, transactions forming the cycle are: 0 (pid:${stmt.pid ?? 0})`);
   return new SqlFailure(`ERROR: ${(e as Error).message}`);
 }
 

@@ -481,6 +481,18 @@ describe('claims.icd10CodesFile (issue 14 item 13)', () => {
   });
 });
 
+describe('loadConfig: retries of a batch that met another loader (issue 16 item 4)', () => {
+  test('warehouse.conflictRetries and conflictBackoffSeconds are read; a negative count or a text is refused', () => {
+    const c = load('conflicts.yaml', 'warehouse: { engine: postgres, url: postgresql://h/db, conflictRetries: 2, conflictBackoffSeconds: 0.5 }\n');
+    assert.equal(c.warehouse.conflictRetries, 2);
+    assert.equal(c.warehouse.conflictBackoffSeconds, 0.5);
+    assert.match(configError('conflicts-neg.yaml', 'warehouse: { engine: pglite, conflictRetries: -1 }\n').message, /warehouse\.conflictRetries: must be >= 0/);
+    assert.match(configError('conflicts-text.yaml', 'warehouse: { engine: pglite, conflictBackoffSeconds: soon }\n').message, /warehouse\.conflictBackoffSeconds/);
+    assert.equal(load('conflicts-env.yaml', 'warehouse: { engine: pglite }\n', { HALO_DATA_WAREHOUSE_CONFLICT_RETRIES: '0' }).warehouse.conflictRetries, 0);
+    assert.match(configError('conflicts-env-bad.yaml', '{}\n', { HALO_DATA_WAREHOUSE_CONFLICT_RETRIES: 'many' }).message, /HALO_DATA_WAREHOUSE_CONFLICT_RETRIES must be a whole number >= 0 \(got 'many'\)/);
+  });
+});
+
 describe('loadConfig: lock settings', () => {
   test('locks.staleSeconds and warehouse.lockWaitSeconds, and their HALO_DATA_ overrides', () => {
     const c = load('locks.yaml', 'locks: { staleSeconds: 600 }\nwarehouse: { engine: pglite, lockWaitSeconds: 0 }\n');

@@ -52,6 +52,17 @@ describe('a Redshift Data API batch from steps', () => {
     assert.deepEqual(b.roles.map((r) => r.kind), ['copy', 'guard']);
   });
 
+  // Issue 16 item 5: with STATUPDATE OFF (and no ANALYZE in the dialect) the merges were
+  // planned on a staging table Redshift knew nothing of. Tables made by CREATE TEMP TABLE AS
+  // (the de-duplicated staging) Redshift analyzes itself; COPYed ones get STATUPDATE ON.
+  test('the staging COPY computes planner statistics (STATUPDATE ON); no ANALYZE statement is added', () => {
+    const b = renderBatch([copyStep()], { iamRole: 'arn:aws:iam::123456789012:role/copy' });
+    assert.match(b.sqls[0], /\bSTATUPDATE ON\b/);
+    assert.doesNotMatch(b.sqls[0], /STATUPDATE OFF/);
+    assert.match(b.sqls[0], /\bCOMPUPDATE OFF\b/);
+    assert.deepEqual(REDSHIFT_DIALECT.analyze('stg_inventory'), []);
+  });
+
   test('COPY without a role, or from a lake that is not S3, is a configuration error', () => {
     assert.throws(() => renderBatch([copyStep()], null), (e) => e instanceof ConfigError && /iamRole/.test(e.message));
     assert.throws(() => renderBatch([copyStep('file:///tmp/lake/b/copy.manifest')], { iamRole: 'arn:aws:iam::1:role/x' }),

@@ -38,7 +38,9 @@ export const REDSHIFT_DIALECT: Dialect = {
       TRIM(SPLIT_PART(REPLACE(REPLACE(REPLACE(s.${arr}, '[', ''), ']', ''), '"', ''), ',', i.n)) AS code
       FROM ${table} s CROSS JOIN (${POSITIONS}) AS i) AS x WHERE x.code <> ''`,
   keyedHash: (expr, key) => `SHA2(${key} || ':' || ${expr}, 256)`,
-  // COPY keeps statistics on Redshift; there are no indexes to drop, summarise or add.
+  // No ANALYZE statement: the staging COPY computes statistics itself (STATUPDATE ON, see
+  // render.ts), and Redshift analyzes a table made by CREATE TEMP TABLE AS (the de-duplicated
+  // staging) when it creates it. There are no indexes to drop, summarise or add.
   analyze: () => [],
   firstLoadProductIndexes: null,
   beforeSnapshotDelete: [],

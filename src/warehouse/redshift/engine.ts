@@ -8,6 +8,7 @@ import type { StatementStore } from './statement-store.js';
 import { DataError, ServiceError, HaloError } from '../../errors.js';
 import { redactDbMessage } from '../redact.js';
 import { onInterrupt } from '../../util/interrupt.js';
+import { WriteConflictError, isConflictMessage, planChanged } from '../conflict.js';
 
 /** Redshift accepts at most this many statements in one BatchExecuteStatement. */
 export const MAX_BATCH_STATEMENTS = 40;
@@ -101,6 +102,12 @@ export class RedshiftDataWarehouse implements Warehouse {
     const role = roles[Math.max(0, at)] ?? { kind: 'sql' };
     const reason = redactDbMessage(failed.Error ?? d.Error ?? d.Status ?? 'failed', role.kind === 'sql' ? role.own : undefined);
     if (d.Status === 'ABORTED' && (at < 0 || !subs.length)) return new ServiceError('statement-aborted', `the warehouse statement ${d.Id} was aborted`);
+    // Another transaction was writing the same tables (ERROR: 1023, or a deadlock): nothing
+    // was committed, and the unit of work may be run again whole.
+    if (isConflictMessage(reason)) {
+      return new WriteConflictError(`Redshift cancelled the transaction at statement ${at + 1}${subs.length ? ` of ${subs.length}` : ''}${role.label ? ` (${role.label})` : ''}: another transaction was writing the same tables: ${reason}`);
+    }
+    if (role.kind === 'plan-guard') return planChanged(role.label);
     if (role.kind === 'guard') {
       const copied = subs[at - 1]?.ResultRows;
       return new DataError('row-count-mismatch', `${role.label}: COPY loaded ${copied ?? 'a different number of'} rows but the manifest has ${role.expected}`);

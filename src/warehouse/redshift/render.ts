@@ -4,7 +4,8 @@ import { ConfigError } from '../../errors.js';
 
 /** What each SQL text of a batch is, so a failure can be explained in the step's terms. */
 /** `own`: SQL the user wrote (warehouse query), whose fragments its error message may keep. */
-export type Role = { kind: 'sql'; label?: string; own?: string } | { kind: 'copy'; label: string; table: string } | { kind: 'guard'; label: string; table: string; expected: number };
+export type Role = { kind: 'sql'; label?: string; own?: string } | { kind: 'copy'; label: string; table: string } | { kind: 'guard'; label: string; table: string; expected: number }
+  | { kind: 'plan-guard'; label: string };
 
 export interface RenderedBatch { sqls: string[]; parameters: SqlParameter[]; roles: Role[] }
 
@@ -38,18 +39,22 @@ export function renderBatch(steps: readonly Step[], copy: CopyTarget | null): Re
   const roles: Role[] = [];
   for (const s of steps) {
     if (s.kind === 'checkpoint') continue; // the batch is one server-side transaction: no client step between
-    if (s.kind === 'sql') {
+    if (s.kind === 'sql' || s.kind === 'guard') {
       const params = s.params ?? [];
       sqls.push(s.sql.replace(/\$(\d+)/g, (_m, n: string) => param(n, params[Number(n) - 1] ?? null)));
-      roles.push({ kind: 'sql', label: s.label });
+      roles.push(s.kind === 'sql' ? { kind: 'sql', label: s.label } : { kind: 'plan-guard', label: s.label });
       continue;
     }
     if (!copy) throw new ConfigError('warehouse.iamRole is not set: Redshift COPY reads the lake with that IAM role', { hint: 'e.g. arn:aws:iam::123456789012:role/halo-data-copy' });
     if (!s.manifestUrl.startsWith('s3://')) throw new ConfigError(`Redshift COPY reads from S3, but the lake is ${s.manifestUrl.replace(/\/[^/]*$/, '')}`, { hint: 'set lake.url to s3://bucket/prefix' });
     // Credentials only as the cluster's IAM role: no key ever goes into SQL text. EMPTYASNULL:
-    // the parts write NULL as an empty field, as PostgreSQL's COPY reads it.
+    // the parts write NULL as an empty field, as PostgreSQL's COPY reads it. STATUPDATE ON:
+    // the merges that follow join this table (up to millions of rows) to the dimensions, and
+    // Redshift plans joins (which side is redistributed or broadcast) from statistics; COPY
+    // computes them at its end, in the same statement (no ANALYZE statement in the batch).
+    // COMPUPDATE OFF: encodings of a table dropped within the hour are not worth a sample.
     sqls.push(`COPY ${s.table} (${s.columns.join(', ')}) FROM ${quote(s.manifestUrl)} IAM_ROLE ${quote(copy.iamRole)} MANIFEST GZIP CSV EMPTYASNULL
-      DATEFORMAT 'YYYY-MM-DD' TIMEFORMAT 'auto' COMPUPDATE OFF STATUPDATE OFF${copy.region ? ` REGION ${quote(copy.region)}` : ''}`);
+      DATEFORMAT 'YYYY-MM-DD' TIMEFORMAT 'auto' COMPUPDATE OFF STATUPDATE ON${copy.region ? ` REGION ${quote(copy.region)}` : ''}`);
     roles.push({ kind: 'copy', label: s.label, table: s.table });
     // Fails the transaction (a cast error) unless COPY loaded exactly the manifest's rows.
     sqls.push(`SELECT CAST(CASE WHEN COUNT(*) = ${Math.trunc(s.expectedRows)} THEN '0' ELSE 'row-count-mismatch' END AS INTEGER) AS row_count_check FROM ${s.table}`);
