@@ -161,7 +161,7 @@ async function firstProductLoad(wh: Warehouse, p: Plan): Promise<boolean> {
  * bulk load would truncate them). A concurrent write after this statement is the serializable
  * transaction's to catch (Redshift always; PostgreSQL: see postgres.ts).
  */
-function planGuard(id: string, c: { held: boolean; late: boolean; firstLoad: boolean; as?: readonly LedgerStatus[] }): Step {
+export function planGuard(id: string, c: { held: boolean; late: boolean; firstLoad: boolean; as?: readonly LedgerStatus[] }): Step {
   const batch = 'CAST($1 AS VARCHAR(26))';
   const as = (c.as ?? ['loaded', 'staged']).map((x) => `'${x}'`).join(', ');
   const ok = [`h.n = ${c.held ? 1 : 0}`, ...(c.late ? [] : ['l.n = 0']), ...(c.firstLoad ? ['p.n = 0'] : [])].join(' AND ');

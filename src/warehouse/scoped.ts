@@ -77,10 +77,16 @@ export class ScopedWarehouse implements Warehouse {
   }
 
   async execute(steps: Step[], opts: ExecuteOptions = {}): Promise<void> {
+    // Exhaustive on purpose: a step kind added later that carries SQL must be mapped too (a
+    // guard passed through unmapped once read the real schema's ledger).
     const mapped = steps.map((s): Step => {
-      if (s.kind === 'sql') return { ...s, sql: this.map(s.sql), params: guarded(s.params) };
-      if (s.kind === 'copy') return { ...s, table: this.map(s.table) };
-      return s;
+      switch (s.kind) {
+        case 'sql':
+        case 'guard': return { ...s, sql: this.map(s.sql), params: guarded(s.params) };
+        case 'copy': return { ...s, table: this.map(s.table) };
+        case 'checkpoint': return s;
+        default: return unknownStep(s);
+      }
     });
     // Named apart from real loads (Redshift's statement store and query history).
     return this.inner.execute(mapped, { ...opts, name: opts.name ? `selftest-${opts.name}` : undefined });
@@ -97,4 +103,8 @@ function guarded(params: StepParam[] | undefined): StepParam[] | undefined {
     }
   }
   return params;
+}
+
+function unknownStep(s: never): never {
+  throw new Error(`ScopedWarehouse cannot map a step of kind ${(s as { kind: string }).kind}`);
 }

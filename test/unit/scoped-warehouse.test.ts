@@ -13,6 +13,7 @@ import { REDSHIFT_DIALECT } from '../../src/warehouse/redshift/dialect.js';
 import { migrations } from '../../src/warehouse/sql/ddl.js';
 import { inventoryMerge, claimMerge, persistentStaging, INVENTORY_STAGING } from '../../src/warehouse/sql/merge.js';
 import { NATURAL_KEYS } from '../../src/warehouse/natural-keys.js';
+import { planGuard } from '../../src/pipeline/load.js';
 
 const names = { main: 'halo_selftest_abc_123456', staging: 'halo_selftest_abc_123456_staging' };
 /** `halo` or `halo_staging` as a word (a real schema named), outside or inside a literal. */
@@ -66,6 +67,14 @@ describe('mapSchemaNames', () => {
       statements.push(...d.beforeSnapshotDelete, ...(d.firstLoadProductIndexes?.before ?? []), ...(d.firstLoadProductIndexes?.after ?? []), ...d.v2Extras);
     }
     statements.push(...NATURAL_KEYS.map((k) => `SELECT ${k.key} FROM halo.${k.table}`));
+    for (const held of [true, false]) {
+      for (const late of [true, false]) {
+        for (const firstLoad of [true, false]) {
+          const g = planGuard('01ARZ3NDEKTSV4RRFFQ69G5FAV', { held, late, firstLoad });
+          if (g.kind === 'guard') statements.push(g.sql);
+        }
+      }
+    }
     assert.ok(statements.filter((s) => REAL.test(s)).length > 50, 'the statements name the real schemas before mapping');
     for (const s of statements) assert.ok(!REAL.test(mapSchemaNames(s, names)), mapSchemaNames(s, names));
   });
@@ -93,10 +102,13 @@ describe('ScopedWarehouse', () => {
       { kind: 'sql', sql: 'DELETE FROM halo.etl_batch WHERE batch_id = $1', params: ['X'] },
       { kind: 'copy', table: 'halo_staging.stg_inventory_x', columns: ['a'], manifestUrl: 's3://halo.bucket/halo/m', parts: [], expectedRows: 0, label: 'l' },
       { kind: 'checkpoint', name: 'load:before-merge' },
+      { kind: 'guard', label: 'plan', sql: 'SELECT COUNT(*) FROM halo.schema_version WHERE version >= $1', params: [2] },
     ], { name: 'load-X' });
     await wh.close();
     assert.deepEqual(seen.sql, [`SELECT COUNT(*) FROM ${names.main}.etl_batch WHERE batch_id = $1`, `SELECT 1 FROM ${names.main}.dim_date`]);
-    const [sql, copy, point] = seen.steps[0];
+    const [sql, copy, point, guard] = seen.steps[0];
+    // A guard reads the ledger or the schema version: the scratch pair's, never the real one.
+    assert.equal(guard.kind === 'guard' && guard.sql, `SELECT COUNT(*) FROM ${names.main}.schema_version WHERE version >= $1`);
     assert.equal(sql.kind === 'sql' && sql.sql, `DELETE FROM ${names.main}.etl_batch WHERE batch_id = $1`);
     // The table is mapped; the lake's URL is a value and is not.
     assert.equal(copy.kind === 'copy' && copy.table, `${names.staging}.stg_inventory_x`);
