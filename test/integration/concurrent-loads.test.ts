@@ -24,7 +24,7 @@ import pg from 'pg';
 import { runCliAsync, type CliRun } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 import { startPostgres, postgresAvailable, createTestDatabase, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
-import { startS3, type TestS3 } from '../support/s3.js';
+import { startS3, type TestS3, s3Access, s3LakeYaml } from '../support/s3.js';
 import { startRedshiftDataEmulator, type RedshiftEmulator } from '../support/redshift-data-emulator.js';
 import { assertNoDuplicates } from '../support/uniqueness.js';
 
@@ -91,9 +91,9 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
     emulatedDb = await createDatabase('emulated_concurrent');
     emu = await startRedshiftDataEmulator({
       postgresUrl: emulatedDb,
-      s3: { endpoint: s3.endpoint, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+      s3: s3Access(s3),
     });
-    lakeYaml = `lake:\n  url: s3://${s3.bucket}/lake\n  endpoint: ${s3.endpoint}\n  region: ap-southeast-3\n`;
+    lakeYaml = s3LakeYaml(s3);
     const stageCfg = host('stager', '  engine: pglite\n');
     const stage = async (name: string, content: string, schema: string, source: string, into: string[]) => {
       const f = join(tmp.path, name);
@@ -266,7 +266,7 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
     const pgDb = await createDatabase('concurrent_init_pg');
     const emuDb = await createDatabase('concurrent_init_emulated');
     const emu2 = await startRedshiftDataEmulator({
-      postgresUrl: emuDb, s3: { endpoint: s3.endpoint, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+      postgresUrl: emuDb, s3: s3Access(s3),
     });
     try {
       for (const [name, db, yaml] of [

@@ -24,9 +24,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { runCliAsync, assertNoPersonalData, ROOT, type CliRun } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
-import { startS3, type TestS3 } from '../support/s3.js';
+import { startS3, type TestS3, s3Access, s3LakeYaml } from '../support/s3.js';
 import { startFaultProxy, allRequests, byMethod, passAll, type FaultProxy, type HttpFault } from '../support/http-fault-proxy.js';
-import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
+import { startPostgres, postgresAvailable, withTestPassword, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
 import { startRedshiftDataEmulator, type RedshiftEmulator } from '../support/redshift-data-emulator.js';
 
 const tmp = tempDir('halo-faults-');
@@ -236,7 +236,6 @@ describe('PostgreSQL warehouse faults', { skip: postgresAvailable() ? false : 'P
   let server: TestPostgres;
   let gate: Gate;
   let admin: pg.Client;
-  const withPassword = (url: string) => { const u = new URL(url); u.password = TEST_PGPASSWORD; return u.toString(); };
   /** A database of its own on the test server; its URL without the password (PGPASSWORD gives it), optionally through the gate. */
   const database = async (name: string, viaGate = false): Promise<string> => {
     await admin.query(`CREATE DATABASE ${name}`);
@@ -252,7 +251,7 @@ describe('PostgreSQL warehouse faults', { skip: postgresAvailable() ? false : 'P
   };
   /** Straight to the server (not through the gate), for the test's own statements. */
   const sql = async <T = Record<string, unknown>>(url: string, text: string): Promise<T[]> => {
-    const u = new URL(withPassword(url));
+    const u = new URL(withTestPassword(url));
     u.port = new URL(server.url).port;
     const c = new pg.Client({ connectionString: u.toString() });
     await c.connect();
@@ -263,7 +262,7 @@ describe('PostgreSQL warehouse faults', { skip: postgresAvailable() ? false : 'P
     server = await startPostgres();
     const u = new URL(server.url);
     gate = await startGate({ host: u.hostname, port: Number(u.port) });
-    admin = new pg.Client({ connectionString: withPassword(server.url) });
+    admin = new pg.Client({ connectionString: withTestPassword(server.url) });
     await admin.connect();
   });
   after(async () => {
@@ -355,10 +354,10 @@ describe('PostgreSQL warehouse faults', { skip: postgresAvailable() ? false : 'P
     let emu: RedshiftEmulator | null = null;
     try {
       emu = await startRedshiftDataEmulator({
-        postgresUrl: withPassword(await database('redshift_fault')),
-        s3: { endpoint: s3.endpoint, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+        postgresUrl: withTestPassword(await database('redshift_fault')),
+        s3: s3Access(s3),
       });
-      const p = project('redshift_fault', `lake:\n  url: s3://${s3.bucket}/lake\n  endpoint: ${s3.endpoint}\n  region: ap-southeast-3\n`
+      const p = project('redshift_fault', s3LakeYaml(s3)
         + `warehouse:\n  engine: redshift-data\n  clusterIdentifier: halo-test\n  database: dev\n  dbUser: halo_etl\n`
         + `  iamRole: arn:aws:iam::123456789012:role/halo-data-copy\n  endpoint: ${emu.endpoint}\n  region: ap-southeast-3\n`);
       const run = cli(p, s3.env);

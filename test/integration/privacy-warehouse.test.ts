@@ -19,8 +19,8 @@ import pg from 'pg';
 import { S3Client, GetObjectCommand, PutObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { runCliAsync, ROOT, personalValues } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
-import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
-import { startS3, type TestS3 } from '../support/s3.js';
+import { startPostgres, postgresAvailable, createTestDatabase, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
+import { startS3, type TestS3, s3Access, s3LakeYaml } from '../support/s3.js';
 import { startRedshiftDataEmulator, type RedshiftEmulator } from '../support/redshift-data-emulator.js';
 import { v1Batch } from '../support/v1-batch.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -71,16 +71,7 @@ describe('no personal value and no key in parts, staging, warehouse or COPY-fail
   };
   const getObject = async (key: string) => Buffer.from(await (await s3client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }))).Body!.transformToByteArray());
   const putObject = (key: string, body: Buffer) => s3client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
-  const databaseUrl = async (name: string): Promise<string> => {
-    const u = new URL(server.url);
-    u.password = TEST_PGPASSWORD;
-    const admin = new pg.Client({ connectionString: u.toString() });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    u.pathname = `/${name}`;
-    return u.toString();
-  };
+  const databaseUrl = (name: string) => createTestDatabase(server, name);
   const pgSession = (url: string): Session => async (fn) => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
@@ -91,7 +82,7 @@ describe('no personal value and no key in parts, staging, warehouse or COPY-fail
     s3 = await startS3();
     server = await startPostgres();
     s3client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-    lakeYaml = `lake:\n  url: s3://${s3.bucket}/lake\n  endpoint: ${s3.endpoint}\n  region: ap-southeast-3\n`;
+    lakeYaml = s3LakeYaml(s3);
     const stageCfg = cfgFile('stage', '  engine: pglite\n');
     const stage = async (files: string[], schema: string, source: string) => {
       const r = await run(['stage', ...files.map((f) => join(ROOT, f)), '--schema', schema, '--config', stageCfg, '--max-reject-rate', '1', '--source', source, '--json'], withKey);
@@ -175,7 +166,7 @@ describe('no personal value and no key in parts, staging, warehouse or COPY-fail
     ['Redshift (Data API emulator)', async () => {
       const url = await databaseUrl('privacy_redshift');
       const emu: RedshiftEmulator = await startRedshiftDataEmulator({
-        postgresUrl: url, s3: { endpoint: s3.endpoint, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+        postgresUrl: url, s3: s3Access(s3),
       });
       const cfg = cfgFile('redshift', `  engine: redshift-data\n  clusterIdentifier: halo-test\n  database: dev\n  dbUser: halo_etl\n  iamRole: ${ROLE}\n  endpoint: ${emu.endpoint}\n  region: ap-southeast-3\n`);
       // The emulated system tables live in the same database (public.*): the dump reads them too.

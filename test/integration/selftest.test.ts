@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { runCliAsync, spawnCli, ROOT } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
-import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
-import { startS3, type TestS3 } from '../support/s3.js';
+import { startPostgres, postgresAvailable, createTestDatabase, withTestPassword, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
+import { startS3, type TestS3, s3Access, s3LakeYaml } from '../support/s3.js';
 import { startRedshiftDataEmulator, type RedshiftEmulator } from '../support/redshift-data-emulator.js';
 import { snapshot, type Run } from '../support/warehouse.js';
 
@@ -44,9 +44,8 @@ describe('warehouse selftest on PGlite, PostgreSQL and Redshift (Data API emulat
     const r = await run(['warehouse', 'selftest', '--json', '--config', cfg], env);
     return { code: r.code, report: r.stdout ? JSON.parse(r.stdout) as Report : { ok: false, schema: '', checks: [] }, stderr: r.stderr };
   };
-  const withPassword = (url: string) => { const u = new URL(url); u.password = TEST_PGPASSWORD; return u.toString(); };
   const scratchSchemas = async (url: string): Promise<string[]> => {
-    const c = new pg.Client({ connectionString: withPassword(url) });
+    const c = new pg.Client({ connectionString: withTestPassword(url) });
     await c.connect();
     try {
       return (await c.query<{ n: string }>(`SELECT nspname AS n FROM pg_namespace WHERE nspname LIKE 'halo\\_selftest\\_%' ORDER BY 1`)).rows.map((r) => r.n);
@@ -71,18 +70,12 @@ describe('warehouse selftest on PGlite, PostgreSQL and Redshift (Data API emulat
   before(async () => {
     s3 = await startS3();
     server = await startPostgres();
-    const admin = new pg.Client({ connectionString: withPassword(server.url) });
-    await admin.connect();
-    await admin.query('CREATE DATABASE emulated_redshift');
-    await admin.end();
-    const u = new URL(withPassword(server.url));
-    u.pathname = '/emulated_redshift';
-    emuUrl = u.toString();
+    emuUrl = await createTestDatabase(server, 'emulated_redshift');
     emu = await startRedshiftDataEmulator({
       postgresUrl: emuUrl,
-      s3: { endpoint: s3.endpoint, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+      s3: s3Access(s3),
     });
-    lakeYaml = `lake:\n  url: s3://${s3.bucket}/lake\n  endpoint: ${s3.endpoint}\n  region: ap-southeast-3\n`;
+    lakeYaml = s3LakeYaml(s3);
     const r = await run(['stage', join(ROOT, 'fixtures/inventory/clean-comma.csv'), '--schema', 'merchant_inventory', '--source', 'merchants',
       '--max-reject-rate', '1', '--json', '--config', cfgFile('stage', '  engine: pglite\n')]);
     assert.equal(r.code, 0, r.stderr);

@@ -12,12 +12,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import pg from 'pg';
 import { S3Client, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { runCliAsync, spawnCli, ROOT, assertNoPersonalData } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
-import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
-import { startS3, type TestS3 } from '../support/s3.js';
+import { startPostgres, postgresAvailable, createTestDatabase, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
+import { startS3, type TestS3, s3Access, s3LakeYaml } from '../support/s3.js';
 import { startRedshiftDataEmulator, type RedshiftEmulator } from '../support/redshift-data-emulator.js';
 import { snapshot, exercise, type Run } from '../support/warehouse.js';
 import { migrations } from '../../src/warehouse/sql/ddl.js';
@@ -49,20 +48,11 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
   const getObject = async (key: string) => Buffer.from(await (await s3client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }))).Body!.transformToByteArray());
   const putObject = (key: string, body: Buffer | string) => s3client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
 
-  /** A new database on the test server; its URL with the password (for the emulator and pg). */
-  const createDatabase = async (name: string): Promise<string> => {
-    const admin = new pg.Client({ connectionString: withPassword(server.url) });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(withPassword(server.url));
-    u.pathname = `/${name}`;
-    return u.toString();
-  };
+  const createDatabase = (name: string) => createTestDatabase(server, name);
   /** An emulated Redshift of its own: the emulator on a new database of the same server. */
   const emulatedRedshift = async (db: string) => startRedshiftDataEmulator({
     postgresUrl: await createDatabase(db),
-    s3: { endpoint: s3.endpoint, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+    s3: s3Access(s3),
   });
 
   /** Tampers with a batch's manifest so it promises one row more than its parts hold; returns the undo. */
@@ -80,7 +70,7 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
     server = await startPostgres();
     s3client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
     emu = await emulatedRedshift('emulated_redshift');
-    lakeYaml = `lake:\n  url: s3://${s3.bucket}/lake\n  endpoint: ${s3.endpoint}\n  region: ap-southeast-3\n`;
+    lakeYaml = s3LakeYaml(s3);
     const stageCfg = cfgFile('stage', '  engine: pglite\n');
     const stage = async (files: string[], schema: string, source: string) => {
       const r = await run(['stage', ...files.map((f) => join(ROOT, f)), '--schema', schema, '--config', stageCfg, '--max-reject-rate', '1', '--source', source, '--json']);
@@ -330,10 +320,4 @@ async function waitFor(cond: () => boolean, ms = 20_000): Promise<void> {
     if (Date.now() > end) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-function withPassword(url: string): string {
-  const u = new URL(url);
-  u.password = TEST_PGPASSWORD;
-  return u.toString();
 }

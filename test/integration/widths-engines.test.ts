@@ -13,11 +13,10 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { runCliAsync } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
-import { startPostgres, postgresAvailable, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
-import { startS3, type TestS3 } from '../support/s3.js';
+import { startPostgres, postgresAvailable, createTestDatabase, TEST_PGPASSWORD, type TestPostgres } from '../support/postgres.js';
+import { startS3, type TestS3, s3Access, s3LakeYaml } from '../support/s3.js';
 import { startRedshiftDataEmulator, type RedshiftEmulator } from '../support/redshift-data-emulator.js';
 import { ofBytes, icd10Codes } from '../support/widths.js';
 import { merchantInventory } from '../../src/schemas/builtin/merchant-inventory.js';
@@ -132,17 +131,11 @@ describe('widths in UTF-8 bytes on PGlite, PostgreSQL and Redshift (Data API emu
   before(async () => {
     s3 = await startS3();
     server = await startPostgres();
-    const admin = new pg.Client({ connectionString: withPassword(server.url) });
-    await admin.connect();
-    await admin.query('CREATE DATABASE emulated_widths');
-    await admin.end();
-    const u = new URL(withPassword(server.url));
-    u.pathname = '/emulated_widths';
     emu = await startRedshiftDataEmulator({
-      postgresUrl: u.toString(),
-      s3: { endpoint: s3.endpoint, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+      postgresUrl: await createTestDatabase(server, 'emulated_widths'),
+      s3: s3Access(s3),
     });
-    lakeYaml = `lake:\n  url: s3://${s3.bucket}/lake\n  endpoint: ${s3.endpoint}\n  region: ap-southeast-3\n`;
+    lakeYaml = s3LakeYaml(s3);
   });
   after(async () => {
     await emu?.stop();
@@ -248,9 +241,3 @@ describe('widths in UTF-8 bytes on PGlite, PostgreSQL and Redshift (Data API emu
     assert.equal(Object.keys(results).length, 3);
   });
 });
-
-function withPassword(url: string): string {
-  const u = new URL(url);
-  u.password = TEST_PGPASSWORD;
-  return u.toString();
-}

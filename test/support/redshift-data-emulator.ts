@@ -13,7 +13,9 @@
  * CREATE TABLE is stored as Redshift would (redshift-emulator/ddl.ts: distribution and sort
  * keys checked, PRIMARY KEY / UNIQUE / REFERENCES declared but not enforced, VARCHAR(n) and
  * CHAR(n) counted in UTF-8 bytes); statements over 100 KB and empty parameter values are
- * ValidationExceptions, as in the real API.
+ * ValidationExceptions, as in the real API. Every transaction is SERIALIZABLE (batches and
+ * single statements alike), and PostgreSQL's serialization failure reads as Redshift's
+ * `ERROR: 1023`.
  *
  * Beyond that, only what PostgreSQL lacks is rewritten: `COPY … FROM 's3://…'` (read from the
  * test S3 server and streamed through COPY FROM STDIN; a bad row is recorded in
@@ -243,7 +245,9 @@ async function openConnection(url: string): Promise<PgConn> {
   try {
     await client.connect();
     // Redshift sessions run in UTC unless told otherwise; timestamps read back as Redshift shows them.
-    const r = await client.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid, set_config('TimeZone', 'UTC', false)`);
+    // Every transaction is serializable on Redshift, a single statement's (autocommit) too.
+    const r = await client.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid, set_config('TimeZone', 'UTC', false),
+      set_config('default_transaction_isolation', 'serializable', false)`);
     conn.pid = r.rows[0].pid;
     return conn;
   } catch (e) {

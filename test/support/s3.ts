@@ -22,6 +22,12 @@ export async function startS3(bucket = 'halo-lake'): Promise<TestS3> {
   };
 }
 
+/** The S3 server as a client reaches it (the Redshift emulator's COPY reads through this). */
+export const s3Access = (s3: TestS3) => ({ endpoint: s3.endpoint, region: 'ap-southeast-3', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+
+/** A config file's `lake:` section that puts the lake in this server's bucket. */
+export const s3LakeYaml = (s3: TestS3) => `lake:\n  url: s3://${s3.bucket}/lake\n  endpoint: ${s3.endpoint}\n  region: ap-southeast-3\n`;
+
 /**
  * A recording HTTP proxy in front of the S3 server: what the client really sent (headers of
  * every request), e.g. that uploads ask for server-side encryption. Faults come here later.
