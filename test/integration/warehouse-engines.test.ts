@@ -256,7 +256,7 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
 
   test('Redshift: a run killed while waiting re-attaches to its statement instead of sending it again', async () => {
     const cfg = cfgFile('redshift', redshiftYaml());
-    emu.delayMs = 2500;
+    emu.delayMs = 400; // per statement: the batch runs ~8 s, long enough to be killed mid-way and re-attached to
     try {
       const first = spawnCli(['load', batches[0], '--force', '--config', cfg], { env: { ...s3.env, ...KEY } });
       const before = emu.calls.BatchExecuteStatement ?? 0;

@@ -42,6 +42,16 @@ export const POINTS = [
   'load:after-commit', 'run:before-retire', 'run:after-retire', 'run:before-unlock',
 ];
 
+/**
+ * The points a run reaches after it first opened the warehouse (it opens it lazily, for the
+ * first source's load): from the first load on, and the second batch's stage (the claims
+ * source, staged while the embedded warehouse is open). The points before are the same code
+ * whatever the engine, with no warehouse open yet, so the embedded PGlite file runs only
+ * these; the PostgreSQL file runs every point.
+ */
+export const WAREHOUSE_OPEN_POINTS = POINTS.filter((p) => p.startsWith('load:') || p === 'stage:before-manifest#2'
+  || ['run:before-retire', 'run:after-retire', 'run:before-unlock'].includes(p));
+
 /** A project folder with the three sources' files in its drop folders, and its config. */
 function project(root: string, seq: number, warehouseYaml: string): { dir: string; cfg: string } {
   const dir = join(root, `p${seq}`);
