@@ -1,4 +1,4 @@
-/** The command-line promises of cli.md for validate and schemas, run as a user would. */
+/** The command-line promises (README) for validate and schemas, run as a user would. */
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
@@ -67,7 +67,7 @@ describe('exit codes', () => {
 });
 
 describe('report formats', () => {
-  test('json: versioned, cli.md shape, guessed schema said', () => {
+  test('json: versioned, the documented shape, guessed schema said', () => {
     const r = runCli(['validate', CLEAN, BROKEN, '--merchant', 'M0101', '--format', 'json']);
     const rep = JSON.parse(r.stdout);
     assert.equal(rep.version, 1);

@@ -1,6 +1,6 @@
 /**
  * Service faults end to end, through the built CLI (`halo-data run` on a local source): each
- * fault ends in success after retries, or in a clear error (the exit code cli.md gives, no
+ * fault ends in success after retries, or in a clear error (the exit code README promises, no
  * stack trace, no "internal error", no personal value) with nothing half-written that could
  * load; and a later run, once the service is back, leaves the warehouse a clean run leaves.
  *

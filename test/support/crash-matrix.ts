@@ -1,8 +1,9 @@
 /**
- * The crash matrix (domain.md's promises under kill -9): `halo-data run` over three local
- * sources is killed with SIGKILL at every point in CRASHPOINTS that a run reaches (and at
- * the Nth time for a few: the second file, a later lake object, the second batch's commit),
- * on the embedded PGlite warehouse and on a real PostgreSQL server; then run again. Each time
+ * The crash matrix (README's "What it guarantees", under kill -9): `halo-data run` over three
+ * local sources is killed with SIGKILL at every point in CRASHPOINTS that a run reaches (and
+ * at the Nth time for a few: the second file, a later lake object, the second batch's
+ * commit), on a real PostgreSQL server and (from the first load on) on the embedded PGlite
+ * warehouse; then run again. Each time
  * the warehouse must equal, table by table, what one uninterrupted run gives: no duplicate,
  * no lost row, no incomplete batch loaded, nothing left in the landing folder, no lock left.
  *

@@ -6,7 +6,7 @@
  * Deterministic: no clock and no unseeded randomness; ZIP entries carry a fixed date, PDFs
  * are written byte by byte with their cross-reference tables computed here.
  *
- * The codes are the tool's own (src/validation/problem.ts, shared/spec/domain.md): there is
+ * The codes are the tool's own (src/validation/problem.ts): there is
  * no separate "unsupported-format" or "truncated" code: an unreadable file of any kind is
  * `parse-error`, bytes that are not text in the file's encoding are `encoding-error`.
  */
