@@ -15,8 +15,6 @@ import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { runCli, spawnCli, assertNoPersonalData, ROOT, type CliRun } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
-import { snapshot } from '../support/warehouse.js';
-import { seedPglite } from '../support/pglite-template.js';
 
 const tmp = tempDir();
 after(() => tmp.cleanup());
@@ -42,13 +40,6 @@ function project(name: string, withBad = false): { dir: string; cfg: string; run
     '',
   ].join('\n'));
   return { dir, cfg, run: (...a) => runCli(['run', '--config', cfg, ...a], { env: ENV, cwd: dir }) };
-}
-
-const sync = (args: string[], env: Record<string, string> = {}) => Promise.resolve(runCli(args, { env: { ...ENV, ...env } }));
-/** The warehouse's content with batch ids (they hold the fetch's time) replaced by a placeholder. */
-async function content(cfg: string): Promise<string[]> {
-  // Batch ids also set the ledger's order: compare each table's rows as a sorted set.
-  return (await snapshot(sync, cfg)).map((t) => JSON.stringify((JSON.parse(t.replace(/[0-9A-HJKMNP-TV-Z]{26}/g, '<batch>')) as unknown[]).map((r) => JSON.stringify(r)).sort()));
 }
 
 describe('halo-data run on local sources', () => {
@@ -189,27 +180,6 @@ describe('one run at a time', () => {
   });
 });
 
-describe('a run killed at any step, then run again, loads exactly what one clean run does', () => {
-  const clean = project('clean');
-  let expected: string[];
-  test('the clean run', async () => {
-    assert.equal(clean.run().code, 0);
-    expected = await content(clean.cfg);
-  });
-  for (const point of ['fetch:before-rename', 'fetch:before-record', 'stage:before-manifest', 'run:before-stage-record', 'load:before-commit', 'run:before-retire']) {
-    test(`killed at ${point}`, async () => {
-      const p = project(`crash-${point.replace(':', '-')}`);
-      await seedPglite(p.dir); // an empty cluster instead of initdb in the run, as in the crash matrix (no point is inside initdb)
-      const killed = runCli(['run', '--config', p.cfg], { env: { ...ENV, HALO_DATA_CRASHPOINT: point }, cwd: p.dir });
-      assert.equal(killed.code, 128, `the run reached ${point}: ${killed.stderr}`);
-      const again = p.run();
-      assert.equal(again.code, 0, again.stdout + again.stderr);
-      assert.deepEqual(await content(p.cfg), expected);
-      // Nothing left behind: no landed fetch, no partial download.
-      for (const src of ['inventory', 'claims']) {
-        const dir = join(p.dir, '.halo-data/landing', src);
-        assert.deepEqual(existsSync(dir) ? readdirSync(dir) : [], []);
-      }
-    });
-  }
-});
+// A run killed at any step and run again: the crash matrix (crash-matrix-postgres.test.ts, every
+// point; crash-matrix-pglite.test.ts, the points with the warehouse open) covers the six points
+// this file once killed a run at, and every other point a run reaches.
