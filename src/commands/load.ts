@@ -4,8 +4,7 @@ import { openWarehouse, openExistingWarehouse, describeNoWarehouse, noWarehouseY
 import { initSchema } from '../warehouse/schema.js';
 import { SCHEMA } from '../warehouse/sql/ddl.js';
 import { listBatches, type BatchEntry } from '../batch/catalog.js';
-import { loadBatch, mergeBatch, ledgerView, newestLoaded, type LoadOutcome, type LoadOptions } from '../pipeline/load.js';
-import { conflictPolicy } from '../warehouse/conflict.js';
+import { loadBatch, mergeBatch, ledgerView, newestLoaded, conflictRetries, type LoadOutcome } from '../pipeline/load.js';
 import type { Progress } from '../output/progress.js';
 import { DataError } from '../errors.js';
 import { noSuchBatch } from './batches.js';
@@ -106,13 +105,7 @@ export async function mergeCommand(opts: { batchId?: string }, ctx: CommandConte
   return 0;
 }
 
-/** Retries of a batch that met another loader's transaction: the config's policy, each retry logged. */
-function conflictOptions(ctx: CommandContext, batch: string): Pick<LoadOptions, 'conflicts' | 'onConflict'> {
-  return {
-    conflicts: conflictPolicy(ctx.config().warehouse),
-    onConflict: (retry, pauseMs, error) => ctx.log.warn('another loader was writing to the warehouse: the batch is loaded again', { batch, retry, pauseMs, error }),
-  };
-}
+const conflictOptions = (ctx: CommandContext, batch: string) => conflictRetries(ctx.config(), ctx.log, { batch });
 
 function notStaged(batchId: string, where: string): DataError {
   return new DataError('not-staged', `batch ${batchId} is not staged in ${where}`, { hint: 'halo-data load <id> --no-merge stages a batch; halo-data batches list shows the ledger' });

@@ -14,7 +14,9 @@ import {
 } from '../warehouse/sql/merge.js';
 import { ConfigError, DataError } from '../errors.js';
 import { redactDbMessage } from '../warehouse/redact.js';
-import { retryConflicts, DEFAULT_CONFLICT_POLICY, type ConflictPolicy } from '../warehouse/conflict.js';
+import { retryConflicts, conflictPolicy, DEFAULT_CONFLICT_POLICY, type ConflictPolicy } from '../warehouse/conflict.js';
+import type { HaloConfig } from '../config/types.js';
+import type { Logger } from '../output/logger.js';
 
 export type LedgerStatus = 'staged' | 'loaded' | 'failed';
 export interface LoadOutcome { batchId: string; status: 'loaded' | 'staged' | 'skipped'; rows: number; seconds: number }
@@ -303,6 +305,18 @@ export async function mergeBatch(wh: Warehouse, entry: BatchEntry, opts: MergeOp
     if ((await ledgerNow(wh, m.batchId).catch(() => null))?.ledger === 'loaded') return skipped;
     throw e;
   }
+}
+
+/**
+ * Retries of a batch that met another loader's transaction: the config's policy, each retry
+ * logged as a warning with `fields` (which batch, which source). One place for `load`, `merge`
+ * and `run`.
+ */
+export function conflictRetries(config: HaloConfig, log: Logger, fields: Record<string, unknown>): Pick<LoadOptions, 'conflicts' | 'onConflict'> {
+  return {
+    conflicts: conflictPolicy(config.warehouse),
+    onConflict: (retry, pauseMs, error) => log.warn('another loader was writing to the warehouse: the batch is loaded again', { ...fields, retry, pauseMs, error }),
+  };
 }
 
 export interface MergeOptions {

@@ -17,8 +17,7 @@ import { finishRetries, listRefused, supersedeRefused } from './refused.js';
 import { inLoadOrder, listSourceBatches, readManifest, recentDates, type BatchEntry } from '../batch/catalog.js';
 import { batchPrefix } from '../batch/manifest.js';
 import { nextSequence } from '../batch/sequence.js';
-import { ledgerView, loadBatch, type LedgerStatus, type LoadOutcome } from './load.js';
-import { conflictPolicy } from '../warehouse/conflict.js';
+import { ledgerView, loadBatch, conflictRetries, type LedgerStatus, type LoadOutcome } from './load.js';
 import { HaloError, exitCodeFor } from '../errors.js';
 import type { StepProgress } from '../output/progress.js';
 import { crashpoint } from '../util/crashpoint.js';
@@ -359,8 +358,7 @@ async function loadOne(b: { batchId: string; prefix: string; rows?: number }, st
   try {
     const r = await loadBatch(wh, lake, entry, status, {
       force: false, merge: true, memberKey: deps.memberKey, newestLoaded: newest.id, progress: deps.progress,
-      conflicts: conflictPolicy(deps.config.warehouse),
-      onConflict: (retry, pauseMs, error) => deps.log.warn('another loader was writing to the warehouse: the batch is loaded again', { source: out.source, batch: b.batchId, retry, pauseMs, error }),
+      ...conflictRetries(deps.config, deps.log, { source: out.source, batch: b.batchId }),
     });
     if (r.status === 'loaded' && (newest.id === undefined || r.batchId > newest.id)) newest.id = r.batchId;
     out.loaded.push(r);
