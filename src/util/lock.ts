@@ -152,7 +152,12 @@ function heartbeatMs(staleSeconds: number): number {
   return Math.max(100, Math.min(5000, (staleSeconds * 1000) / 5));
 }
 
-type Attempt = { taken: true; tookOver: Takeover | null } | { taken: false; holder: Partial<LockInfo> | null };
+/**
+ * One try's outcome. `tookOver` is set whenever this try moved a stale lock aside, taken or
+ * not: another contender may link its own lock in the instant after, and the takeover (the
+ * warning an operator needs) must still be told once, by the process that made it.
+ */
+type Attempt = { taken: true; tookOver: Takeover | null } | { taken: false; holder: Partial<LockInfo> | null; tookOver: Takeover | null };
 
 /** One try, without waiting: link ours, or judge the holder and move a stale lock aside. */
 function tryTake(file: string, info: LockInfo, staleSeconds: number): Attempt {
@@ -170,7 +175,7 @@ function tryTake(file: string, info: LockInfo, staleSeconds: number): Attempt {
       const found = readLock(file);
       if (!found) continue; // released this instant: try again
       const why = staleReason(found, staleSeconds);
-      if (!why) return { taken: false, holder: found.info };
+      if (!why) return { taken: false, holder: found.info, tookOver };
       const aside = `${file}.stale.${process.pid}-${info.token}`;
       try {
         renameSync(file, aside);
@@ -189,7 +194,7 @@ function tryTake(file: string, info: LockInfo, staleSeconds: number): Attempt {
       rmSync(aside, { force: true });
       tookOver = { holder: found.info, message: `took over a lock left by ${describeHolder(found.info)}: ${why} (${takeoverRule(staleSeconds)})` };
     }
-    return { taken: false, holder: readLock(file)?.info ?? null };
+    return { taken: false, holder: readLock(file)?.info ?? null, tookOver };
   } finally {
     rmSync(mine, { force: true });
   }
@@ -244,8 +249,10 @@ export async function acquireLock(o: LockOptions): Promise<Lock> {
   const deadline = Date.now() + o.waitSeconds * 1000;
   let told: string | undefined;
   let got: Attempt;
+  let tookOver: Takeover | null = null;
   for (;;) {
     got = tryTake(o.file, info, o.staleSeconds);
+    tookOver = got.tookOver ?? tookOver;
     if (got.taken) break;
     const holder = got.holder ?? {};
     if (Date.now() >= deadline) throw new LockHeldError(holder, o, o.waitSeconds);
@@ -279,5 +286,5 @@ export async function acquireLock(o: LockOptions): Promise<Lock> {
     } catch { /* left to the takeover rule */ }
   };
   process.on('exit', release);
-  return { info, file: o.file, tookOver: got.tookOver, release };
+  return { info, file: o.file, tookOver, release };
 }

@@ -33,7 +33,10 @@ before(() => {
 
 describe('progress off a terminal: JSON lines every interval', () => {
   test('stage: files, rows and bytes read grow, with rate and estimate; then the upload', () => {
-    const r = runCli(['stage', csv, '--schema', 'merchant_inventory', '--config', cfg], { env: { HALO_DATA_PROGRESS_INTERVAL_MS: '100' } });
+    // Rates and the estimate are given from half a second into a step (earlier ones are
+    // noise). A short hold after each part written keeps the step going past that on any
+    // machine, with rows read and rows still to read.
+    const r = runCli(['stage', csv, '--schema', 'merchant_inventory', '--config', cfg], { env: { HALO_DATA_PROGRESS_INTERVAL_MS: '100', HALO_DATA_STALLPOINT: 'stage:part-written:150' } });
     assert.equal(r.code, 0, r.stderr);
     batch = r.stdout.trim();
     const lines = progressLines(r.stderr);
@@ -46,8 +49,16 @@ describe('progress off a terminal: JSON lines every interval', () => {
     assert.equal(l.source, 'manual');
     assert.equal(l.filesTotal, 1);
     assert.equal(l.bytesTotal, statSync(csv).size);
-    assert.equal(typeof l.rowsPerSecond, 'number');
-    assert.equal(typeof l.etaSeconds, 'number');
+    for (const x of reading) {
+      if (x.elapsedSeconds < 0.5) assert.equal(x.rowsPerSecond, undefined, 'no rate in the first half second');
+    }
+    // 0.6 s shown is at least 0.55 s measured: past the half second.
+    const paced = reading.filter((x) => x.elapsedSeconds >= 0.6 && x.rows > 0 && x.rows < ROWS);
+    assert.ok(paced.length > 0, `lines past half a second with rows still to read: ${JSON.stringify(reading)}`);
+    for (const x of paced) {
+      assert.equal(typeof x.rowsPerSecond, 'number', JSON.stringify(x));
+      assert.equal(typeof x.etaSeconds, 'number', JSON.stringify(x));
+    }
     // Counts and names only: no row's value.
     assert.doesNotMatch(r.stderr, /Obat nomor|SKU\d/);
   });

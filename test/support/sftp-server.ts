@@ -93,11 +93,17 @@ function serveSftp(sftp: SFTPWrapper, root: string, requests: Record<string, num
     buf.writeUInt32BE(id, 0);
     sftp.handle(reqId, buf);
   };
-  // Every request is counted, then answered; a failure becomes its SFTP status.
+  // Every request is counted, then answered; a failure becomes its SFTP status. Answers go
+  // out one at a time in the order asked, as OpenSSH's sftp-server sends them: answered
+  // concurrently, pipelined READs came back out of order, so a cut link could land nothing of
+  // a file although a megabyte of it had crossed (the client writes in file order).
+  let queue: Promise<void> = Promise.resolve();
   const on = <A extends unknown[]>(type: string, answer: (reqId: number, ...args: A) => Promise<void>) => {
     (sftp as unknown as NodeJS.EventEmitter).on(type, (reqId: number, ...args: A) => {
       requests[type] = (requests[type] ?? 0) + 1;
-      Promise.resolve(hooks.beforeAnswer?.(type, args)).then(() => answer(reqId, ...args)).catch((err) => sftp.status(reqId, err instanceof Refused ? err.status : statusOf(err)));
+      queue = queue.then(() => hooks.beforeAnswer?.(type, args)).then(() => answer(reqId, ...args)).catch((err) => {
+        try { sftp.status(reqId, err instanceof Refused ? err.status : statusOf(err)); } catch { /* the session is gone */ }
+      });
     });
   };
 
