@@ -15,6 +15,7 @@ import {
 } from '../warehouse/sql/merge.js';
 import { ConfigError, DataError } from '../errors.js';
 import { redactDbMessage } from '../warehouse/redact.js';
+import { shrinkError, keptShrinkError } from './shrink.js';
 import { retryConflicts, conflictPolicy, DEFAULT_CONFLICT_POLICY, type ConflictPolicy } from '../warehouse/conflict.js';
 import type { HaloConfig } from '../config/types.js';
 import type { Logger } from '../output/logger.js';
@@ -48,6 +49,7 @@ interface MergeContext {
   shrinkGuardPercent: number;
 }
 
+const isShrink = (e: unknown) => e instanceof DataError && e.code === 'inventory-shrink';
 const shrinkPercent = (o: { allowShrink?: boolean; shrinkGuardPercent?: number }) => (o.allowShrink ? 0 : o.shrinkGuardPercent ?? DEFAULT_SHRINK_GUARD_PERCENT);
 
 /**
@@ -239,7 +241,8 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
       const r = await loadOnce(wh, lake, entry, planned.ledger, { ...opts, newestLoaded: planned.newestLoaded }, (startedAt) => { failedRun = { ledger: planned.ledger, startedAt }; });
       return { ...r, seconds: (performance.now() - started) / 1000 };
     }, { signal: opts.signal, onRetry: (n, pause, e) => opts.onConflict?.(n, pause, e.message) });
-  } catch (e) {
+  } catch (caught) {
+    const e = isShrink(caught) ? await shrinkError(wh, lake, entry, shrinkPercent(opts), caught) : caught;
     const f = failedRun as { ledger?: LedgerStatus; startedAt: string } | null;
     if (f) await failureTrace(wh, m, f.ledger, f.startedAt, e);
     throw e;
@@ -376,7 +379,8 @@ async function mergeOnce(wh: Warehouse, entry: BatchEntry, opts: MergeOptions): 
   ];
   try {
     await wh.execute(steps, { name: `merge-${m.batchId}`, signal: opts.signal, progress: executeProgress(opts.progress, m, wh, false) });
-  } catch (e) {
+  } catch (caught) {
+    const e = isShrink(caught) ? await keptShrinkError(wh, entry, kept.main, shrinkPercent(opts), caught) : caught;
     const msg = redactDbMessage(String((e as Error)?.message ?? e)).slice(0, 500);
     await wh.query(`UPDATE ${SCHEMA}.etl_batch SET error = $1, finished_at = CAST($2 AS TIMESTAMP) WHERE batch_id = $3 AND status = 'staged'`,
       [msg, new Date().toISOString(), m.batchId]).catch(() => {});
