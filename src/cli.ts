@@ -332,7 +332,7 @@ Examples:
       const { warehouseInit } = await import('./commands/warehouse.js');
       setExit(await warehouseInit(makeContext(cmd.optsWithGlobals(), io)));
     }));
-  addGlobalOptions(warehouse.command('status').description('schema version and row counts')
+  addGlobalOptions(warehouse.command('status').description('schema version, row counts (inventory current and history among them), and per source the last observed time and last load')
     .addHelpText('after', '\nExample:\n  $ halo-data warehouse status --json')
     .action(async (_o, cmd: Command) => {
       const { warehouseStatus } = await import('./commands/warehouse.js');
