@@ -36,7 +36,8 @@ function latency(ms: number[]): Latency {
 }
 
 export async function measureLookups(wh: Warehouse, opts: { count: number; basketSize: number; seed: number }): Promise<Lookups> {
-  const pool = (await wh.query<{ k: string }>(`SELECT DISTINCT product_key AS k FROM ${SCHEMA}.dim_product WHERE barcode IS NOT NULL`)).rows.map((r) => r.k).sort();
+  // A product key without '/' is a barcode (the others are merchant_id/merchant_sku).
+  const pool = (await wh.query<{ k: string }>(`SELECT DISTINCT product_key AS k FROM ${SCHEMA}.fact_inventory_current WHERE product_key NOT LIKE '%/%'`)).rows.map((r) => r.k).sort();
   if (pool.length === 0) throw new Error('the warehouse holds no barcodes to look up');
   const rng = new Prng(opts.seed);
   const draw = () => pool[Math.floor(rng.next() * pool.length)];

@@ -1,23 +1,25 @@
 /**
  * Keeps the refresh benchmark (bench/refresh.ts) from rotting: the whole harness at a tiny
- * size, on PGlite and on PostgreSQL, as `npm run bench -- refresh` runs it. At this size the
- * performance targets are only shown; the exit code says whether every step loaded and each
- * wrote exactly the history and current rows the generator changed.
+ * size on PGlite, as `npm run bench -- refresh` runs it (three stages, three loads, the
+ * written rows read back, lookups, the floor). At this size the performance targets are only
+ * shown; the exit code says whether every step loaded and each wrote exactly the history and
+ * current rows the generator changed. `--engine postgres` differs only in its setup and floor
+ * and is left out of the suite (its time budget): `npm run bench -- refresh --engine postgres
+ * --rows 20000` runs it.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { ROOT } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
-import { postgresAvailable } from '../support/postgres.js';
 
 const tmp = tempDir('halo-bench-refresh-test-');
 after(() => tmp.cleanup());
 
-function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function bench(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // Its temporary folders and generated files go under the test's folder (--no-cache, TMPDIR).
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', 'refresh', '--no-cache', '--rows', '1200', '--per-merchant', '200', '--lookups', '30', '--basket', '5', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', 'refresh', '--no-cache', '--rows', '600', '--per-merchant', '100', '--lookups', '10', '--basket', '3'], {
       cwd: ROOT, env: { ...process.env, TMPDIR: tmp.path, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -38,9 +40,5 @@ function assertRan(r: { code: number | null; stdout: string; stderr: string }): 
 }
 
 test('the refresh benchmark runs on PGlite and its correctness checks hold', { timeout: 180_000 }, async () => {
-  assertRan(await bench([]));
-});
-
-test('the refresh benchmark runs on PostgreSQL', { timeout: 180_000, skip: !postgresAvailable() && 'PostgreSQL is not installed' }, async () => {
-  assertRan(await bench(['--engine', 'postgres']));
+  assertRan(await bench());
 });
