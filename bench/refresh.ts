@@ -156,9 +156,9 @@ function report(out: (s: string) => void, r: { rows: number; engine: string; cou
   const { results, floor } = r;
   const client = r.engine === 'postgres' ? ' (client)' : '';
   out(`Steps (each a halo-data process: wall time includes its start-up; peak RSS of that process${client}, all threads):\n`);
-  out('  step            stage s  stage RSS    load s  load RSS   × floor    history    current  exit\n');
+  out('  step            stage s  stage RSS    load s  load cpu s  load RSS   × floor    history    current  exit\n');
   for (const s of results) {
-    out(`  ${s.name.padEnd(15)} ${s.stage.wallSeconds.toFixed(2).padStart(7)} ${mib(s.stage).toFixed(0).padStart(6)} MiB  ${s.load.wallSeconds.toFixed(2).padStart(8)} ${mib(s.load).toFixed(0).padStart(5)} MiB ${(s.load.wallSeconds / floor).toFixed(2).padStart(8)}× ` +
+    out(`  ${s.name.padEnd(15)} ${s.stage.wallSeconds.toFixed(2).padStart(7)} ${mib(s.stage).toFixed(0).padStart(6)} MiB  ${s.load.wallSeconds.toFixed(2).padStart(8)} ${(s.load.cpuSeconds ?? NaN).toFixed(2).padStart(11)} ${mib(s.load).toFixed(0).padStart(5)} MiB ${(s.load.wallSeconds / floor).toFixed(2).padStart(8)}× ` +
       `${(s.written ? int(s.written.history) : '-').padStart(10)} ${(s.written ? int(s.written.current) : '-').padStart(10)}  ${s.load.exitCode}${noisy(s.load)}\n`);
   }
   out(`  ${`bare ${r.engine === 'pglite' ? 'PGlite' : 'PostgreSQL'} COPY of the whole catalogue into an unindexed table (the floor)`.padEnd(70)} ${floor.toFixed(2).padStart(7)} s\n`);
