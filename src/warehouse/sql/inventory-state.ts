@@ -53,12 +53,12 @@ const sql = (text: string): Step => ({ kind: 'sql', sql: text });
  * A full catalogue much smaller than what a merchant lists now is a truncated upload far more
  * often than a pharmacy emptying its shelves: it is refused, not applied as a mass delisting.
  */
-function shrinkGuard(o: InventoryStateOptions): Step[] {
+function shrinkGuard(o: InventoryStateOptions, listedBefore: string): Step[] {
   if (o.mode !== 'full' || o.shrinkGuardPercent <= 0) return [];
   return [{
     kind: 'guard', label: 'inventory shrink',
     sql: `SELECT CAST(CASE WHEN COUNT(*) = 0 THEN '0' ELSE 'inventory-shrink' END AS INTEGER) AS shrink_check
-      FROM inv_m m JOIN (SELECT merchant_id, COUNT(*) AS listed FROM ${t('fact_inventory_current')} WHERE is_listed GROUP BY merchant_id) AS c
+      FROM inv_m m JOIN (SELECT merchant_id, COUNT(*) AS listed FROM ${listedBefore} WHERE is_listed GROUP BY merchant_id) AS c
         ON c.merchant_id = m.merchant_id
       WHERE m.products * 100 < c.listed * ${Math.trunc(o.shrinkGuardPercent)}`,
     refusal: { code: 'inventory-shrink', message: 'a full catalogue in this batch lists too few of a merchant\'s products' },
@@ -70,7 +70,6 @@ export function inventoryState(d: Dialect, o: InventoryStateOptions): Step[] {
   const merchants = [
     sql(d.tempTableAs('inv_m', `SELECT merchant_id, COUNT(*) AS products, COALESCE(MAX(updated_at), CAST($5 AS TIMESTAMP)) AS observed_at
       FROM ${o.src} GROUP BY merchant_id`)),
-    ...shrinkGuard(o),
     sql(`INSERT INTO ${t('etl_batch_merchant')} (batch_id, merchant_id, source, inventory, observed_at, products)
       SELECT ${BATCH}, merchant_id, CAST($2 AS VARCHAR(64)), '${o.mode}', observed_at, products FROM inv_m`),
   ];
@@ -100,11 +99,12 @@ function newestBatch(d: Dialect, o: InventoryStateOptions): Step[] {
   const c = t('fact_inventory_current');
   const full = o.mode === 'full';
   const seen = 's.merchant_id IS NOT NULL';
-  const expiry = '(c.expiry_date <> s.expiry_date OR (c.expiry_date IS NULL) <> (s.expiry_date IS NULL))';
+  const expiry = 'COALESCE(c.expiry_date <> s.expiry_date, (c.expiry_date IS NULL) <> (s.expiry_date IS NULL))';
   const listedDiffers = full ? `(NOT c.is_listed OR c.selling_price <> s.selling_price OR c.stock_qty <> s.stock_qty OR ${expiry})` : 'TRUE';
   const key = productKey('s.barcode', 's.merchant_id', 's.merchant_sku');
   const pick = (listed: string, unlisted: string) => `CASE WHEN ${seen} THEN ${listed} ELSE ${unlisted} END`;
   return [
+    ...shrinkGuard(o, t('fact_inventory_current')),
     sql(d.tempTableAs('inv_mm', `SELECT im.merchant_id, im.observed_at, m.merchant_sk FROM inv_m im
       JOIN ${t('dim_merchant')} m ON m.merchant_id = im.merchant_id AND m.is_current`)),
     sql(d.tempTableAs('inv_new', `SELECT c.product_sk, mm.merchant_sk, mm.merchant_id, ${pick('s.merchant_sku', 'c.merchant_sku')} AS merchant_sku,
@@ -150,7 +150,7 @@ function lateBatch(d: Dialect, o: InventoryStateOptions): Step[] {
   const vxProducts = 'SELECT product_sk FROM inv_vx';
   // What the next full batch saw (v, the old state in force: unlisted when there was none)
   // differs from the new state in force (n).
-  const expiry = '(n.expiry_date <> v.expiry_date OR (n.expiry_date IS NULL) <> (v.expiry_date IS NULL))';
+  const expiry = 'COALESCE(n.expiry_date <> v.expiry_date, (n.expiry_date IS NULL) <> (v.expiry_date IS NULL))';
   const sawDiffers = `(CASE WHEN v.is_listed THEN (CASE WHEN NOT n.is_listed OR n.selling_price <> v.selling_price OR n.stock_qty <> v.stock_qty OR ${expiry} THEN 1 ELSE 0 END)
     WHEN n.is_listed THEN 1 ELSE 0 END) = 1`;
   return [
@@ -161,6 +161,8 @@ function lateBatch(d: Dialect, o: InventoryStateOptions): Step[] {
           ROW_NUMBER() OVER (PARTITION BY v.product_sk ORDER BY v.batch_id DESC) AS rn
         FROM ${h} v JOIN ${t('dim_product')} p ON p.product_sk = v.product_sk JOIN inv_m im ON im.merchant_id = p.merchant_id
         WHERE v.batch_id < ${BATCH}) AS x WHERE x.rn = 1`)),
+    // Judged at its place: against what its merchants listed just before it, not today.
+    ...shrinkGuard(o, 'inv_prev'),
     // The versions this batch opens.
     sql(d.tempTableAs('inv_vx', `SELECT o.product_sk, o.merchant_sk, o.merchant_id, o.selling_price, o.stock_qty, o.expiry_date, o.is_listed, o.valid_from
       FROM inv_obs o LEFT JOIN inv_prev v ON v.product_sk = o.product_sk
@@ -193,6 +195,12 @@ function lateBatch(d: Dialect, o: InventoryStateOptions): Step[] {
       SELECT x.product_sk, x.merchant_sk, ${BATCH}, 'changed', x.selling_price, x.stock_qty, x.expiry_date, x.is_listed, x.valid_from,
         CAST(NULL AS TIMESTAMP), FALSE, ${LOAD_SEQ}
       FROM inv_vx x`),
+    // A delisted version keeps the price and expiry of the version before it: the one right
+    // after this batch, if delisted, now follows this batch's.
+    sql(d.tempTableAs('inv_after', `SELECT a.product_sk, MIN(a.batch_id) AS batch_id FROM ${h} a JOIN inv_vx x ON x.product_sk = a.product_sk
+      WHERE a.batch_id > ${BATCH} GROUP BY a.product_sk`)),
+    sql(`UPDATE ${h} SET selling_price = x.selling_price, expiry_date = x.expiry_date FROM inv_vx x JOIN inv_after a ON a.product_sk = x.product_sk
+      WHERE ${h}.product_sk = x.product_sk AND ${h}.batch_id = a.batch_id AND x.is_listed AND NOT ${h}.is_listed`),
     ...restitch(d, vxProducts).map(sql),
     sql(`DELETE FROM ${c} WHERE product_sk IN (${vxProducts})`),
     sql(currentFromHistory(vxProducts)),
