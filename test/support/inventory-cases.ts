@@ -110,5 +110,44 @@ export function inventoryCases(): InventoryCase[] {
       ops: ops(4, 1, 3, 0, 2),
     });
   }
+  {
+    const { batch } = clock(6);
+    const a = 'G1-APT-1';
+    cases.push({
+      name: 'a late batch moves a change earlier (its values are those a later batch repeated)',
+      batches: [
+        batch(0, 'full', [file('a.csv', r(a, 'X', '1000', 3))]),
+        batch(1, 'full', [file('a.csv', r(a, 'X', '2500', 3))]),
+        batch(2, 'full', [file('a.csv', r(a, 'X', '2500', 3))]),
+      ],
+      ops: ops(0, 2, 1),
+    });
+  }
+  {
+    const { batch } = clock(7);
+    const a = 'H1-APT-1';
+    cases.push({
+      name: 'a late batch brings a product that a later full catalogue, loaded before it, lacked (delisted there)',
+      batches: [
+        batch(0, 'full', [file('a.csv', r(a, 'X', '1000', 3), r(a, 'Y', '2500', 1))]),
+        batch(1, 'full', [file('a.csv', r(a, 'X', '1000', 3))]),
+        batch(2, 'delta', [file('a.csv', r(a, 'Z', '4500', 1))]),
+      ],
+      ops: ops(1, 2, 0),
+    });
+  }
+  {
+    const { batch } = clock(8);
+    const a = 'I1-APT-1';
+    cases.push({
+      name: 'a late delta between a full catalogue and the full one that delists: the delisted version keeps the late price',
+      batches: [
+        batch(0, 'full', [file('a.csv', r(a, 'X', '1000', 3), r(a, 'Y', '1000', 1))]),
+        batch(1, 'delta', [file('a.csv', r(a, 'Y', '2500', 1, null, '2027-06-30'))]),
+        batch(2, 'full', [file('a.csv', r(a, 'X', '1000', 3))]),
+      ],
+      ops: ops(0, 2, 1),
+    });
+  }
   return cases;
 }
