@@ -70,13 +70,13 @@ export function inventoryCases(): InventoryCase[] {
     const { batch } = clock(3);
     const [a, b] = ['D1-APT-1', 'D1-APT-2'];
     cases.push({
-      name: 'replays: every batch loaded again, forced, in another order',
+      name: 'replays: every batch loaded again, forced, in another order, one through --no-merge and merge',
       batches: [
         batch(0, 'full', [file('a.csv', r(a, 'X', '1000', 3), r(b, 'X', '4500', 1))]),
         batch(1, 'full', [file('a.csv', r(a, 'X', '2500', 3), r(a, 'Y', '1000', 1))]),
         batch(2, 'delta', [file('a.csv', r(b, 'X', '4500', 2))]),
       ],
-      ops: ops(0, 1, 2, [1, 'force'], [0, 'force'], 2, [2, 'force']),
+      ops: ops(0, 1, 2, [1, 'force'], [0, 'force'], 2, [2, 'force'], [1, 'staged']),
     });
   }
   {

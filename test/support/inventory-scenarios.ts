@@ -14,7 +14,7 @@ import type { Lake } from '../../src/lake/lake.js';
 import type { BatchEntry } from '../../src/batch/catalog.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { stage } from '../../src/pipeline/stage.js';
-import { loadBatch, ledgerView } from '../../src/pipeline/load.js';
+import { loadBatch, mergeBatch, ledgerView } from '../../src/pipeline/load.js';
 import { isoTime, money, byNaturalKey, type ModelBatch, type ModelFile, type ModelResult, type InventoryMode, type ChangeKind } from './inventory-model.js';
 import { productName } from './v2-warehouse.js';
 
@@ -55,8 +55,11 @@ export async function stageModelBatch(config: HaloConfig, dir: string, b: ModelB
   return { batchId: r.batchId, source: SCENARIO_SOURCE, date: b.time.slice(0, 10), prefix: r.prefix, status: 'complete', manifest: r.manifest, objects: 0, bytes: 0, lastModified: new Date() };
 }
 
-/** One load in a plan: a plain load (skipped when loaded), a forced replay, or an attempt that fails (the batch's COPY count cannot match). */
-export interface LoadOp { batch: number; kind: 'load' | 'force' | 'fail' }
+/**
+ * One load in a plan: a plain load (skipped when loaded), a forced replay, an attempt that
+ * fails (the batch's COPY count cannot match), or `load --no-merge` then `merge` (forced).
+ */
+export interface LoadOp { batch: number; kind: 'load' | 'force' | 'fail' | 'staged' }
 
 /**
  * Loads batches as `run` and `load` do (the ledger read before each, the newest loaded batch
@@ -73,6 +76,9 @@ export async function applyOps(wh: Warehouse, lake: Lake, entries: readonly Batc
       const m = e.manifest!;
       const broken = { ...e, manifest: { ...m, counts: { ...m.counts, validRows: m.counts.validRows + 1 } } };
       await assert.rejects(loadBatch(wh, lake, broken, view.statuses.get(e.batchId), { ...opts, force: true }), /COPY loaded|row/i, `the broken load of ${e.batchId} failed`);
+    } else if (op.kind === 'staged') {
+      await loadBatch(wh, lake, e, view.statuses.get(e.batchId), { ...opts, force: true, merge: false });
+      await mergeBatch(wh, e, { newestLoaded: (await ledgerView(wh, [])).newestLoaded, allowShrink: true } as Parameters<typeof mergeBatch>[2]);
     } else {
       await loadBatch(wh, lake, e, view.statuses.get(e.batchId), opts);
     }
