@@ -12,8 +12,11 @@
  *   now gets a `delisted` version (stock 0, not listed, price and expiry kept); absent and
  *   already delisted, or never seen: nothing. delta: only the products listed change;
  * - a version opens only when price, stock, expiry or the listed state differ from the
- *   version in force (two not-listed states are equal whatever their price); its kind is
- *   `new` (no version before), `changed`, `delisted` or `relisted` (from not listed);
+ *   version in force (two not-listed states are equal whatever their price) — except that a
+ *   delta batch's row opens one even when it restates the version in force (the warehouse's
+ *   rule, src/warehouse/sql/inventory-state.ts: `deltaOpens: 'always'`, the default; the
+ *   issue's brief said 'changes'); its kind is `new` (no version before), `changed`,
+ *   `delisted` or `relisted` (from not listed);
  * - valid_from = the merchant's observed time in the batch that opened the version,
  *   valid_to = the next version's valid_from; the current row is the last version.
  *
@@ -62,6 +65,13 @@ export interface BatchMerchantRow { batchId: string; merchant: string; mode: Inv
 export interface ModelResult { current: CurrentRow[]; history: HistoryRow[]; batchMerchants: BatchMerchantRow[] }
 
 export interface ModelRules {
+  /**
+   * Whether a delta batch's row opens a version when it equals the version in force:
+   * 'always' (the warehouse's rule: a delta row is a change by definition, and recording it
+   * lets a late older batch see that this one restated the value) or 'changes' (only when
+   * something differs, as for full batches). Default 'always'.
+   */
+  deltaOpens?: 'always' | 'changes';
   /**
    * Whose updated_at makes a merchant's observed time when two files carry the same SKU:
    * 'applied' (only the rows that won, after the later file replaced the earlier one's) or
@@ -113,10 +123,10 @@ export function inventoryModel(batches: readonly ModelBatch[], rules: ModelRules
   const versions = new Map<string, HistoryRow[]>();
   const batchMerchants: BatchMerchantRow[] = [];
   const key = (merchant: string, sku: string) => `${merchant}\u0000${sku}`;
-  const open = (merchant: string, sku: string, batchId: string, at: string, next: State) => {
+  const open = (merchant: string, sku: string, batchId: string, at: string, next: State, always = false) => {
     const list = versions.get(key(merchant, sku)) ?? [];
     const prev = list.at(-1);
-    if (prev && sameState(prev, next)) return;
+    if (prev && !always && sameState(prev, next)) return;
     const changeKind: ChangeKind = !prev ? 'new' : !next.isListed ? 'delisted' : !prev.isListed ? 'relisted' : 'changed';
     if (prev) { prev.validTo = at; prev.isCurrent = false; }
     list.push({ merchant, sku, batchId, changeKind, ...next, validFrom: at, validTo: null, isCurrent: true });
@@ -125,7 +135,8 @@ export function inventoryModel(batches: readonly ModelBatch[], rules: ModelRules
   for (const b of ordered) {
     for (const [merchant, m] of merchantsOf(b, rules)) {
       batchMerchants.push({ batchId: b.batchId, merchant, mode: b.mode, observedAt: m.observedAt, products: m.rows.size });
-      for (const [sku, o] of m.rows) open(merchant, sku, b.batchId, m.observedAt, { price: money(o.price), stock: o.stock, expiry: o.expiry, isListed: true });
+      const always = b.mode === 'delta' && (rules.deltaOpens ?? 'always') === 'always';
+      for (const [sku, o] of m.rows) open(merchant, sku, b.batchId, m.observedAt, { price: money(o.price), stock: o.stock, expiry: o.expiry, isListed: true }, always);
       if (b.mode !== 'full') continue;
       for (const list of versions.values()) {
         const last = list.at(-1)!;

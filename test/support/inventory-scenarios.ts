@@ -14,6 +14,8 @@ import type { Lake } from '../../src/lake/lake.js';
 import type { BatchEntry } from '../../src/batch/catalog.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { stage } from '../../src/pipeline/stage.js';
+import { openLake } from '../../src/lake/open.js';
+import { inventoryMode, MANIFEST_NAME } from '../../src/batch/manifest.js';
 import { loadBatch, mergeBatch, ledgerView } from '../../src/pipeline/load.js';
 import { isoTime, money, byNaturalKey, type ModelBatch, type ModelFile, type ModelResult, type InventoryMode, type ChangeKind } from './inventory-model.js';
 import { productName } from './v2-warehouse.js';
@@ -52,7 +54,14 @@ export async function stageModelBatch(config: HaloConfig, dir: string, b: ModelB
     id: { batchId: b.batchId, createdAt: new Date(b.time) },
   });
   assert.equal(r.manifest.counts.rejectedRows, 0, `batch ${b.batchId}: rows rejected at stage`);
-  return { batchId: r.batchId, source: SCENARIO_SOURCE, date: b.time.slice(0, 10), prefix: r.prefix, status: 'complete', manifest: r.manifest, objects: 0, bytes: 0, lastModified: new Date() };
+  let manifest = r.manifest;
+  if (inventoryMode(manifest) !== b.mode) {
+    // Until stage records the source's `inventory` setting (issue 17 item 5), the manifest is
+    // given it here, as stage will write it: the field, in the lake's manifest.json.
+    manifest = { ...manifest, inventory: b.mode };
+    await (await openLake(config)).put(`${r.prefix}/${MANIFEST_NAME}`, Buffer.from(JSON.stringify(manifest, null, 2) + '\n'), 'application/json');
+  }
+  return { batchId: r.batchId, source: SCENARIO_SOURCE, date: b.time.slice(0, 10), prefix: r.prefix, status: 'complete', manifest, objects: 0, bytes: 0, lastModified: new Date() };
 }
 
 /**
