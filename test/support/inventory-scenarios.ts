@@ -138,6 +138,15 @@ export async function readFacts(wh: Warehouse): Promise<WarehouseFacts> {
   };
 }
 
+/** The facts of some merchants only (scenarios of their own in a shared warehouse). */
+export function ofMerchants(f: WarehouseFacts, merchants: ReadonlySet<string>): WarehouseFacts {
+  const keep = (r: { merchant: string }) => merchants.has(r.merchant);
+  return {
+    current: f.current.filter(keep), batchMerchants: f.batchMerchants.filter(keep), ledgerSeqs: f.ledgerSeqs,
+    history: f.history.filter(keep), loadSeqs: f.loadSeqs.filter((_, i) => keep(f.history[i])),
+  };
+}
+
 /** The model's part of the facts (what two load orders must agree on: load_seq is the order of loads, so it may differ). */
 export const modelPart = (f: WarehouseFacts): ModelResult => ({ current: f.current, history: f.history, batchMerchants: f.batchMerchants });
 
