@@ -114,6 +114,6 @@ describe('inventory: any load order, with repeats, replays and failed loads, giv
       const ordered = await readFacts(wh);
       assertFactsMatch(ordered, want, 'batch order');
       assert.deepEqual(modelPart(shuffled), modelPart(ordered));
-    }), { numRuns: RUNS, seed, path: process.env.HALO_ORDER_PATH, endOnFailure: !process.env.HALO_ORDER_SHRINK });
+    }), { numRuns: RUNS, seed, path: process.env.HALO_ORDER_PATH, endOnFailure: !process.env.HALO_ORDER_SHRINK, includeErrorInReport: true });
   });
 });

@@ -160,6 +160,7 @@ export function assertFactsMatch(got: WarehouseFacts, want: ModelResult, what: s
   assert.deepEqual(got.history, want.history, `${what}: fact_inventory_history differs from the model`);
   assert.deepEqual(got.batchMerchants, want.batchMerchants, `${what}: etl_batch_merchant differs from the model`);
   const seqs = [...got.ledgerSeqs.values()];
+  assert.ok(seqs.every((s) => Number.isInteger(s) && s >= 1), `${what}: a loaded batch without a load_seq`);
   assert.equal(new Set(seqs).size, seqs.length, `${what}: two loaded batches share a load_seq`);
   const top = Math.max(0, ...seqs);
   for (const s of got.loadSeqs) assert.ok(Number.isInteger(s) && s >= 1 && s <= top, `${what}: a history row's load_seq ${s} is not a load's (1..${top})`);
