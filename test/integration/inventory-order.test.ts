@@ -27,7 +27,7 @@ import { initSchema } from '../../src/warehouse/schema.js';
 import type { Lake } from '../../src/lake/lake.js';
 import type { HaloConfig } from '../../src/config/types.js';
 
-const RUNS = 24 * SCALE;
+const RUNS = 20 * SCALE;
 const PRICES = ['1000', '2500', '4500'];
 const STOCKS = [0, 3, 10];
 const EXPIRIES = [null, '2027-01-31', '2027-06-30'];
