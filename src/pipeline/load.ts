@@ -15,6 +15,7 @@ import {
 } from '../warehouse/sql/merge.js';
 import { ConfigError, DataError } from '../errors.js';
 import { redactDbMessage } from '../warehouse/redact.js';
+import { shrinkError, keptShrinkError } from './shrink.js';
 import { retryConflicts, conflictPolicy, DEFAULT_CONFLICT_POLICY, type ConflictPolicy } from '../warehouse/conflict.js';
 import type { HaloConfig } from '../config/types.js';
 import type { Logger } from '../output/logger.js';
@@ -31,9 +32,13 @@ export interface LoadOptions {
   conflicts?: ConflictPolicy;
   /** Told before each such retry (for the log). */
   onConflict?: (retry: number, pauseMs: number, message: string) => void;
-  /** Apply a full catalogue even when it lists under shrinkGuardPercent of a merchant's listed products. */
+  /**
+   * --allow-shrink: apply a full-catalogue inventory batch even when it lists under
+   * shrinkGuardPercent of a merchant's currently listed products (else it fails, DataError
+   * `inventory-shrink`): the operator says the smaller catalogue is real, not a truncated upload.
+   */
   allowShrink?: boolean;
-  /** A full catalogue listing under this percentage of a merchant's listed products is refused (default 50; 0: never). */
+  /** The shrink guard's threshold, a whole percentage 0..100 (config warehouse.shrinkGuardPercent; 0 turns it off; default 50). */
   shrinkGuardPercent?: number;
 }
 
@@ -48,6 +53,7 @@ interface MergeContext {
   shrinkGuardPercent: number;
 }
 
+const isShrink = (e: unknown) => e instanceof DataError && e.code === 'inventory-shrink';
 const shrinkPercent = (o: { allowShrink?: boolean; shrinkGuardPercent?: number }) => (o.allowShrink ? 0 : o.shrinkGuardPercent ?? DEFAULT_SHRINK_GUARD_PERCENT);
 
 /**
@@ -239,7 +245,8 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
       const r = await loadOnce(wh, lake, entry, planned.ledger, { ...opts, newestLoaded: planned.newestLoaded }, (startedAt) => { failedRun = { ledger: planned.ledger, startedAt }; });
       return { ...r, seconds: (performance.now() - started) / 1000 };
     }, { signal: opts.signal, onRetry: (n, pause, e) => opts.onConflict?.(n, pause, e.message) });
-  } catch (e) {
+  } catch (caught) {
+    const e = isShrink(caught) ? await shrinkError(wh, lake, entry, shrinkPercent(opts), caught) : caught;
     const f = failedRun as { ledger?: LedgerStatus; startedAt: string } | null;
     if (f) await failureTrace(wh, m, f.ledger, f.startedAt, e);
     throw e;
@@ -353,7 +360,10 @@ export function conflictRetries(config: HaloConfig, log: Logger, fields: Record<
 export interface MergeOptions {
   memberKey?: string; signal?: AbortSignal; newestLoaded?: string; progress?: StepProgress;
   conflicts?: ConflictPolicy; onConflict?: LoadOptions['onConflict'];
-  allowShrink?: boolean; shrinkGuardPercent?: number;
+  /** As LoadOptions.allowShrink: apply a full catalogue under the shrink guard's share of a merchant's listed products. */
+  allowShrink?: boolean;
+  /** As LoadOptions.shrinkGuardPercent (default 50; 0 turns the guard off). */
+  shrinkGuardPercent?: number;
 }
 
 async function mergeOnce(wh: Warehouse, entry: BatchEntry, opts: MergeOptions): Promise<LoadOutcome> {
@@ -376,7 +386,8 @@ async function mergeOnce(wh: Warehouse, entry: BatchEntry, opts: MergeOptions): 
   ];
   try {
     await wh.execute(steps, { name: `merge-${m.batchId}`, signal: opts.signal, progress: executeProgress(opts.progress, m, wh, false) });
-  } catch (e) {
+  } catch (caught) {
+    const e = isShrink(caught) ? await keptShrinkError(wh, entry, kept.main, shrinkPercent(opts), caught) : caught;
     const msg = redactDbMessage(String((e as Error)?.message ?? e)).slice(0, 500);
     await wh.query(`UPDATE ${SCHEMA}.etl_batch SET error = $1, finished_at = CAST($2 AS TIMESTAMP) WHERE batch_id = $3 AND status = 'staged'`,
       [msg, new Date().toISOString(), m.batchId]).catch(() => {});

@@ -27,7 +27,9 @@ import { STATE_COLUMNS, currentFromHistory, productKey, restitch, statesDiffer }
  * Parameters: $1 batch id, $2 source, $5 the batch's time (ISO: its observed time where its
  * rows have no updated_at).
  */
-export type InventoryMode = 'full' | 'delta';
+import type { InventoryMode } from '../../config/types.js';
+
+export type { InventoryMode };
 
 export interface InventoryStateOptions {
   /** The batch's rows, one per merchant × SKU (de-duplicated). */
