@@ -14,8 +14,7 @@ import type { Lake } from '../../src/lake/lake.js';
 import type { BatchEntry } from '../../src/batch/catalog.js';
 import type { Warehouse } from '../../src/warehouse/warehouse.js';
 import { stage } from '../../src/pipeline/stage.js';
-import { openLake } from '../../src/lake/open.js';
-import { inventoryMode, MANIFEST_NAME } from '../../src/batch/manifest.js';
+import { inventoryMode } from '../../src/batch/manifest.js';
 import { loadBatch, mergeBatch, ledgerView } from '../../src/pipeline/load.js';
 import { isoTime, money, byNaturalKey, type ModelBatch, type ModelFile, type ModelResult, type InventoryMode, type ChangeKind } from './inventory-model.js';
 import { productName } from './v2-warehouse.js';
@@ -32,14 +31,6 @@ export function fileCsv(f: ModelFile): string {
 /** A batch id at `time` (ULID: ids sort as times do, the source's sequence). */
 export const batchIdAt = (time: string) => ulid(new Date(time).getTime());
 
-/**
- * The config the stage of a batch of `mode` runs with: its source says `inventory: mode`
- * (the manifest records it, manifest.ts inventoryMode).
- */
-export function withMode(config: HaloConfig, mode: InventoryMode): HaloConfig {
-  return { ...config, sources: [{ name: SCENARIO_SOURCE, type: 'local', path: '.', schema: 'merchant_inventory', inventory: mode } as HaloConfig['sources'][number]] };
-}
-
 /** Stages a model batch with the real stage pipeline (in this process), at its own id and time. */
 export async function stageModelBatch(config: HaloConfig, dir: string, b: ModelBatch): Promise<BatchEntry> {
   const folder = join(dir, b.batchId);
@@ -50,18 +41,12 @@ export async function stageModelBatch(config: HaloConfig, dir: string, b: ModelB
     return p;
   });
   const r = await stage({
-    inputs, schema: 'merchant_inventory', source: SCENARIO_SOURCE, config: withMode(config, b.mode), maxRejectRate: 0, threads: 0,
+    inputs, schema: 'merchant_inventory', source: SCENARIO_SOURCE, config, maxRejectRate: 0, threads: 0, inventory: b.mode,
     id: { batchId: b.batchId, createdAt: new Date(b.time) },
   });
   assert.equal(r.manifest.counts.rejectedRows, 0, `batch ${b.batchId}: rows rejected at stage`);
-  let manifest = r.manifest;
-  if (inventoryMode(manifest) !== b.mode) {
-    // Until stage records the source's `inventory` setting (issue 17 item 5), the manifest is
-    // given it here, as stage will write it: the field, in the lake's manifest.json.
-    manifest = { ...manifest, inventory: b.mode };
-    await (await openLake(config)).put(`${r.prefix}/${MANIFEST_NAME}`, Buffer.from(JSON.stringify(manifest, null, 2) + '\n'), 'application/json');
-  }
-  return { batchId: r.batchId, source: SCENARIO_SOURCE, date: b.time.slice(0, 10), prefix: r.prefix, status: 'complete', manifest, objects: 0, bytes: 0, lastModified: new Date() };
+  assert.equal(inventoryMode(r.manifest), b.mode, `batch ${b.batchId}: the manifest records its mode`);
+  return { batchId: r.batchId, source: SCENARIO_SOURCE, date: b.time.slice(0, 10), prefix: r.prefix, status: 'complete', manifest: r.manifest, objects: 0, bytes: 0, lastModified: new Date() };
 }
 
 /**
@@ -87,7 +72,7 @@ export async function applyOps(wh: Warehouse, lake: Lake, entries: readonly Batc
       await assert.rejects(loadBatch(wh, lake, broken, view.statuses.get(e.batchId), { ...opts, force: true }), /COPY loaded|row/i, `the broken load of ${e.batchId} failed`);
     } else if (op.kind === 'staged') {
       await loadBatch(wh, lake, e, view.statuses.get(e.batchId), { ...opts, force: true, merge: false });
-      await mergeBatch(wh, e, { newestLoaded: (await ledgerView(wh, [])).newestLoaded, allowShrink: true } as Parameters<typeof mergeBatch>[2]);
+      await mergeBatch(wh, e, { newestLoaded: (await ledgerView(wh, [])).newestLoaded, allowShrink: true });
     } else {
       await loadBatch(wh, lake, e, view.statuses.get(e.batchId), opts);
     }
