@@ -116,4 +116,23 @@ describe('inventory: any load order, with repeats, replays and failed loads, giv
       assert.deepEqual(modelPart(shuffled), modelPart(ordered));
     }), { numRuns: RUNS, seed, path: process.env.HALO_ORDER_PATH, endOnFailure: !process.env.HALO_ORDER_SHRINK, includeErrorInReport: true });
   });
+
+  // The shrink guard must not make the result depend on the load order: a batch that loads in
+  // batch order loads late too. Here the pharmacy's first catalogue (1 product) arrives after
+  // its next one (4 products): in order nothing is refused (the first has nothing to shrink
+  // from); late, it delists nothing listed now. It was refused (judged against today's 4).
+  test('the shrink guard judges a late full catalogue at its place, not against what is listed now', async () => {
+    const r = (sku: string): ModelRow => ({ merchant: 'APT-9', sku, price: '1000', stock: 1, expiry: null, updatedAt: null });
+    const base = T0 + (cases++) * 24 * HOUR;
+    const at = (k: number) => new Date(base + k * HOUR).toISOString();
+    const batches: ModelBatch[] = [
+      { batchId: batchIdAt(at(0)), mode: 'full', time: at(0), files: [{ name: 'a.csv', rows: [r('SKU-1')] }] },
+      { batchId: batchIdAt(at(1)), mode: 'full', time: at(1), files: [{ name: 'a.csv', rows: ['SKU-1', 'SKU-2', 'SKU-3', 'SKU-4'].map(r) }] },
+    ];
+    const entries = [];
+    for (const b of batches) entries.push(await stageModelBatch(config, join(tmp.path, 'files'), b));
+    await resetWarehouse(wh);
+    await applyOps(wh, lake, entries, [{ batch: 1, kind: 'load' }, { batch: 0, kind: 'load' }], { allowShrink: false });
+    assertFactsMatch(await readFacts(wh), inventoryModel(batches), 'guarded, late first catalogue');
+  });
 });

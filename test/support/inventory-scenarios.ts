@@ -59,20 +59,21 @@ export interface LoadOp { batch: number; kind: 'load' | 'force' | 'fail' | 'stag
  * Loads batches as `run` and `load` do (the ledger read before each, the newest loaded batch
  * passed on), op by op. A `fail` op loads a copy of the entry whose manifest promises one row
  * more than its parts hold: the transaction rolls back, a `failed` ledger row stays (or, for
- * a batch loaded before, a note of the failed reload).
+ * a batch loaded before, a note of the failed reload). The shrink guard is off (allowShrink)
+ * unless `guard` says otherwise: random catalogues shrink at random.
  */
-export async function applyOps(wh: Warehouse, lake: Lake, entries: readonly BatchEntry[], ops: readonly LoadOp[]): Promise<void> {
+export async function applyOps(wh: Warehouse, lake: Lake, entries: readonly BatchEntry[], ops: readonly LoadOp[], guard: { allowShrink: boolean } = { allowShrink: true }): Promise<void> {
   for (const op of ops) {
     const e = entries[op.batch];
     const view = await ledgerView(wh, [e.batchId]);
-    const opts = { force: op.kind === 'force', merge: true, newestLoaded: view.newestLoaded, allowShrink: true };
+    const opts = { force: op.kind === 'force', merge: true, newestLoaded: view.newestLoaded, allowShrink: guard.allowShrink };
     if (op.kind === 'fail') {
       const m = e.manifest!;
       const broken = { ...e, manifest: { ...m, counts: { ...m.counts, validRows: m.counts.validRows + 1 } } };
       await assert.rejects(loadBatch(wh, lake, broken, view.statuses.get(e.batchId), { ...opts, force: true }), /COPY loaded|row/i, `the broken load of ${e.batchId} failed`);
     } else if (op.kind === 'staged') {
       await loadBatch(wh, lake, e, view.statuses.get(e.batchId), { ...opts, force: true, merge: false });
-      await mergeBatch(wh, e, { newestLoaded: (await ledgerView(wh, [])).newestLoaded, allowShrink: true });
+      await mergeBatch(wh, e, { newestLoaded: (await ledgerView(wh, [])).newestLoaded, allowShrink: guard.allowShrink });
     } else {
       await loadBatch(wh, lake, e, view.statuses.get(e.batchId), opts);
     }
