@@ -88,27 +88,40 @@ function observed(src: string): string {
 }
 
 /**
- * Newer than every loaded batch: the version in force is the current row. Only what differs
- * is written (a refresh where 2 % changed writes 2 % of rows), and current rows whose product
- * key alone moved (a barcode corrected) get it without a version.
+ * Newer than every loaded batch: the version in force is the current row. One pass over the
+ * batch's rows and its merchants' current rows (a full join on the natural key; a left join
+ * for a delta batch) finds what is new, changed, relisted and delisted; only those are
+ * written (a refresh where 2 % changed writes 2 % of rows), and a current row whose product
+ * key alone moved (a barcode corrected) gets it without a version. The dimension merges ran
+ * first, so the batch's barcode is dim_product's, and only new products need dim_product
+ * (for their surrogate key).
  */
 function newestBatch(d: Dialect, o: InventoryStateOptions): Step[] {
   const c = t('fact_inventory_current');
-  const differs = statesDiffer('c', 'o');
+  const full = o.mode === 'full';
+  const seen = 's.merchant_id IS NOT NULL';
+  const expiry = '(c.expiry_date <> s.expiry_date OR (c.expiry_date IS NULL) <> (s.expiry_date IS NULL))';
+  const listedDiffers = full ? `(NOT c.is_listed OR c.selling_price <> s.selling_price OR c.stock_qty <> s.stock_qty OR ${expiry})` : 'TRUE';
+  const key = productKey('s.barcode', 's.merchant_id', 's.merchant_sku');
+  const pick = (listed: string, unlisted: string) => `CASE WHEN ${seen} THEN ${listed} ELSE ${unlisted} END`;
   return [
-    sql(d.tempTableAs('inv_new', `SELECT o.product_sk, o.merchant_sk, o.merchant_id, o.merchant_sku, o.product_key, o.selling_price, o.stock_qty, o.expiry_date,
-        o.is_listed, o.valid_from,
-        CASE WHEN c.product_sk IS NULL THEN 'new' WHEN NOT c.is_listed THEN 'relisted' ELSE 'changed' END AS change_kind,
-        CASE WHEN c.product_sk IS NULL OR ${o.mode === 'delta' ? 'TRUE' : differs} THEN 1 ELSE 0 END AS opens
-      FROM (${observed(o.src)}) AS o LEFT JOIN ${c} c ON c.product_sk = o.product_sk
-      WHERE c.product_sk IS NULL OR ${o.mode === 'delta' ? 'TRUE' : differs} OR c.product_key <> o.product_key`)),
-    // A full catalogue's merchant no longer lists what it listed: delisted (stock 0, price and expiry kept).
-    ...(o.mode === 'full' ? [sql(`INSERT INTO inv_new (product_sk, merchant_sk, merchant_id, merchant_sku, product_key, ${STATE_COLUMNS}, valid_from, change_kind, opens)
-      SELECT c.product_sk, c.merchant_sk, c.merchant_id, c.merchant_sku, c.product_key, c.selling_price, 0, c.expiry_date, FALSE, im.observed_at, 'delisted', 1
-      FROM ${c} c JOIN inv_m im ON im.merchant_id = c.merchant_id
-      LEFT JOIN ${o.src} s ON s.merchant_id = c.merchant_id AND s.merchant_sku = c.merchant_sku
-      WHERE c.is_listed AND s.merchant_id IS NULL`)] : []),
+    sql(d.tempTableAs('inv_mm', `SELECT im.merchant_id, im.observed_at, m.merchant_sk FROM inv_m im
+      JOIN ${t('dim_merchant')} m ON m.merchant_id = im.merchant_id AND m.is_current`)),
+    sql(d.tempTableAs('inv_new', `SELECT c.product_sk, mm.merchant_sk, mm.merchant_id, ${pick('s.merchant_sku', 'c.merchant_sku')} AS merchant_sku,
+        ${pick(key, 'c.product_key')} AS product_key, ${pick('s.selling_price', 'c.selling_price')} AS selling_price,
+        ${pick('s.stock_qty', '0')} AS stock_qty, ${pick('s.expiry_date', 'c.expiry_date')} AS expiry_date,
+        ${pick('TRUE', 'FALSE')} AS is_listed, mm.observed_at AS valid_from,
+        CASE WHEN c.product_sk IS NULL THEN 'new' WHEN NOT (${seen}) THEN 'delisted' WHEN NOT c.is_listed THEN 'relisted' ELSE 'changed' END AS change_kind,
+        CASE WHEN c.product_sk IS NULL OR NOT (${seen}) OR ${listedDiffers} THEN 1 ELSE 0 END AS opens
+      FROM ${o.src} s ${full ? 'FULL' : 'LEFT'} JOIN (SELECT cc.product_sk, cc.merchant_id, cc.merchant_sku, cc.product_key, cc.selling_price, cc.stock_qty, cc.expiry_date, cc.is_listed
+          FROM ${c} cc JOIN inv_m im ON im.merchant_id = cc.merchant_id) AS c
+        ON c.merchant_id = s.merchant_id AND c.merchant_sku = s.merchant_sku
+      JOIN inv_mm mm ON mm.merchant_id = ${pick('s.merchant_id', 'c.merchant_id')}
+      WHERE c.product_sk IS NULL OR (NOT (${seen}) AND c.is_listed) OR (${seen} AND (${listedDiffers} OR c.product_key <> ${key}))`)),
     ...d.analyze('inv_new').map(sql),
+    // New products' surrogate keys (dim_product was merged first).
+    sql(`UPDATE inv_new SET product_sk = p.product_sk FROM ${t('dim_product')} p
+      WHERE inv_new.product_sk IS NULL AND p.merchant_id = inv_new.merchant_id AND p.merchant_sku = inv_new.merchant_sku`),
     sql(`UPDATE ${t('fact_inventory_history')} SET valid_to = n.valid_from, is_current = FALSE
       FROM inv_new n WHERE ${t('fact_inventory_history')}.product_sk = n.product_sk AND ${t('fact_inventory_history')}.is_current AND n.opens = 1`),
     sql(`INSERT INTO ${t('fact_inventory_history')} (${HISTORY_COLUMNS})
@@ -117,7 +130,7 @@ function newestBatch(d: Dialect, o: InventoryStateOptions): Step[] {
       FROM inv_new n WHERE n.opens = 1`),
     sql(`UPDATE ${c} SET merchant_sk = n.merchant_sk, product_key = n.product_key, selling_price = n.selling_price, stock_qty = n.stock_qty,
         expiry_date = n.expiry_date, is_listed = n.is_listed, observed_at = n.valid_from, batch_id = ${BATCH}
-      FROM inv_new n WHERE ${c}.product_sk = n.product_sk AND n.opens = 1`),
+      FROM inv_new n WHERE ${c}.product_sk = n.product_sk AND n.opens = 1 AND n.change_kind <> 'new'`),
     sql(`UPDATE ${c} SET product_key = n.product_key FROM inv_new n WHERE ${c}.product_sk = n.product_sk AND n.opens = 0`),
     sql(`INSERT INTO ${c} (product_sk, merchant_sk, merchant_id, merchant_sku, product_key, ${STATE_COLUMNS}, observed_at, batch_id)
       SELECT n.product_sk, n.merchant_sk, n.merchant_id, n.merchant_sku, n.product_key, n.selling_price, n.stock_qty, n.expiry_date, n.is_listed, n.valid_from, ${BATCH}
