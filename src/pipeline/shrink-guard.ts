@@ -1,4 +1,7 @@
 import type { HaloConfig } from '../config/types.js';
+import { DEFAULT_SHRINK_GUARD_PERCENT } from './load.js';
+
+export { DEFAULT_SHRINK_GUARD_PERCENT };
 
 /**
  * The shrink guard's settings for loadBatch / mergeBatch, one place for `load`, `merge`,
@@ -7,8 +10,6 @@ import type { HaloConfig } from '../config/types.js';
  * listing under that share of a merchant's listed products fails unless allowed (the check is
  * in pipeline/load.ts).
  */
-export const DEFAULT_SHRINK_GUARD_PERCENT = 50;
-
 export function shrinkGuard(config: HaloConfig, allowShrink: boolean): { allowShrink?: boolean; shrinkGuardPercent: number } {
   return {
     shrinkGuardPercent: config.warehouse.shrinkGuardPercent ?? DEFAULT_SHRINK_GUARD_PERCENT,
