@@ -199,7 +199,9 @@ function lateBatch(d: Dialect, o: InventoryStateOptions): Step[] {
     // after this batch, if delisted, now follows this batch's.
     sql(d.tempTableAs('inv_after', `SELECT a.product_sk, MIN(a.batch_id) AS batch_id FROM ${h} a JOIN inv_vx x ON x.product_sk = a.product_sk
       WHERE a.batch_id > ${BATCH} GROUP BY a.product_sk`)),
-    sql(`UPDATE ${h} SET selling_price = x.selling_price, expiry_date = x.expiry_date FROM inv_vx x JOIN inv_after a ON a.product_sk = x.product_sk
+    // Its load_seq moves to this load's: the changes feed then carries the new values (a
+    // consumer holding that version applies them: its batch is not older than the one it holds).
+    sql(`UPDATE ${h} SET selling_price = x.selling_price, expiry_date = x.expiry_date, load_seq = ${LOAD_SEQ} FROM inv_vx x JOIN inv_after a ON a.product_sk = x.product_sk
       WHERE ${h}.product_sk = x.product_sk AND ${h}.batch_id = a.batch_id AND x.is_listed AND NOT ${h}.is_listed`),
     ...restitch(d, vxProducts).map(sql),
     sql(`DELETE FROM ${c} WHERE product_sk IN (${vxProducts})`),
