@@ -361,7 +361,7 @@ Examples:
     }));
   addGlobalOptions(warehouse.command('query').description('run a read-only SQL query')
     .argument('<sql>', 'the query (the star schema is in schema halo)')
-    .addHelpText('after', '\nExample:\n  $ halo-data warehouse query "SELECT merchant_sku, MIN(selling_price) FROM halo.fact_inventory_snapshot f JOIN halo.dim_product p USING (product_sk) GROUP BY 1" --json')
+    .addHelpText('after', '\nExample:\n  $ halo-data warehouse query "SELECT product_key, product_name, merchant_id, selling_price, merchants_in_stock FROM halo.v_product_best_price WHERE product_key = \'8992772311113\'" --json')
     .action(async (sql: string, _o, cmd: Command) => {
       const { warehouseQuery } = await import('./commands/warehouse.js');
       setExit(await warehouseQuery(sql, makeContext(cmd.optsWithGlobals(), io)));

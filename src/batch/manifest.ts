@@ -66,6 +66,12 @@ export interface Manifest {
   rejects: { key: string; rows: number; bytes: number; sha256: string } | null;
   copyManifest: string;
   counts: { files: number; rows: number; validRows: number; rejectedRows: number };
+  /**
+   * merchant_inventory batches: whether each merchant's rows are its full catalogue (absent
+   * products are delisted) or changes only (absent products are unchanged), from the source's
+   * `inventory` setting when it was staged: a batch loads the same way forever. Absent: full.
+   */
+  inventory?: 'full' | 'delta';
   /** claim_pdf batches: the claims' line items, a table of their own. */
   claimLines?: { columns: string[]; parts: ManifestPart[]; copyManifest: string };
 }
@@ -87,4 +93,9 @@ export function partsArePseudonymised(m: Pick<Manifest, 'version'>): boolean {
 /** Where a batch lives in the lake: <source>/dt=YYYY-MM-DD/<batch_id>/ */
 export function batchPrefix(source: string, batchId: string, createdAt: Date): string {
   return `${source}/dt=${createdAt.toISOString().slice(0, 10)}/${batchId}`;
+}
+
+/** How an inventory batch's rows are applied (absent from older manifests: full). */
+export function inventoryMode(m: Pick<Manifest, 'inventory'>): 'full' | 'delta' {
+  return m.inventory === 'delta' ? 'delta' : 'full';
 }

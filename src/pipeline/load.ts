@@ -6,7 +6,8 @@ import { crashpoint } from '../util/crashpoint.js';
 import { SecretParam, type Warehouse, type Step, type StepParam, type ExecuteProgress } from '../warehouse/warehouse.js';
 import type { StepProgress } from '../output/progress.js';
 import type { BatchEntry } from '../batch/catalog.js';
-import { partsArePseudonymised, type Manifest, type ManifestPart } from '../batch/manifest.js';
+import { inventoryMode, partsArePseudonymised, type Manifest, type ManifestPart } from '../batch/manifest.js';
+import { decodeTime } from 'ulid';
 import { MEMBER_KEY_ENV } from '../batch/part-shape.js';
 import { SCHEMA } from '../warehouse/sql/ddl.js';
 import {
@@ -14,6 +15,7 @@ import {
 } from '../warehouse/sql/merge.js';
 import { ConfigError, DataError } from '../errors.js';
 import { redactDbMessage } from '../warehouse/redact.js';
+import { shrinkError, keptShrinkError } from './shrink.js';
 import { retryConflicts, conflictPolicy, DEFAULT_CONFLICT_POLICY, type ConflictPolicy } from '../warehouse/conflict.js';
 import type { HaloConfig } from '../config/types.js';
 import type { Logger } from '../output/logger.js';
@@ -30,16 +32,32 @@ export interface LoadOptions {
   conflicts?: ConflictPolicy;
   /** Told before each such retry (for the log). */
   onConflict?: (retry: number, pauseMs: number, message: string) => void;
+  /** Apply a full catalogue even when it lists under shrinkGuardPercent of a merchant's listed products. */
+  allowShrink?: boolean;
+  /** A full catalogue listing under this percentage of a merchant's listed products is refused (default 50; 0: never). */
+  shrinkGuardPercent?: number;
 }
 
-interface MergeContext { late: boolean; firstLoad: boolean; reload: boolean }
+/** The share of a merchant's listed products under which a full catalogue is refused, unless allowed. */
+export const DEFAULT_SHRINK_GUARD_PERCENT = 50;
+
+interface MergeContext {
+  late: boolean; firstLoad: boolean;
+  /** The ledger has the batch as loaded: its rows are in the star schema. */
+  merged: boolean;
+  /** 0 when shrinking is allowed. */
+  shrinkGuardPercent: number;
+}
+
+const isShrink = (e: unknown) => e instanceof DataError && e.code === 'inventory-shrink';
+const shrinkPercent = (o: { allowShrink?: boolean; shrinkGuardPercent?: number }) => (o.allowShrink ? 0 : o.shrinkGuardPercent ?? DEFAULT_SHRINK_GUARD_PERCENT);
 
 /**
  * What a batch's schema loads into, and the statements that merge it. `needsKey`: the merge
  * hashes member_id in SQL with the member key (claims of manifest version 1 only; version 2
  * parts carry member_key, hashed when they were written).
  */
-interface Plan { staging: Staging; lines: boolean; needsKey: boolean; merges(d: Warehouse['dialect'], tables: { main: string; lines: string }, c: MergeContext): string[] }
+interface Plan { staging: Staging; lines: boolean; needsKey: boolean; merges(d: Warehouse['dialect'], tables: { main: string; lines: string }, c: MergeContext): Step[] }
 
 function plan(m: Manifest): Plan {
   const p = planFor(m);
@@ -55,12 +73,12 @@ function planFor(m: Manifest): Plan {
   const keyed = partsArePseudonymised(m);
   const claims = (lines: boolean): Plan => ({
     staging: keyed ? CLAIM_STAGING : CLAIM_STAGING_V1, lines, needsKey: !keyed,
-    merges: (d, t) => claimMerge(d, lines, t.main, t.lines, keyed),
+    merges: (d, t) => claimMerge(d, lines, t.main, t.lines, keyed).map((text) => sql(text)),
   });
   switch (m.schema.name) {
     case 'merchant_inventory': return {
       staging: INVENTORY_STAGING, lines: false, needsKey: false,
-      merges: (d, t, c) => inventoryMerge(d, { singleFile: m.files.length === 1, staging: t.main, ...c }),
+      merges: (d, t, c) => inventoryMerge(d, { singleFile: m.files.length === 1, staging: t.main, mode: inventoryMode(m), ...c }),
     };
     case 'insurance_claim': return claims(false);
     case 'claim_pdf': return claims(true);
@@ -90,8 +108,10 @@ function ledgerSteps(m: Manifest, status: LedgerStatus, rowsLoaded: number | nul
   const manifestSha = createHash('sha256').update(JSON.stringify(m)).digest('hex');
   return [
     sql(`DELETE FROM ${SCHEMA}.etl_batch WHERE batch_id = $1`, [m.batchId]),
-    sql(`INSERT INTO ${SCHEMA}.etl_batch (batch_id, source, schema_name, schema_version, status, rows_total, rows_loaded, manifest_sha256, started_at, finished_at, error)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS TIMESTAMP), CAST($10 AS TIMESTAMP), $11)`,
+    // load_seq: the order loads committed in (the changes feed's order); only a load has one.
+    sql(`INSERT INTO ${SCHEMA}.etl_batch (batch_id, source, schema_name, schema_version, status, rows_total, rows_loaded, manifest_sha256, started_at, finished_at, error, load_seq)
+      SELECT $1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS TIMESTAMP), CAST($10 AS TIMESTAMP), $11,
+        ${status === 'loaded' ? `(SELECT COALESCE(MAX(load_seq), 0) + 1 FROM ${SCHEMA}.etl_batch)` : 'CAST(NULL AS BIGINT)'}`,
     [m.batchId, m.source, m.schema.name, m.schema.version, status, m.counts.rows, rowsLoaded, manifestSha, startedAt, new Date().toISOString(), error]),
   ];
 }
@@ -141,11 +161,25 @@ function copySteps(lake: Lake, entry: BatchEntry, m: Manifest, p: Plan, tables: 
 function mergeParams(m: Manifest, p: Plan, now: string, memberKey: string | undefined): StepParam[] {
   const snapshotKey = Number(m.createdAt.slice(0, 10).replace(/-/g, ''));
   // The member key goes only as a bind value (never into SQL text or the query history), and
-  // only for the version 1 claims that the SQL hashes: no other batch sends it at all.
-  return [m.batchId, m.source, now, snapshotKey, ...(p.needsKey ? [new SecretParam(memberKey ?? '')] : [])];
+  // only for the version 1 claims that the SQL hashes: no other batch sends it at all. An
+  // inventory batch has $5 its time (its id's, the source's sequence): when its rows were
+  // observed where they have no updated_at.
+  const fifth = p.needsKey ? [new SecretParam(memberKey ?? '')] : p.staging === INVENTORY_STAGING ? [new Date(decodeTime(m.batchId)).toISOString()] : [];
+  return [m.batchId, m.source, now, snapshotKey, ...fifth];
 }
 
-const withParams = (stmts: string[], params: StepParam[]): Step[] => stmts.map((s) => sql(s, params));
+const withParams = (steps: Step[], params: StepParam[]): Step[] => steps.map((s) => (s.kind === 'sql' || s.kind === 'guard' ? { ...s, params } : s));
+
+/**
+ * Whether an inventory batch's observations are in the warehouse already (loaded before; or
+ * loaded, then staged again with --no-merge --force): then loading or merging it again writes
+ * its dimensions only, and its state stays as it is — the same as one load.
+ */
+async function stateRecorded(wh: Warehouse, p: Plan, id: string): Promise<boolean> {
+  if (p.staging !== INVENTORY_STAGING) return false;
+  const r = await wh.query(`SELECT 1 AS x FROM ${SCHEMA}.etl_batch_merchant WHERE batch_id = $1 LIMIT 1`, [id]);
+  return r.rows.length > 0;
+}
 
 /** Whether the engine's bulk-load trick for an empty dim_product applies to this batch. */
 async function firstProductLoad(wh: Warehouse, p: Plan): Promise<boolean> {
@@ -207,7 +241,8 @@ export async function loadBatch(wh: Warehouse, lake: Lake, entry: BatchEntry, le
       const r = await loadOnce(wh, lake, entry, planned.ledger, { ...opts, newestLoaded: planned.newestLoaded }, (startedAt) => { failedRun = { ledger: planned.ledger, startedAt }; });
       return { ...r, seconds: (performance.now() - started) / 1000 };
     }, { signal: opts.signal, onRetry: (n, pause, e) => opts.onConflict?.(n, pause, e.message) });
-  } catch (e) {
+  } catch (caught) {
+    const e = isShrink(caught) ? await shrinkError(wh, lake, entry, shrinkPercent(opts), caught) : caught;
     const f = failedRun as { ledger?: LedgerStatus; startedAt: string } | null;
     if (f) await failureTrace(wh, m, f.ledger, f.startedAt, e);
     throw e;
@@ -243,12 +278,11 @@ async function loadOnce(wh: Warehouse, lake: Lake, entry: BatchEntry, ledger: Le
   let steps: Step[];
   if (opts.merge) {
     const temp = { main: p.staging.table, lines: CLAIM_LINE_STAGING.table };
-    const context = { late: opts.newestLoaded !== undefined && opts.newestLoaded > id, firstLoad: await firstProductLoad(wh, p),
-      // Snapshot rows exist only for a batch loaded before (a staged one may have been loaded
-      // before it was staged again with --force); a new or failed batch has none to delete.
-      reload: ledger === 'loaded' || ledger === 'staged' };
+    const context: MergeContext = { late: opts.newestLoaded !== undefined && opts.newestLoaded > id, firstLoad: await firstProductLoad(wh, p),
+      // A loaded batch's observations are in; only a staged one (maybe loaded before it was staged again) needs asking.
+      merged: ledger === 'loaded' || (ledger === 'staged' && await stateRecorded(wh, p, id)), shrinkGuardPercent: shrinkPercent(opts) };
     steps = [
-      planGuard(id, { held: context.reload, late: context.late, firstLoad: context.firstLoad }),
+      planGuard(id, { held: ledger === 'loaded' || ledger === 'staged', late: context.late, firstLoad: context.firstLoad }),
       // A batch staged earlier with --no-merge is loaded afresh; its kept rows go.
       ...(ledger === 'staged' ? dropKept : []),
       sql(createStaging(wh.dialect, p.staging)),
@@ -322,6 +356,7 @@ export function conflictRetries(config: HaloConfig, log: Logger, fields: Record<
 export interface MergeOptions {
   memberKey?: string; signal?: AbortSignal; newestLoaded?: string; progress?: StepProgress;
   conflicts?: ConflictPolicy; onConflict?: LoadOptions['onConflict'];
+  allowShrink?: boolean; shrinkGuardPercent?: number;
 }
 
 async function mergeOnce(wh: Warehouse, entry: BatchEntry, opts: MergeOptions): Promise<LoadOutcome> {
@@ -332,7 +367,8 @@ async function mergeOnce(wh: Warehouse, entry: BatchEntry, opts: MergeOptions): 
   const startedAt = new Date().toISOString();
   const kept = { main: persistentStaging(p.staging, m.batchId), lines: persistentStaging(CLAIM_LINE_STAGING, m.batchId) };
   // An empty batch had no parts to COPY, but its kept tables exist (created by --no-merge).
-  const context = { late: opts.newestLoaded !== undefined && opts.newestLoaded > m.batchId, firstLoad: await firstProductLoad(wh, p), reload: true };
+  const context: MergeContext = { late: opts.newestLoaded !== undefined && opts.newestLoaded > m.batchId, firstLoad: await firstProductLoad(wh, p),
+    merged: await stateRecorded(wh, p, m.batchId), shrinkGuardPercent: shrinkPercent(opts) };
   const steps: Step[] = [
     planGuard(m.batchId, { held: true, as: ['staged'], late: context.late, firstLoad: context.firstLoad }),
     { kind: 'checkpoint', name: 'merge:before-merge' },
@@ -343,7 +379,8 @@ async function mergeOnce(wh: Warehouse, entry: BatchEntry, opts: MergeOptions): 
   ];
   try {
     await wh.execute(steps, { name: `merge-${m.batchId}`, signal: opts.signal, progress: executeProgress(opts.progress, m, wh, false) });
-  } catch (e) {
+  } catch (caught) {
+    const e = isShrink(caught) ? await keptShrinkError(wh, entry, kept.main, shrinkPercent(opts), caught) : caught;
     const msg = redactDbMessage(String((e as Error)?.message ?? e)).slice(0, 500);
     await wh.query(`UPDATE ${SCHEMA}.etl_batch SET error = $1, finished_at = CAST($2 AS TIMESTAMP) WHERE batch_id = $3 AND status = 'staged'`,
       [msg, new Date().toISOString(), m.batchId]).catch(() => {});

@@ -39,7 +39,9 @@ SELFTEST-C2,SELFTEST-P2,SELFTEST-MEMBER-2,Selftest Patient Two,1980-02-02,SELFTE
 export const SELFTEST_EXPECTED: Readonly<Record<string, number>> = {
   dim_merchant: 2,
   dim_product: 4,
-  fact_inventory_snapshot: 4,
+  fact_inventory_current: 4,
+  fact_inventory_history: 4,
+  etl_batch_merchant: 2,
   dim_member: 2,
   dim_provider: 1,
   dim_diagnosis: 3,

@@ -43,7 +43,7 @@ export async function currentVersion(wh: Warehouse): Promise<number> {
   }
 }
 
-export const STAR_TABLES = ['etl_batch', 'dim_date', 'dim_merchant', 'dim_product', 'fact_inventory_snapshot', 'dim_provider', 'dim_member',
+export const STAR_TABLES = ['etl_batch', 'etl_batch_merchant', 'dim_date', 'dim_merchant', 'dim_product', 'fact_inventory_current', 'fact_inventory_history', 'dim_provider', 'dim_member',
   'dim_diagnosis', 'fact_claim', 'fact_claim_diagnosis', 'fact_claim_line'] as const;
 
 export async function tableCounts(wh: Warehouse): Promise<Record<string, number>> {

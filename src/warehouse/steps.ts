@@ -1,4 +1,4 @@
-import type { Step, CopyPart, ExecuteProgress } from './warehouse.js';
+import type { Step, CopyPart, ExecuteProgress, Refusal } from './warehouse.js';
 import { plainParams } from './warehouse.js';
 import { bindUsed } from './bind.js';
 import { DataError, HaloError, ServiceError } from '../errors.js';
@@ -37,7 +37,7 @@ export async function runPgSteps(tx: PgTx, steps: readonly Step[], progress?: Ex
         await tx.query(b.sql, b.params);
       } catch (e) {
         // Its cast of a text to INTEGER failed (invalid_text_representation): the plan is stale.
-        if ((e as { code?: unknown } | null)?.code === '22P02') throw planChanged(s.label, e);
+        if ((e as { code?: unknown } | null)?.code === '22P02') throw s.refusal ? refused(s.refusal) : planChanged(s.label, e);
         throw e;
       }
       continue;
@@ -50,6 +50,8 @@ export async function runPgSteps(tx: PgTx, steps: readonly Step[], progress?: Ex
     if (loaded !== s.expectedRows) throw new DataError('row-count-mismatch', `${s.label}: COPY loaded ${loaded} rows but the manifest has ${s.expectedRows}`);
   }
 }
+
+export const refused = (r: Refusal): DataError => new DataError(r.code, r.message, r.hint ? { hint: r.hint } : undefined);
 
 /** SQLSTATEs that say the server or the link went away, not that a statement was refused. */
 const CONNECTION_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;

@@ -36,7 +36,13 @@ export type Step =
    * longer as the unit of work was planned from (what was read before its transaction began):
    * another loader wrote meanwhile. Its failure is a WriteConflictError (retried whole).
    */
-  | { kind: 'guard'; sql: string; params?: StepParam[]; label: string };
+  | { kind: 'guard'; sql: string; params?: StepParam[]; label: string; refusal?: Refusal };
+
+/**
+ * A guard that checks the data rather than the plan: its failure is this DataError (the batch
+ * is refused, nothing committed), not a conflict to retry.
+ */
+export interface Refusal { code: string; message: string; hint?: string }
 
 export interface ExecuteOptions {
   /** Names the unit of work (e.g. the batch), so a retried run can find a statement still running. */
@@ -89,10 +95,10 @@ export interface Dialect {
    * statements before and after the insert, or null where they do not apply.
    */
   firstLoadProductIndexes: { before: string[]; after: string[] } | null;
-  /** Before a reload deletes a batch's snapshot rows (index summaries, statistics it needs). */
-  beforeSnapshotDelete: string[];
   /** Schema v2 statements of this engine only (indexes PostgreSQL has and Redshift has not). */
   v2Extras: string[];
+  /** Schema v3 statements of this engine only. */
+  v3Extras: string[];
 }
 
 export const POSTGRES_DIALECT: Dialect = {
@@ -106,10 +112,10 @@ export const POSTGRES_DIALECT: Dialect = {
   analyze: (table) => [`ANALYZE ${table}`],
   firstLoadProductIndexes: {
     before: [
-      // Both are empty (no product, so no snapshot of one). Truncated in this transaction,
+      // All are empty (no product, so no state or history of one). Truncated in this transaction,
       // they get new files, which PostgreSQL with wal_level=minimal (PGlite here) fills
       // without writing WAL: 2 GB less to write for a 5.5 M-row first load.
-      'TRUNCATE halo.fact_inventory_snapshot, halo.dim_product',
+      'TRUNCATE halo.fact_inventory_current, halo.fact_inventory_history, halo.dim_product',
       'ALTER TABLE halo.dim_product DROP CONSTRAINT dim_product_pkey',
     ],
     after: [
@@ -117,10 +123,6 @@ export const POSTGRES_DIALECT: Dialect = {
       'ANALYZE halo.dim_product',
     ],
   },
-  // A BRIN index learns new pages only when summarised (PGlite runs no autovacuum to do it),
-  // and DELETE by batch uses it only with statistics. Only a reload deletes, so only a reload
-  // pays for both (a 5.5 M-row snapshot: 2 s), not every load.
-  beforeSnapshotDelete: [`SELECT brin_summarize_new_values('halo.fact_inventory_snapshot_batch_brin')`, 'ANALYZE halo.fact_inventory_snapshot'],
   v2Extras: [
     // Snapshots are written and deleted a batch at a time, in batch order: a BRIN index on the
     // batch finds them at a fraction of a b-tree's cost to maintain (5.5 M rows: 19 s vs 40 s).
@@ -133,6 +135,12 @@ export const POSTGRES_DIALECT: Dialect = {
     'ALTER TABLE halo.dim_product DROP CONSTRAINT IF EXISTS dim_product_merchant_id_merchant_sku_key',
     'ALTER TABLE halo.dim_product DROP CONSTRAINT IF EXISTS dim_product_pkey',
     'ALTER TABLE halo.dim_product ADD CONSTRAINT dim_product_pkey PRIMARY KEY (merchant_id, merchant_sku)',
+  ],
+  v3Extras: [
+    // One product's offers by barcode (the best-price view's lookups).
+    'CREATE INDEX IF NOT EXISTS fact_inventory_current_product_key ON halo.fact_inventory_current (product_key)',
+    // A merchant's covering batches after a given one (placing a late batch).
+    'CREATE INDEX IF NOT EXISTS etl_batch_merchant_merchant ON halo.etl_batch_merchant (merchant_id, batch_id)',
   ],
 };
 

@@ -195,7 +195,7 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
       assert.equal(await n(`SELECT COUNT(*) FROM halo.etl_batch WHERE status = 'loaded'`), 6);
       assert.equal(await n('SELECT COUNT(*) FROM halo.dim_merchant'), 3);
       assert.equal(await n('SELECT COUNT(*) FROM halo.dim_product'), 7);
-      assert.equal(await n('SELECT COUNT(*) FROM halo.fact_inventory_snapshot'), 4 + 4 + 2 + 3);
+      assert.equal(await n('SELECT COUNT(*) FROM halo.fact_inventory_current'), 7, 'one current row per product');
       assert.equal(await n('SELECT COUNT(*) FROM halo.fact_claim'), 4);
       assert.equal(await n('SELECT COUNT(*) FROM halo.dim_member'), 2);
       assert.equal(await n('SELECT COUNT(*) FROM halo.dim_provider'), 1);
@@ -288,7 +288,7 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
         const inits = await heldAt(db, 'halo.schema_version', () => hosts.map((h) => run(['warehouse', 'init', '--config', h])));
         for (const r of inits) assert.equal(r.code, 0, `${name}: ${r.stderr}`);
         const versions = await run(['warehouse', 'query', 'SELECT version FROM halo.schema_version ORDER BY 1', '--json', '--config', hosts[0]]);
-        assert.deepEqual(JSON.parse(versions.stdout).map((r: { version: unknown }) => Number(r.version)), [1, 2], name);
+        assert.deepEqual(JSON.parse(versions.stdout).map((r: { version: unknown }) => Number(r.version)), [1, 2, 3], name);
         await assertNoDuplicates(run, hosts[0], `${name}, after two inits`);
       }
     } finally {
@@ -299,7 +299,7 @@ describe('two loaders at once (two hosts) into one warehouse', { skip: postgresA
   test('Redshift: a conflict that never clears ends with exit 3 and says another loader was writing', async () => {
     const cfg = host('always-conflict', `  engine: redshift-data\n  clusterIdentifier: halo-test\n  database: dev\n  dbUser: halo_etl\n  iamRole: ${ROLE}\n  endpoint: ${emu.endpoint}\n  region: ap-southeast-3\n  conflictRetries: 2\n`);
     const before = emu.calls.BatchExecuteStatement ?? 0;
-    const hook = (sql: string) => (/INSERT INTO halo\.fact_inventory_snapshot/.test(sql)
+    const hook = (sql: string) => (/INSERT INTO halo\.dim_product/.test(sql)
       ? 'ERROR: 1023 DETAIL: Serializable isolation violation on table - 155173, transactions forming the cycle are: 9761, 9760 (pid:1073963378)' : undefined);
     emu.failOn.push(hook);
     try {

@@ -87,7 +87,7 @@ function reference(): Promise<Record<string, number>> {
     const r = await run('run');
     assert.equal(r.code, 0, r.stderr);
     const counts = await tables(run);
-    assert.ok(counts.fact_inventory_snapshot > 0 && counts.etl_batch === 1, JSON.stringify(counts));
+    assert.ok(counts.fact_inventory_history > 0 && counts.etl_batch === 1, JSON.stringify(counts));
     return counts;
   })());
 }
@@ -278,7 +278,7 @@ describe('PostgreSQL warehouse faults', { skip: postgresAvailable() ? false : 'P
     // transaction; the message quotes a row value, as database messages do.
     await sql(p.url, `CREATE FUNCTION public.halo_test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'injected fault: snapshot refused at price %', quote_literal(NEW.selling_price::text); END $$`);
-    await sql(p.url, 'CREATE TRIGGER halo_test_refuse BEFORE INSERT ON halo.fact_inventory_snapshot FOR EACH ROW EXECUTE FUNCTION public.halo_test_refuse()');
+    await sql(p.url, 'CREATE TRIGGER halo_test_refuse BEFORE INSERT ON halo.fact_inventory_history FOR EACH ROW EXECUTE FUNCTION public.halo_test_refuse()');
 
     const r = await p.run('run', '--json');
     assert.equal(r.code, 1, r.stderr);
@@ -307,7 +307,7 @@ describe('PostgreSQL warehouse faults', { skip: postgresAvailable() ? false : 'P
     assert.deepEqual(fetchFolders(p.dir).map((f) => f.staged), [true], 'the staged fetch is kept for the next run');
 
     // The fault gone, the next run loads the same batch; the warehouse is a clean run's.
-    await sql(p.url, 'DROP TRIGGER halo_test_refuse ON halo.fact_inventory_snapshot');
+    await sql(p.url, 'DROP TRIGGER halo_test_refuse ON halo.fact_inventory_history');
     const again = await p.run('run', '--json');
     assert.equal(again.code, 0, again.stderr);
     assertTidy(again, 'run after the fault was removed');
@@ -337,7 +337,7 @@ describe('PostgreSQL warehouse faults', { skip: postgresAvailable() ? false : 'P
     assert.match(refused.stdout, /error \(warehouse-unreachable\): cannot connect to PostgreSQL at postgresql:\/\/halo@127\.0\.0\.1:\d+\/stopped_fault: .*ECONNREFUSED/);
     assert.match(refused.stdout, /fix: check warehouse\.url and PGPASSWORD/);
     // Nothing was committed: no fact, no loaded batch.
-    assert.deepEqual(await sql(p.url, `SELECT (SELECT COUNT(*) FROM halo.fact_inventory_snapshot)::int AS facts, (SELECT COUNT(*) FROM halo.etl_batch WHERE status = 'loaded')::int AS loaded`), [{ facts: 0, loaded: 0 }]);
+    assert.deepEqual(await sql(p.url, `SELECT (SELECT COUNT(*) FROM halo.fact_inventory_history)::int AS facts, (SELECT COUNT(*) FROM halo.etl_batch WHERE status = 'loaded')::int AS loaded`), [{ facts: 0, loaded: 0 }]);
 
     await gate.up();
     const again = await p.run('run', '--json');
@@ -361,7 +361,7 @@ describe('PostgreSQL warehouse faults', { skip: postgresAvailable() ? false : 'P
         + `warehouse:\n  engine: redshift-data\n  clusterIdentifier: halo-test\n  database: dev\n  dbUser: halo_etl\n`
         + `  iamRole: arn:aws:iam::123456789012:role/halo-data-copy\n  endpoint: ${emu.endpoint}\n  region: ap-southeast-3\n`);
       const run = cli(p, s3.env);
-      emu.failOn.push((text) => (/INSERT INTO halo\.fact_inventory_snapshot/.test(text) ? 'ERROR: injected fault' : undefined));
+      emu.failOn.push((text) => (/INSERT INTO halo\.fact_inventory_history[\s\S]*FROM inv_new/.test(text) ? 'ERROR: injected fault' : undefined));
       const r = await run('run', '--json');
       emu.failOn.length = 0;
       // The Redshift engine calls a statement the server rejected a service fault (exit 3), as

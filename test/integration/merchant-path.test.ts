@@ -34,7 +34,7 @@ test('a "/{merchant_id}/" pattern finds each merchant in its folder, wherever th
   assert.equal(src.rowsLoaded, 5);
   const status = JSON.parse(runCli(['status', '--json', '--config', cfg], { cwd: dir }).stdout);
   assert.deepEqual(status.sources[0].merchants.map((m: { merchant: string }) => m.merchant).sort(), ['M0101', 'M0102']);
-  const q = runCli(['warehouse', 'query', 'SELECT DISTINCT m.merchant_id FROM halo.fact_inventory_snapshot f JOIN halo.dim_merchant m USING (merchant_sk) ORDER BY 1', '--json', '--config', cfg], { cwd: dir });
+  const q = runCli(['warehouse', 'query', 'SELECT DISTINCT m.merchant_id FROM halo.fact_inventory_current f JOIN halo.dim_merchant m USING (merchant_sk) ORDER BY 1', '--json', '--config', cfg], { cwd: dir });
   assert.equal(q.code, 0, q.stderr);
   assert.deepEqual(JSON.parse(q.stdout).map((r: { merchant_id: string }) => r.merchant_id), ['M0101', 'M0102']);
 });

@@ -204,7 +204,7 @@ describe('the installed halo-data', () => {
     assert.equal(run.code, 0, run.stderr);
     const summary = JSON.parse(run.stdout);
     assert.equal(summary.sources[0].loaded.length, 1);
-    const q = installedCli(['warehouse', 'query', 'SELECT COUNT(*) AS n FROM halo.fact_inventory_snapshot', '--json']);
+    const q = installedCli(['warehouse', 'query', 'SELECT COUNT(*) AS n FROM halo.fact_inventory_current', '--json']);
     assert.equal(q.code, 0, q.stderr);
     assert.ok(Number(JSON.parse(q.stdout)[0].n) > 0);
   });

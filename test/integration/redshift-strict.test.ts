@@ -363,8 +363,12 @@ test('every statement the Redshift dialect can build passes the strictness check
   const d = REDSHIFT_DIALECT;
   const id = '01KAAAAAAAAAAAAAAAAAAAAAAA';
   const all = migrations(d).flatMap((m) => m.statements);
-  for (const singleFile of [true, false]) for (const late of [true, false]) for (const reload of [true, false]) for (const firstLoad of [true, false]) {
-    for (const staging of [INVENTORY_STAGING.table, persistentStaging(INVENTORY_STAGING, id)]) all.push(...inventoryMerge(d, { singleFile, late, reload, firstLoad, staging }));
+  for (const singleFile of [true, false]) for (const late of [true, false]) for (const merged of [true, false]) for (const firstLoad of [true, false]) {
+    for (const mode of ['full', 'delta'] as const) {
+      for (const staging of [INVENTORY_STAGING.table, persistentStaging(INVENTORY_STAGING, id)]) {
+        all.push(...inventoryMerge(d, { singleFile, late, merged, firstLoad, staging, mode, shrinkGuardPercent: 50 }).map((s) => (s.kind === 'sql' || s.kind === 'guard' ? s.sql : '')).filter(Boolean));
+      }
+    }
   }
   all.push(...claimMerge(d, false), ...claimMerge(d, true), ...claimMerge(d, true, persistentStaging(CLAIM_STAGING, id), persistentStaging(CLAIM_LINE_STAGING, id)));
   for (const st of [INVENTORY_STAGING, CLAIM_STAGING, CLAIM_LINE_STAGING]) all.push(createStaging(d, st), `CREATE TABLE ${persistentStaging(st, id)} (${columnsDdl(st)})`);

@@ -25,7 +25,7 @@ before(() => {
 after(() => tmp.cleanup());
 
 const ledger = () => JSON.parse(runCli(['warehouse', 'query', 'SELECT batch_id, status, rows_loaded FROM halo.etl_batch ORDER BY 1', '--json', '--config', cfg]).stdout);
-const facts = () => JSON.parse(runCli(['warehouse', 'query', 'SELECT batch_id, product_sk, selling_price FROM halo.fact_inventory_snapshot ORDER BY 1, 2', '--json', '--config', cfg]).stdout);
+const facts = () => JSON.parse(runCli(['warehouse', 'query', 'SELECT batch_id, product_sk, selling_price, is_current FROM halo.fact_inventory_history ORDER BY 1, 2', '--json', '--config', cfg]).stdout);
 
 describe('replay', () => {
   test('without a terminal it never waits: ids or a range, and --yes, are required', () => {

@@ -31,7 +31,7 @@ function project(name: string): { dir: string; cfg: string; cli: (...a: string[]
 }
 
 const snapshotRows = (p: ReturnType<typeof project>) =>
-  Number(JSON.parse(p.cli('warehouse', 'query', 'SELECT COUNT(*) AS n FROM halo.fact_inventory_snapshot', '--json').stdout)[0].n);
+  Number(JSON.parse(p.cli('warehouse', 'query', 'SELECT COUNT(*) AS n FROM halo.fact_inventory_current', '--json').stdout)[0].n);
 
 describe('one merchant file over the reject rate, five clean ones', () => {
   const p = project('six');

@@ -180,7 +180,7 @@ describe('warehouse selftest on PGlite, PostgreSQL and Redshift (Data API emulat
     assert.ok(!list.stdout.includes('selftest'), list.stdout);
 
     // A merge that fails on the server: the failed check is named, exit 1, the pair dropped.
-    const hook = (sql: string) => (/INSERT INTO halo_selftest_\w+\.fact_inventory_snapshot/.test(sql) ? 'simulated failure of the merge' : undefined);
+    const hook = (sql: string) => (/INSERT INTO halo_selftest_\w+\.fact_inventory_history[\s\S]*FROM inv_new/.test(sql) ? 'simulated failure of the merge' : undefined);
     emu.failOn.push(hook);
     try {
       const failed = await selftest(cfg);

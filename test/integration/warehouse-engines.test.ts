@@ -177,7 +177,7 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
     const fresh = await emulatedRedshift('emulated_redshift_fail');
     try {
       const cfg = cfgFile('redshift-fail', redshiftYaml().replace(emu.endpoint, fresh.endpoint));
-      fresh.failOn.push((sql) => (/INSERT INTO halo\.fact_inventory_snapshot/.test(sql) ? 'ERROR: disk full (injected)' : undefined));
+      fresh.failOn.push((sql) => (/INSERT INTO halo\.fact_inventory_history[\s\S]*FROM inv_new/.test(sql) ? 'ERROR: disk full (injected)' : undefined));
       const r = await run(['load', batches[1], '--config', cfg]);
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stderr, /rejected statement \d+ of \d+: ERROR: disk full \(injected\)/);
@@ -299,18 +299,26 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
     for (const m of migrations(REDSHIFT_DIALECT)) for (const sql of m.statements) some(`schema version ${m.version}: ${sql.slice(0, 60)}`, ran.includes(sql));
     const merges = calls.filter((b) => b.some((s) => /^COPY stg_inventory /.test(s)));
     some('an inventory merge of several files', merges.some((b) => b.some((s) => s.startsWith('CREATE TEMP TABLE stg_inventory_d AS'))));
-    some('an inventory merge of one file', merges.some((b) => !b.some((s) => s.includes('stg_inventory_d')) && b.some((s) => s.startsWith('INSERT INTO halo.fact_inventory_snapshot'))));
-    some('a late inventory merge', ran.some((s) => /f\.product_sk = p\.product_sk AND f\.batch_id > /.test(s)));
-    some('an inventory reload', ran.some((s) => s.startsWith('DELETE FROM halo.fact_inventory_snapshot WHERE batch_id')));
+    some('an inventory merge of one file', merges.some((b) => !b.some((s) => s.includes('stg_inventory_d')) && b.some((s) => s.startsWith('INSERT INTO halo.fact_inventory_history'))));
+    // A late batch: the older inventory batch loaded after the newer one, on a warehouse of its own.
+    const late = await emulatedRedshift('emulated_redshift_late');
+    try {
+      const lateCfg = cfgFile('redshift-late', redshiftYaml().replace(emu.endpoint, late.endpoint));
+      for (const id of [batches[1], batches[0]]) assert.equal((await run(['load', id, '--config', lateCfg])).code, 0);
+      some('a late inventory merge', [...late.statements].some((s) => s.startsWith('CREATE TEMP TABLE inv_prev AS')));
+    } finally {
+      await late.stop();
+    }
+    some('an inventory reload (dimensions only: its state is in)', merges.some((b) => !b.some((s) => s.includes('inv_m'))));
     const claims = calls.filter((b) => b.some((s) => s.startsWith('INSERT INTO halo.fact_claim (')));
     some('a claim merge with lines', claims.some((b) => b.some((s) => s.startsWith('INSERT INTO halo.fact_claim_line'))));
     some('a claim merge without lines', claims.some((b) => !b.some((s) => s.includes('fact_claim_line'))));
     some('a --no-merge load', calls.some((b) => b.some((s) => s.startsWith('CREATE TABLE halo_staging.stg_inventory_'))));
     some('a merge of a --no-merge batch', calls.some((b) => b.some((s) => s.startsWith('DROP TABLE halo_staging.stg_inventory_'))
-      && b.some((s) => s.startsWith('INSERT INTO halo.fact_inventory_snapshot') && s.includes('FROM halo_staging.stg_inventory_'))));
+      && b.some((s) => s.includes('FROM halo_staging.stg_inventory_'))));
     some('a ledger write', ran.some((s) => s.startsWith('INSERT INTO halo.etl_batch')));
     some('warehouse status', ran.some((s) => s.startsWith('SELECT COUNT(*) AS n FROM halo.')));
-    some('warehouse query', ran.some((s) => s.includes('MIN(f.selling_price) AS cheapest')));
+    some('warehouse query', ran.some((s) => s.includes('FROM halo.v_product_best_price')));
   });
 });
 

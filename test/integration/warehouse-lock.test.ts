@@ -35,7 +35,7 @@ const lockFile = join(dir, '.halo-data/warehouse.lock');
 const batches: string[] = [];
 const cli = (args: string[], env: Record<string, string> = {}) => runCli([...args, '--config', cfg], { cwd: dir, env });
 const spawn = (args: string[], env: Record<string, string> = {}) => spawnCli([...args, '--config', cfg], { cwd: dir, env });
-const count = (): number => Number(JSON.parse(cli(['warehouse', 'query', 'SELECT count(*) AS n FROM halo.fact_inventory_snapshot', '--json']).stdout)[0].n);
+const count = (): number => Number(JSON.parse(cli(['warehouse', 'query', 'SELECT count(*) AS n FROM halo.fact_inventory_history', '--json']).stdout)[0].n);
 
 before(() => {
   mkdirSync(join(dir, 'drop'), { recursive: true });

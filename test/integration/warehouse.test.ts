@@ -53,7 +53,7 @@ describe('a part changed in the lake after staging', () => {
     const r = runCli(['load', batchId, '--config', cfg], { env: KEY });
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stderr, /part-checksum-mismatch|not what was staged/);
-    const q = runCli(['warehouse', 'query', 'SELECT status FROM halo.etl_batch UNION ALL SELECT CAST(COUNT(*) AS TEXT) FROM halo.fact_inventory_snapshot', '--json', '--config', cfg]);
+    const q = runCli(['warehouse', 'query', 'SELECT status FROM halo.etl_batch UNION ALL SELECT CAST(COUNT(*) AS TEXT) FROM halo.fact_inventory_history', '--json', '--config', cfg]);
     assert.deepEqual(JSON.parse(q.stdout).map((x: { status: string }) => x.status), ['failed', '0']);
   });
 });
@@ -75,7 +75,7 @@ describe('warehouse', () => {
     assert.equal(staged.code, 0, staged.stderr);
     assert.equal(staged.stdout.split('\n').filter((l) => / staged \d+ rows/.test(l)).length, batches.length);
     const counts = JSON.parse((await run(['warehouse', 'status', '--json', '--config', cfg])).stdout).tables;
-    assert.equal(counts.fact_inventory_snapshot + counts.fact_claim + counts.dim_product, 0);
+    assert.equal(counts.fact_inventory_history + counts.fact_claim + counts.dim_product, 0);
     const tables = JSON.parse((await run(['warehouse', 'query', `SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'halo_staging'`, '--json', '--config', cfg])).stdout);
     assert.equal(Number(tables[0].n), batches.length + 1); // the PDF batch keeps its claim lines too
     // The lake listing says what the ledger says.
@@ -127,8 +127,9 @@ describe('warehouse', () => {
     // Replaying everything in order changes nothing either.
     assert.equal((await run(['load', ...ids, '--force', '--config', cfg])).code, 0);
     assert.equal(await name(), 'Obat A');
-    const facts = JSON.parse((await run(['warehouse', 'query', 'SELECT COUNT(*) AS n FROM halo.fact_inventory_snapshot', '--json', '--config', cfg])).stdout);
-    assert.equal(Number(facts[0].n), 6);
+    // SKU-1's stock changed in each batch (three versions), SKU-2's never (one).
+    const facts = JSON.parse((await run(['warehouse', 'query', 'SELECT COUNT(*) AS n FROM halo.fact_inventory_history', '--json', '--config', cfg])).stdout);
+    assert.equal(Number(facts[0].n), 4);
   });
 
   test('a load that fails leaves only a failed ledger row; a load killed anywhere leaves nothing', async () => {
@@ -146,7 +147,7 @@ describe('warehouse', () => {
       assert.equal(r.code, 1);
       assert.match(r.stderr, /row-count|COPY loaded \d+ rows but the manifest has/);
       const status = JSON.parse(runCli(['warehouse', 'status', '--json', '--config', cfg]).stdout).tables;
-      assert.equal(status.fact_inventory_snapshot, 0);
+      assert.equal(status.fact_inventory_history, 0);
       assert.equal(status.dim_product, 0);
       const ledger = JSON.parse(runCli(['warehouse', 'query', 'SELECT status FROM halo.etl_batch', '--json', '--config', cfg]).stdout);
       assert.deepEqual(ledger, [{ status: 'failed' }]);
@@ -162,7 +163,7 @@ describe('warehouse', () => {
           assert.equal(killed.code, 128, point);
         }
         const counts = JSON.parse(runCli(['warehouse', 'status', '--json', '--config', cfg]).stdout).tables;
-        assert.equal(counts.fact_inventory_snapshot + counts.dim_product, 0, point);
+        assert.equal(counts.fact_inventory_history + counts.dim_product, 0, point);
       }
       // The staged batch merges; the other loads; as one clean load would leave them.
       assert.equal(runCli(['merge', '--config', cfg], { env: KEY }).code, 0);
@@ -190,7 +191,7 @@ describe('warehouse', () => {
     const cfg = engineConfig('v1', `  engine: pglite\n  path: ${JSON.stringify(dir)}\n`);
     const init = runCli(['warehouse', 'init', '--config', cfg]);
     assert.equal(init.code, 0, init.stderr);
-    assert.match(init.stdout, /version 2 .*applied 2/);
+    assert.match(init.stdout, /version 3 .*applied 2, 3/);
     assert.equal(runCli(['load', batches[0], batches[1], '--config', cfg], { env: KEY }).code, 0);
     assert.equal(runCli(['load', batches[0], '--force', '--config', cfg], { env: KEY }).code, 0);
     const run: Run = async (args, env) => runCli(args, { env: { ...KEY, ...env } });

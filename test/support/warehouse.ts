@@ -8,8 +8,11 @@ import { openWarehouse } from '../../src/warehouse/open.js';
 export const SNAPSHOT = [
   `SELECT merchant_id, merchant_sku, product_name, barcode, unit, updated_at FROM halo.dim_product ORDER BY 1, 2`,
   `SELECT merchant_id, source, is_current FROM halo.dim_merchant ORDER BY 1, 2`,
-  `SELECT p.merchant_id, p.merchant_sku, f.batch_id, f.date_key, f.selling_price, f.stock_qty, f.expiry_date, f.observed_at
-     FROM halo.fact_inventory_snapshot f JOIN halo.dim_product p USING (product_sk) ORDER BY 1, 2, 3`,
+  `SELECT p.merchant_id, p.merchant_sku, f.batch_id, f.change_kind, f.selling_price, f.stock_qty, f.expiry_date, f.is_listed, f.valid_from, f.valid_to, f.is_current
+     FROM halo.fact_inventory_history f JOIN halo.dim_product p USING (product_sk) ORDER BY 1, 2, 3`,
+  `SELECT merchant_id, merchant_sku, product_key, selling_price, stock_qty, expiry_date, is_listed, observed_at, batch_id
+     FROM halo.fact_inventory_current ORDER BY 1, 2`,
+  `SELECT batch_id, merchant_id, source, inventory, observed_at, products FROM halo.etl_batch_merchant ORDER BY 1, 2`,
   `SELECT f.claim_id, f.policy_number, m.member_key, pr.provider_id, pr.provider_name, f.claim_type, f.admission_date_key, f.discharge_date_key,
      f.diagnosis_codes, f.claimed_amount, f.approved_amount, f.currency, f.batch_id
      FROM halo.fact_claim f JOIN halo.dim_member m USING (member_sk) JOIN halo.dim_provider pr USING (provider_sk) ORDER BY 1`,
@@ -23,7 +26,8 @@ export type Run = (args: string[], env?: Record<string, string>) => Promise<{ co
 
 /** Dates and times as one text whichever engine wrote them (JSON dates, Data API strings). */
 function sameText(v: string): string {
-  return v.replace(/^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.0+)?Z?$/, '$1 $2').replace(/^(\d{4}-\d{2}-\d{2}) 00:00:00$/, '$1');
+  return v.replace(/^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?Z?$/, (_m, d: string, t: string, f?: string) => `${d} ${t}${(f ?? '').replace(/\.?0+$/, '')}`)
+    .replace(/^(\d{4}-\d{2}-\d{2}) 00:00:00$/, '$1');
 }
 
 /**
@@ -80,7 +84,7 @@ async function readInProcess(config: ReturnType<typeof loadConfig>): Promise<str
  */
 export async function exercise(run: Run, cfg: string, batches: string[]): Promise<string[]> {
   assert.equal((await run(['warehouse', 'init', '--config', cfg])).code, 0);
-  assert.match((await run(['warehouse', 'init', '--config', cfg])).stdout, /already at version 2/);
+  assert.match((await run(['warehouse', 'init', '--config', cfg])).stdout, /already at version 3/);
   const load = await run(['load', ...batches, '--config', cfg, '--verbose', '--log-format', 'text']);
   assert.equal(load.code, 0, load.stderr);
   assertNoPersonalData(load.stdout + load.stderr, 'load output');
@@ -94,8 +98,7 @@ export async function exercise(run: Run, cfg: string, batches: string[]): Promis
   assert.equal((await run(['load', batches[2], batches[0], '--force', '--config', cfg])).code, 0);
   assert.deepEqual(await snapshot(run, cfg), once);
   // The cheapest pharmacy per product, from the loaded data.
-  const q = await run(['warehouse', 'query', `SELECT p.merchant_sku, MIN(f.selling_price) AS cheapest FROM halo.fact_inventory_snapshot f
-    JOIN halo.dim_product p USING (product_sk) GROUP BY p.merchant_sku ORDER BY p.merchant_sku`, '--json', '--config', cfg]);
+  const q = await run(['warehouse', 'query', `SELECT product_key, merchant_id, selling_price, merchants_in_stock FROM halo.v_product_best_price ORDER BY product_key`, '--json', '--config', cfg]);
   assert.equal(q.code, 0, q.stderr);
   assert.ok(JSON.parse(q.stdout).length > 10);
   // Read-only: a write is refused.

@@ -59,12 +59,17 @@ describe('mapSchemaNames', () => {
       for (const singleFile of [true, false]) {
         for (const late of [true, false]) {
           for (const firstLoad of [true, false]) {
-            for (const reload of [true, false]) statements.push(...inventoryMerge(d, { singleFile, staging: persistentStaging(INVENTORY_STAGING, '01ARZ3NDEKTSV4RRFFQ69G5FAV'), late, firstLoad, reload }));
+            for (const merged of [true, false]) {
+              for (const mode of ['full', 'delta'] as const) {
+                statements.push(...inventoryMerge(d, { singleFile, staging: persistentStaging(INVENTORY_STAGING, '01ARZ3NDEKTSV4RRFFQ69G5FAV'), late, firstLoad, merged, mode, shrinkGuardPercent: 50 })
+                  .map((s) => (s.kind === 'sql' || s.kind === 'guard' ? s.sql : '')).filter(Boolean));
+              }
+            }
           }
         }
       }
       statements.push(...claimMerge(d, true, 'halo_staging.stg_claim_x', 'halo_staging.stg_claim_line_x'), ...claimMerge(d, false));
-      statements.push(...d.beforeSnapshotDelete, ...(d.firstLoadProductIndexes?.before ?? []), ...(d.firstLoadProductIndexes?.after ?? []), ...d.v2Extras);
+      statements.push(...(d.firstLoadProductIndexes?.before ?? []), ...(d.firstLoadProductIndexes?.after ?? []), ...d.v2Extras, ...d.v3Extras);
     }
     statements.push(...NATURAL_KEYS.map((k) => `SELECT ${k.key} FROM halo.${k.table}`));
     for (const held of [true, false]) {

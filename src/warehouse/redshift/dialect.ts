@@ -13,6 +13,11 @@ const DIST: Record<string, string> = {
   dim_member: ' DISTKEY (member_sk)',
   dim_product: ' DISTKEY (product_sk) SORTKEY (merchant_id, merchant_sku)',
   fact_inventory_snapshot: ' DISTKEY (product_sk) SORTKEY (batch_id)',
+  // A product's offers side by side, in product_key order: a barcode lookup on the best-price
+  // view reads the blocks that hold it (the zone maps of the sort key), not the table.
+  fact_inventory_current: ' DISTKEY (product_sk) SORTKEY (product_key)',
+  fact_inventory_history: ' DISTKEY (product_sk) SORTKEY (product_sk, batch_id)',
+  etl_batch_merchant: ' DISTKEY (merchant_id) SORTKEY (merchant_id, batch_id)',
   fact_claim: ' DISTKEY (claim_id) SORTKEY (admission_date_key)',
   fact_claim_diagnosis: ' DISTKEY (claim_id)',
   fact_claim_line: ' DISTKEY (claim_id)',
@@ -43,6 +48,6 @@ export const REDSHIFT_DIALECT: Dialect = {
   // staging) when it creates it. There are no indexes to drop, summarise or add.
   analyze: () => [],
   firstLoadProductIndexes: null,
-  beforeSnapshotDelete: [],
   v2Extras: [],
+  v3Extras: [],
 };

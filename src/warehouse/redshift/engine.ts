@@ -9,6 +9,7 @@ import { DataError, ServiceError, HaloError } from '../../errors.js';
 import { redactDbMessage } from '../redact.js';
 import { onInterrupt } from '../../util/interrupt.js';
 import { WriteConflictError, isConflictMessage, planChanged } from '../conflict.js';
+import { refused } from '../steps.js';
 
 /** Redshift accepts at most this many statements in one BatchExecuteStatement. */
 export const MAX_BATCH_STATEMENTS = 40;
@@ -107,7 +108,7 @@ export class RedshiftDataWarehouse implements Warehouse {
     if (isConflictMessage(reason)) {
       return new WriteConflictError(`Redshift cancelled the transaction at statement ${at + 1}${subs.length ? ` of ${subs.length}` : ''}${role.label ? ` (${role.label})` : ''}: another transaction was writing the same tables: ${reason}`);
     }
-    if (role.kind === 'plan-guard') return planChanged(role.label);
+    if (role.kind === 'plan-guard') return role.refusal ? refused(role.refusal) : planChanged(role.label);
     if (role.kind === 'guard') {
       const copied = subs[at - 1]?.ResultRows;
       return new DataError('row-count-mismatch', `${role.label}: COPY loaded ${copied ?? 'a different number of'} rows but the manifest has ${role.expected}`);

@@ -1,11 +1,11 @@
 import type { SqlParameter } from '@aws-sdk/client-redshift-data';
-import { SecretParam, type Step, type StepParam } from '../warehouse.js';
+import { SecretParam, type Step, type StepParam, type Refusal } from '../warehouse.js';
 import { ConfigError } from '../../errors.js';
 
 /** What each SQL text of a batch is, so a failure can be explained in the step's terms. */
 /** `own`: SQL the user wrote (warehouse query), whose fragments its error message may keep. */
 export type Role = { kind: 'sql'; label?: string; own?: string } | { kind: 'copy'; label: string; table: string } | { kind: 'guard'; label: string; table: string; expected: number }
-  | { kind: 'plan-guard'; label: string };
+  | { kind: 'plan-guard'; label: string; refusal?: Refusal };
 
 export interface RenderedBatch { sqls: string[]; parameters: SqlParameter[]; roles: Role[] }
 
@@ -42,7 +42,7 @@ export function renderBatch(steps: readonly Step[], copy: CopyTarget | null): Re
     if (s.kind === 'sql' || s.kind === 'guard') {
       const params = s.params ?? [];
       sqls.push(s.sql.replace(/\$(\d+)/g, (_m, n: string) => param(n, params[Number(n) - 1] ?? null)));
-      roles.push(s.kind === 'sql' ? { kind: 'sql', label: s.label } : { kind: 'plan-guard', label: s.label });
+      roles.push(s.kind === 'sql' ? { kind: 'sql', label: s.label } : { kind: 'plan-guard', label: s.label, refusal: s.refusal });
       continue;
     }
     if (!copy) throw new ConfigError('warehouse.iamRole is not set: Redshift COPY reads the lake with that IAM role', { hint: 'e.g. arn:aws:iam::123456789012:role/halo-data-copy' });

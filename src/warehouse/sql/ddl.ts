@@ -3,13 +3,14 @@ import { merchantInventory } from '../../schemas/builtin/merchant-inventory.js';
 import { insuranceClaim } from '../../schemas/builtin/insurance-claim.js';
 import { claimLineFields } from '../../schemas/builtin/claim-pdf.js';
 import { columnType } from '../../schemas/widths.js';
+import { inventoryV3 } from './inventory-v3.js';
 
 /**
  * The star schema, versioned: `warehouse init` applies the versions a warehouse lacks, in
  * order, and records each in halo.schema_version. Every statement lists its columns.
  */
 export const SCHEMA = 'halo';
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export function migrations(d: Dialect): Array<{ version: number; statements: string[] }> {
   const t = (name: string) => `${SCHEMA}.${name}`;
@@ -54,5 +55,10 @@ export function migrations(d: Dialect): Array<{ version: number; statements: str
     // bulk-load indexes of the engine (PostgreSQL: BRIN on the snapshot's batch).
     version: 2,
     statements: ['CREATE SCHEMA IF NOT EXISTS halo_staging', ...d.v2Extras],
+  }, {
+    // v3: inventory as current state + change-only history (the snapshot's rows become
+    // history, and the snapshot goes), the best-price view, the load order (etl_batch.load_seq).
+    version: 3,
+    statements: inventoryV3(d),
   }];
 }

@@ -6,6 +6,8 @@ import { insuranceClaim } from '../../schemas/builtin/insurance-claim.js';
 import { claimLineFields } from '../../schemas/builtin/claim-pdf.js';
 import { sqlType } from '../../schemas/widths.js';
 import { partFields } from '../../batch/part-shape.js';
+import type { Step } from '../warehouse.js';
+import { inventoryState, type InventoryMode } from './inventory-state.js';
 
 /**
  * Staging tables and the merges of a batch into the star schema, per schema. Written once
@@ -74,33 +76,33 @@ export interface InventoryMergeOptions {
   singleFile: boolean;
   /** The staging table (temporary, or a --no-merge batch's own). */
   staging: string;
-  /** A batch older than one already loaded: the guard below keeps newer values. */
+  /** A batch older than one already loaded: put in its place, never over newer state. */
   late: boolean;
   /** dim_product is empty: the engine's bulk-load index trick applies. */
   firstLoad: boolean;
-  /**
-   * The ledger has this batch as loaded, so its snapshot rows exist and are replaced. Any
-   * other batch has none: its rows commit together with its ledger row, or not at all.
-   */
-  reload: boolean;
+  /** The batch's observations are in the state already (etl_batch_merchant has it): only its dimensions are merged again. */
+  merged: boolean;
+  mode: InventoryMode;
+  shrinkGuardPercent: number;
 }
 
 /** `a` and `b` differ, NULLs included (portable: Redshift has no IS DISTINCT FROM). */
 const differs = (a: string, b: string) => `(${a} <> ${b} OR (${a} IS NULL) <> (${b} IS NULL))`;
 
 /**
- * The merges of an inventory batch. Measured on PGlite at 5.5 M rows (issue 5's benchmark):
- * a statistics-less staging table made the fact insert a nested loop (62 s), updating every
- * product row on each refresh doubled dim_product (no autovacuum) and took 100 s, and a
- * b-tree on the snapshot cost twice a BRIN index. Hence: ANALYZE after COPY, update only rows
- * that changed, anti-join by LEFT JOIN, BRIN (schema v2).
+ * The merges of an inventory batch: its dimensions, then its state (sql/inventory-state.ts).
+ * Measured on PGlite at 5.5 M rows (issue 5's benchmark): a statistics-less staging table
+ * made joins nested loops, and updating every product row on each refresh doubled
+ * dim_product (no autovacuum). Hence: ANALYZE after COPY, update only rows whose attributes
+ * changed (updated_at alone is not a change: it moves with every export), anti-join by LEFT JOIN.
  */
-export function inventoryMerge(d: Dialect, o: InventoryMergeOptions): string[] {
+export function inventoryMerge(d: Dialect, o: InventoryMergeOptions): Step[] {
   const cols = 'merchant_id, merchant_sku, product_name, barcode, selling_price, stock_qty, unit, expiry_date, updated_at';
   const src = o.singleFile ? o.staging : 'stg_inventory_d';
   const batch = 'CAST($1 AS VARCHAR(26))';
-  const changed = ['product_name', 'barcode', 'unit', 'updated_at'].map((c) => differs(`p.${c}`, `s.${c}`)).join(' OR ');
+  const changed = ['product_name', 'barcode', 'unit'].map((c) => differs(`p.${c}`, `s.${c}`)).join(' OR ');
   const rebuild = o.firstLoad ? d.firstLoadProductIndexes : null;
+  const step = (text: string): Step => ({ kind: 'sql', sql: text });
   return [
     ...(o.singleFile ? [] : [d.tempTableAs('stg_inventory_d', `SELECT ${cols} FROM (SELECT ${cols},
       ROW_NUMBER() OVER (PARTITION BY merchant_id, merchant_sku ORDER BY source_file DESC, source_row DESC) AS rn FROM ${o.staging}) AS x WHERE rn = 1`)]),
@@ -114,26 +116,18 @@ export function inventoryMerge(d: Dialect, o: InventoryMergeOptions): string[] {
     // dim_product, type 1: the newest batch's attributes, so loading an older batch again
     // changes nothing. Only rows that differ are written; batch_id is then the batch that last
     // changed the row, so a late batch (older than one loaded) must also not be older than a
-    // batch that carried the product unchanged: its snapshot rows say so. UPDATE + INSERT
-    // rather than MERGE: Redshift's MERGE has no WHEN … AND.
+    // batch that observed the merchant since. UPDATE + INSERT rather than MERGE: Redshift's
+    // MERGE has no WHEN … AND.
     ...(rebuild ? [] : [`UPDATE ${t('dim_product')} AS p SET product_name = s.product_name, barcode = s.barcode, unit = s.unit, updated_at = s.updated_at, batch_id = ${batch}
       FROM ${src} s WHERE p.merchant_id = s.merchant_id AND p.merchant_sku = s.merchant_sku AND p.batch_id <= ${batch} AND (${changed})${o.late ? `
-        AND NOT EXISTS (SELECT 1 FROM ${t('fact_inventory_snapshot')} f WHERE f.product_sk = p.product_sk AND f.batch_id > ${batch})` : ''}`]),
+        AND NOT EXISTS (SELECT 1 FROM ${t('etl_batch_merchant')} b WHERE b.merchant_id = p.merchant_id AND b.batch_id > ${batch})` : ''}`]),
     ...(rebuild?.before ?? []),
     `INSERT INTO ${t('dim_product')} (merchant_id, merchant_sku, product_name, barcode, unit, updated_at, batch_id)
       SELECT s.merchant_id, s.merchant_sku, s.product_name, s.barcode, s.unit, s.updated_at, ${batch}
       FROM ${src} s LEFT JOIN ${t('dim_product')} p ON p.merchant_id = s.merchant_id AND p.merchant_sku = s.merchant_sku
       WHERE p.product_sk IS NULL`,
     ...(rebuild?.after ?? []),
-    dimDate(`SELECT TO_DATE(CAST(CAST($4 AS INTEGER) AS VARCHAR), 'YYYYMMDD')`),
-    // The snapshot: delete-insert by batch, so loading a batch again gives the same rows.
-    ...(o.reload ? [...d.beforeSnapshotDelete, `DELETE FROM ${t('fact_inventory_snapshot')} WHERE batch_id = ${batch}`] : []),
-    `INSERT INTO ${t('fact_inventory_snapshot')} (batch_id, merchant_sk, product_sk, date_key, selling_price, stock_qty, expiry_date, observed_at)
-      SELECT ${batch}, m.merchant_sk, p.product_sk, CAST($4 AS INTEGER), s.selling_price, s.stock_qty, s.expiry_date, s.updated_at
-      FROM ${src} s
-      JOIN ${t('dim_product')} p ON p.merchant_id = s.merchant_id AND p.merchant_sku = s.merchant_sku
-      JOIN ${t('dim_merchant')} m ON m.merchant_id = s.merchant_id AND m.is_current`,
-  ];
+  ].map(step).concat(o.merged ? [] : inventoryState(d, { src, mode: o.mode, late: o.late, shrinkGuardPercent: o.shrinkGuardPercent }));
 }
 
 /**
