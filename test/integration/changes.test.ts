@@ -212,6 +212,18 @@ describe('halo-data changes (embedded warehouse, real loads)', () => {
     assert.equal(changes('--since', rest.at(-1).next.since).stdout, '');
   });
 
+  // A replay gave the batch a new place in the load order (the ledger row is written again),
+  // so a consumer holding it as its position skipped every load made between.
+  test('loading again the batch a consumer holds moves nothing: resuming from it still gives what was loaded since', () => {
+    const held = ids.b40;
+    stageFile('b50', 'merchants', inventoryFile('b50.csv', 'M1', '21/11/2026 13:30', [['A', 4000, 10], ['B', 5200, 4], ['C', 1000, 6], ['D', 750, 2]]));
+    loadIds('b50');
+    const replay = runCli(['load', held, '--force', '--config', cfg]);
+    assert.equal(replay.code, 0, replay.stderr);
+    const rest = lines(changes('--since', held).stdout);
+    assert.deepEqual(rest.map((c) => (c.next ? c : brief(c))), ['changed M1/B 5100→5200 b50', { next: { since: ids.b50 }, changes: 1 }]);
+  });
+
   test('usage errors (exit 2): a batch the warehouse never loaded, a --since that is neither, a missing --since, an unknown format', () => {
     const unknown = '01JD3Q7W0Y5R4M8Z2K6F9X1Z99';
     const r = changes('--since', unknown);
