@@ -3,7 +3,7 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import type { Lake } from '../lake/lake.js';
 import { crashpoint } from '../util/crashpoint.js';
-import { SecretParam, type Warehouse, type Step, type StepParam, type ExecuteProgress } from '../warehouse/warehouse.js';
+import { SecretParam, type Warehouse, type Dialect, type Step, type StepParam, type ExecuteProgress } from '../warehouse/warehouse.js';
 import type { StepProgress } from '../output/progress.js';
 import type { BatchEntry } from '../batch/catalog.js';
 import { inventoryMode, partsArePseudonymised, type Manifest, type ManifestPart } from '../batch/manifest.js';
@@ -105,30 +105,26 @@ const sql = (text: string, params?: StepParam[]): Step => ({ kind: 'sql', sql: t
 
 /**
  * The ledger row of a batch, replaced whole (delete + insert: the same SQL on every engine).
- * `keptSeq`: the load_seq the batch already has (read before the transaction), kept when it
- * is loaded or staged again. Its state was recorded by that load, so loading it again writes
- * no history: a new place in the load order would only move the position a changes-feed
- * consumer holds (`--since <this batch>`) past the loads made in between, which it then
- * never reads.
+ * A batch loaded (or staged) again keeps the load_seq it has, stashed before the delete: its
+ * state was recorded by that load, so loading it again writes no history, and a new place in
+ * the load order would only move the position a changes-feed consumer holds (`--since <this
+ * batch>`) past the loads made in between, which it would then never read. Read in the
+ * transaction, not before it: no extra statement (one Data API call per batch).
  */
-function ledgerSteps(m: Manifest, status: LedgerStatus, rowsLoaded: number | null, startedAt: string, error: string | null, keptSeq: string | null = null): Step[] {
+function ledgerSteps(m: Manifest, status: LedgerStatus, rowsLoaded: number | null, startedAt: string, error: string | null, d?: Dialect): Step[] {
   const manifestSha = createHash('sha256').update(JSON.stringify(m)).digest('hex');
-  const seq = status === 'loaded' ? `COALESCE(CAST($12 AS BIGINT), (SELECT COALESCE(MAX(load_seq), 0) + 1 FROM ${SCHEMA}.etl_batch))`
-    : status === 'staged' ? 'CAST($12 AS BIGINT)' : 'CAST(NULL AS BIGINT)';
+  const keep = d !== undefined && status !== 'failed';
+  const kept = '(SELECT k.load_seq FROM ledger_kept_seq k)';
+  const seq = !keep ? (status === 'loaded' ? `(SELECT COALESCE(MAX(load_seq), 0) + 1 FROM ${SCHEMA}.etl_batch)` : 'CAST(NULL AS BIGINT)')
+    : status === 'loaded' ? `COALESCE(${kept}, (SELECT COALESCE(MAX(load_seq), 0) + 1 FROM ${SCHEMA}.etl_batch))` : kept;
   return [
+    ...(keep ? [sql(d.tempTableAs('ledger_kept_seq', `SELECT load_seq FROM ${SCHEMA}.etl_batch WHERE batch_id = $1`), [m.batchId])] : []),
     sql(`DELETE FROM ${SCHEMA}.etl_batch WHERE batch_id = $1`, [m.batchId]),
     // load_seq: the order loads committed in (the changes feed's order); only a load has one.
     sql(`INSERT INTO ${SCHEMA}.etl_batch (batch_id, source, schema_name, schema_version, status, rows_total, rows_loaded, manifest_sha256, started_at, finished_at, error, load_seq)
       SELECT $1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS TIMESTAMP), CAST($10 AS TIMESTAMP), $11, ${seq}`,
-    [m.batchId, m.source, m.schema.name, m.schema.version, status, m.counts.rows, rowsLoaded, manifestSha, startedAt, new Date().toISOString(), error, keptSeq]),
+    [m.batchId, m.source, m.schema.name, m.schema.version, status, m.counts.rows, rowsLoaded, manifestSha, startedAt, new Date().toISOString(), error]),
   ];
-}
-
-/** The batch's place in the load order, when a load gave it one (see ledgerSteps). */
-async function keptLoadSeq(wh: Warehouse, id: string): Promise<string | null> {
-  const r = await wh.query<{ s: unknown }>(`SELECT CAST(load_seq AS VARCHAR(20)) AS s FROM ${SCHEMA}.etl_batch WHERE batch_id = $1`, [id]);
-  const v = r.rows[0]?.s;
-  return v === null || v === undefined ? null : String(v);
 }
 
 /** Passes a part's bytes through, with the crash test's point after the first chunk. */
@@ -290,7 +286,6 @@ async function loadOnce(wh: Warehouse, lake: Lake, entry: BatchEntry, ledger: Le
   const rows = m.counts.validRows;
   const kept = { main: persistentStaging(p.staging, id), lines: persistentStaging(CLAIM_LINE_STAGING, id) };
   const dropKept = [sql(`DROP TABLE IF EXISTS ${kept.main}`), ...(p.lines ? [sql(`DROP TABLE IF EXISTS ${kept.lines}`)] : [])];
-  const keptSeq = ledger === 'loaded' || ledger === 'staged' ? await keptLoadSeq(wh, id) : null;
   let steps: Step[];
   if (opts.merge) {
     const temp = { main: p.staging.table, lines: CLAIM_LINE_STAGING.table };
@@ -307,7 +302,7 @@ async function loadOnce(wh: Warehouse, lake: Lake, entry: BatchEntry, ledger: Le
       ...copySteps(lake, entry, m, p, temp),
       { kind: 'checkpoint', name: 'load:before-merge' },
       ...withParams(p.merges(wh.dialect, temp, context), mergeParams(m, p, startedAt, opts.memberKey)),
-      ...ledgerSteps(m, 'loaded', rows, startedAt, null, keptSeq),
+      ...ledgerSteps(m, 'loaded', rows, startedAt, null, wh.dialect),
       { kind: 'checkpoint', name: 'load:before-commit' },
     ];
   } else {
@@ -317,7 +312,7 @@ async function loadOnce(wh: Warehouse, lake: Lake, entry: BatchEntry, ledger: Le
       sql(`CREATE TABLE ${kept.main} (${columnsDdl(p.staging)})`),
       ...(p.lines ? [sql(`CREATE TABLE ${kept.lines} (${columnsDdl(CLAIM_LINE_STAGING)})`)] : []),
       ...copySteps(lake, entry, m, p, kept),
-      ...ledgerSteps(m, 'staged', rows, startedAt, null, keptSeq),
+      ...ledgerSteps(m, 'staged', rows, startedAt, null, wh.dialect),
     ];
   }
   crashpoint('load:planned');
@@ -385,14 +380,13 @@ async function mergeOnce(wh: Warehouse, entry: BatchEntry, opts: MergeOptions): 
   // An empty batch had no parts to COPY, but its kept tables exist (created by --no-merge).
   const context: MergeContext = { late: opts.newestLoaded !== undefined && opts.newestLoaded > m.batchId, firstLoad: await firstProductLoad(wh, p),
     merged: await stateRecorded(wh, p, m.batchId), shrinkGuardPercent: shrinkPercent(opts) };
-  const keptSeq = await keptLoadSeq(wh, m.batchId);
   const steps: Step[] = [
     planGuard(m.batchId, { held: true, as: ['staged'], late: context.late, firstLoad: context.firstLoad }),
     { kind: 'checkpoint', name: 'merge:before-merge' },
     ...withParams(p.merges(wh.dialect, kept, context), mergeParams(m, p, startedAt, opts.memberKey)),
     sql(`DROP TABLE ${kept.main}`),
     ...(p.lines ? [sql(`DROP TABLE ${kept.lines}`)] : []),
-    ...ledgerSteps(m, 'loaded', m.counts.validRows, startedAt, null, keptSeq),
+    ...ledgerSteps(m, 'loaded', m.counts.validRows, startedAt, null, wh.dialect),
   ];
   try {
     await wh.execute(steps, { name: `merge-${m.batchId}`, signal: opts.signal, progress: executeProgress(opts.progress, m, wh, false) });
