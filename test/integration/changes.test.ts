@@ -218,10 +218,13 @@ describe('halo-data changes (embedded warehouse, real loads)', () => {
     const held = ids.b40;
     stageFile('b50', 'merchants', inventoryFile('b50.csv', 'M1', '21/11/2026 13:30', [['A', 4000, 10], ['B', 5200, 4], ['C', 1000, 6], ['D', 750, 2]]));
     loadIds('b50');
-    const replay = runCli(['load', held, '--force', '--config', cfg]);
-    assert.equal(replay.code, 0, replay.stderr);
-    const rest = lines(changes('--since', held).stdout);
-    assert.deepEqual(rest.map((c) => (c.next ? c : brief(c))), ['changed M1/B 5100→5200 b50', { next: { since: ids.b50 }, changes: 1 }]);
+    // Loaded again whole, and staged again then merged (--no-merge --force, merge).
+    for (const again of [['load', held, '--force'], ['load', held, '--force', '--no-merge'], ['merge', '--batch', held]]) {
+      const r = runCli([...again, '--config', cfg]);
+      assert.equal(r.code, 0, `${again.join(' ')}: ${r.stderr}`);
+      const rest = lines(changes('--since', held).stdout);
+      assert.deepEqual(rest.map((c) => (c.next ? c : brief(c))), ['changed M1/B 5100→5200 b50', { next: { since: ids.b50 }, changes: 1 }], again.join(' '));
+    }
   });
 
   test('usage errors (exit 2): a batch the warehouse never loaded, a --since that is neither, a missing --since, an unknown format', () => {
