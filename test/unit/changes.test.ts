@@ -4,7 +4,7 @@
  * comparison, passes the emulator's checker), and the mechanism: keyset pages of any size
  * give exactly the feed computed from the history by hand, resuming from any load's batch
  * gives exactly the rest, and old values come from the previous version by batch order even
- * when an earlier load wrote it.
+ * when an earlier load wrote it (on the star schema as `warehouse init` makes it, rows by SQL).
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +16,7 @@ import { ndjsonChange, csvChange, CSV_CHANGES_HEADER, ndjsonResume } from '../..
 import { redshiftRefusal } from '../support/redshift-emulator/strict.js';
 import { POSTGRES_DIALECT, plainParams, type Warehouse } from '../../src/warehouse/warehouse.js';
 import { UsageError } from '../../src/errors.js';
+import { migrations } from '../../src/warehouse/sql/ddl.js';
 
 fc.configureGlobal({ seed: 0xc4a9e5 });
 
@@ -111,21 +112,6 @@ describe('the page query', () => {
   });
 });
 
-/**
- * The v3 tables the feed reads, as the brief describes them (only the columns it reads or
- * keys on). Created by hand: the schema's migration is the lead's (issue 17 core).
- */
-const V3_TABLES = [
-  'CREATE SCHEMA halo',
-  'CREATE TABLE halo.schema_version (version INTEGER)',
-  `CREATE TABLE halo.etl_batch (batch_id VARCHAR(26) PRIMARY KEY, source VARCHAR(64) NOT NULL, status VARCHAR(16) NOT NULL,
-     finished_at TIMESTAMP, load_seq BIGINT)`,
-  `CREATE TABLE halo.dim_product (product_sk BIGINT PRIMARY KEY, merchant_id VARCHAR(64) NOT NULL, merchant_sku VARCHAR(64) NOT NULL, barcode VARCHAR(14))`,
-  `CREATE TABLE halo.fact_inventory_history (product_sk BIGINT NOT NULL, merchant_sk BIGINT, batch_id VARCHAR(26) NOT NULL, change_kind VARCHAR(8) NOT NULL,
-     selling_price DECIMAL(14,2) NOT NULL, stock_qty INTEGER NOT NULL, expiry_date DATE, is_listed BOOLEAN NOT NULL, valid_from TIMESTAMP NOT NULL,
-     valid_to TIMESTAMP, is_current BOOLEAN, load_seq BIGINT NOT NULL, PRIMARY KEY (product_sk, batch_id))`,
-];
-
 /** A Warehouse over an in-memory PGlite: the feed only queries. */
 function asWarehouse(db: PGlite): Warehouse {
   return {
@@ -177,7 +163,13 @@ describe('the feed over a history (in-memory PGlite)', () => {
   let wh: Warehouse;
   before(async () => {
     db = await PGlite.create();
-    for (const s of V3_TABLES) await db.exec(s);
+    // The star schema as `warehouse init` makes it (each version in a transaction, as the engine runs it).
+    await db.exec('CREATE SCHEMA halo; CREATE TABLE halo.schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at TIMESTAMP NOT NULL)');
+    for (const m of migrations(POSTGRES_DIALECT)) {
+      await db.exec('BEGIN');
+      for (const s of m.statements) await db.exec(s);
+      await db.exec('COMMIT');
+    }
     wh = asWarehouse(db);
   });
   after(async () => { await db.close(); });
@@ -185,14 +177,15 @@ describe('the feed over a history (in-memory PGlite)', () => {
   async function fill(s: Scenario): Promise<void> {
     await db.exec('TRUNCATE halo.etl_batch, halo.dim_product, halo.fact_inventory_history');
     for (const [i, p] of s.products.entries()) {
-      await db.query('INSERT INTO halo.dim_product VALUES ($1, $2, $3, $4)', [i, p.merchant, p.sku, p.barcode]);
+      await db.query(`INSERT INTO halo.dim_product (product_sk, merchant_id, merchant_sku, product_name, barcode, batch_id) VALUES ($1, $2, $3, 'Produk', $4, 'B')`, [i, p.merchant, p.sku, p.barcode]);
     }
     for (const [i, l] of s.loads.entries()) {
       const seq = i + 1;
-      await db.query(`INSERT INTO halo.etl_batch VALUES ($1, $2, 'loaded', TIMESTAMP '2026-12-07 08:00:00' + $3 * INTERVAL '1 minute', $3)`, [l.batch, l.source, seq]);
+      await db.query(`INSERT INTO halo.etl_batch (batch_id, source, schema_name, schema_version, status, finished_at, load_seq)
+        VALUES ($1, $2, 'merchant_inventory', 1, 'loaded', TIMESTAMP '2026-12-07 08:00:00' + $3 * INTERVAL '1 minute', $3)`, [l.batch, l.source, seq]);
       for (const v of l.versions) {
-        await db.query(`INSERT INTO halo.fact_inventory_history (product_sk, batch_id, change_kind, selling_price, stock_qty, is_listed, valid_from, load_seq)
-          VALUES ($1, $2, 'changed', $3, $4, $5, TIMESTAMP '2026-12-07 07:00:00', $6)`, [v.product, l.batch, v.price, v.stock, v.listed, seq]);
+        await db.query(`INSERT INTO halo.fact_inventory_history (product_sk, merchant_sk, batch_id, change_kind, selling_price, stock_qty, is_listed, valid_from, is_current, load_seq)
+          VALUES ($1, 1, $2, 'changed', $3, $4, $5, TIMESTAMP '2026-12-07 07:00:00', TRUE, $6)`, [v.product, l.batch, v.price, v.stock, v.listed, seq]);
       }
     }
   }
@@ -229,7 +222,7 @@ describe('the feed over a history (in-memory PGlite)', () => {
 
   test('a batch the ledger lacks or never loaded is a usage error naming it', async () => {
     await fill({ products: [{ merchant: 'M1', sku: 'A', barcode: null }], loads: [{ batch: '01JD3Q7W0Y5R4M8Z2K6F9X1B10', source: 'merchants', versions: [{ product: 0, price: 100, stock: 1, listed: true }] }] });
-    await db.query(`INSERT INTO halo.etl_batch VALUES ('01JD3Q7W0Y5R4M8Z2K6F9X1B11', 'merchants', 'failed', NULL, NULL)`);
+    await db.query(`INSERT INTO halo.etl_batch (batch_id, source, schema_name, schema_version, status) VALUES ('01JD3Q7W0Y5R4M8Z2K6F9X1B11', 'merchants', 'merchant_inventory', 1, 'failed')`);
     for (const id of ['01JD3Q7W0Y5R4M8Z2K6F9X1B11', '01JD3Q7W0Y5R4M8Z2K6F9X1B12']) {
       await assert.rejects(feedBounds(wh, { kind: 'batch', batchId: id }), (e: unknown) => e instanceof UsageError && e.code === 'unknown-batch' && e.message.includes(id));
     }
