@@ -9,13 +9,13 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeFileSync, readdirSync, createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { writeFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureInventoryCsv } from './generate/inventory-csv.js';
 import { makeTempDir } from './support/cleanup.js';
 import { runMeasured, machineBusyShare } from './support/measure.js';
+import { copyFloorSeconds } from './support/copy-floor.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin/halo-data.js');
@@ -46,18 +46,7 @@ export async function run(argv: string[]): Promise<number> {
   // The floor: the same parts COPYed into a plain table, nothing else.
   const partsDir = path.join(tmp, 'lake', batch.prefix, 'normalized');
   const parts = readdirSync(partsDir).filter((f) => f.endsWith('.csv.gz')).map((f) => path.join(partsDir, f));
-  const { PGlite } = await import('@electric-sql/pglite');
-  const db = await PGlite.create(path.join(tmp, 'floor'));
-  await db.exec(`CREATE TABLE t (merchant_id text, merchant_sku text, product_name text, barcode text, selling_price numeric(14,2), stock_qty int,
-    unit text, expiry_date date, updated_at timestamp, source_file text, source_row bigint)`);
-  const t0 = performance.now();
-  for (const p of parts) {
-    const chunks: Buffer[] = [];
-    for await (const c of createReadStream(p).pipe(createGunzip())) chunks.push(c as Buffer);
-    await db.query(`COPY t FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob(chunks) });
-  }
-  const floor = (performance.now() - t0) / 1000;
-  await db.close();
+  const floor = await copyFloorSeconds({ engine: 'pglite', dir: path.join(tmp, 'floor') }, parts, batch.manifest.columns);
   const mib = (kb: number | null) => (kb === null ? NaN : kb / 1024);
   out('  step                                   wall s   peak RSS\n');
   out(`  stage (validate, normalise, lake)      ${stage.wallSeconds.toFixed(2).padStart(6)}   ${mib(stage.maxRssKb).toFixed(0)} MiB\n`);

@@ -76,9 +76,9 @@ export async function run(argv: string[]): Promise<number> {
     out(`  goal: one BatchExecuteStatement per batch plus polls: ${per === 1 ? 'PASS' : 'FAIL'} (${per.toFixed(2)})\n`);
     const check = new pg.Client({ connectionString: url.toString() });
     await check.connect();
-    const f = await check.query('SELECT COUNT(*)::int AS n FROM halo.fact_inventory_snapshot');
+    const f = await check.query('SELECT COUNT(*)::int AS n FROM halo.fact_inventory_history');
     await check.end();
-    out(`  fact_inventory_snapshot rows after the loads: ${f.rows[0].n.toLocaleString('en-US')}\n`);
+    out(`  fact_inventory_history rows after the loads: ${f.rows[0].n.toLocaleString('en-US')}\n`);
     return per === 1 ? 0 : 1;
   } finally {
     await emu.stop();

@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   pdf: () => import('./pdf.js'),
   stage: () => import('./stage.js'),
   load: () => import('./load.js'),
+  refresh: () => import('./refresh.js'),
   redshift: () => import('./redshift.js'),
   fetch: () => import('./fetch.js'),
   'warehouse-open': () => import('./warehouse-open.js'),

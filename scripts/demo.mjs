@@ -3,9 +3,9 @@
 // ./.halo-data/warehouse; no server, no cloud account, no config file).
 // Partner files arrive in the inbox as an upload tool would drop them (each with a `.done`
 // marker saying it is complete); `run` fetches, validates, stages, loads and merges them;
-// a second `run` finds nothing new; then the star schema is queried.
+// a second `run` finds nothing new; a refresh changes a few prices; then the star schema is queried.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,12 +45,33 @@ halo(['run', '--log-format', 'text'], { allow: [0, 1] });
 say('3. Run it again, as cron would: nothing new, 0 bytes fetched, nothing loaded');
 halo(['run', '--log-format', 'text']);
 
-say('4. What the lake holds and what the warehouse ledger says of it');
+say('4. A refresh: M0101 sends its catalogue again, two prices and one stock changed, one product gone');
+{
+  const dir = join(root, '.halo-data/inbox/merchants/M0101');
+  const lines = readFileSync(join(root, 'fixtures/inventory/clean-comma.csv'), 'utf8').split('\n');
+  const refreshed = lines
+    .map((l) => l.replace('Paracetamol 500 mg,8992761001018,Strip,4500,120', 'Paracetamol 500 mg,8992761001018,Strip,4300,120')
+      .replace('Amoxicillin 500mg Kapsul,8992761001025,STRIP,12.500,85', 'Amoxicillin 500mg Kapsul,8992761001025,STRIP,12.900,60')
+      .replace(/,"24\.800,00",40,/, ',"23.900,00",40,')
+      // exported a day later
+      .replace(/21\/11\/2026 (\d\d:\d\d)$/, '22/11/2026 $1').replace(/2026-11-21 (\d\d:\d\d:\d\d)$/, '2026-11-22 $1'))
+    .filter((l) => !l.startsWith('M0101,BRG-00071,'));
+  writeFileSync(join(dir, 'clean-comma-1100.csv'), refreshed.join('\n'));
+  writeFileSync(join(dir, 'clean-comma-1100.csv.done'), '');
+  console.error('  merchants/M0101/clean-comma-1100.csv');
+}
+halo(['run', '--log-format', 'text']);
+console.error('   Only what changed was written: the history has a version per change, the current table one row per product.');
+halo(['warehouse', 'query', `SELECT p.merchant_id, p.merchant_sku, h.change_kind, h.selling_price, h.stock_qty, h.is_current
+  FROM halo.fact_inventory_history h JOIN halo.dim_product p USING (product_sk)
+  WHERE p.merchant_id = 'M0101' AND h.batch_id = (SELECT MAX(batch_id) FROM halo.fact_inventory_history) ORDER BY 2`]);
+
+say('5. What the lake holds and what the warehouse ledger says of it');
 halo(['batches', 'list']);
 
-say('5. Query the star schema: the cheapest pharmacy per product, and claims by hospital');
-halo(['warehouse', 'query', `SELECT p.product_name, MIN(f.selling_price) AS cheapest, COUNT(*) AS pharmacies
-  FROM halo.fact_inventory_snapshot f JOIN halo.dim_product p USING (product_sk) GROUP BY 1 ORDER BY 1 LIMIT 8`]);
+say('6. Query the star schema: the cheapest in-stock pharmacy per product (v_product_best_price), and claims by hospital');
+halo(['warehouse', 'query', `SELECT product_key, product_name, merchant_id, selling_price, merchants_in_stock
+  FROM halo.v_product_best_price ORDER BY product_name LIMIT 8`]);
 // A claim names its hospital by code, by name or both (the schema asks for either):
 // the warehouse keeps '' for the half the file left out, so the query shows both halves.
 halo(['warehouse', 'query', `SELECT pr.provider_id, pr.provider_name, COUNT(*) AS claims, SUM(c.claimed_amount) AS claimed

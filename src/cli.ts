@@ -100,6 +100,9 @@ function usageErrorsInOurVoice(cmd: Command, io: Io, jsonLog: boolean): void {
   for (const sub of cmd.commands) usageErrorsInOurVoice(sub, io, jsonLog);
 }
 
+/** --allow-shrink on load, merge, replay and run: the shrink guard (pipeline/load.ts, warehouse.shrinkGuardPercent) let through. */
+const ALLOW_SHRINK_HELP = "apply a full catalogue even when it lists under half of a merchant's current products";
+
 export function buildProgram(io: Io, setExit: (code: number) => void, jsonLog = false): Command {
   const program = new Command('halo-data');
   program
@@ -150,14 +153,17 @@ Examples:
     .option('--merchant <id>', "whose files they are: fills merchant_id and applies that merchant's profile")
     .option('--max-reject-rate <r>', 'refuse (exit 1, no batch) when more than this share of rows is rejected', rateOption, 0.01)
     .option('--threads <n>', 'worker threads for large CSV files (default: CPU cores)', intOption('--threads'))
+    .addOption(new Option('--inventory <mode>', "merchant_inventory: each merchant's rows are its whole catalogue (full: absent products are delisted) or only what changed (delta); default full, and a configured --source's own mode").choices(['full', 'delta']))
     .addHelpText('after', `
 Examples:
   $ halo-data stage drop/M0042/stok.csv --schema merchant_inventory --merchant M0042 --source merchants
+  $ halo-data stage drop/M0042/changes.csv --schema merchant_inventory --merchant M0042 --inventory delta
   $ halo-data stage claims/*.pdf --schema claim_pdf --source claim-pdfs --json`)
     .action(async (paths: string[], opts, cmd: Command) => {
       const { stageCommand } = await import('./commands/stage.js');
       const r = await stageCommand({
         inputs: paths, schema: opts.schema, source: opts.source, merchant: opts.merchant, maxRejectRate: opts.maxRejectRate, threads: opts.threads,
+        inventory: opts.inventory,
       }, makeContext(cmd.optsWithGlobals(), io));
       setExit(r.exitCode);
     });
@@ -198,6 +204,7 @@ Examples:
     .option('--source <name>', 'only this source (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--max-reject-rate <r>', "a file whose own rejected share of rows is above this is left out, kept in refused/ (exit 1); the others load", rateOption, 0.01)
     .option('--metrics-file <path>', "write the run's figures in Prometheus text format (node_exporter textfile collector)")
+    .option('--allow-shrink', ALLOW_SHRINK_HELP, false)
     .addHelpText('after', `
 Examples:
   $ halo-data run
@@ -205,7 +212,7 @@ Examples:
   */15 * * * * cd /opt/halo && halo-data run --quiet   # a crontab line: logs are JSON lines off a terminal`)
     .action(async (opts, cmd: Command) => {
       const { runCommand } = await import('./commands/run.js');
-      setExit(await runCommand({ sources: opts.source ?? [], maxRejectRate: opts.maxRejectRate, metricsFile: opts.metricsFile }, makeContext(cmd.optsWithGlobals(), io)));
+      setExit(await runCommand({ sources: opts.source ?? [], maxRejectRate: opts.maxRejectRate, metricsFile: opts.metricsFile, allowShrink: opts.allowShrink === true }, makeContext(cmd.optsWithGlobals(), io)));
     });
   addGlobalOptions(run);
 
@@ -282,20 +289,22 @@ Examples:
     .argument('<batch-id...>', 'batch ids (halo-data batches list)')
     .option('--force', 'load a batch again even if the ledger has it as loaded', false)
     .option('--no-merge', 'COPY into staging only (the ledger says staged); halo-data merge finishes it')
+    .option('--allow-shrink', ALLOW_SHRINK_HELP, false)
     .addHelpText('after', '\nExamples:\n  $ halo-data load 01JD3Q7W0Y5R4M8Z2K6F9X1B3C\n  $ halo-data load 01JD3Q7W0Y5R4M8Z2K6F9X1B3C --no-merge && halo-data merge')
     .action(async (ids: string[], opts, cmd: Command) => {
       const { loadCommand } = await import('./commands/load.js');
-      setExit(await loadCommand({ batchIds: ids, force: opts.force === true, merge: opts.merge !== false }, makeContext(cmd.optsWithGlobals(), io)));
+      setExit(await loadCommand({ batchIds: ids, force: opts.force === true, merge: opts.merge !== false, allowShrink: opts.allowShrink === true }, makeContext(cmd.optsWithGlobals(), io)));
     });
   addGlobalOptions(load);
 
   const merge = program.command('merge')
     .description('merge batches that load --no-merge staged into the star schema (one transaction each)')
     .option('--batch <id>', 'only this batch (default: every staged batch, oldest first)')
+    .option('--allow-shrink', ALLOW_SHRINK_HELP, false)
     .addHelpText('after', '\nExamples:\n  $ halo-data merge\n  $ halo-data merge --batch 01JD3Q7W0Y5R4M8Z2K6F9X1B3C')
     .action(async (opts, cmd: Command) => {
       const { mergeCommand } = await import('./commands/load.js');
-      setExit(await mergeCommand({ batchId: opts.batch }, makeContext(cmd.optsWithGlobals(), io)));
+      setExit(await mergeCommand({ batchId: opts.batch, allowShrink: opts.allowShrink === true }, makeContext(cmd.optsWithGlobals(), io)));
     });
   addGlobalOptions(merge);
 
@@ -307,10 +316,11 @@ Examples:
     .option('--until <date>', 'batches dated on or before YYYY-MM-DD')
     .option('--dry-run', 'list what would load, load nothing', false)
     .option('--yes', 'do it without asking (required without a terminal)', false)
+    .option('--allow-shrink', ALLOW_SHRINK_HELP, false)
     .addHelpText('after', '\nExamples:\n  $ halo-data replay                       # pick on a terminal\n  $ halo-data replay --source merchants --since 2026-11-01 --until 2026-11-07 --yes')
     .action(async (ids: string[], opts, cmd: Command) => {
       const { replayCommand } = await import('./commands/replay.js');
-      setExit(await replayCommand({ batchIds: ids, source: opts.source, since: opts.since, until: opts.until, dryRun: opts.dryRun, yes: opts.yes },
+      setExit(await replayCommand({ batchIds: ids, source: opts.source, since: opts.since, until: opts.until, dryRun: opts.dryRun, yes: opts.yes, allowShrink: opts.allowShrink === true },
         makeContext(cmd.optsWithGlobals(), io), Boolean(process.stdin.isTTY)));
     });
   addGlobalOptions(replay);
@@ -353,7 +363,7 @@ Examples:
       const { warehouseInit } = await import('./commands/warehouse.js');
       setExit(await warehouseInit(makeContext(cmd.optsWithGlobals(), io)));
     }));
-  addGlobalOptions(warehouse.command('status').description('schema version and row counts')
+  addGlobalOptions(warehouse.command('status').description('schema version, row counts (inventory current and history among them), and per source the last observed time and last load')
     .addHelpText('after', '\nExample:\n  $ halo-data warehouse status --json')
     .action(async (_o, cmd: Command) => {
       const { warehouseStatus } = await import('./commands/warehouse.js');

@@ -26,8 +26,8 @@ export interface GeneratedFile {
   seconds: number;
 }
 
-export function cachedPath(kind: string, rows: number, seed: number, ext: string): string {
-  return path.join(DATA_DIR, `${kind}-v${GENERATOR_VERSION}-r${rows}-s${seed}.${ext}`);
+export function cachedPath(kind: string, rows: number, seed: number, ext: string, dir = DATA_DIR): string {
+  return path.join(dir, `${kind}-v${GENERATOR_VERSION}-r${rows}-s${seed}.${ext}`);
 }
 
 /**

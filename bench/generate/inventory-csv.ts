@@ -68,11 +68,16 @@ export function formatCsvLine(row: InventoryRow): string {
     `${row.stock};${row.unit};${formatDay(row.expiryDay)};${updated}\n`;
 }
 
-export async function writeInventoryCsv(file: string, rows: number, seed: number, rowsPerMerchant?: number): Promise<void> {
+export function writeInventoryCsv(file: string, rows: number, seed: number, rowsPerMerchant?: number): Promise<void> {
+  return writeRowsCsv(file, inventoryRows(rows, seed, rowsPerMerchant));
+}
+
+/** Writes any stream of logical rows as the benchmark CSV (header first). */
+export async function writeRowsCsv(file: string, rows: Iterable<InventoryRow>): Promise<void> {
   const out = fs.createWriteStream(file, { highWaterMark: CHUNK_CHARS });
   try {
     let chunk = CSV_HEADER + '\n';
-    for (const row of inventoryRows(rows, seed, rowsPerMerchant)) {
+    for (const row of rows) {
       chunk += formatCsvLine(row);
       if (chunk.length >= CHUNK_CHARS) {
         if (!out.write(chunk)) await once(out, 'drain');
@@ -87,8 +92,8 @@ export async function writeInventoryCsv(file: string, rows: number, seed: number
   }
 }
 
-/** The cached CSV for rows+seed, generating it first if needed. */
-export function ensureInventoryCsv(rows: number, seed: number, rowsPerMerchant?: number): Promise<GeneratedFile> {
-  const target = cachedPath(rowsPerMerchant ? `inventory-m${rowsPerMerchant}` : 'inventory', rows, seed, 'csv');
+/** The cached CSV for rows+seed, generating it first if needed (in bench/.data/, or in `dir`). */
+export function ensureInventoryCsv(rows: number, seed: number, rowsPerMerchant?: number, dir?: string): Promise<GeneratedFile> {
+  const target = cachedPath(rowsPerMerchant ? `inventory-m${rowsPerMerchant}` : 'inventory', rows, seed, 'csv', dir);
   return ensureCached(target, rows, seed, (tmp) => writeInventoryCsv(tmp, rows, seed, rowsPerMerchant));
 }

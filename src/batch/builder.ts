@@ -10,6 +10,7 @@ import type { Lake } from '../lake/lake.js';
 import type { RowSink } from '../files/file-accumulator.js';
 import type { FileOutcome } from '../files/file-outcome.js';
 import type { SchemaSpec } from '../schemas/types.js';
+import type { InventoryMode } from '../config/types.js';
 import { VERSION } from '../version.js';
 import { rewriteWithout, type Member } from './members.js';
 import { partFields, partShaper } from './part-shape.js';
@@ -55,10 +56,11 @@ export class BatchBuilder {
    * `id` fixes the batch id and time (run derives them from the fetch, so staging the same
    * landed files again after a crash writes the same batch, not a second one). `memberKey`:
    * HALO_DATA_MEMBER_KEY, required when the schema holds personal data (a ConfigError here,
-   * before anything is read or written).
+   * before anything is read or written). `inventory`: a merchant_inventory batch's mode, put in
+   * its manifest (stage.ts decides it and refuses it for other schemas).
    */
   constructor(private readonly lake: Lake, readonly source: string, private readonly schema: SchemaSpec, private readonly partBytes = DEFAULT_PART_BYTES,
-    id?: { batchId: string; createdAt: Date }, memberKey?: string) {
+    id?: { batchId: string; createdAt: Date }, memberKey?: string, private readonly inventory?: InventoryMode) {
     this.shape = partShaper(schema, memberKey);
     this.batchId = id?.batchId ?? ulid();
     this.createdAt = id?.createdAt ?? new Date();
@@ -271,6 +273,7 @@ export class BatchBuilder {
       columns: [...partFields(this.schema).map((f) => f.name), 'source_file', 'source_row'],
       createdAt: this.createdAt.toISOString(), sequence: decodeTime(this.batchId), tool: { name: 'halo-data', version: VERSION },
       files, parts: this.main.done, rejects, copyManifest: COPY_MANIFEST_NAME, counts,
+      ...(this.inventory ? { inventory: this.inventory } : {}),
       ...(this.lines.done.length ? {
         claimLines: { columns: [...CLAIM_LINE_COLUMNS], parts: this.lines.done, copyManifest: LINES_COPY_MANIFEST_NAME },
       } : {}),

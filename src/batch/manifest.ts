@@ -8,6 +8,8 @@
  *   the part was written (batch/part-shape.ts). Loading needs no key.
  * Both still load and replay.
  */
+import { INVENTORY_MODES, type InventoryMode } from '../config/types.js';
+
 export const MANIFEST_FORMAT = 'halo-data-batch';
 export const MANIFEST_VERSION = 2;
 /** Versions this halo-data reads. */
@@ -67,11 +69,13 @@ export interface Manifest {
   copyManifest: string;
   counts: { files: number; rows: number; validRows: number; rejectedRows: number };
   /**
-   * merchant_inventory batches: whether each merchant's rows are its full catalogue (absent
-   * products are delisted) or changes only (absent products are unchanged), from the source's
-   * `inventory` setting when it was staged: a batch loads the same way forever. Absent: full.
+   * merchant_inventory batches: whether each merchant's rows are its whole catalogue (`full`:
+   * a product absent is delisted) or only what changed (`delta`). Taken from the source's
+   * config (or `stage --inventory`) when the batch is staged, and read from here on every
+   * load and replay, never from the config of the day: a batch loads the same way forever.
+   * Optional: batches written before it lack it, and are full (inventoryMode).
    */
-  inventory?: 'full' | 'delta';
+  inventory?: InventoryMode;
   /** claim_pdf batches: the claims' line items, a table of their own. */
   claimLines?: { columns: string[]; parts: ManifestPart[]; copyManifest: string };
 }
@@ -82,7 +86,17 @@ export function parseManifest(text: string, where: string): Manifest {
   if (!KNOWN_MANIFEST_VERSIONS.includes(m.version)) {
     throw new Error(`${where}: batch format version ${m.version} is not known to this halo-data (knows ${KNOWN_MANIFEST_VERSIONS.join(', ')})`);
   }
+  // A mode this halo-data does not know (a newer one wrote it) must not be loaded as another:
+  // read as full, a partial file would delist a merchant's whole catalogue.
+  if (m.inventory !== undefined && !INVENTORY_MODES.includes(m.inventory)) {
+    throw new Error(`${where}: inventory mode ${JSON.stringify(m.inventory)} is not known to this halo-data (knows ${INVENTORY_MODES.join(', ')})`);
+  }
   return m;
+}
+
+/** How a batch's inventory rows are read: its manifest's mode; absent (batches staged before the mode existed) is full. */
+export function inventoryMode(m: Pick<Manifest, 'inventory'>): InventoryMode {
+  return m.inventory ?? 'full';
 }
 
 /** Whether a batch's parts hold members as member_key (version 2) rather than member_id and the other personal fields in clear (version 1). */
@@ -93,9 +107,4 @@ export function partsArePseudonymised(m: Pick<Manifest, 'version'>): boolean {
 /** Where a batch lives in the lake: <source>/dt=YYYY-MM-DD/<batch_id>/ */
 export function batchPrefix(source: string, batchId: string, createdAt: Date): string {
   return `${source}/dt=${createdAt.toISOString().slice(0, 10)}/${batchId}`;
-}
-
-/** How an inventory batch's rows are applied (absent from older manifests: full). */
-export function inventoryMode(m: Pick<Manifest, 'inventory'>): 'full' | 'delta' {
-  return m.inventory === 'delta' ? 'delta' : 'full';
 }

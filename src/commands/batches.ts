@@ -2,7 +2,8 @@ import type { CommandContext } from './context.js';
 import { openLake } from '../lake/open.js';
 import { listBatches, type BatchEntry } from '../batch/catalog.js';
 import { UsageError } from '../errors.js';
-import type { HaloConfig } from '../config/types.js';
+import { INVENTORY_SCHEMA, type HaloConfig } from '../config/types.js';
+import { inventoryMode } from '../batch/manifest.js';
 import { SCHEMA } from '../warehouse/sql/ddl.js';
 import { formatBytes } from '../output/size.js';
 
@@ -48,6 +49,8 @@ function summary(e: BatchEntry, ledger?: Ledger | null) {
     batchId: e.batchId, source: e.source, date: e.date, status: e.status,
     warehouse: ledger === null || ledger === undefined ? null : (l?.status ?? 'not-loaded'), loadedAt: l?.finishedAt ?? null,
     schema: m?.schema.name ?? null,
+    // How its inventory rows load (full: absent products are delisted), as every load and replay of it reads it.
+    inventory: m?.schema.name === INVENTORY_SCHEMA ? inventoryMode(m) : null,
     createdAt: m?.createdAt ?? null, files: m?.counts.files ?? null, rows: m?.counts.rows ?? null,
     validRows: m?.counts.validRows ?? null, rejectedRows: m?.counts.rejectedRows ?? null, bytes: e.bytes, prefix: e.prefix,
     ...(e.status === 'incomplete' ? { ageSeconds: Math.round((Date.now() - e.lastModified.getTime()) / 1000), loadable: false } : { loadable: true }),
@@ -127,6 +130,10 @@ export async function batchesShow(batchId: string, ctx: CommandContext): Promise
   out.write(`  schema:  ${m.schema.name} v${m.schema.version}\n  created: ${m.createdAt} by halo-data ${m.tool.version}\n`);
   // Which part shape: whether loading it (claims) needs the member key.
   out.write(`  format:  version ${m.version}${m.columns.includes('member_id') ? ' (members in clear in the parts: loading needs HALO_DATA_MEMBER_KEY)' : m.columns.includes('member_key') ? ' (members as member_key: no personal value in the parts)' : ''}\n`);
+  if (m.schema.name === INVENTORY_SCHEMA) {
+    out.write(`  inventory: ${inventoryMode(m)}${m.inventory === undefined ? ' (staged before batches recorded a mode: loads as full)' : ''}`
+      + `${inventoryMode(m) === 'full' ? " (each merchant's whole catalogue: products it lacks are delisted)" : ' (only what changed: products it lacks are kept)'}\n`);
+  }
   out.write(`  rows:    ${m.counts.rows} (${m.counts.validRows} valid, ${m.counts.rejectedRows} rejected)\n`);
   out.write('  files:\n');
   for (const f of m.files) out.write(`    raw/${f.name}  ${f.bytes} bytes  sha256 ${f.sha256}  rows ${f.rows}, rejected ${f.rejectedRows}\n`);

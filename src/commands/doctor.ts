@@ -17,6 +17,7 @@ import { inLoadOrder, listSourceBatches, recentDates } from '../batch/catalog.js
 import { HaloError, UsageError, exitCodeFor } from '../errors.js';
 import { worse } from '../pipeline/run.js';
 import { sftpChecks, trustHostReport } from './doctor-sftp.js';
+import { INVENTORY_SCHEMA } from '../config/types.js';
 import { printChecks, checksJson, type Check } from '../output/checks.js';
 
 /**
@@ -66,10 +67,23 @@ function failed(check: string, e: unknown, fix: string): Check {
 }
 
 async function sourceChecks(config: HaloConfig, s: SourceConfig): Promise<Check[]> {
-  if (s.type === 'sftp') return sftpChecks(config, s);
+  if (s.type === 'sftp') return withInventoryMode(s, await sftpChecks(config, s));
   const name = `source ${s.name}`;
   // The default inbox is made when listed: doctor removes it again if it made it.
-  return undoingNewFolders(resolvePath(config, s.path ?? '.'), () => listLocal(config, s, name));
+  return withInventoryMode(s, await undoingNewFolders(resolvePath(config, s.path ?? '.'), () => listLocal(config, s, name)));
+}
+
+/**
+ * An inventory source's last line (a local source's only one, an SFTP source's listing) says
+ * how its files are read, default included: whether a product missing from a file is
+ * delisted is the first thing to know of a source when a pharmacy's products vanish.
+ */
+function withInventoryMode(s: SourceConfig, checks: Check[]): Check[] {
+  if (!checks.length || (s.schema !== INVENTORY_SCHEMA && s.inventory === undefined)) return checks;
+  const mode = s.inventory ?? 'full';
+  const said = mode === 'full' ? "full (each file is a merchant's whole catalogue: a product missing from it is delisted)" : 'delta (each file holds only what changed: a product missing from it is kept)';
+  const last = checks[checks.length - 1];
+  return [...checks.slice(0, -1), { ...last, detail: `${last.detail}; inventory: ${said}${s.inventory === undefined ? ', the default' : ''}` }];
 }
 
 async function listLocal(config: HaloConfig, s: SourceConfig, name: string): Promise<Check[]> {

@@ -28,6 +28,7 @@ export const INIT_FLAGS: readonly InitFlag[] = [
   { flag: 'source-type', arg: 'type', help: 'where files come from: sftp | local (implied by --host or --folder)' },
   { flag: 'source-name', arg: 'name', help: 'the source name (used by --source; default merchants for sftp, inbox for local)' },
   { flag: 'schema', arg: 'name', help: 'what the files hold: merchant_inventory | insurance_claim | claim_pdf' },
+  { flag: 'inventory', arg: 'mode', help: "merchant_inventory: full (each file is a merchant's whole catalogue; absent products are delisted) | delta (only what changed); default full" },
   { flag: 'host', arg: 'host', help: 'sftp: the server' },
   { flag: 'port', arg: 'n', help: 'sftp: its port (default 22)' },
   { flag: 'user', arg: 'name', help: 'sftp: the login' },

@@ -1,5 +1,5 @@
 import { Document, isMap, isScalar, isSeq } from 'yaml';
-import type { LakeConfig, SourceConfig, WarehouseConfig } from '../config/types.js';
+import { INVENTORY_SCHEMA, type InventoryMode, type LakeConfig, type SourceConfig, type WarehouseConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
 
 /**
@@ -45,7 +45,11 @@ export type SftpAuth =
   | { kind: 'password'; env: string };
 export type HostKeyPolicy = { kind: 'knownHosts'; file: string } | { kind: 'pinned'; sha256: string };
 
-interface SourceCommon { name: string; schema: SchemaName; paths: string[]; merchantIdFrom?: string }
+interface SourceCommon {
+  name: string; schema: SchemaName; paths: string[]; merchantIdFrom?: string;
+  /** merchant_inventory only: whole catalogues (full) or only what changed (delta). */
+  inventory?: InventoryMode;
+}
 export interface SftpSourceAnswers extends SourceCommon {
   type: 'sftp'; host: string; port: number; user: string; auth: SftpAuth; hostKey: HostKeyPolicy;
 }
@@ -176,6 +180,10 @@ function sourceConfig(s: SourceAnswers, taken: string[]): SourceConfig {
   out.paths = [...s.paths];
   if (s.merchantIdFrom) out.merchantIdFrom = s.merchantIdFrom;
   out.schema = s.schema;
+  if (s.inventory !== undefined) {
+    if (s.schema !== INVENTORY_SCHEMA) throw new UsageError('bad-answer', `source ${s.name}: inventory (full | delta) is only for ${INVENTORY_SCHEMA} sources`);
+    out.inventory = s.inventory;
+  }
   return out;
 }
 
@@ -284,16 +292,29 @@ export function renderConfigYaml(c: InitConfig, writtenAt: Date): string {
     ' Next: `halo-data doctor` checks every source, the lake and the warehouse; then `halo-data run`.',
     ' Freshness: give a source `expectEvery: 1h` (and `lateAfter: 3h`, default twice expectEvery) and `run` and',
     ' `halo-data status` name the merchants that sent no file in time (exit 1 past lateAfter).',
+    ...(c.sources.some((s) => s.inventory !== undefined) ? [
+      ' Inventory: a source\'s `inventory: full` (each file a merchant\'s whole catalogue) or `delta` (only what',
+      ' changed) is recorded in every batch it stages; `warehouse.shrinkGuardPercent` (default 50) refuses a full',
+      ' file listing under that percentage of a merchant\'s listed products unless loaded with --allow-shrink.',
+    ] : []),
   ].join('\n');
   annotate(doc, c);
   return doc.toString({ lineWidth: 0 });
 }
+
+/** What each inventory mode means, beside the key (the one setting that decides whether products are delisted). */
+const INVENTORY_COMMENT: Record<InventoryMode, string> = {
+  full: " full | delta. full: each file is the merchant's whole catalogue; a product missing from it is delisted",
+  delta: ' full | delta. delta: each file holds only what changed; a product missing from it is kept as it was',
+};
 
 /** Comments where a reader would otherwise wonder: agent login, host keys, the postgres password. */
 function annotate(doc: Document, c: InitConfig): void {
   const seq = doc.get('sources', true);
   c.sources.forEach((s, i) => {
     const node = isSeq(seq) ? seq.items[i] : undefined;
+    const inventory = isMap(node) ? node.get('inventory', true) : undefined;
+    if (isScalar(inventory)) inventory.comment = INVENTORY_COMMENT[s.inventory!];
     if (!isMap(node) || s.type !== 'sftp') return;
     const notes: string[] = [];
     if (s.agent === true) notes.push(' logs in with ssh-agent (SSH_AUTH_SOCK)');

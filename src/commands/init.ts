@@ -4,6 +4,7 @@ import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:pat
 import { confirm, input, number, select } from '@inquirer/prompts';
 import type { CommandContext } from './context.js';
 import { loadConfig } from '../config/load.js';
+import { INVENTORY_SCHEMA, type InventoryMode } from '../config/types.js';
 import { HaloError, InterruptedError, UsageError } from '../errors.js';
 import { givenAnswers, answeringAsk, unusedFlags, MissingAnswers } from './init-answers.js';
 import {
@@ -143,7 +144,22 @@ async function askSource(ask: Ask, taken: string[]): Promise<SourceAnswers> {
     message: 'What do the files hold (schema)?',
     choices: SCHEMAS.map((s) => ({ value: s.value, name: s.value, description: s.description })),
   });
-  return type === 'sftp' ? askSftp(ask, name, schema) : askLocal(ask, name, schema);
+  const inventory = schema === INVENTORY_SCHEMA ? await askInventory(ask) : undefined;
+  const source = type === 'sftp' ? await askSftp(ask, name, schema) : await askLocal(ask, name, schema);
+  return inventory ? { ...source, inventory } : source;
+}
+
+/** Asked of inventory sources only: whether a product missing from a merchant's file is delisted. */
+async function askInventory(ask: Ask): Promise<InventoryMode> {
+  return ask.choose<InventoryMode>({
+    key: 'inventory',
+    message: "Does each file list the merchant's whole catalogue?",
+    default: 'full',
+    choices: [
+      { value: 'full', name: 'yes, the whole catalogue (full)', description: 'a product missing from a file is delisted; a file under half the listed products is refused unless loaded with --allow-shrink' },
+      { value: 'delta', name: 'no, only what changed (delta)', description: 'a product missing from a file is kept as it was' },
+    ],
+  });
 }
 
 async function askSftp(ask: Ask, name: string, schema: SchemaName): Promise<SftpSourceAnswers> {

@@ -6,12 +6,17 @@ import { SCHEMA } from '../warehouse/sql/ddl.js';
 import { listBatches, type BatchEntry } from '../batch/catalog.js';
 import { loadBatch, mergeBatch, ledgerView, newestLoaded, conflictRetries, type LoadOutcome } from '../pipeline/load.js';
 import type { Progress } from '../output/progress.js';
+import { shrinkGuard } from '../pipeline/shrink-guard.js';
 import { DataError } from '../errors.js';
 import { noSuchBatch } from './batches.js';
 import { writeResult } from '../output/result.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 
-export interface LoadCommandOptions { batchIds: string[]; force: boolean; merge: boolean }
+export interface LoadCommandOptions {
+  batchIds: string[]; force: boolean; merge: boolean;
+  /** --allow-shrink: apply full catalogues under the shrink guard's share of a merchant's listed products. */
+  allowShrink?: boolean;
+}
 
 /**
  * Loads batches from the lake into the warehouse, one transaction each, in id (time) order:
@@ -39,6 +44,7 @@ export async function loadCommand(opts: LoadCommandOptions, ctx: CommandContext)
       progress.begin('load', `${opts.merge ? 'loading' : 'staging'} batch ${i + 1}/${entries.length} ${e.batchId} (${rowsOf(e)} rows)`, {}, { batch: e.batchId });
       const r = await reportFailure(progress, e, () => loadBatch(wh, lake, e, ledger.get(e.batchId), {
         force: opts.force, merge: opts.merge, memberKey: ctx.env.HALO_DATA_MEMBER_KEY, newestLoaded: newest, progress, ...conflictOptions(ctx, e.batchId),
+        ...shrinkGuard(config, opts.allowShrink === true),
       }));
       if (r.status === 'loaded' && (newest === undefined || r.batchId > newest)) newest = r.batchId;
       results.push(r);
@@ -58,7 +64,7 @@ export async function loadCommand(opts: LoadCommandOptions, ctx: CommandContext)
  * Merges batches that `load --no-merge` staged: all of them, oldest first, or the one named.
  * With no warehouse yet nothing is staged, and none is created to say so.
  */
-export async function mergeCommand(opts: { batchId?: string }, ctx: CommandContext): Promise<number> {
+export async function mergeCommand(opts: { batchId?: string; allowShrink?: boolean }, ctx: CommandContext): Promise<number> {
   const config = ctx.config();
   const results: LoadOutcome[] = [];
   const progress = ctx.progress('merging…', 'merge');
@@ -89,7 +95,9 @@ export async function mergeCommand(opts: { batchId?: string }, ctx: CommandConte
         const e = all.find((b) => b.batchId === id);
         if (!e) throw new DataError('no-such-batch', `batch ${id} is staged but its manifest is not in ${lake.url}`);
         progress.begin('merge', `merging batch ${i + 1}/${ids.length} ${id} (${rowsOf(e)} rows)`, {}, { batch: id });
-        const r = await reportFailure(progress, e, () => mergeBatch(wh, e, { memberKey: ctx.env.HALO_DATA_MEMBER_KEY, newestLoaded: newest, progress, ...conflictOptions(ctx, id) }));
+        const r = await reportFailure(progress, e, () => mergeBatch(wh, e, {
+          memberKey: ctx.env.HALO_DATA_MEMBER_KEY, newestLoaded: newest, progress, ...conflictOptions(ctx, id), ...shrinkGuard(config, opts.allowShrink === true),
+        }));
         if (newest === undefined || r.batchId > newest) newest = r.batchId;
         results.push(r);
         progress.done(describeOutcome(r));

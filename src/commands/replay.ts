@@ -4,7 +4,11 @@ import { listBatches, type BatchEntry } from '../batch/catalog.js';
 import { UsageError } from '../errors.js';
 import { loadCommand } from './load.js';
 
-export interface ReplayOptions { batchIds: string[]; source?: string; since?: string; until?: string; dryRun: boolean; yes: boolean }
+export interface ReplayOptions {
+  batchIds: string[]; source?: string; since?: string; until?: string; dryRun: boolean; yes: boolean;
+  /** --allow-shrink, as load's. The inventory mode is each batch's manifest's, never the config's. */
+  allowShrink?: boolean;
+}
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -54,5 +58,5 @@ export async function replayCommand(opts: ReplayOptions, ctx: CommandContext, st
     else for (const e of chosen) ctx.stdout.write(`would load ${e.batchId}  ${e.source}  ${e.date}  ${e.manifest?.counts.rows} rows\n`);
     return 0;
   }
-  return loadCommand({ batchIds: chosen.map((e) => e.batchId), force: true, merge: true }, ctx);
+  return loadCommand({ batchIds: chosen.map((e) => e.batchId), force: true, merge: true, allowShrink: opts.allowShrink }, ctx);
 }

@@ -22,7 +22,11 @@ import { crashpoint } from '../util/crashpoint.js';
 import { hostNow } from '../util/clock.js';
 import { parseDuration } from '../util/duration.js';
 
-export interface RunCommandOptions { sources: string[]; maxRejectRate: number; metricsFile?: string }
+export interface RunCommandOptions {
+  sources: string[]; maxRejectRate: number; metricsFile?: string;
+  /** --allow-shrink: full-catalogue inventory batches load even when far smaller than a merchant's listed products. */
+  allowShrink?: boolean;
+}
 
 interface RunState { lastSuccess: Record<string, string> }
 
@@ -75,7 +79,7 @@ async function runSources(opts: RunCommandOptions, ctx: CommandContext, results:
       const r = await runSource(s, {
         config, log: ctx.log, memberKey: ctx.env.HALO_DATA_MEMBER_KEY, maxRejectRate: opts.maxRejectRate, now: hostNow(ctx.env),
         lake: res.lake, warehouse: res.warehouse,
-        progress,
+        progress, allowShrink: opts.allowShrink === true,
       });
       results.push(r);
       progress.done(`${r.source}: ${r.exitCode === 0 ? 'done' : 'finished with problems'} in ${r.seconds.total.toFixed(1)} s`, r.exitCode === 0);

@@ -1,7 +1,8 @@
 import { redactDbMessage } from '../warehouse/redact.js';
 import type { CommandContext } from './context.js';
 import { openWarehouse, openExistingWarehouse, requireExistingWarehouse, describeNoWarehouse, noWarehouseYet } from '../warehouse/open.js';
-import { initSchema, currentVersion, tableCounts } from '../warehouse/schema.js';
+import { initSchema, currentVersion, tableCounts, INVENTORY_STATE_VERSION } from '../warehouse/schema.js';
+import { sourceStatuses, type SourceStatus } from '../warehouse/source-status.js';
 import { SCHEMA_VERSION } from '../warehouse/sql/ddl.js';
 import { DataError, HaloError } from '../errors.js';
 
@@ -18,9 +19,10 @@ export async function warehouseInit(ctx: CommandContext): Promise<number> {
 }
 
 /**
- * Schema version and row counts. With no warehouse yet (no embedded database, or no star
- * schema on the server) it says so and what to run, exit 0: that is the answer to "what is
- * in the warehouse?", and nothing is created to give it.
+ * Schema version, row counts (fact_inventory_current: merchant × product now; history: the
+ * versions), and per source the last observed time and last load. With no warehouse yet (no
+ * embedded database, or no star schema on the server) it says so and what to run, exit 0:
+ * that is the answer to "what is in the warehouse?", and nothing is created to give it.
  */
 export async function warehouseStatus(ctx: CommandContext): Promise<number> {
   const config = ctx.config();
@@ -34,16 +36,35 @@ export async function warehouseStatus(ctx: CommandContext): Promise<number> {
   }
   try {
     const version = await currentVersion(wh);
-    const counts = version > 0 ? await tableCounts(wh) : {};
+    const counts = version > 0 ? await tableCounts(wh, version) : {};
+    const sources = version > 0 ? await sourceStatuses(wh, version) : null;
+    // A warehouse not yet at version 3 has no per-source observations: said, not failed.
+    const upgrade = version < INVENTORY_STATE_VERSION ? `per-source observed times need schema version ${INVENTORY_STATE_VERSION}: run halo-data warehouse init to upgrade` : null;
     if (ctx.json) {
-      ctx.stdout.write(JSON.stringify({ warehouse: wh.describe, engine: wh.engine, exists: true, schemaVersion: version, latestVersion: SCHEMA_VERSION, tables: counts }, null, 2) + '\n');
+      ctx.stdout.write(JSON.stringify({
+        warehouse: wh.describe, engine: wh.engine, exists: true, schemaVersion: version, latestVersion: SCHEMA_VERSION, tables: counts,
+        sources, ...(upgrade ? { next: 'halo-data warehouse init', note: upgrade } : {}),
+      }, null, 2) + '\n');
       return 0;
     }
     ctx.stdout.write(`${wh.describe}\nschema version ${version}${version < SCHEMA_VERSION ? ` (latest ${SCHEMA_VERSION}: run halo-data warehouse init)` : ''}\n`);
     for (const [t, n] of Object.entries(counts)) ctx.stdout.write(`  ${t.padEnd(26)} ${n.toLocaleString('en-US').padStart(12)}\n`);
+    if (upgrade) ctx.stdout.write(`${upgrade}\n`);
+    else if (sources) writeSources(ctx, sources);
     return 0;
   } finally {
     await wh.close();
+  }
+}
+
+/** Per source: the newest inventory observation (how current its prices and stock are) and its last load. */
+function writeSources(ctx: CommandContext, sources: SourceStatus[]): void {
+  if (!sources.length) { ctx.stdout.write('no batch loaded yet\n'); return; }
+  ctx.stdout.write('per source (last observed: the newest inventory observation loaded; last load: the batch the latest load committed):\n');
+  const width = Math.max(...sources.map((x) => x.source.length));
+  for (const x of sources) {
+    const observed = x.lastObservedAt ? `last observed ${x.lastObservedAt} (${x.merchants.toLocaleString('en-US')} merchant${x.merchants === 1 ? '' : 's'})` : 'no inventory';
+    ctx.stdout.write(`  ${x.source.padEnd(width)}  ${observed}; last load ${x.lastLoadedBatch}${x.lastLoadedAt ? ` at ${x.lastLoadedAt}` : ''}\n`);
   }
 }
 

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parseDocument, LineCounter, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { checkNode, S, type Shape } from './shape.js';
-import type { HaloConfig, ProfileConfig, SourceConfig } from './types.js';
+import { INVENTORY_MODES, INVENTORY_SCHEMA, type HaloConfig, type ProfileConfig, type SourceConfig } from './types.js';
 import { loginMethods } from '../sources/sftp-login.js';
 import { isValidZone } from '../schemas/fields/dates.js';
 import { formatDuration } from '../util/duration.js';
@@ -27,7 +27,7 @@ const configShape: Shape = S.object({
     merchantIdFrom: S.string, schema: S.string, stableAfterSeconds: S.int(0),
     agent: S.boolean, archive: S.boolean, timeoutSeconds: S.int(1), stallSeconds: { kind: 'number', min: 0.1 },
     minBytesPerSecond: S.int(0), retries: S.int(0), retryDelaySeconds: { kind: 'number', min: 0 }, concurrency: S.int(1),
-    speaksFor: S.map(S.list(S.string)), expectEvery: S.duration, lateAfter: S.duration,
+    speaksFor: S.map(S.list(S.string)), expectEvery: S.duration, lateAfter: S.duration, inventory: S.enumOf(INVENTORY_MODES),
   }, ['name', 'type'])),
   landing: S.string,
   lake: S.object({
@@ -39,7 +39,7 @@ const configShape: Shape = S.object({
     clusterIdentifier: S.nullable(S.string), workgroupName: S.nullable(S.string), database: S.nullable(S.string),
     dbUser: S.nullable(S.string), secretArn: S.nullable(S.string), iamRole: S.nullable(S.string), region: S.nullable(S.string),
     endpoint: S.nullable(S.string), statementTimeoutSeconds: S.int(1), lockWaitSeconds: S.int(0),
-    conflictRetries: S.int(0), conflictBackoffSeconds: S.number,
+    conflictRetries: S.int(0), conflictBackoffSeconds: S.number, shrinkGuardPercent: S.int(0, 100),
   }),
   merchants: S.map(profileShape),
   limits: S.object({
@@ -85,7 +85,7 @@ export function loadConfig(opts: { configFile?: string; env?: NodeJS.ProcessEnv;
     }
     raw = (doc.contents ? checkNode(doc.contents as Node, configShape, '', file, lines) : {}) as Record<string, any>;
     const at = (path: Array<string | number>) => lineOf(doc, lines, path);
-    (raw.sources ?? []).forEach((s: SourceConfig, i: number) => { checkSpeaksFor(s, i, file, at); checkLateness(s, i, file, at); });
+    (raw.sources ?? []).forEach((s: SourceConfig, i: number) => { checkSpeaksFor(s, i, file, at); checkLateness(s, i, file, at); checkInventory(s, i, file, at); });
     if (raw.claims?.icd10CodesFile !== undefined) {
       const path = resolve(dirname(file), raw.claims.icd10CodesFile);
       if (!existsSync(path)) {
@@ -227,6 +227,17 @@ function checkLateness(s: SourceConfig, i: number, file: string, at: (path: Arra
   const where = `${file}${line ? `:${line}` : ''}: sources[${i}].lateAfter`;
   if (s.expectEvery === undefined) throw new ConfigError(`${where}: source '${s.name}' has no expectEvery: lateAfter bounds how late past expectEvery a source may be`, { file, line });
   if (s.lateAfter < s.expectEvery) throw new ConfigError(`${where}: must be at least expectEvery (${formatDuration(s.expectEvery)})`, { file, line });
+}
+
+/**
+ * `inventory` says how a merchant_inventory file is read; on a source of another schema it
+ * would mean nothing, and a setting silently ignored is a misunderstanding kept. A source with
+ * no schema (guessed per file) may hold inventory files: its inventory batches take it.
+ */
+function checkInventory(s: SourceConfig, i: number, file: string, at: (path: Array<string | number>) => number | undefined): void {
+  if (s.inventory === undefined || s.schema === undefined || s.schema === INVENTORY_SCHEMA) return;
+  const line = at(['sources', i, 'inventory']);
+  throw new ConfigError(`${file}${line ? `:${line}` : ''}: sources[${i}].inventory: source '${s.name}' has schema ${s.schema}: inventory (full | delta) is only for ${INVENTORY_SCHEMA} sources`, { file, line });
 }
 
 /** An sftp source names its server, its user and a way to log in (the secrets themselves are read when it connects). */

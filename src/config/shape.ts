@@ -7,7 +7,7 @@ import { parseDuration } from '../util/duration.js';
  * parsed by the same parser) so every complaint names the key and its line.
  */
 export type Shape =
-  | { kind: 'string' } | { kind: 'number'; integer?: boolean; min?: number } | { kind: 'boolean' }
+  | { kind: 'string' } | { kind: 'number'; integer?: boolean; min?: number; max?: number } | { kind: 'boolean' }
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'duration' }
   | { kind: 'list'; of: Shape }
@@ -17,7 +17,7 @@ export type Shape =
 
 export const S = {
   string: { kind: 'string' } as Shape,
-  int: (min?: number): Shape => ({ kind: 'number', integer: true, min }),
+  int: (min?: number, max?: number): Shape => ({ kind: 'number', integer: true, min, max }),
   number: { kind: 'number' } as Shape,
   boolean: { kind: 'boolean' } as Shape,
   /** A duration as written (15m, 1h, 1d, 1h30m), checked here and given as whole seconds. */
@@ -51,6 +51,7 @@ export function checkNode(node: Node | null | undefined, shape: Shape, path: str
       const v = node.value;
       if (shape.integer && !Number.isInteger(v)) return fail('must be a whole number');
       if (shape.min !== undefined && v < shape.min) return fail(`must be >= ${shape.min}`);
+      if (shape.max !== undefined && v > shape.max) return fail(`must be <= ${shape.max}`);
       return v;
     }
     case 'boolean': {

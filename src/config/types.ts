@@ -50,7 +50,21 @@ export interface SourceConfig {
    * late past its bound: `run` and `status` exit 1 and name it. Default 2 × expectEvery.
    */
   lateAfter?: number;
+  /**
+   * merchant_inventory only: what one merchant's file says of its catalogue. `full` (the
+   * default): every product the merchant lists, so a product absent from it is delisted (and a
+   * file under warehouse.shrinkGuardPercent of the merchant's listed products is refused, see
+   * --allow-shrink). `delta`: only the products that changed; absent ones are left as they are.
+   * Written into each batch's manifest when it is staged: a batch loads the same way forever.
+   */
+  inventory?: InventoryMode;
 }
+
+/** How a merchant_inventory file is read: the merchant's whole catalogue, or only what changed. */
+export type InventoryMode = 'full' | 'delta';
+export const INVENTORY_MODES: readonly InventoryMode[] = ['full', 'delta'];
+/** The schema an inventory mode belongs to. */
+export const INVENTORY_SCHEMA = 'merchant_inventory';
 
 export interface LakeConfig {
   url: string;
@@ -83,6 +97,13 @@ export interface WarehouseConfig {
   conflictRetries?: number;
   /** The first pause before such a retry, in seconds; each next one doubles, half of it random (default 2). */
   conflictBackoffSeconds?: number;
+  /**
+   * A full-catalogue inventory batch listing under this percentage of a merchant's currently
+   * listed products fails (`inventory-shrink`) instead of delisting the rest, unless loaded with
+   * --allow-shrink: a truncated upload must not empty a pharmacy. Whole number 0..100; 0 turns
+   * the guard off (default 50).
+   */
+  shrinkGuardPercent?: number;
 }
 
 export interface ProfileConfig {

@@ -32,9 +32,13 @@ export interface LoadOptions {
   conflicts?: ConflictPolicy;
   /** Told before each such retry (for the log). */
   onConflict?: (retry: number, pauseMs: number, message: string) => void;
-  /** Apply a full catalogue even when it lists under shrinkGuardPercent of a merchant's listed products. */
+  /**
+   * --allow-shrink: apply a full-catalogue inventory batch even when it lists under
+   * shrinkGuardPercent of a merchant's currently listed products (else it fails, DataError
+   * `inventory-shrink`): the operator says the smaller catalogue is real, not a truncated upload.
+   */
   allowShrink?: boolean;
-  /** A full catalogue listing under this percentage of a merchant's listed products is refused (default 50; 0: never). */
+  /** The shrink guard's threshold, a whole percentage 0..100 (config warehouse.shrinkGuardPercent; 0 turns it off; default 50). */
   shrinkGuardPercent?: number;
 }
 
@@ -367,7 +371,10 @@ export function conflictRetries(config: HaloConfig, log: Logger, fields: Record<
 export interface MergeOptions {
   memberKey?: string; signal?: AbortSignal; newestLoaded?: string; progress?: StepProgress;
   conflicts?: ConflictPolicy; onConflict?: LoadOptions['onConflict'];
-  allowShrink?: boolean; shrinkGuardPercent?: number;
+  /** As LoadOptions.allowShrink: apply a full catalogue under the shrink guard's share of a merchant's listed products. */
+  allowShrink?: boolean;
+  /** As LoadOptions.shrinkGuardPercent (default 50; 0 turns the guard off). */
+  shrinkGuardPercent?: number;
 }
 
 async function mergeOnce(wh: Warehouse, entry: BatchEntry, opts: MergeOptions): Promise<LoadOutcome> {

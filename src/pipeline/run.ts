@@ -11,6 +11,7 @@ import type { Source } from '../sources/source.js';
 import { fetchSource, type SourceFetch } from './fetch.js';
 import { landedFetches, retireFetch, writeStageRecord, type LandedFetch, type StageRecord } from './landed.js';
 import { stage, NothingStagedError } from './stage.js';
+import { shrinkGuard } from './shrink-guard.js';
 import { validate } from '../files/validate.js';
 import { isUnreadable, rejectRateVerdict, unreadableVerdict, type FileVerdict } from '../files/file-verdict.js';
 import { finishRetries, listRefused, supersedeRefused } from './refused.js';
@@ -68,6 +69,8 @@ export interface RunDeps {
   progress?: StepProgress;
   /** false: no fetch from the source, only what is landed (refused retry). */
   fetch?: boolean;
+  /** --allow-shrink: full-catalogue inventory batches load even when far smaller than a merchant's listed products. */
+  allowShrink?: boolean;
 }
 
 /** How many refused files a run's summary names (the count is always whole; `refused list` shows all). */
@@ -263,7 +266,7 @@ async function stageFetch(f: LandedFetch, s: SourceConfig, deps: RunDeps): Promi
     try {
       const r = await stage({
         inputs: files, schema, source: s.name, config: deps.config, maxRejectRate, id: { batchId, createdAt }, skipUnreadable: true, perFileRejectRate: true,
-        originalNames: nameOf, progress: deps.progress, memberKey: deps.memberKey,
+        originalNames: nameOf, progress: deps.progress, memberKey: deps.memberKey, inventory: s.inventory,
       });
       const m = r.manifest;
       rec.batches.push({ batchId, prefix: r.prefix, schema, files: m.counts.files, rows: m.counts.validRows, rejectedRows: m.counts.rejectedRows });
@@ -358,7 +361,7 @@ async function loadOne(b: { batchId: string; prefix: string; rows?: number }, st
   try {
     const r = await loadBatch(wh, lake, entry, status, {
       force: false, merge: true, memberKey: deps.memberKey, newestLoaded: newest.id, progress: deps.progress,
-      ...conflictRetries(deps.config, deps.log, { source: out.source, batch: b.batchId }),
+      ...conflictRetries(deps.config, deps.log, { source: out.source, batch: b.batchId }), ...shrinkGuard(deps.config, deps.allowShrink === true),
     });
     if (r.status === 'loaded' && (newest.id === undefined || r.batchId > newest.id)) newest.id = r.batchId;
     out.loaded.push(r);

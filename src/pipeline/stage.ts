@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { HaloConfig } from '../config/types.js';
+import { INVENTORY_SCHEMA, type HaloConfig, type InventoryMode } from '../config/types.js';
 import { getSchema } from '../schemas/registry.js';
 import { openLake } from '../lake/open.js';
 import { BatchBuilder, DEFAULT_PART_BYTES } from '../batch/builder.js';
@@ -55,6 +55,12 @@ export interface StageOptions {
    * (batch/part-shape.ts), so staging claims needs it; other schemas do not.
    */
   memberKey?: string;
+  /**
+   * merchant_inventory: whether each merchant's rows are its whole catalogue or only what
+   * changed (default full), written into the manifest. Other schemas have no mode and ignore it
+   * (a source without a schema may stage both kinds from one fetch).
+   */
+  inventory?: InventoryMode;
 }
 
 export interface StageResult {
@@ -106,7 +112,8 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
   // a file is refused. Two rounds at most in practice (taking a file out can only remove
   // duplicates it caused in later files); the bound is a guard.
   for (let round = 0; ; round++) {
-    const builder = new BatchBuilder(lake, source, schema, opts.partBytes ?? opts.config.lake.partBytes ?? DEFAULT_PART_BYTES, id, memberKey);
+    const builder = new BatchBuilder(lake, source, schema, opts.partBytes ?? opts.config.lake.partBytes ?? DEFAULT_PART_BYTES, id, memberKey,
+      stagedInventoryMode(schema.name, opts.inventory));
     await builder.open();
     try {
       const report = await validate({
@@ -155,6 +162,15 @@ export async function stage(opts: StageOptions): Promise<StageResult> {
       await builder.close();
     }
   }
+}
+
+/**
+ * The mode a batch's manifest records: every merchant_inventory batch says it outright (full
+ * unless told delta), so a reader never has to guess what an absent field meant; other
+ * schemas record none.
+ */
+export function stagedInventoryMode(schema: string, mode: InventoryMode | undefined): InventoryMode | undefined {
+  return schema === INVENTORY_SCHEMA ? mode ?? 'full' : undefined;
 }
 
 /** Where the problem that refused a file is (", row N", ", page N"), named as validate's report names it. */

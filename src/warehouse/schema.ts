@@ -43,12 +43,26 @@ export async function currentVersion(wh: Warehouse): Promise<number> {
   }
 }
 
-export const STAR_TABLES = ['etl_batch', 'etl_batch_merchant', 'dim_date', 'dim_merchant', 'dim_product', 'fact_inventory_current', 'fact_inventory_history', 'dim_provider', 'dim_member',
+/** The star schema's tables at the current version (3: inventory as current state, change-only history, and which merchants each batch covered). */
+export const STAR_TABLES = ['etl_batch', 'etl_batch_merchant', 'dim_date', 'dim_merchant', 'dim_product', 'fact_inventory_current', 'fact_inventory_history',
+  'dim_provider', 'dim_member', 'dim_diagnosis', 'fact_claim', 'fact_claim_diagnosis', 'fact_claim_line'] as const;
+
+/** The first version with fact_inventory_current, fact_inventory_history and etl_batch_merchant. */
+export const INVENTORY_STATE_VERSION = 3;
+
+/** Before version 3: one snapshot row per merchant × product × batch, no etl_batch_merchant. */
+const V2_TABLES = ['etl_batch', 'dim_date', 'dim_merchant', 'dim_product', 'fact_inventory_snapshot', 'dim_provider', 'dim_member',
   'dim_diagnosis', 'fact_claim', 'fact_claim_diagnosis', 'fact_claim_line'] as const;
 
-export async function tableCounts(wh: Warehouse): Promise<Record<string, number>> {
+/** The tables a warehouse at `version` has, so `warehouse status` still counts one not yet upgraded. */
+export function starTables(version: number): readonly string[] {
+  return version >= INVENTORY_STATE_VERSION ? STAR_TABLES : V2_TABLES;
+}
+
+/** Row counts of the star schema's tables, as the warehouse's version has them (read when not given). */
+export async function tableCounts(wh: Warehouse, version?: number): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const t of STAR_TABLES) {
+  for (const t of starTables(version ?? await currentVersion(wh))) {
     const r = await wh.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${SCHEMA}.${t}`);
     out[t] = Number(r.rows[0].n);
   }

@@ -62,7 +62,7 @@ describe('init with flags, without a terminal', () => {
       sources: [{
         name: 'merchants', type: 'sftp', host: 'sftp.example.co.id', port: 2222, user: 'halo', privateKeyFile: '/etc/halo/id_ed25519',
         passphraseEnv: 'HALO_KEY_PASS', hostKeySha256: fp, paths: ['/merchants/*/inbox/*.{csv,xls,xlsx}'],
-        merchantIdFrom: '/merchants/{merchant_id}/inbox/', schema: 'merchant_inventory',
+        merchantIdFrom: '/merchants/{merchant_id}/inbox/', schema: 'merchant_inventory', inventory: 'full',
       }],
       lake: { url: 's3://halo-lake/prod', region: 'ap-southeast-3', kmsKeyId: 'alias/halo' },
       warehouse: { engine: 'redshift-data', workgroupName: 'halo-wg', database: 'halo', iamRole: 'arn:aws:iam::123456789012:role/halo-copy', region: 'ap-southeast-3' },

@@ -162,6 +162,10 @@ describe('init on a terminal (tmux)', { skip: HAS_TMUX ? false : 'tmux is not in
       await t.choose('Where do the files come from?', 'an SFTP server');
       await t.answer('Source name', '');
       await t.choose('What do the files hold', 'merchant_inventory');
+      // Asked of inventory sources only; its default (the first choice) is a full catalogue.
+      const inventoryScreen = await t.prompt("whole catalogue?");
+      assert.match(inventoryScreen, /only what changed \(delta\)/);
+      t.keys('Enter');
       await t.answer('SFTP host', 'sftp.example.internal');
       // A bad port is refused on the spot; the answer is then corrected.
       await t.answer('SFTP port', '70000');
@@ -195,6 +199,7 @@ describe('init on a terminal (tmux)', { skip: HAS_TMUX ? false : 'tmux is not in
           name: 'merchants', type: 'sftp', host: 'sftp.example.internal', port: 2222, user: 'halo',
           privateKeyFile: '~/.ssh/halo_ed25519', passphraseEnv: 'HALO_SFTP_KEY_PASSPHRASE', knownHostsFile: '~/.ssh/known_hosts',
           paths: ['/merchants/*/inbox/*.{csv,xls,xlsx}'], merchantIdFrom: '/merchants/{merchant_id}/inbox/', schema: 'merchant_inventory',
+          inventory: 'full',
         }],
         lake: { url: './.halo-data/lake' },
         warehouse: { engine: 'pglite', path: './.halo-data/warehouse' },

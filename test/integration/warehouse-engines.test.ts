@@ -292,7 +292,11 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
   // emulator above (each of them FINISHED, or its test would have failed).
   test('Redshift: every schema version, merge kind, the ledger, status and query went through the strict emulator', async () => {
     const cfg = cfgFile('redshift', redshiftYaml());
-    assert.equal((await run(['warehouse', 'status', '--json', '--config', cfg])).code, 0);
+    const status = await run(['warehouse', 'status', '--json', '--config', cfg]);
+    assert.equal(status.code, 0, status.stderr);
+    // Per source, through the Data API (timestamps come back as text there): the last observed time as a UTC ISO time.
+    const sources: Array<{ source: string; lastObservedAt: string | null }> = JSON.parse(status.stdout).sources;
+    assert.ok(sources.some((x) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(x.lastObservedAt ?? '')), JSON.stringify(sources));
     const ran = [...emu.statements];
     const calls = emu.batches;
     const some = (what: string, found: boolean) => assert.ok(found, `no statement of the emulated Redshift was ${what}`);
@@ -318,6 +322,7 @@ describe('the same star schema on PGlite, PostgreSQL and Redshift (Data API emul
       && b.some((s) => s.includes('FROM halo_staging.stg_inventory_'))));
     some('a ledger write', ran.some((s) => s.startsWith('INSERT INTO halo.etl_batch')));
     some('warehouse status', ran.some((s) => s.startsWith('SELECT COUNT(*) AS n FROM halo.')));
+    some('warehouse status per source', ran.some((s) => s.includes('FROM halo.etl_batch_merchant GROUP BY source')));
     some('warehouse query', ran.some((s) => s.includes('FROM halo.v_product_best_price')));
   });
 });

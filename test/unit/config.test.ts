@@ -508,3 +508,39 @@ describe('loadConfig: lock settings', () => {
     assert.match(configError('wait-env.yaml', '{}\n', { HALO_DATA_WAREHOUSE_LOCK_WAIT_SECONDS: 'soon' }).message, /HALO_DATA_WAREHOUSE_LOCK_WAIT_SECONDS must be a whole number of seconds >= 0 \(got 'soon'\)/);
   });
 });
+
+describe('sources[].inventory and warehouse.shrinkGuardPercent (issue 17 item 5)', () => {
+  const source = (extra: string, schema = 'merchant_inventory') => `sources:\n  - name: pharmacies\n    type: local\n    path: ./drop\n    schema: ${schema}\n${extra}`;
+  test('full or delta; unset means full where it is read (inventoryMode, the stage)', () => {
+    assert.equal(load('inv-full.yaml', source('    inventory: full\n')).sources[0].inventory, 'full');
+    assert.equal(load('inv-delta.yaml', source('    inventory: delta\n')).sources[0].inventory, 'delta');
+    assert.equal(load('inv-none.yaml', source('')).sources[0].inventory, undefined);
+    // A source with no schema (each file's guessed) may hold inventory files: its inventory batches take the mode.
+    assert.equal(load('inv-noschema.yaml', 'sources:\n  - name: any\n    type: local\n    inventory: delta\n').sources[0].inventory, 'delta');
+  });
+  test('an unknown mode is a config error naming the key and its line', () => {
+    const e = configError('inv-bad.yaml', source('    inventory: partial\n'));
+    assert.match(e.message, /:6: sources\[0\]\.inventory: must be one of full, delta/);
+    assert.equal(e.line, 6);
+  });
+  test('on a source of another schema it is refused, saying so, with its line', () => {
+    for (const schema of ['insurance_claim', 'claim_pdf']) {
+      const e = configError('inv-claims.yaml', source('    inventory: full\n', schema));
+      assert.match(e.message, new RegExp(`:6: sources\\[0\\]\\.inventory: source 'pharmacies' has schema ${schema}: inventory \\(full \\| delta\\) is only for merchant_inventory sources`));
+      assert.equal(e.line, 6);
+    }
+  });
+  test('shrinkGuardPercent: a whole number 0..100 (0 turns the guard off), else a config error with its line', () => {
+    assert.equal(load('shrink.yaml', 'warehouse: { engine: pglite, shrinkGuardPercent: 30 }\n').warehouse.shrinkGuardPercent, 30);
+    assert.equal(load('shrink-0.yaml', 'warehouse: { engine: pglite, shrinkGuardPercent: 0 }\n').warehouse.shrinkGuardPercent, 0);
+    assert.equal(load('shrink-none.yaml', 'warehouse: { engine: pglite }\n').warehouse.shrinkGuardPercent, undefined);
+    for (const [v, why] of [['101', /must be <= 100/], ['-1', /must be >= 0/], ['12.5', /must be a whole number/], ['half', /must be a number/]] as const) {
+      const e = configError('shrink-bad.yaml', `warehouse:\n  engine: pglite\n  shrinkGuardPercent: ${v}\n`);
+      assert.match(e.message, /:3: warehouse\.shrinkGuardPercent: /);
+      assert.match(e.message, why);
+    }
+  });
+  test('the unknown-key message lists inventory among a source\'s keys', () => {
+    assert.match(configError('inv-typo.yaml', source('    inventry: full\n')).message, /unknown key 'sources\[0\]\.inventry' \(known here: .*inventory/);
+  });
+});

@@ -13,7 +13,7 @@ import {
   type WizardAnswers, type SourceAnswers, type LakeAnswers, type WarehouseAnswers, type InitConfig,
 } from '../../src/commands/init-config.js';
 import { askAnswers, type Ask } from '../../src/commands/init.js';
-import { INIT_FLAGS, givenAnswers, answeringAsk, MissingAnswers } from '../../src/commands/init-answers.js';
+import { INIT_FLAGS, givenAnswers, answeringAsk, unusedFlags, MissingAnswers } from '../../src/commands/init-answers.js';
 
 let dir = '';
 before(() => { dir = mkdtempSync(join(tmpdir(), 'halo-init-config-test-')); });
@@ -132,6 +132,37 @@ describe('what is written', () => {
   });
 });
 
+describe('inventory: full | delta (issue 17 item 5)', () => {
+  test('written after schema, with what it means beside it, and loads back', () => {
+    for (const mode of ['full', 'delta'] as const) {
+      const c = buildConfig({ sources: [{ ...SOURCES['sftp agent'], inventory: mode }], lake: LAKES['local lake'], warehouse: WAREHOUSES.pglite });
+      assert.deepEqual(Object.keys(c.sources[0]).slice(-2), ['schema', 'inventory']);
+      const text = renderConfigYaml(c, new Date());
+      assert.match(text, new RegExp(`\\n    inventory: ${mode} # full \\| delta\\. ${mode}: each file `));
+      assert.match(text, /shrinkGuardPercent` \(default 50\)/, 'the header names the shrink guard');
+      assert.equal(roundTrip(c).sources[0].inventory, mode);
+    }
+    const none = renderConfigYaml(buildConfig({ sources: [SOURCES['local claims pdf']], lake: LAKES['local lake'], warehouse: WAREHOUSES.pglite }), new Date());
+    assert.doesNotMatch(none, /inventory/, 'no word of it for a source without inventory');
+  });
+  test('refused on a source of another schema', () => {
+    assert.throws(() => buildConfig({ sources: [{ ...SOURCES['local claims pdf'], inventory: 'full' }], lake: LAKES['local lake'], warehouse: WAREHOUSES.pglite }),
+      (e: unknown) => e instanceof UsageError && /inventory \(full \| delta\) is only for merchant_inventory sources/.test(e.message));
+  });
+  test('asked of inventory sources only; --inventory answers it, default full without a terminal', async () => {
+    const flags = { sourceType: 'local', schema: 'merchant_inventory', warehouse: 'pglite' };
+    const full = await askAnswers(answeringAsk(givenAnswers(flags, {}, false), null));
+    assert.equal(full.sources[0].inventory, 'full');
+    const delta = await askAnswers(answeringAsk(givenAnswers({ ...flags, inventory: 'delta' }, {}, false), null));
+    assert.equal(delta.sources[0].inventory, 'delta');
+    await assert.rejects(askAnswers(answeringAsk(givenAnswers({ ...flags, inventory: 'some' }, {}, false), null)), /--inventory "some": one of full, delta/);
+    const claims = answeringAsk(givenAnswers({ ...flags, schema: 'claim_pdf', inventory: 'delta' }, {}, false), null);
+    const answers = await askAnswers(claims);
+    assert.equal(answers.sources[0].inventory, undefined);
+    assert.deepEqual(unusedFlags({ inventory: 'delta' }, claims.asked), ['--inventory'], 'a claims source leaves --inventory unused: init refuses it');
+  });
+});
+
 describe('refused answers', () => {
   const ok = (over: Partial<WizardAnswers>): WizardAnswers => ({ sources: [SOURCES['sftp agent']], lake: LAKES['local lake'], warehouse: WAREHOUSES.pglite, ...over });
   const refused = (a: WizardAnswers, re: RegExp) => assert.throws(() => buildConfig(a), (e: unknown) => e instanceof UsageError && re.test(e.message));
@@ -210,7 +241,7 @@ function scriptedAsk(script: Array<[RegExp, string | number | boolean]>): Ask & 
 describe('the question flow', () => {
   test('sftp with a password variable, s3 lake, redshift cluster', async () => {
     const ask = scriptedAsk([
-      [/files come from/, 'sftp'], [/Source name/, ''], [/schema/, 'merchant_inventory'],
+      [/files come from/, 'sftp'], [/Source name/, ''], [/schema/, 'merchant_inventory'], [/whole catalogue/, 'delta'],
       [/SFTP host/, 'sftp.example.internal'], [/SFTP port/, ''], [/SFTP user/, 'halo'],
       [/log in to sftp\.example\.internal/, 'password'], [/NAME of the environment variable holding the password/, ''],
       [/host key checked/, 'knownHosts'], [/known_hosts file/, ''],
@@ -224,7 +255,7 @@ describe('the question flow', () => {
     assert.deepEqual(answers.sources[0], {
       type: 'sftp', name: 'merchants', schema: 'merchant_inventory', host: 'sftp.example.internal', port: 22, user: 'halo',
       auth: { kind: 'password', env: 'HALO_SFTP_PASSWORD' }, hostKey: { kind: 'knownHosts', file: '~/.ssh/known_hosts' },
-      paths: ['/merchants/*/inbox/*.{csv,xls,xlsx}', '/merchants/*/inbox/*.txt'], merchantIdFrom: '/merchants/{merchant_id}/inbox/',
+      paths: ['/merchants/*/inbox/*.{csv,xls,xlsx}', '/merchants/*/inbox/*.txt'], merchantIdFrom: '/merchants/{merchant_id}/inbox/', inventory: 'delta',
     });
     assert.deepEqual(answers.warehouse, { engine: 'redshift-data', target: { kind: 'cluster', clusterIdentifier: 'halo-dw', database: 'dev', auth: { kind: 'dbUser', dbUser: 'loader' } }, iamRole: ROLE, region: 'ap-southeast-3' });
     assert.ok(ask.notes.some((n) => n.includes('halo-data doctor --trust-host merchants')), 'the wizard tells how to get the fingerprint');

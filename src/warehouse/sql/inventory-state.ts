@@ -27,7 +27,9 @@ import { STATE_COLUMNS, currentFromHistory, productKey, restitch, statesDiffer }
  * Parameters: $1 batch id, $2 source, $5 the batch's time (ISO: its observed time where its
  * rows have no updated_at).
  */
-export type InventoryMode = 'full' | 'delta';
+import type { InventoryMode } from '../../config/types.js';
+
+export type { InventoryMode };
 
 export interface InventoryStateOptions {
   /** The batch's rows, one per merchant × SKU (de-duplicated). */
@@ -51,12 +53,12 @@ const sql = (text: string): Step => ({ kind: 'sql', sql: text });
  * A full catalogue much smaller than what a merchant lists now is a truncated upload far more
  * often than a pharmacy emptying its shelves: it is refused, not applied as a mass delisting.
  */
-function shrinkGuard(o: InventoryStateOptions): Step[] {
+function shrinkGuard(o: InventoryStateOptions, listedBefore: string): Step[] {
   if (o.mode !== 'full' || o.shrinkGuardPercent <= 0) return [];
   return [{
     kind: 'guard', label: 'inventory shrink',
     sql: `SELECT CAST(CASE WHEN COUNT(*) = 0 THEN '0' ELSE 'inventory-shrink' END AS INTEGER) AS shrink_check
-      FROM inv_m m JOIN (SELECT merchant_id, COUNT(*) AS listed FROM ${t('fact_inventory_current')} WHERE is_listed GROUP BY merchant_id) AS c
+      FROM inv_m m JOIN (SELECT merchant_id, COUNT(*) AS listed FROM ${listedBefore} WHERE is_listed GROUP BY merchant_id) AS c
         ON c.merchant_id = m.merchant_id
       WHERE m.products * 100 < c.listed * ${Math.trunc(o.shrinkGuardPercent)}`,
     refusal: { code: 'inventory-shrink', message: 'a full catalogue in this batch lists too few of a merchant\'s products' },
@@ -68,7 +70,6 @@ export function inventoryState(d: Dialect, o: InventoryStateOptions): Step[] {
   const merchants = [
     sql(d.tempTableAs('inv_m', `SELECT merchant_id, COUNT(*) AS products, COALESCE(MAX(updated_at), CAST($5 AS TIMESTAMP)) AS observed_at
       FROM ${o.src} GROUP BY merchant_id`)),
-    ...shrinkGuard(o),
     sql(`INSERT INTO ${t('etl_batch_merchant')} (batch_id, merchant_id, source, inventory, observed_at, products)
       SELECT ${BATCH}, merchant_id, CAST($2 AS VARCHAR(64)), '${o.mode}', observed_at, products FROM inv_m`),
   ];
@@ -86,27 +87,41 @@ function observed(src: string): string {
 }
 
 /**
- * Newer than every loaded batch: the version in force is the current row. Only what differs
- * is written (a refresh where 2 % changed writes 2 % of rows), and current rows whose product
- * key alone moved (a barcode corrected) get it without a version.
+ * Newer than every loaded batch: the version in force is the current row. One pass over the
+ * batch's rows and its merchants' current rows (a full join on the natural key; a left join
+ * for a delta batch) finds what is new, changed, relisted and delisted; only those are
+ * written (a refresh where 2 % changed writes 2 % of rows), and a current row whose product
+ * key alone moved (a barcode corrected) gets it without a version. The dimension merges ran
+ * first, so the batch's barcode is dim_product's, and only new products need dim_product
+ * (for their surrogate key).
  */
 function newestBatch(d: Dialect, o: InventoryStateOptions): Step[] {
   const c = t('fact_inventory_current');
-  const differs = statesDiffer('c', 'o');
+  const full = o.mode === 'full';
+  const seen = 's.merchant_id IS NOT NULL';
+  const expiry = 'COALESCE(c.expiry_date <> s.expiry_date, (c.expiry_date IS NULL) <> (s.expiry_date IS NULL))';
+  const listedDiffers = full ? `(NOT c.is_listed OR c.selling_price <> s.selling_price OR c.stock_qty <> s.stock_qty OR ${expiry})` : 'TRUE';
+  const key = productKey('s.barcode', 's.merchant_id', 's.merchant_sku');
+  const pick = (listed: string, unlisted: string) => `CASE WHEN ${seen} THEN ${listed} ELSE ${unlisted} END`;
   return [
-    sql(d.tempTableAs('inv_new', `SELECT o.product_sk, o.merchant_sk, o.merchant_id, o.merchant_sku, o.product_key, o.selling_price, o.stock_qty, o.expiry_date,
-        o.is_listed, o.valid_from,
-        CASE WHEN c.product_sk IS NULL THEN 'new' WHEN NOT c.is_listed THEN 'relisted' ELSE 'changed' END AS change_kind,
-        CASE WHEN c.product_sk IS NULL OR ${o.mode === 'delta' ? 'TRUE' : differs} THEN 1 ELSE 0 END AS opens
-      FROM (${observed(o.src)}) AS o LEFT JOIN ${c} c ON c.product_sk = o.product_sk
-      WHERE c.product_sk IS NULL OR ${o.mode === 'delta' ? 'TRUE' : differs} OR c.product_key <> o.product_key`)),
-    // A full catalogue's merchant no longer lists what it listed: delisted (stock 0, price and expiry kept).
-    ...(o.mode === 'full' ? [sql(`INSERT INTO inv_new (product_sk, merchant_sk, merchant_id, merchant_sku, product_key, ${STATE_COLUMNS}, valid_from, change_kind, opens)
-      SELECT c.product_sk, c.merchant_sk, c.merchant_id, c.merchant_sku, c.product_key, c.selling_price, 0, c.expiry_date, FALSE, im.observed_at, 'delisted', 1
-      FROM ${c} c JOIN inv_m im ON im.merchant_id = c.merchant_id
-      LEFT JOIN ${o.src} s ON s.merchant_id = c.merchant_id AND s.merchant_sku = c.merchant_sku
-      WHERE c.is_listed AND s.merchant_id IS NULL`)] : []),
+    ...shrinkGuard(o, t('fact_inventory_current')),
+    sql(d.tempTableAs('inv_mm', `SELECT im.merchant_id, im.observed_at, m.merchant_sk FROM inv_m im
+      JOIN ${t('dim_merchant')} m ON m.merchant_id = im.merchant_id AND m.is_current`)),
+    sql(d.tempTableAs('inv_new', `SELECT c.product_sk, mm.merchant_sk, mm.merchant_id, ${pick('s.merchant_sku', 'c.merchant_sku')} AS merchant_sku,
+        ${pick(key, 'c.product_key')} AS product_key, ${pick('s.selling_price', 'c.selling_price')} AS selling_price,
+        ${pick('s.stock_qty', '0')} AS stock_qty, ${pick('s.expiry_date', 'c.expiry_date')} AS expiry_date,
+        ${pick('TRUE', 'FALSE')} AS is_listed, mm.observed_at AS valid_from,
+        CASE WHEN c.product_sk IS NULL THEN 'new' WHEN NOT (${seen}) THEN 'delisted' WHEN NOT c.is_listed THEN 'relisted' ELSE 'changed' END AS change_kind,
+        CASE WHEN c.product_sk IS NULL OR NOT (${seen}) OR ${listedDiffers} THEN 1 ELSE 0 END AS opens
+      FROM ${o.src} s ${full ? 'FULL' : 'LEFT'} JOIN (SELECT cc.product_sk, cc.merchant_id, cc.merchant_sku, cc.product_key, cc.selling_price, cc.stock_qty, cc.expiry_date, cc.is_listed
+          FROM ${c} cc JOIN inv_m im ON im.merchant_id = cc.merchant_id) AS c
+        ON c.merchant_id = s.merchant_id AND c.merchant_sku = s.merchant_sku
+      JOIN inv_mm mm ON mm.merchant_id = ${pick('s.merchant_id', 'c.merchant_id')}
+      WHERE c.product_sk IS NULL OR (NOT (${seen}) AND c.is_listed) OR (${seen} AND (${listedDiffers} OR c.product_key <> ${key}))`)),
     ...d.analyze('inv_new').map(sql),
+    // New products' surrogate keys (dim_product was merged first).
+    sql(`UPDATE inv_new SET product_sk = p.product_sk FROM ${t('dim_product')} p
+      WHERE inv_new.product_sk IS NULL AND p.merchant_id = inv_new.merchant_id AND p.merchant_sku = inv_new.merchant_sku`),
     sql(`UPDATE ${t('fact_inventory_history')} SET valid_to = n.valid_from, is_current = FALSE
       FROM inv_new n WHERE ${t('fact_inventory_history')}.product_sk = n.product_sk AND ${t('fact_inventory_history')}.is_current AND n.opens = 1`),
     sql(`INSERT INTO ${t('fact_inventory_history')} (${HISTORY_COLUMNS})
@@ -115,7 +130,7 @@ function newestBatch(d: Dialect, o: InventoryStateOptions): Step[] {
       FROM inv_new n WHERE n.opens = 1`),
     sql(`UPDATE ${c} SET merchant_sk = n.merchant_sk, product_key = n.product_key, selling_price = n.selling_price, stock_qty = n.stock_qty,
         expiry_date = n.expiry_date, is_listed = n.is_listed, observed_at = n.valid_from, batch_id = ${BATCH}
-      FROM inv_new n WHERE ${c}.product_sk = n.product_sk AND n.opens = 1`),
+      FROM inv_new n WHERE ${c}.product_sk = n.product_sk AND n.opens = 1 AND n.change_kind <> 'new'`),
     sql(`UPDATE ${c} SET product_key = n.product_key FROM inv_new n WHERE ${c}.product_sk = n.product_sk AND n.opens = 0`),
     sql(`INSERT INTO ${c} (product_sk, merchant_sk, merchant_id, merchant_sku, product_key, ${STATE_COLUMNS}, observed_at, batch_id)
       SELECT n.product_sk, n.merchant_sk, n.merchant_id, n.merchant_sku, n.product_key, n.selling_price, n.stock_qty, n.expiry_date, n.is_listed, n.valid_from, ${BATCH}
@@ -135,7 +150,7 @@ function lateBatch(d: Dialect, o: InventoryStateOptions): Step[] {
   const vxProducts = 'SELECT product_sk FROM inv_vx';
   // What the next full batch saw (v, the old state in force: unlisted when there was none)
   // differs from the new state in force (n).
-  const expiry = '(n.expiry_date <> v.expiry_date OR (n.expiry_date IS NULL) <> (v.expiry_date IS NULL))';
+  const expiry = 'COALESCE(n.expiry_date <> v.expiry_date, (n.expiry_date IS NULL) <> (v.expiry_date IS NULL))';
   const sawDiffers = `(CASE WHEN v.is_listed THEN (CASE WHEN NOT n.is_listed OR n.selling_price <> v.selling_price OR n.stock_qty <> v.stock_qty OR ${expiry} THEN 1 ELSE 0 END)
     WHEN n.is_listed THEN 1 ELSE 0 END) = 1`;
   return [
@@ -146,6 +161,8 @@ function lateBatch(d: Dialect, o: InventoryStateOptions): Step[] {
           ROW_NUMBER() OVER (PARTITION BY v.product_sk ORDER BY v.batch_id DESC) AS rn
         FROM ${h} v JOIN ${t('dim_product')} p ON p.product_sk = v.product_sk JOIN inv_m im ON im.merchant_id = p.merchant_id
         WHERE v.batch_id < ${BATCH}) AS x WHERE x.rn = 1`)),
+    // Judged at its place: against what its merchants listed just before it, not today.
+    ...shrinkGuard(o, 'inv_prev'),
     // The versions this batch opens.
     sql(d.tempTableAs('inv_vx', `SELECT o.product_sk, o.merchant_sk, o.merchant_id, o.selling_price, o.stock_qty, o.expiry_date, o.is_listed, o.valid_from
       FROM inv_obs o LEFT JOIN inv_prev v ON v.product_sk = o.product_sk
@@ -178,6 +195,12 @@ function lateBatch(d: Dialect, o: InventoryStateOptions): Step[] {
       SELECT x.product_sk, x.merchant_sk, ${BATCH}, 'changed', x.selling_price, x.stock_qty, x.expiry_date, x.is_listed, x.valid_from,
         CAST(NULL AS TIMESTAMP), FALSE, ${LOAD_SEQ}
       FROM inv_vx x`),
+    // A delisted version keeps the price and expiry of the version before it: the one right
+    // after this batch, if delisted, now follows this batch's.
+    sql(d.tempTableAs('inv_after', `SELECT a.product_sk, MIN(a.batch_id) AS batch_id FROM ${h} a JOIN inv_vx x ON x.product_sk = a.product_sk
+      WHERE a.batch_id > ${BATCH} GROUP BY a.product_sk`)),
+    sql(`UPDATE ${h} SET selling_price = x.selling_price, expiry_date = x.expiry_date FROM inv_vx x JOIN inv_after a ON a.product_sk = x.product_sk
+      WHERE ${h}.product_sk = x.product_sk AND ${h}.batch_id = a.batch_id AND x.is_listed AND NOT ${h}.is_listed`),
     ...restitch(d, vxProducts).map(sql),
     sql(`DELETE FROM ${c} WHERE product_sk IN (${vxProducts})`),
     sql(currentFromHistory(vxProducts)),

@@ -62,7 +62,8 @@ export function bestPriceView(): string {
 
 /** Two states differ: price, stock or expiry of listed ones, or the listed state (two unlisted states are equal). */
 export function statesDiffer(a: string, b: string): string {
-  const expiry = `(${a}.expiry_date <> ${b}.expiry_date OR (${a}.expiry_date IS NULL) <> (${b}.expiry_date IS NULL))`;
+  // Never NULL (it is also used under NOT): both set, the comparison; else whether one is set.
+  const expiry = `COALESCE(${a}.expiry_date <> ${b}.expiry_date, (${a}.expiry_date IS NULL) <> (${b}.expiry_date IS NULL))`;
   return `(${a}.is_listed <> ${b}.is_listed OR (${a}.is_listed AND (${a}.selling_price <> ${b}.selling_price OR ${a}.stock_qty <> ${b}.stock_qty OR ${expiry})))`;
 }
 

@@ -86,8 +86,8 @@ export interface InventoryMergeOptions {
   shrinkGuardPercent: number;
 }
 
-/** `a` and `b` differ, NULLs included (portable: Redshift has no IS DISTINCT FROM). */
-const differs = (a: string, b: string) => `(${a} <> ${b} OR (${a} IS NULL) <> (${b} IS NULL))`;
+/** `a` and `b` differ, NULLs included, never NULL itself (portable: Redshift has no IS DISTINCT FROM). */
+const differs = (a: string, b: string) => `COALESCE(${a} <> ${b}, (${a} IS NULL) <> (${b} IS NULL))`;
 
 /**
  * The merges of an inventory batch: its dimensions, then its state (sql/inventory-state.ts).
