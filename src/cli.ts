@@ -325,6 +325,37 @@ Examples:
     });
   addGlobalOptions(replay);
 
+  const changes = program.command('changes')
+    .description('the inventory changes (new, changed, delisted, relisted) loaded after a batch or a time, in load order, streamed; the last line says where to continue')
+    .requiredOption('--since <batch-id|time>', 'after this loaded batch (the "next" of the previous call), or after the loads finished by this ISO date or date-time (no zone = UTC)')
+    .option('--source <name>', "only changes of this source's batches")
+    .addOption(new Option('--format <format>', 'ndjson: a JSON object per line; csv: a header line, then RFC 4180 rows').choices(['ndjson', 'csv']).default('ndjson'))
+    .addHelpText('after', `
+Each change: kind (new, changed, delisted, relisted), merchant_id, merchant_sku, barcode,
+old_price and old_stock (the product's previous version; empty for new), new_price,
+new_stock, is_listed, observed_at (ISO 8601, UTC) and batch (the batch that observed it).
+Changes come in the order loads committed them: a batch loaded late arrives after newer
+ones, under its own older batch id.
+
+Resuming: NDJSON's last line is {"next":{"since":"<batch id>"},"changes":N}; with csv the
+same is an info line on stderr (--quiet hides it). Pass next.since as --since to get exactly
+what was loaded since. Nothing is printed when nothing was loaded after --since. A call cut
+short (no last line) is simply made again with the same --since.
+
+Keeping a serving store in step: apply a change to a product only when its batch is not
+older than the batch the store holds for that product (the warehouse's own rule), so a late
+batch never overwrites newer state and reading a change twice changes nothing.
+
+Examples:
+  $ halo-data changes --since 2026-12-07T00:00:00Z > changes.ndjson
+  $ halo-data changes --since "$(tail -1 changes.ndjson | jq -r .next.since)" --source merchants
+  $ halo-data changes --since 01JD3Q7W0Y5R4M8Z2K6F9X1B3C --format csv > changes.csv`)
+    .action(async (opts, cmd: Command) => {
+      const { changesCommand } = await import('./commands/changes.js');
+      setExit(await changesCommand({ since: opts.since, source: opts.source, format: opts.format }, makeContext(cmd.optsWithGlobals(), io)));
+    });
+  addGlobalOptions(changes);
+
   const warehouse = program.command('warehouse').description('the star schema in the warehouse');
   addGlobalOptions(warehouse.command('init').description('create or upgrade the star schema (idempotent)')
     .addHelpText('after', '\nExample:\n  $ halo-data warehouse init')

@@ -3,7 +3,7 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import type { Lake } from '../lake/lake.js';
 import { crashpoint } from '../util/crashpoint.js';
-import { SecretParam, type Warehouse, type Step, type StepParam, type ExecuteProgress } from '../warehouse/warehouse.js';
+import { SecretParam, type Warehouse, type Dialect, type Step, type StepParam, type ExecuteProgress } from '../warehouse/warehouse.js';
 import type { StepProgress } from '../output/progress.js';
 import type { BatchEntry } from '../batch/catalog.js';
 import { inventoryMode, partsArePseudonymised, type Manifest, type ManifestPart } from '../batch/manifest.js';
@@ -107,15 +107,26 @@ function gunzipped(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
 
 const sql = (text: string, params?: StepParam[]): Step => ({ kind: 'sql', sql: text, params });
 
-/** The ledger row of a batch, replaced whole (delete + insert: the same SQL on every engine). */
-function ledgerSteps(m: Manifest, status: LedgerStatus, rowsLoaded: number | null, startedAt: string, error: string | null): Step[] {
+/**
+ * The ledger row of a batch, replaced whole (delete + insert: the same SQL on every engine).
+ * A batch loaded (or staged) again keeps the load_seq it has, stashed before the delete: its
+ * state was recorded by that load, so loading it again writes no history, and a new place in
+ * the load order would only move the position a changes-feed consumer holds (`--since <this
+ * batch>`) past the loads made in between, which it would then never read. Read in the
+ * transaction, not before it: no extra statement (one Data API call per batch).
+ */
+function ledgerSteps(m: Manifest, status: LedgerStatus, rowsLoaded: number | null, startedAt: string, error: string | null, d?: Dialect): Step[] {
   const manifestSha = createHash('sha256').update(JSON.stringify(m)).digest('hex');
+  const keep = d !== undefined && status !== 'failed';
+  const kept = '(SELECT k.load_seq FROM ledger_kept_seq k)';
+  const seq = !keep ? (status === 'loaded' ? `(SELECT COALESCE(MAX(load_seq), 0) + 1 FROM ${SCHEMA}.etl_batch)` : 'CAST(NULL AS BIGINT)')
+    : status === 'loaded' ? `COALESCE(${kept}, (SELECT COALESCE(MAX(load_seq), 0) + 1 FROM ${SCHEMA}.etl_batch))` : kept;
   return [
+    ...(keep ? [sql(d.tempTableAs('ledger_kept_seq', `SELECT load_seq FROM ${SCHEMA}.etl_batch WHERE batch_id = $1`), [m.batchId])] : []),
     sql(`DELETE FROM ${SCHEMA}.etl_batch WHERE batch_id = $1`, [m.batchId]),
     // load_seq: the order loads committed in (the changes feed's order); only a load has one.
     sql(`INSERT INTO ${SCHEMA}.etl_batch (batch_id, source, schema_name, schema_version, status, rows_total, rows_loaded, manifest_sha256, started_at, finished_at, error, load_seq)
-      SELECT $1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS TIMESTAMP), CAST($10 AS TIMESTAMP), $11,
-        ${status === 'loaded' ? `(SELECT COALESCE(MAX(load_seq), 0) + 1 FROM ${SCHEMA}.etl_batch)` : 'CAST(NULL AS BIGINT)'}`,
+      SELECT $1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS TIMESTAMP), CAST($10 AS TIMESTAMP), $11, ${seq}`,
     [m.batchId, m.source, m.schema.name, m.schema.version, status, m.counts.rows, rowsLoaded, manifestSha, startedAt, new Date().toISOString(), error]),
   ];
 }
@@ -295,7 +306,7 @@ async function loadOnce(wh: Warehouse, lake: Lake, entry: BatchEntry, ledger: Le
       ...copySteps(lake, entry, m, p, temp),
       { kind: 'checkpoint', name: 'load:before-merge' },
       ...withParams(p.merges(wh.dialect, temp, context), mergeParams(m, p, startedAt, opts.memberKey)),
-      ...ledgerSteps(m, 'loaded', rows, startedAt, null),
+      ...ledgerSteps(m, 'loaded', rows, startedAt, null, wh.dialect),
       { kind: 'checkpoint', name: 'load:before-commit' },
     ];
   } else {
@@ -305,7 +316,7 @@ async function loadOnce(wh: Warehouse, lake: Lake, entry: BatchEntry, ledger: Le
       sql(`CREATE TABLE ${kept.main} (${columnsDdl(p.staging)})`),
       ...(p.lines ? [sql(`CREATE TABLE ${kept.lines} (${columnsDdl(CLAIM_LINE_STAGING)})`)] : []),
       ...copySteps(lake, entry, m, p, kept),
-      ...ledgerSteps(m, 'staged', rows, startedAt, null),
+      ...ledgerSteps(m, 'staged', rows, startedAt, null, wh.dialect),
     ];
   }
   crashpoint('load:planned');
@@ -382,7 +393,7 @@ async function mergeOnce(wh: Warehouse, entry: BatchEntry, opts: MergeOptions): 
     ...withParams(p.merges(wh.dialect, kept, context), mergeParams(m, p, startedAt, opts.memberKey)),
     sql(`DROP TABLE ${kept.main}`),
     ...(p.lines ? [sql(`DROP TABLE ${kept.lines}`)] : []),
-    ...ledgerSteps(m, 'loaded', m.counts.validRows, startedAt, null),
+    ...ledgerSteps(m, 'loaded', m.counts.validRows, startedAt, null, wh.dialect),
   ];
   try {
     await wh.execute(steps, { name: `merge-${m.batchId}`, signal: opts.signal, progress: executeProgress(opts.progress, m, wh, false) });
