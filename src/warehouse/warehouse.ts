@@ -117,9 +117,11 @@ export const POSTGRES_DIALECT: Dialect = {
       // without writing WAL: 2 GB less to write for a 5.5 M-row first load.
       'TRUNCATE halo.fact_inventory_current, halo.fact_inventory_history, halo.dim_product',
       'ALTER TABLE halo.dim_product DROP CONSTRAINT dim_product_pkey',
+      'DROP INDEX IF EXISTS halo.dim_product_sk',
     ],
     after: [
       'ALTER TABLE halo.dim_product ADD CONSTRAINT dim_product_pkey PRIMARY KEY (merchant_id, merchant_sku)',
+      'CREATE INDEX IF NOT EXISTS dim_product_sk ON halo.dim_product (product_sk)',
       'ANALYZE halo.dim_product',
     ],
   },
@@ -141,6 +143,12 @@ export const POSTGRES_DIALECT: Dialect = {
     'CREATE INDEX IF NOT EXISTS fact_inventory_current_product_key ON halo.fact_inventory_current (product_key)',
     // A merchant's covering batches after a given one (placing a late batch).
     'CREATE INDEX IF NOT EXISTS etl_batch_merchant_merchant ON halo.etl_batch_merchant (merchant_id, batch_id)',
+    // The changes feed pages through the history in load order (a page starts where the last
+    // ended, not at the start of a 5.5 M-row table); its rows then reach their names through
+    // dim_product by its surrogate key (a page's 10,000 rows, not a scan of 5.5 M: 2.7 s a page
+    // at 1 M products without it). Built after the first load's insert, as the primary key is.
+    'CREATE INDEX IF NOT EXISTS fact_inventory_history_load ON halo.fact_inventory_history (load_seq)',
+    'CREATE INDEX IF NOT EXISTS dim_product_sk ON halo.dim_product (product_sk)',
   ],
 };
 
