@@ -2,7 +2,8 @@
  * The reference model of issue 17's inventory facts: what fact_inventory_current,
  * fact_inventory_history and etl_batch_merchant must hold after a set of inventory batches,
  * in natural keys (merchant_id, merchant_sku), computed by replaying the batches in batch-id
- * order (the source's sequence) with the rules of domain.md "Warehouse: a star schema":
+ * order (the source's sequence) with the rules README ("Inventory: current state and change-only history") and
+ * ARCHITECTURE.md ("Inventory state") give:
  *
  * - a batch covers the merchants that have rows in it; for each, its observed time is the
  *   latest updated_at of the merchant's rows in the batch, else the batch's time;
