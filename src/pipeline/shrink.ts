@@ -1,6 +1,7 @@
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { recordChunks } from '../loaders/csv/chunks.js';
+import { tokenize } from '../loaders/csv/tokenizer.js';
 import type { Lake } from '../lake/lake.js';
 import type { BatchEntry } from '../batch/catalog.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
@@ -23,12 +24,16 @@ const SKU = INVENTORY_STAGING.columns.indexOf('merchant_sku');
 async function productsPerMerchant(lake: Lake, entry: BatchEntry): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
   for (const part of entry.manifest?.parts ?? []) {
-    const rows = Readable.from(await lake.get(`${entry.prefix}/${part.key}`) as AsyncIterable<Buffer>).pipe(createGunzip()).pipe(parse({ relax_column_count: true }));
-    for await (const row of rows as AsyncIterable<string[]>) {
-      const m = row[MERCHANT];
-      let skus = out.get(m);
-      if (!skus) out.set(m, (skus = new Set()));
-      skus.add(row[SKU]);
+    // The parts are our own RFC 4180 CSV (batch/csv-out.ts), read with the file reader's tokenizer, a chunk of whole records at a time.
+    const text = Readable.from(await lake.get(`${entry.prefix}/${part.key}`) as AsyncIterable<Buffer>).pipe(createGunzip());
+    for await (const chunk of recordChunks(text, 0, ',')) {
+      if (chunk.kind !== 'records') break;
+      tokenize(Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength).toString('utf8'), ',', (row) => {
+        const m = row[MERCHANT];
+        let skus = out.get(m);
+        if (!skus) out.set(m, (skus = new Set()));
+        skus.add(row[SKU]);
+      });
     }
   }
   return out;
