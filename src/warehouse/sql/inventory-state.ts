@@ -1,3 +1,4 @@
+import { differs } from './differs.js';
 import type { Dialect, Step } from '../warehouse.js';
 import { SCHEMA } from './ddl.js';
 import { STATE_COLUMNS, currentFromHistory, productKey, restitch, statesDiffer } from './inventory-v3.js';
@@ -99,7 +100,7 @@ function newestBatch(d: Dialect, o: InventoryStateOptions): Step[] {
   const c = t('fact_inventory_current');
   const full = o.mode === 'full';
   const seen = 's.merchant_id IS NOT NULL';
-  const expiry = 'COALESCE(c.expiry_date <> s.expiry_date, (c.expiry_date IS NULL) <> (s.expiry_date IS NULL))';
+  const expiry = differs('c.expiry_date', 's.expiry_date');
   const listedDiffers = full ? `(NOT c.is_listed OR c.selling_price <> s.selling_price OR c.stock_qty <> s.stock_qty OR ${expiry})` : 'TRUE';
   const key = productKey('s.barcode', 's.merchant_id', 's.merchant_sku');
   const pick = (listed: string, unlisted: string) => `CASE WHEN ${seen} THEN ${listed} ELSE ${unlisted} END`;
@@ -150,7 +151,7 @@ function lateBatch(d: Dialect, o: InventoryStateOptions): Step[] {
   const vxProducts = 'SELECT product_sk FROM inv_vx';
   // What the next full batch saw (v, the old state in force: unlisted when there was none)
   // differs from the new state in force (n).
-  const expiry = 'COALESCE(n.expiry_date <> v.expiry_date, (n.expiry_date IS NULL) <> (v.expiry_date IS NULL))';
+  const expiry = differs('n.expiry_date', 'v.expiry_date');
   const sawDiffers = `(CASE WHEN v.is_listed THEN (CASE WHEN NOT n.is_listed OR n.selling_price <> v.selling_price OR n.stock_qty <> v.stock_qty OR ${expiry} THEN 1 ELSE 0 END)
     WHEN n.is_listed THEN 1 ELSE 0 END) = 1`;
   return [

@@ -1,3 +1,4 @@
+import { differs } from './differs.js';
 import type { Dialect } from '../warehouse.js';
 import { merchantInventory } from '../../schemas/builtin/merchant-inventory.js';
 import { columnType } from '../../schemas/widths.js';
@@ -62,8 +63,8 @@ export function bestPriceView(): string {
 
 /** Two states differ: price, stock or expiry of listed ones, or the listed state (two unlisted states are equal). */
 export function statesDiffer(a: string, b: string): string {
-  // Never NULL (it is also used under NOT): both set, the comparison; else whether one is set.
-  const expiry = `COALESCE(${a}.expiry_date <> ${b}.expiry_date, (${a}.expiry_date IS NULL) <> (${b}.expiry_date IS NULL))`;
+  // Never NULL: it is also used under NOT.
+  const expiry = differs(`${a}.expiry_date`, `${b}.expiry_date`);
   return `(${a}.is_listed <> ${b}.is_listed OR (${a}.is_listed AND (${a}.selling_price <> ${b}.selling_price OR ${a}.stock_qty <> ${b}.stock_qty OR ${expiry})))`;
 }
 
@@ -85,7 +86,7 @@ export function restitch(d: Dialect, products: string, temp = 'inv_stitch'): str
     `UPDATE ${H}.fact_inventory_history SET valid_to = s.valid_to, is_current = s.is_current, change_kind = s.change_kind
       FROM ${temp} s WHERE ${H}.fact_inventory_history.product_sk = s.product_sk AND ${H}.fact_inventory_history.batch_id = s.batch_id
         AND (${H}.fact_inventory_history.is_current <> s.is_current OR ${H}.fact_inventory_history.change_kind <> s.change_kind
-          OR (${H}.fact_inventory_history.valid_to <> s.valid_to OR (${H}.fact_inventory_history.valid_to IS NULL) <> (s.valid_to IS NULL)))`,
+          OR ${differs(`${H}.fact_inventory_history.valid_to`, 's.valid_to')})`,
   ];
 }
 
@@ -102,7 +103,7 @@ function fromSnapshot(d: Dialect): string[] {
       LAG(batch_id) OVER (PARTITION BY merchant_id ORDER BY batch_id) AS prev_cov,
       LEAD(batch_id) OVER (PARTITION BY merchant_id ORDER BY batch_id) AS next_cov FROM ${H}.etl_batch_merchant`;
   const w = 'OVER (PARTITION BY f.product_sk ORDER BY f.batch_id)';
-  const expiryDiffers = '(o.expiry_date <> o.prev_expiry OR (o.expiry_date IS NULL) <> (o.prev_expiry IS NULL))';
+  const expiryDiffers = differs('o.expiry_date', 'o.prev_expiry');
   const seq = (batch: string) => `(SELECT e.load_seq FROM ${H}.etl_batch e WHERE e.batch_id = ${batch})`;
   return [
     // load_seq for the loads made before it existed: their commit order is lost; batch order is the nearest.

@@ -1,3 +1,4 @@
+import { differs } from './differs.js';
 import type { Dialect } from '../warehouse.js';
 import { SCHEMA } from './ddl.js';
 import type { FieldSpec } from '../../schemas/types.js';
@@ -86,8 +87,6 @@ export interface InventoryMergeOptions {
   shrinkGuardPercent: number;
 }
 
-/** `a` and `b` differ, NULLs included, never NULL itself (portable: Redshift has no IS DISTINCT FROM). */
-const differs = (a: string, b: string) => `COALESCE(${a} <> ${b}, (${a} IS NULL) <> (${b} IS NULL))`;
 
 /**
  * The merges of an inventory batch: its dimensions, then its state (sql/inventory-state.ts).
