@@ -1,0 +1,38 @@
+/**
+ * The page model: what every reader of a claim document sees. A source of words (the PDF's
+ * text layer through pdf.js, or OCR for scans) gives positioned words; everything after it
+ * (lines, columns, tables, fields) is a pure function of these pages, so a second source
+ * plugs in unchanged.
+ *
+ * Coordinates are PDF points (1/72 inch) with the origin at the page's top-left corner,
+ * y growing downwards: the way a person reads a page, and what a template's `region` uses.
+ */
+export interface Word {
+  text: string;
+  /** Left edge. */
+  x: number;
+  /** Top edge. */
+  y: number;
+  w: number;
+  h: number;
+  /**
+   * How sure the source is of the text, 0..1: 1 for a text layer, the engine's own figure
+   * for OCR. A reader treats a value built from an unsure word as unsure (needs-review).
+   */
+  conf: number;
+}
+
+export interface Page {
+  /** 1-based. */
+  number: number;
+  width: number;
+  height: number;
+  words: Word[];
+}
+
+export type WordSource = 'text-layer' | 'ocr';
+
+export interface DocumentPages {
+  pages: Page[];
+  source: WordSource;
+}

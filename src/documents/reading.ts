@@ -1,0 +1,81 @@
+import type { Line } from './layout/line.js';
+import type { Page, WordSource } from './page.js';
+
+/**
+ * What the reader made of one claim document: every field with the label it found and where,
+ * the line items with the text lines that formed each, and which reader (the generic one or
+ * a template) did it. The gates (gates.ts) judge it; `claims explain` prints it.
+ */
+export interface Where {
+  page: number;
+  /** The line's number on its page (Line.no). */
+  line: number;
+  x: number;
+  y: number;
+}
+
+export type FoundHow = 'right' | 'below' | 'inline' | 'region' | 'joined' | 'constant' | 'letterhead';
+
+export interface FieldReading {
+  field: string;
+  /** The printed label the value was read beside (null for a constant). */
+  label: string | null;
+  labelAt: Where | null;
+  /** The value as printed (not yet normalised); null when not found. */
+  value: string | null;
+  at: Where | null;
+  how: FoundHow | null;
+  /** Lowest confidence of the words the value came from (1 for a text layer). */
+  conf: number;
+  /** When not found: where the reader looked (labels tried, the region), for needs-review and explain. */
+  looked?: string;
+}
+
+export type ItemColumn = 'line_no' | 'code' | 'description' | 'quantity' | 'unit_price' | 'amount';
+
+export interface ItemReading {
+  page: number;
+  values: Partial<Record<ItemColumn, string>>;
+  /** The text lines this item was built from (a wrapped description spans several). */
+  from: Where[];
+  conf: number;
+}
+
+export type SkippedKind = 'header' | 'footer' | 'category' | 'subtotal' | 'carried' | 'total' | 'other';
+
+export interface TableReading {
+  /** Where each (repeated) header line was found. */
+  headers: Where[];
+  columns: Array<{ column: ItemColumn; header: string; x0: number; x1: number }>;
+  /** Lines inside the table that are not items, and why. */
+  skipped: Array<{ at: Where; kind: SkippedKind; text?: string }>;
+  /** Where the table's total line was (the claimed amount's evidence). */
+  end: Where | null;
+}
+
+export interface TemplateChoice {
+  name: string;
+  source: string;
+  origin: 'config' | 'built-in' | 'file';
+  matched: boolean;
+  /** Why it matched or not: keywords found / missing, priority, specificity. */
+  why: string;
+}
+
+export interface Reading {
+  /** 'generic', or the template's name. */
+  reader: string;
+  /** Set when a template was chosen but its reading failed the gates and the generic reader took over. */
+  fellBackFrom?: string;
+  candidates: TemplateChoice[];
+  /** Why the chosen template (or the generic reader) won. */
+  chosenBecause: string;
+  source: WordSource;
+  pages: Page[];
+  lines: Line[][];
+  fields: Record<string, FieldReading>;
+  items: ItemReading[];
+  table: TableReading;
+  locale: 'id-ID' | 'en-US';
+  dateOrder: 'DMY' | 'MDY' | 'YMD';
+}
