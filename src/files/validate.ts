@@ -16,9 +16,7 @@ export type { ValidateReport };
 import type { ChunkTask, ChunkResult } from './csv-chunk.js';
 import type { RowSink } from './file-accumulator.js';
 import type { PdfTask, PdfResult } from './pdf-worker.js';
-import { fromOld, chooseTemplate as chooseInterim } from '../documents/templates/interim.js';
-import { DICTIONARY, extendDictionary } from '../documents/read/dictionary.js';
-import { loadTemplates } from '../schemas/claim-template.js';
+import { claimReaderFor } from '../documents/setup.js';
 import type { StepProgress } from '../output/progress.js';
 import { stat } from 'node:fs/promises';
 
@@ -114,10 +112,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateReport> {
   let pool: WorkerPool<ChunkTask, ChunkResult> | null = null;
   const workers = opts.threads ?? defaultThreads();
   const getPool = () => (workers > 0 ? (pool ??= new WorkerPool<ChunkTask, ChunkResult>(csvWorkerUrl(), workers, CSV_WORKER_LIMITS)) : null);
-  const oldTemplates = loadTemplates(opts.config.claimTemplates);
-  const templates = oldTemplates.map(fromOld);
-  const chooseTemplate = (text: string) => chooseInterim(text, templates, oldTemplates);
-  const dictionary = extendDictionary(DICTIONARY, opts.config.claims?.labels);
+  const { chooseTemplate, dictionary } = claimReaderFor(opts.config);
   let pdfPool: WorkerPool<PdfTask, PdfResult> | null = null;
   const getPdfPool = () => (pdfPool ??= new WorkerPool<PdfTask, PdfResult>(workerUrl('pdf-worker'), Math.max(1, opts.threads ?? defaultThreads())));
   const runKeys = new KeyIndex();
