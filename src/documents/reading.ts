@@ -71,6 +71,8 @@ export interface Reading {
   /** Why the chosen template (or the generic reader) won. */
   chosenBecause: string;
   source: WordSource;
+  pageCount: number;
+  /** The words and lines (empty when read for a batch: only `claims explain` prints them). */
   pages: Page[];
   lines: Line[][];
   fields: Record<string, FieldReading>;

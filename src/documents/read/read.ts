@@ -24,6 +24,8 @@ export interface ReadOptions {
   dictionary?: Dictionary;
   candidates?: TemplateChoice[];
   chosenBecause?: string;
+  /** The pages' lines when the caller built them already. */
+  lines?: Line[][];
 }
 
 /** The printed value as the schema's reader should get it: an amount's number, a date's own text. */
@@ -88,7 +90,7 @@ export interface ReadResult {
 
 export function readClaim(doc: DocumentPages, hints: Hints | null, opts: ReadOptions = {}): ReadResult {
   const dict = opts.dictionary ?? DICTIONARY;
-  const lines: Line[][] = doc.pages.map(buildLines);
+  const lines: Line[][] = opts.lines ?? doc.pages.map(buildLines);
   const styleHint: NumberStyle | null = hints ? hints.locale : null;
   const table: TableResult = hints?.table.row ? legacyRows(lines, hints.table) : readTable(lines, dict, hints?.table, styleHint);
 
@@ -176,7 +178,7 @@ export function readClaim(doc: DocumentPages, hints: Hints | null, opts: ReadOpt
     reader: hints?.name ?? 'generic',
     candidates: opts.candidates ?? [],
     chosenBecause: opts.chosenBecause ?? (hints ? `template '${hints.name}'` : 'no template matches: the generic reader'),
-    source: doc.source, pages: doc.pages, lines, fields, items, table: table.table,
+    source: doc.source, pageCount: doc.pages.length, pages: doc.pages, lines, fields, items, table: table.table,
     locale: table.style === 'en-US' ? 'en-US' : table.style === 'id-ID' ? 'id-ID' : hints?.locale ?? 'id-ID',
     ...dateOrderOf(fields, hints, table.style),
     numberStyle: table.style,

@@ -1,6 +1,5 @@
-// INTERIM (replaced when the template module lands): today's ClaimTemplate as hints, and today's choice.
+// INTERIM (replaced when the template module lands): today's ClaimTemplate as hints, and a simple choice.
 import type { ClaimTemplate as OldTemplate } from '../../schemas/claim-template.js';
-import { templateScore } from '../../schemas/claim-extract.js';
 import type { Hints } from './hints.js';
 import type { TemplateChoice } from '../reading.js';
 
@@ -16,13 +15,15 @@ export function fromOld(t: OldTemplate): ClaimTemplate {
   };
 }
 
-export function chooseTemplate(text: string, templates: ClaimTemplate[], old: OldTemplate[]): { chosen: ClaimTemplate | null; candidates: TemplateChoice[]; because: string } {
-  let best: ClaimTemplate | null = null, bestScore = -1;
+export function chooseTemplate(text: string, templates: ClaimTemplate[]): { chosen: ClaimTemplate | null; candidates: TemplateChoice[]; because: string } {
+  const l = text.toLowerCase().replace(/\s+/g, ' ');
+  let best: ClaimTemplate | null = null;
   const candidates: TemplateChoice[] = [];
-  templates.forEach((t, i) => {
-    const sc = templateScore(text, old[i]);
-    candidates.push({ name: t.name, source: t.source, origin: t.origin, matched: sc.matches, why: `${sc.keywords} of ${t.identify.length} keywords` });
-    if (sc.matches && sc.score > bestScore) { best = t; bestScore = sc.score; }
-  });
+  for (const t of templates) {
+    const found = t.identify.filter((k) => l.includes(k.toLowerCase().replace(/\s+/g, ' ')));
+    const matched = found.length === t.identify.length;
+    candidates.push({ name: t.name, source: t.source, origin: t.origin, matched, why: `${found.length} of ${t.identify.length} keywords` });
+    if (matched && (!best || t.identify.length > best.identify.length || (t.origin !== 'built-in' && best.origin === 'built-in'))) best = t;
+  }
   return { chosen: best, candidates, because: best ? `template '${(best as ClaimTemplate).name}' matches` : 'no template matches: the generic reader' };
 }
