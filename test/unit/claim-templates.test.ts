@@ -57,6 +57,10 @@ describe('claim templates: every bad key is a ConfigError naming file, line and 
     ['bad row regex', MINIMAL + 'lines:\n  row: "(?<description>.+"\n', 4, /lines\.row: is not a valid regular expression/],
     ['row group not a column', MINIMAL + 'lines:\n  row: "(?<description>.+) (?<total>\\\\d+)"\n', 4, /lines\.row: group 'total' is not a line-item column/],
     ['row without amount', MINIMAL + 'lines:\n  row: "(?<description>.+)"\n', 4, /lines\.row: needs a \(\?<amount>…\) group/],
+    ['blank label', MINIMAL + 'fields:\n  claim_id: { label: ["No", ""] }\n', 4, /fields\.claim_id\.label\.1: must not be empty/],
+    ['blank end marker', MINIMAL + 'lines:\n  end: [" "]\n', 4, /lines\.end\.0: must not be empty/],
+    ['column without texts', MINIMAL + 'lines:\n  columns:\n    amount: []\n', 5, /lines\.columns\.amount: needs at least one header text/],
+    ['exclude inside identify', MINIMAL + 'exclude: ["Hospital"]\n', 3, /exclude\.0: 'Hospital' is part of identify keyword 'ACME HOSPITAL': the template could never match/],
     ['unknown lines key', MINIMAL + 'lines:\n  footer: ["Halaman"]\n', 4, /unknown key 'lines\.footer'/],
     ['YAML syntax', 'name: t\nidentify: ["A"\n', 3, /bad\.yaml:\d+: /],
   ];
@@ -293,7 +297,7 @@ describe('claim templates: which one applies', () => {
     const text = fc.subarray(pool, { minLength: 4 }).map((ps) => ps.join('\n'));
     const template = fc.record({
       // Often one of a few shared identify lists: ties must come out the same too.
-      identify: fc.oneof(fc.subarray(pool, { minLength: 1, maxLength: 3 }), fc.constantFrom(['RS HARAPAN SEHAT'], ['KLAIM', 'SEHAT'])),
+      identify: fc.oneof(fc.subarray(pool, { minLength: 1, maxLength: 3 }), fc.constantFrom<string[]>(['RS HARAPAN SEHAT'], ['KLAIM', 'SEHAT'])),
       exclude: fc.subarray(pool, { maxLength: 1 }),
       priority: fc.constantFrom(0, 0, 0, 1),
       origin: fc.constantFrom<TemplateOrigin>('config', 'config', 'config', 'built-in', 'file'),

@@ -1,6 +1,7 @@
 import { ConfigError } from '../../errors.js';
 import type { TemplateChoice } from '../reading.js';
 import type { ClaimTemplate, TemplateOrigin } from './template.js';
+import { containsKeyword as contains } from './keywords.js';
 
 export interface TemplateChoiceResult {
   chosen: ClaimTemplate | null;
@@ -13,30 +14,6 @@ export interface TemplateChoiceResult {
 /** A template given with --template beats the config's, which beat the built-in ones. */
 const ORIGIN_RANK: Record<TemplateOrigin, number> = { file: 3, config: 2, 'built-in': 1 };
 const ORIGIN_NAME: Record<TemplateOrigin, string> = { file: 'file', config: 'config', 'built-in': 'built-in' };
-
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const WORD = /[\p{L}\p{N}]/u;
-
-/**
- * A keyword as a pattern: case-insensitive, any (or no) white space where the keyword has
- * some (PDF text breaks and spaces lines its own way), and whole words only: a keyword that
- * starts or ends with a letter or digit must not continue a longer word ('RS HARAPAN SEHAT'
- * is not in 'RS HARAPAN SEHATI').
- */
-function keywordPattern(keyword: string): RegExp {
-  const k = keyword.trim();
-  const body = k.split(/\s+/).map(escapeRe).join('\\s*');
-  const before = WORD.test(k[0]) ? '(?<![\\p{L}\\p{N}])' : '';
-  const after = WORD.test(k[k.length - 1]) ? '(?![\\p{L}\\p{N}])' : '';
-  return new RegExp(before + body + after, 'iu');
-}
-
-const patterns = new Map<string, RegExp>();
-function contains(text: string, keyword: string): boolean {
-  let re = patterns.get(keyword);
-  if (!re) { re = keywordPattern(keyword); patterns.set(keyword, re); }
-  return re.test(text);
-}
 
 /** Specificity: characters of the identify keywords, white space not counted. */
 const identifyChars = (t: ClaimTemplate) => t.identify.reduce((n, k) => n + k.replace(/\s+/g, '').length, 0);

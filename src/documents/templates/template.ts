@@ -5,6 +5,7 @@ import { insuranceClaim } from '../../schemas/builtin/insurance-claim.js';
 import type { ItemColumn } from '../reading.js';
 import type { Hints } from './hints.js';
 import { toHints, type RawTemplate } from './to-hints.js';
+import { containsKeyword } from './keywords.js';
 
 /**
  * A claim template: hints for one issuer's layout where the generic reader is not enough.
@@ -98,9 +99,22 @@ function checkMeaning(raw: RawTemplate, doc: Document, lines: LineCounter, file:
   };
   if (raw.name.trim() === '') fail(['name'], 'must not be empty');
   if (raw.identify.length === 0) fail(['identify'], 'needs at least one keyword');
-  const blank = (key: 'identify' | 'exclude' | 'otherLabels') =>
-    (raw[key] ?? []).forEach((k, i) => { if (k.trim() === '') fail([key, i], 'must not be empty'); });
-  blank('identify'); blank('exclude'); blank('otherLabels');
+  // An empty label, keyword or marker would match every line.
+  const blank = (path: (string | number)[], list: string[] | undefined) =>
+    (list ?? []).forEach((k, i) => { if (k.trim() === '') fail([...path, i], 'must not be empty'); });
+  blank(['identify'], raw.identify); blank(['exclude'], raw.exclude); blank(['otherLabels'], raw.otherLabels);
+  for (const [name, f] of Object.entries(raw.fields ?? {})) blank(['fields', name, 'label'], f.label);
+  if (Array.isArray(raw.lines?.header)) blank(['lines', 'header'], raw.lines.header);
+  blank(['lines', 'end'], raw.lines?.end); blank(['lines', 'skip'], raw.lines?.skip);
+  for (const [c, texts] of Object.entries(raw.lines?.columns ?? {})) {
+    if (texts.length === 0) fail(['lines', 'columns', c], 'needs at least one header text');
+    blank(['lines', 'columns', c], texts);
+  }
+  // An exclude keyword found inside the template's own identify would veto it on every document.
+  (raw.exclude ?? []).forEach((x, i) => {
+    const clash = raw.identify.find((k) => containsKeyword(k, x));
+    if (clash !== undefined) fail(['exclude', i], `'${x}' is part of identify keyword '${clash}': the template could never match`);
+  });
   for (const section of ['fields', 'constants'] as const) {
     for (const f of Object.keys(raw[section] ?? {})) {
       if (!CLAIM_FIELDS.has(f)) fail([section, f], `'${f}' is not an insurance_claim field (${[...CLAIM_FIELDS].join(', ')})`, true);
