@@ -78,4 +78,8 @@ export interface Reading {
   table: TableReading;
   locale: 'id-ID' | 'en-US';
   dateOrder: 'DMY' | 'MDY' | 'YMD';
+  /** False when the document's numeric dates could be read day-month or month-day and nothing settles it. */
+  dateOrderSure: boolean;
+  /** What the amounts' separators said: a style, null (nothing told) or 'mixed' (they disagree: needs-review). */
+  numberStyle: 'id-ID' | 'en-US' | null | 'mixed';
 }
