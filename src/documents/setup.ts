@@ -1,6 +1,6 @@
 import type { HaloConfig } from '../config/types.js';
-import { loadTemplates } from '../schemas/claim-template.js';
-import { fromOld, chooseTemplate as chooseInterim } from './templates/interim.js';
+import { loadTemplates, loadTemplateFile } from './templates/load.js';
+import { chooseTemplate } from './templates/choose.js';
 import { DICTIONARY, extendDictionary, type Dictionary } from './read/dictionary.js';
 import type { Choice } from './claim.js';
 
@@ -16,7 +16,10 @@ export interface ClaimReaderSetup {
 export function claimReaderFor(config: HaloConfig, opts: { templateFiles?: string[]; builtins?: boolean; templates?: boolean } = {}): ClaimReaderSetup {
   const dictionary = extendDictionary(DICTIONARY, config.claims?.labels);
   if (opts.templates === false) return { dictionary, chooseTemplate: () => ({ chosen: null, candidates: [], because: 'templates are off (--no-templates): the generic reader' }) };
-  const old = loadTemplates([...config.claimTemplates, ...(opts.templateFiles ?? [])]);
-  const templates = old.map(fromOld);
-  return { dictionary, chooseTemplate: (text) => chooseInterim(text, templates, old) };
+  // Loaded once: every document of the run is matched against the same list.
+  const templates = [
+    ...loadTemplates(config.claimTemplates, { builtins: opts.builtins }),
+    ...(opts.templateFiles ?? []).map(loadTemplateFile),
+  ];
+  return { dictionary, chooseTemplate: (text) => chooseTemplate(text, templates) };
 }

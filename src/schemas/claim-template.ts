@@ -1,11 +1,10 @@
-import { loadTemplates as loadClaimTemplates } from '../documents/templates/load.js';
 import type { ClaimTemplate as Template } from '../documents/templates/template.js';
 import type { Locale, DateOrder } from './types.js';
 
 /**
- * Transitional: the text-order extractor (claim-extract.ts, pdf-file.ts) still reads
- * templates in their old shape. Templates now live in src/documents/templates/ and read as
- * Hints; this view of them goes when the reader by layout replaces that extractor.
+ * Transitional: the old text-order extractor (claim-extract.ts, no longer called) reads
+ * templates in this shape. Templates live in src/documents/templates/ and read as Hints;
+ * this file goes with claim-extract.ts.
  */
 export interface TemplateField {
   label: string[];
@@ -45,9 +44,4 @@ export function legacyTemplate(t: Template): ClaimTemplate {
     lines: { header: (h.table.header ?? []).join(' '), row: h.table.row ?? '(?!)', end: h.table.end ?? [] },
     source: t.source,
   };
-}
-
-/** The built-in templates, then those of the config, in the old shape. */
-export function loadTemplates(extraPaths: string[] = []): ClaimTemplate[] {
-  return loadClaimTemplates(extraPaths).map(legacyTemplate);
 }

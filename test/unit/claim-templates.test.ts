@@ -289,6 +289,9 @@ describe('claim templates: which one applies', () => {
       "missing 'MEDIKA UTAMA CLINIC'",
     ]);
     assert.match(chooseTemplate(HQ, []).because, /no claim templates are configured/);
+    // None matches: the closest (largest share of identify found) comes first, for "closest: …" hints.
+    const none = chooseTemplate('FORMULIR KLAIM ASURANSI', [tpl('a', ['MEDIKA']), tpl('b', ['RS X', 'FORMULIR KLAIM ASURANSI']), tpl('c', ['RS Y', 'KLAIM', 'FORMULIR'])]);
+    assert.deepEqual(none.candidates.map((c) => c.name), ['c', 'b', 'a']);
   });
 
   test('the result does not depend on the order of the templates (property)', () => {

@@ -5,7 +5,7 @@ import { containsKeyword as contains } from './keywords.js';
 
 export interface TemplateChoiceResult {
   chosen: ClaimTemplate | null;
-  /** Every template, matched ones first in precedence order, then the others by name. */
+  /** Every template: the matched ones in precedence order, then the others closest first (share of identify keywords found). */
   candidates: TemplateChoice[];
   /** One sentence: why the chosen one won, or why none applies. */
   because: string;
@@ -57,9 +57,12 @@ export function chooseTemplate(text: string, templates: ClaimTemplate[]): Templa
     return seen.has(id) ? false : (seen.add(id), true);
   });
   const why = new Map<ClaimTemplate, string>();
+  /** The share of identify keywords found: the closest template of a document none matches. */
+  const near = new Map<ClaimTemplate, number>();
   const matched: ClaimTemplate[] = [];
   for (const t of list) {
     const found = t.identify.filter((k) => contains(text, k));
+    near.set(t, found.length / t.identify.length);
     const missing = t.identify.filter((k) => !found.includes(k));
     const vetoes = t.exclude.filter((k) => contains(text, k));
     const spec = `priority ${t.priority}, ${t.identify.length} identify keywords of ${identifyChars(t)} characters`;
@@ -82,7 +85,7 @@ export function chooseTemplate(text: string, templates: ClaimTemplate[]): Templa
       { file: tied[0].source, hint: 'templates that match one document must differ in origin, priority or identify' },
     );
   }
-  const others = list.filter((t) => !matched.includes(t));
+  const others = list.filter((t) => !matched.includes(t)).sort((a, b) => near.get(b)! - near.get(a)! || byNameThenSource(a, b));
   const candidates: TemplateChoice[] = [...matched, ...others].map((t) => ({
     name: t.name, source: t.source, origin: t.origin, matched: matched.includes(t), why: why.get(t)!,
   }));
