@@ -288,7 +288,10 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
     const tight = prevLine !== null && prevLine === lastLine && prevLine.page === r.line.page
       && (r.line.y0 - prevLine.y1 < 0.5 * h || (pitch !== null && r.line.y0 - prevLine.y0 < 0.75 * pitch));
     const caps = text === text.toUpperCase() && /\p{L}/u.test(text) && last?.item.values.description !== last?.item.values.description?.toUpperCase();
-    if (last && onlyDescription && descCell && lastDescX !== undefined && Math.abs(descCell.x0 - lastDescX) < 3 && tight && !caps) {
+    // A template that says how many text lines a row takes settles it.
+    const byHint = hint?.rowLines !== undefined && last !== null && lastLine !== null && last.item.from.length < hint.rowLines;
+    const byLayout = hint?.rowLines === undefined && last && onlyDescription && descCell && lastDescX !== undefined && Math.abs(descCell.x0 - lastDescX) < 3 && tight && !caps;
+    if (last && (byHint || byLayout)) {
       last.item.values.description = `${last.item.values.description ?? ''} ${text}`.trim();
       last.item.from.push(where(r.line));
       result.lines.add(key(r.line));
