@@ -27,6 +27,7 @@ export function splitPeriod(value: string): [string, string] | null {
 
 /** Fields whose several labels all contribute (primary + secondary diagnosis). */
 const JOINED = new Set(['diagnosis_codes']);
+const DASHES = /^[-–—]+$|^n\/?a$/iu;
 const AMOUNTS = new Set(['claimed_amount', 'approved_amount']);
 const DATES = new Set(['patient_dob', 'admission_date', 'discharge_date']);
 const DATE_IN_TEXT = /\b(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}[\s-](?:\p{L}{3,10})\.?[\s-]\d{4})\b/u;
@@ -49,9 +50,11 @@ function trimValue(field: string, value: string): string {
   }
   if (DATES.has(field)) {
     const m = DATE_IN_TEXT.exec(value);
-    return m ? m[1] : value;
+    // "19-Oct-1963" reads as "19 Oct 1963".
+    return m ? m[1].replace(/^(\d{1,2})-(\p{L}{3,10}\.?)-(\d{4})$/u, '$1 $2 $3') : value;
   }
   if (field === 'diagnosis_codes') return diagnosisCodes(value);
+  if (field === 'claim_type') return ticked(value) ?? value;
   return value;
 }
 
@@ -60,9 +63,22 @@ function trimValue(field: string, value: string): string {
  * is kept, the name dropped. Only a part that starts with a well-formed code and continues
  * with words is cut; anything else stays whole, so a malformed code is still reported.
  */
-const CODE_WITH_NAME = /^\s*([A-Z]\d{2}(?:\.\d{1,4})?[A-Z]?)\s*(?:[-–:]\s*|\(\s*)?\p{L}[\p{L}\s,.'/()-]*\)?\s*$/u;
+const CODE_WITH_NAME = /^\s*([A-Z]\d{2}(?:\.\d{1,4})?[A-Z]?)\s*(?:[-–:]\s*|\(\s*)?(?![A-Z]\d{2})\p{L}(?:(?![A-Z]\d{2}(?:[.\s,;]|$))[\p{L}\d\s,.'/()-])*\)?\s*$/u;
 function diagnosisCodes(value: string): string {
   return value.split(/\s*[;|]\s*|,\s+(?=[A-Z]\d)/u).map((part) => CODE_WITH_NAME.exec(part)?.[1] ?? part).join(', ');
+}
+
+/**
+ * A form that prints both kinds with a tick ("X Inpatient Outpatient", "☑ Rawat Inap ☐ Rawat
+ * Jalan"): the kind right after the one mark. No mark, or two, is not read (needs-review).
+ */
+const KIND = /(rawat\s+inap|rawat\s+jalan|inpatient|outpatient|in-patient|out-patient)/giu;
+function ticked(value: string): string | null {
+  const kinds = [...value.matchAll(KIND)];
+  if (kinds.length < 2) return null;
+  const marked = kinds.filter((k) => /(?:^|\s)(?:x|v|✓|✔|☑|☒|■|\[x\]|\(x\))\s*$/iu.test(value.slice(0, k.index)) &&
+    !kinds.some((o) => o.index! < k.index! && o.index! + o[0].length > value.slice(0, k.index).search(/(?:x|v|✓|✔|☑|☒|■|\[x\]|\(x\))\s*$/iu)));
+  return marked.length === 1 ? marked[0][1] : '';
 }
 
 function fromOccurrence(o: Occurrence, how: FieldReading['how'] = o.how): FieldReading {
@@ -149,8 +165,13 @@ export function readClaim(doc: DocumentPages, hints: Hints | null, opts: ReadOpt
       continue;
     }
     if (JOINED.has(f) || hint?.join) {
+      // Each label's value on its own terms (a code with its name), and a dash printed for "none" left out.
       const values: string[] = [];
-      for (const o of found) if (!values.includes(o.value)) values.push(o.value);
+      for (const o of found) {
+        const v = trimValue(f, o.value);
+        if (!DASHES.test(v) && !values.includes(v)) values.push(v);
+      }
+      if (values.length === 0) values.push(trimValue(f, found[0].value));
       fields[f] = { ...fromOccurrence(found[0], found.length > 1 ? 'joined' : found[0].how), value: values.join(', '), conf: Math.min(...found.map((o) => o.conf)) };
       if (found.length > 1) fields[f].label = [...new Set(found.map((o) => o.label))].join(' + ');
       continue;
