@@ -71,6 +71,8 @@ export interface Reading {
   /** Why the chosen template (or the generic reader) won. */
   chosenBecause: string;
   source: WordSource;
+  pageCount: number;
+  /** The words and lines (empty when read for a batch: only `claims explain` prints them). */
   pages: Page[];
   lines: Line[][];
   fields: Record<string, FieldReading>;
@@ -78,4 +80,8 @@ export interface Reading {
   table: TableReading;
   locale: 'id-ID' | 'en-US';
   dateOrder: 'DMY' | 'MDY' | 'YMD';
+  /** False when the document's numeric dates could be read day-month or month-day and nothing settles it. */
+  dateOrderSure: boolean;
+  /** What the amounts' separators said: a style, null (nothing told) or 'mixed' (they disagree: needs-review). */
+  numberStyle: 'id-ID' | 'en-US' | null | 'mixed';
 }
