@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { insuranceClaim } from '../schemas/builtin/insurance-claim.js';
 import type { ClaimLine, Verdict } from './verdict.js';
+import { PERSONAL_FIELDS as REDACTED } from './redact.js';
 import { outcomeOf, type ClaimResultLike } from './explain/result.js';
 
 /**
@@ -44,8 +45,8 @@ const TOP_KEYS = ['description', 'verdict', 'problems', 'claim', 'personalFields
 const LINE_COLUMNS = ['description', 'quantity', 'unit_price', 'amount'] as const;
 type LineColumn = (typeof LINE_COLUMNS)[number];
 const CLAIM_FIELDS = new Set(insuranceClaim.fields.map((f) => f.name));
-/** The personal fields of insurance_claim (member_id, patient_name, patient_dob): from the schema, not a copy of it. */
-export const PERSONAL_FIELDS: ReadonlySet<string> = new Set(insuranceClaim.fields.filter((f) => f.personal).map((f) => f.name));
+/** The personal fields (member_id, patient_name, patient_dob): the redactor's list, as a set. */
+export const PERSONAL_FIELDS: ReadonlySet<string> = new Set<string>(REDACTED);
 
 function bad(file: string, key: string, what: string): UsageError {
   return new UsageError('bad-expected-file', `${file}: ${key}: ${what}`,

@@ -79,6 +79,9 @@ export function fakeClaimResult(o: FakeOptions = {}): ClaimResultLike {
     },
     locale: 'id-ID',
     dateOrder: 'DMY',
+    pageCount: 1,
+    dateOrderSure: true,
+    numberStyle: 'id-ID',
   };
   const judgement: Judgement = {
     verdict: o.verdict ?? 'valid',

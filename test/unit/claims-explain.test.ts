@@ -48,7 +48,7 @@ test('explain (the probe): a non-personal field read from a personal line shows 
 
 test('explain JSON: stable keys, personal values as ***(n), positions rounded', () => {
   const j = explainJson(fakeClaimResult(), 'x.pdf');
-  assert.deepEqual(Object.keys(j), ['file', 'verdict', 'failure', 'reader', 'fellBackFrom', 'chosenBecause', 'candidates', 'source', 'locale', 'dateOrder',
+  assert.deepEqual(Object.keys(j), ['file', 'verdict', 'failure', 'reader', 'fellBackFrom', 'chosenBecause', 'candidates', 'source', 'pageTextComplete', 'locale', 'dateOrder', 'dateOrderSure', 'numberStyle', 'pageCount',
     'pages', 'fields', 'items', 'table', 'checks', 'problems', 'claim', 'lines']);
   assertNoPersonal(JSON.stringify(j));
   assert.equal(j.verdict, 'valid');
@@ -98,4 +98,26 @@ test('claims test report: a block per document, personal differences as "differs
   assert.match(t, /claim\.patient_name: differs \(expected \*\*\*\(12\), read \*\*\*\(22\)\)/);
   assert.match(t, /✔ b\.pdf/);
   assert.match(t, /failed: 1 of 2 documents passed · fields 4\/6 right · lines 1\/1 right$/m);
+});
+
+test('explain when the name or member number was not found: the page keeps only label words, amounts and short numbers', () => {
+  const r = fakeClaimResult();
+  // The mask knows nothing of the name when the reader did not find it.
+  r.reading!.fields.patient_name = { ...r.reading!.fields.patient_name, value: null, at: null, labelAt: null };
+  r.reading!.fields.member_id = { ...r.reading!.fields.member_id, value: null, at: null, labelAt: null };
+  r.judgement!.claim.patient_name = null;
+  r.judgement!.claim.member_id = null;
+  r.mask = (t) => t;
+  const j = explainJson(r, 'x.pdf');
+  assert.equal(j.pageTextComplete, false);
+  assertNoPersonal(JSON.stringify(j));
+  const texts = j.pages[0].lines.map((l) => l.text);
+  assert.equal(texts[2], 'Nama Pasien : ***(6) ***(6) ***(8)');
+  assert.equal(texts[3], 'No. Peserta : ***(13)');
+  assert.equal(texts[4], 'Tanggal Lahir : ***(10)');
+  assert.equal(texts[10], 'Total Tagihan : Rp 1.250.000');
+  const t = explainText(r, 'x.pdf', plain);
+  assertNoPersonal(t);
+  assert.match(t, /the page's text is shown with only label words/);
+  assert.equal(explainJson(fakeClaimResult(), 'x.pdf').pageTextComplete, true);
 });

@@ -2,6 +2,7 @@ import type { Line } from '../layout/line.js';
 import type { FieldReading, Reading, Where } from '../reading.js';
 import { PERSONAL_FIELDS } from '../expected.js';
 import { outcomeOf, type ClaimResultLike } from './result.js';
+import { knownWords, pageTextTrusted, withholdUnknown } from './withhold.js';
 
 /**
  * `claims explain --format json`: one object, keys always present (null or [] when there is
@@ -18,8 +19,19 @@ export interface ExplainJson {
   chosenBecause: string | null;
   candidates: Array<{ name: string; origin: string; source: string; matched: boolean; why: string }>;
   source: string | null;
+  /**
+   * False when the reader did not find the patient's name or member number, so the mask cannot
+   * know them: the page's texts (lines, cells, an item's and a skipped line's text) then keep
+   * only label words, amounts and short numbers (explain/withhold.ts).
+   */
+  pageTextComplete: boolean;
   locale: string | null;
   dateOrder: string | null;
+  /** False when numeric dates could be read day-month or month-day and nothing settled it. */
+  dateOrderSure: boolean | null;
+  /** What the amounts' separators said: id-ID, en-US, null (nothing told) or mixed. */
+  numberStyle: string | null;
+  pageCount: number | null;
   pages: Array<{ number: number; width: number; height: number; lines: Array<{ no: number; x: number; y: number; text: string; cells: Array<{ x0: number; x1: number; text: string }> }> }>;
   fields: Array<{ field: string; personal: boolean; label: string | null; labelAt: Where | null; value: string | null; at: Where | null; how: string | null; conf: number; looked: string | null }>;
   items: Array<{ item: number; page: number; values: Record<string, string>; from: Array<Where & { text: string | null }>; conf: number }>;
@@ -59,6 +71,8 @@ function fieldValue(f: FieldReading): string | null {
   return PERSONAL_FIELDS.has(f.field) ? personalShown(f.value) : f.value;
 }
 
+const nullable = (t: string | undefined, f: (t: string) => string): string | null => (t === undefined ? null : f(t));
+
 /** Applies `mask` to every string in a JSON-shaped value (keys are this format's own). */
 function maskDeep<T>(v: T, mask: (s: string) => string): T {
   if (typeof v === 'string') return mask(v) as T;
@@ -75,6 +89,10 @@ export function explainJson(result: ClaimResultLike, file: string): ExplainJson 
   const r = result.reading;
   const j = result.judgement;
   const lines = r ? lineIndex(r) : new Map<string, Line>();
+  const trusted = r ? pageTextTrusted(r) : true;
+  const known = r && !trusted ? knownWords(r) : new Set<string>();
+  /** A text taken from the page (not a field's value): withheld in part when the mask cannot be trusted with it. */
+  const pageText = (t: string): string => (trusted ? t : withholdUnknown(t, known));
   const obj: ExplainJson = {
     file,
     verdict: outcomeOf(result),
@@ -84,13 +102,17 @@ export function explainJson(result: ClaimResultLike, file: string): ExplainJson 
     chosenBecause: r?.chosenBecause ?? null,
     candidates: (r?.candidates ?? []).map((c) => ({ name: c.name, origin: c.origin, source: c.source, matched: c.matched, why: c.why })),
     source: r?.source ?? null,
+    pageTextComplete: trusted,
     locale: r?.locale ?? null,
     dateOrder: r?.dateOrder ?? null,
+    dateOrderSure: r ? r.dateOrderSure : null,
+    numberStyle: r?.numberStyle ?? null,
+    pageCount: r?.pageCount ?? null,
     pages: (r?.pages ?? []).map((p) => ({
       number: p.number, width: pt(p.width), height: pt(p.height),
       lines: linesOfPage(r!, p.number).map((l) => ({
-        no: l.no, x: pt(l.x0), y: pt(l.y0), text: l.text,
-        cells: l.cells.map((c) => ({ x0: pt(c.x0), x1: pt(c.x1), text: c.text })),
+        no: l.no, x: pt(l.x0), y: pt(l.y0), text: pageText(l.text),
+        cells: l.cells.map((c) => ({ x0: pt(c.x0), x1: pt(c.x1), text: pageText(c.text) })),
       })),
     })),
     fields: Object.values(r?.fields ?? {}).map((f) => ({
@@ -100,13 +122,13 @@ export function explainJson(result: ClaimResultLike, file: string): ExplainJson 
     items: (r?.items ?? []).map((it, i) => ({
       item: i + 1, page: it.page,
       values: Object.fromEntries(Object.entries(it.values).filter((e): e is [string, string] => typeof e[1] === 'string')),
-      from: it.from.map((w) => ({ ...w, text: lines.get(`${w.page}:${w.line}`)?.text ?? null })),
+      from: it.from.map((w) => ({ ...w, text: nullable(lines.get(`${w.page}:${w.line}`)?.text, pageText) })),
       conf: it.conf,
     })),
     table: r ? {
       headers: r.table.headers,
       columns: r.table.columns.map((c) => ({ column: c.column, header: c.header, x0: pt(c.x0), x1: pt(c.x1) })),
-      skipped: r.table.skipped.map((s) => ({ at: s.at, kind: s.kind, text: s.text ?? lines.get(`${s.at.page}:${s.at.line}`)?.text ?? null })),
+      skipped: r.table.skipped.map((s) => ({ at: s.at, kind: s.kind, text: nullable(s.text ?? lines.get(`${s.at.page}:${s.at.line}`)?.text, pageText) })),
       end: r.table.end,
     } : null,
     checks: (j?.checks ?? []).map((c) => ({ name: c.name, ok: c.ok, detail: c.detail, field: c.field ?? null, page: c.page ?? null })),

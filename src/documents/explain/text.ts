@@ -48,7 +48,8 @@ function readerBlock(e: ExplainJson, c: ChalkInstance): string[] {
   const out = ['', c.bold('reader')];
   out.push(`  read by ${readerName(e)}: ${e.chosenBecause ?? ''}`);
   if (e.fellBackFrom) out.push(`  ${c.yellow(`template ${e.fellBackFrom} was chosen first, but its reading failed the gates: the generic reader took over`)}`);
-  out.push(`  words from ${e.source ?? '-'} · amounts ${e.locale ?? '-'} · dates ${e.dateOrder ?? '-'}`);
+  const style = e.numberStyle === null ? 'not told by the separators' : e.numberStyle === 'mixed' ? c.yellow('separators disagree') : `separators say ${e.numberStyle}`;
+  out.push(`  ${e.pageCount ?? '?'} page(s), words from ${e.source ?? '-'} · amounts ${e.locale ?? '-'} (${style}) · dates ${e.dateOrder ?? '-'}${e.dateOrderSure === false ? c.yellow(' (not sure: day and month could be either)') : ''}`);
   if (e.candidates.length === 0) out.push(c.gray('  no template was considered'));
   else {
     out.push('  templates considered:');
@@ -62,6 +63,10 @@ function readerBlock(e: ExplainJson, c: ChalkInstance): string[] {
 
 function pagesBlock(e: ExplainJson, c: ChalkInstance): string[] {
   const out: string[] = [];
+  if (!e.pageTextComplete) {
+    out.push('', c.yellow('The patient\'s name or member number was not found, so the page\'s text is shown with only label words, amounts and short numbers: '
+      + 'every other word is ***(n). Add the labels this form prints to a template (or the config\'s claims.labels) and run again.'));
+  }
   for (const p of e.pages) {
     out.push('', c.bold(`page ${p.number}`) + c.gray(` (${p.width} × ${p.height} pt, ${p.lines.length} lines)`));
     out.push(c.gray('  line      y      x  text'));
@@ -76,15 +81,18 @@ function fieldsBlock(e: ExplainJson, c: ChalkInstance): string[] {
   const out = ['', c.bold('fields')];
   if (e.fields.length === 0) out.push(c.gray('  none read'));
   const w = Math.max(0, ...e.fields.map((f) => f.field.length));
+  // Values in a column (a long one just pushes its own line's facts right).
+  const vw = Math.min(24, Math.max(0, ...e.fields.map((f) => f.value?.length ?? 0)));
   for (const f of e.fields) {
     const name = f.field.padEnd(w);
     if (f.value === null) {
       out.push(`  ${name}  ${c.yellow('not found')}${f.looked ? `: looked ${f.looked}` : ''}`);
       continue;
     }
-    const label = f.label === null ? c.gray('(no label)') : `label "${f.label}" at ${whereText(f.labelAt, false)}`;
     const conf = f.conf < 1 ? c.yellow(` conf ${f.conf.toFixed(2)}`) : '';
-    out.push(`  ${name}  ${f.value}  ${c.gray(`${f.how ?? '?'} · ${label} · value at ${whereText(f.at)}`)}${conf}`);
+    const how = f.at === null ? (f.how ?? '?')
+      : `${f.how ?? '?'} · ${f.label === null ? '(no label)' : `label "${f.label}" at ${whereText(f.labelAt, false)}`} · value at ${whereText(f.at)}`;
+    out.push(`  ${name}  ${f.value.padEnd(vw)}  ${c.gray(how)}${conf}`);
   }
   return out;
 }
