@@ -7,7 +7,8 @@ import { buildLines, documentText } from './layout/lines.js';
 import { judge, type GateContext, type Gated } from './gates.js';
 import { maskFor, personalForms, type Mask } from './redact.js';
 import type { Hints } from './templates/hints.js';
-import { chooseTemplate, type ClaimTemplate } from './templates/interim.js';
+import { chooseTemplate } from './templates/choose.js';
+import type { ClaimTemplate } from './templates/template.js';
 
 /**
  * One claim document from its pages to a verdict: the template that applies (if any) reads

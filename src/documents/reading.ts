@@ -39,6 +39,12 @@ export interface ItemReading {
   /** The text lines this item was built from (a wrapped description spans several). */
   from: Where[];
   conf: number;
+  /**
+   * Why the reader is not sure this row is an item as read (a row without quantity and price
+   * in a table that has them; a description taken from the lines above the numbers). A total
+   * that does not add up is then needs-review, not the document's mistake.
+   */
+  unsure?: string;
 }
 
 export type SkippedKind = 'header' | 'footer' | 'category' | 'subtotal' | 'carried' | 'total' | 'other';

@@ -1,6 +1,5 @@
 import type { HaloConfig } from '../config/types.js';
-import { loadTemplates } from '../schemas/claim-template.js';
-import { fromOld } from './templates/interim.js';
+import { loadTemplates, loadTemplateFile } from './templates/load.js';
 import { DICTIONARY, extendDictionary } from './read/dictionary.js';
 import type { ClaimSetup } from './claim.js';
 
@@ -9,9 +8,13 @@ import type { ClaimSetup } from './claim.js';
  * files named on the command line, which win) and the dictionary with the config's labels.
  * Plain data: it goes to the PDF worker threads with each document.
  */
-export function claimReaderFor(config: HaloConfig, opts: { templateFiles?: string[]; templates?: boolean } = {}): ClaimSetup {
+export function claimReaderFor(config: HaloConfig, opts: { templateFiles?: string[]; builtins?: boolean; templates?: boolean } = {}): ClaimSetup {
   const dictionary = extendDictionary(DICTIONARY, config.claims?.labels);
   if (opts.templates === false) return { dictionary, templates: [] };
-  const templates = loadTemplates([...config.claimTemplates, ...(opts.templateFiles ?? [])]).map(fromOld);
+  // Loaded once: every document of the run is matched against the same list.
+  const templates = [
+    ...loadTemplates(config.claimTemplates, { builtins: opts.builtins }),
+    ...(opts.templateFiles ?? []).map(loadTemplateFile),
+  ];
   return { dictionary, templates };
 }

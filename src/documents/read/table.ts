@@ -3,7 +3,7 @@ import type { ItemColumn, ItemReading, SkippedKind, TableReading, Where } from '
 import type { TableHint } from '../templates/hints.js';
 import type { Dictionary } from './dictionary.js';
 import { LabelIndex, labelDef, tokensOf, normWord } from './labels.js';
-import { amountText, cents, decideStyle, quantityText, type NumberStyle } from './numbers.js';
+import { amountText, cents, decideStyle, isCurrencyMark, quantityText, type NumberStyle } from './numbers.js';
 
 /**
  * The line-item table, read by position: its header line is found by its column words
@@ -109,6 +109,8 @@ function place(line: Line, zs: Zoned): Map<ItemColumn, { text: string; x0: numbe
     return best;
   };
   for (const cell of line.cells) {
+    // "Rp" printed in a column of its own before each amount belongs to no column.
+    if (isCurrencyMark(cell.text)) continue;
     const z = zoneOf(cell.x0, cell.x1);
     // Trailing numbers that sit in number columns right of the cell's own zone: split them off.
     const words = cell.words;
@@ -123,6 +125,28 @@ function place(line: Line, zs: Zoned): Map<ItemColumn, { text: string; x0: numbe
     for (const w of words.slice(cut)) put(zoneOf(w.x, w.x + w.w).column, w.text, w.x);
   }
   return out;
+}
+
+/**
+ * A category row that prints its sum before its items ("KAMAR … 3.450.000", then the rooms):
+ * a row without quantity or unit price, in a table that has them, whose amount is exactly the
+ * sum of the items after it up to the next such row, is that category's sum, not an item.
+ */
+function reclassifyLeadingSums(result: TableResult, tableHasQtyOrPrice: boolean, style: NumberStyle | null): void {
+  if (!tableHasQtyOrPrice) return;
+  const items = result.items;
+  const bare = (it: ItemReading) => it.values.quantity === undefined && it.values.unit_price === undefined;
+  const drop = new Set<ItemReading>();
+  for (let i = 0; i < items.length; i++) {
+    if (!bare(items[i])) continue;
+    const own = cents(items[i].values.amount ?? '', style);
+    let sum = 0, n = 0;
+    for (let k = i + 1; k < items.length && !bare(items[k]); k++, n++) sum += cents(items[k].values.amount ?? '', style) ?? NaN;
+    if (n > 0 && own !== null && own === sum) drop.add(items[i]);
+  }
+  if (drop.size === 0) return;
+  for (const it of drop) result.table.skipped.push({ at: it.from[it.from.length - 1], kind: 'subtotal', text: it.values.description });
+  result.items = items.filter((it) => !drop.has(it));
 }
 
 /** The last amount printed on a line ("Total Tagihan : Rp 4.375.000"). */
@@ -239,6 +263,8 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
       } else for (const p of pending) skip(p, 'category');
       pending = [];
       const item: ItemReading = { page: r.line.page, values, from, conf: r.line.conf };
+      if ((hasQty || hasPrice) && values.quantity === undefined && values.unit_price === undefined) item.unsure = 'no quantity or unit price in a table that prints them';
+      else if (from.length > 1 && from[0].line !== r.line.no) item.unsure = 'its description was taken from the lines above its numbers';
       if (last && last.line.page === r.line.page) pitches.push(r.line.y0 - last.line.y0);
       result.items.push(item);
       result.lines.add(key(r.line));
@@ -262,7 +288,10 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
     const tight = prevLine !== null && prevLine === lastLine && prevLine.page === r.line.page
       && (r.line.y0 - prevLine.y1 < 0.5 * h || (pitch !== null && r.line.y0 - prevLine.y0 < 0.75 * pitch));
     const caps = text === text.toUpperCase() && /\p{L}/u.test(text) && last?.item.values.description !== last?.item.values.description?.toUpperCase();
-    if (last && onlyDescription && descCell && lastDescX !== undefined && Math.abs(descCell.x0 - lastDescX) < 3 && tight && !caps) {
+    // A template that says how many text lines a row takes settles it.
+    const byHint = hint?.rowLines !== undefined && last !== null && lastLine !== null && last.item.from.length < hint.rowLines;
+    const byLayout = hint?.rowLines === undefined && last && onlyDescription && descCell && lastDescX !== undefined && Math.abs(descCell.x0 - lastDescX) < 3 && tight && !caps;
+    if (last && (byHint || byLayout)) {
       last.item.values.description = `${last.item.values.description ?? ''} ${text}`.trim();
       last.item.from.push(where(r.line));
       result.lines.add(key(r.line));
@@ -275,6 +304,7 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
     }
     lastLine = null;
   }
+  reclassifyLeadingSums(result, hasQty || hasPrice, style);
   // Text after the last row that no row took is not the table's (a note, the amount in words).
   for (const p of pending) result.lines.delete(key(p));
   return result;
