@@ -82,12 +82,15 @@ export function summarise(dir: string, templates: TestReport['templates'], docum
   return { dir, templates, documents, summary: { documents: documents.length, passed: documents.filter((d) => d.passed).length, fields: sum('fields'), lines: sum('lines') } };
 }
 
+const MAX_SHOWN = 25;
 const ratio = (x: { right: number; expected: number }) => `${x.right}/${x.expected}`;
 
 /** A personal field's difference: only that it differs, and the lengths compare() gave. */
 function differenceText(d: Difference, c: ChalkInstance): string {
   const field = d.what.startsWith('claim.') ? d.what.slice('claim.'.length) : null;
-  if (field !== null && PERSONAL_FIELDS.has(field)) return `${d.what}: ${c.yellow('differs')} ${c.gray(`(expected ${d.expected}, read ${d.got})`)}`;
+  if (field !== null && PERSONAL_FIELDS.has(field)) {
+    return d.got === 'not read' ? `${d.what}: ${c.red('not read')}` : `${d.what}: ${c.yellow('differs')} ${c.gray(`(expected ${d.expected}, read ${d.got})`)}`;
+  }
   return `${d.what}: expected ${c.green(d.expected)}, got ${c.red(d.got)}`;
 }
 
@@ -99,7 +102,10 @@ export function testReportText(r: TestReport, c: ChalkInstance): string {
       `${verdictColour(d.verdict, c)}${d.verdict === d.expectedVerdict ? '' : ` (expected ${d.expectedVerdict})`}`,
       `fields ${ratio(d.fields)}`, `lines ${ratio(d.lines)}`];
     out.push(`${mark} ${c.bold(d.file)}  ${facts.join(c.gray(' · '))}`);
-    for (const x of d.differences) out.push(`    ${differenceText(x, c)}`);
+    // A missed or extra item shifts every later line (they are matched by position): the first
+    // differences say what went wrong; the JSON report keeps them all.
+    for (const x of d.differences.slice(0, MAX_SHOWN)) out.push(`    ${differenceText(x, c)}`);
+    if (d.differences.length > MAX_SHOWN) out.push(c.gray(`    … ${d.differences.length - MAX_SHOWN} more differences (--format json lists them all)`));
   }
   const s = r.summary;
   out.push('');

@@ -75,6 +75,16 @@ describe('claims explain', () => {
     });
   }
 
+  test('every layout of fixtures/claims-layouts, text and JSON: no personal value in the page, even where the reader missed the name', () => {
+    const dir = join(ROOT, 'fixtures/claims-layouts');
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.pdf'))) {
+      for (const fmt of ['text', 'json']) {
+        const r = runCli(['claims', 'explain', join(dir, f), '--format', fmt]);
+        assert.ok(r.code === 0 || r.code === 1, `${f}: ${r.stderr}`);
+      }
+    }
+  });
+
   test('the encrypted and the scanned PDF: a clear message, exit 1', () => {
     for (const [f, code] of [['encrypted.pdf', 'encrypted-file'], ['scan-image-only.pdf', 'no-text-layer']]) {
       const t = runCli(['claims', 'explain', join(DIR, f)]);
@@ -159,6 +169,21 @@ describe('claims test', () => {
     const o = JSON.parse(runCli(['claims', 'test', d, '--json']).stdout);
     assert.deepEqual(o.documents[0].differences[0], { what: 'claim.claimed_amount', expected: '4370000.00', got: '4375000.00' });
     assert.match(o.documents[0].differences[1].got, /^\*\*\*\(\d+\)$/);
+  });
+
+  test('the layouts fixtures (fixtures/claims-layouts): every document compared, nothing personal printed', () => {
+    for (const args of [[], ['--no-templates']]) {
+      const r = runCli(['claims', 'test', 'fixtures/claims-layouts', ...args, '--format', 'json']);
+      assert.ok(r.code === 0 || r.code === 1, r.stderr);
+      const o = JSON.parse(r.stdout);
+      const pdfCount = readdirSync(join(ROOT, 'fixtures/claims-layouts')).filter((f) => f.endsWith('.expected.json')).length;
+      assert.equal(o.summary.documents, pdfCount);
+      assert.equal(o.summary.passed, o.documents.filter((d: { passed: boolean }) => d.passed).length);
+      assert.equal(r.code, o.summary.passed === o.summary.documents ? 0 : 1);
+      assert.ok(o.summary.fields.expected > 0 && o.summary.lines.expected > 0);
+    }
+    const t = runCli(['claims', 'test', 'fixtures/claims-layouts']);
+    assert.match(t.stdout, /^(passed|failed): \d+ of \d+ documents passed · fields \d+\/\d+ right · lines \d+\/\d+ right$/m);
   });
 
   test('--no-templates: the generic reader alone', () => {
