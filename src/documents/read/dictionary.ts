@@ -19,6 +19,8 @@ export interface Dictionary {
   subtotals: string[];
   /** Printed labels of things that are not fields: they end a value beside them. */
   other: string[];
+  /** Labels of a stay printed as one range ("04/11/2026 s.d. 08/11/2026"): admission and discharge dates. */
+  periods: string[];
 }
 
 export const DICTIONARY: Dictionary = {
@@ -67,7 +69,9 @@ export const DICTIONARY: Dictionary = {
     'Terbilang', 'Alamat', 'Telp', 'Telepon', 'Physician', 'Doctor', 'Attending Physician', 'Insurer', 'Guarantor', 'Ward', 'Room', 'Class',
     'Jenis Kelamin', 'Gender', 'Sex', 'Umur', 'Usia', 'Age', 'No. RM', 'No. Rekam Medis', 'MRN', 'Medical Record No', 'Ruang', 'Ruangan',
     'Poli', 'Poliklinik', 'Clinic', 'Department', 'Tanggal Cetak', 'Printed', 'Tanggal', 'Date', 'Invoice No', 'No. Invoice', 'No. Kuitansi',
-    'No. Registrasi', 'No. Reg', 'Registration No'],
+    'No. Registrasi', 'No. Reg', 'Registration No', 'Lama Rawat', 'Lama Perawatan', 'Length of Stay'],
+  periods: ['Periode Rawat', 'Periode Perawatan', 'Periode Pelayanan', 'Tanggal Rawat', 'Tgl. Rawat', 'Tanggal Perawatan', 'Masa Rawat',
+    'Period of Stay', 'Treatment Period', 'Stay', 'Dates of Stay', 'Admission - Discharge', 'Tgl. Masuk - Keluar', 'Tanggal Masuk - Keluar'],
 };
 
 /** The dictionary with the config's additions (they come first: a user's label is more specific). */

@@ -65,8 +65,11 @@ export function findOccurrences(pages: Line[][], index: LabelIndex, skip: Set<st
         // 2. The next cell(s) on the line, up to the next label.
         if (position !== 'below' && end < a.tokens.length && (!next || next.start > end)) {
           const stop = next ? next.start : a.tokens.length;
-          const nextCell = a.tokens[end].cell;
-          const run = a.tokens.slice(end, stop).filter((t) => t.cell === nextCell);
+          // A colon printed in a column of its own ("No. Klaim | : | X") is not the value.
+          let from = end;
+          while (from < stop && a.tokens[from].norm === '' && a.tokens[from].colon) from++;
+          const nextCell = from < stop ? a.tokens[from].cell : -1;
+          const run = a.tokens.slice(from, stop).filter((t) => t.cell === nextCell);
           if (textOf(run)) {
             out.push({ field, label: hit.label.text, labelAt, value: textOf(run), at: where(a.line, run[0].word.x), how: 'right', conf: Math.min(...run.map((t) => t.word.conf)) });
             continue;

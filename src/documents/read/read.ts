@@ -14,6 +14,17 @@ import { PERSONAL_FIELDS } from '../redact.js';
 export const CLAIM_FIELDS = ['claim_id', 'policy_number', 'member_id', 'patient_name', 'patient_dob', 'provider_id', 'provider_name',
   'claim_type', 'admission_date', 'discharge_date', 'diagnosis_codes', 'claimed_amount', 'approved_amount', 'currency'] as const;
 
+/** A pseudo-field: a range label's value gives admission and discharge dates. */
+const PERIOD = '_period';
+
+/** "04/11/2026 s.d. 08/11/2026", "2 Nov 2026 - 6 Nov 2026", "11-11-2026 s/d 13-11-2026" → both dates, or null. */
+export function splitPeriod(value: string): [string, string] | null {
+  const parts = value.split(/\s+(?:s\.?\s?d\.?|s\/d|sampai(?:\s+dengan)?|hingga|to|until|[-–—])\s+/iu);
+  if (parts.length !== 2) return null;
+  const a = DATE_IN_TEXT.exec(parts[0]), b = DATE_IN_TEXT.exec(parts[1]);
+  return a && b ? [a[1], b[1]] : null;
+}
+
 /** Fields whose several labels all contribute (primary + secondary diagnosis). */
 const JOINED = new Set(['diagnosis_codes']);
 const AMOUNTS = new Set(['claimed_amount', 'approved_amount']);
@@ -40,7 +51,18 @@ function trimValue(field: string, value: string): string {
     const m = DATE_IN_TEXT.exec(value);
     return m ? m[1] : value;
   }
+  if (field === 'diagnosis_codes') return diagnosisCodes(value);
   return value;
+}
+
+/**
+ * A diagnosis printed with its name ("A01.0 (Demam tifoid)", "J18.9 - Pneumonia"): the code
+ * is kept, the name dropped. Only a part that starts with a well-formed code and continues
+ * with words is cut; anything else stays whole, so a malformed code is still reported.
+ */
+const CODE_WITH_NAME = /^\s*([A-Z]\d{2}(?:\.\d{1,4})?[A-Z]?)\s*(?:[-–:]\s*|\(\s*)?\p{L}[\p{L}\s,.'/()-]*\)?\s*$/u;
+function diagnosisCodes(value: string): string {
+  return value.split(/\s*[;|]\s*|,\s+(?=[A-Z]\d)/u).map((part) => CODE_WITH_NAME.exec(part)?.[1] ?? part).join(', ');
 }
 
 function fromOccurrence(o: Occurrence, how: FieldReading['how'] = o.how): FieldReading {
@@ -97,7 +119,7 @@ export function readClaim(doc: DocumentPages, hints: Hints | null, opts: ReadOpt
   const fieldLabels: Record<string, string[]> = {};
   for (const f of CLAIM_FIELDS) fieldLabels[f] = hints?.fields[f]?.labels ?? dict.fields[f] ?? [];
   const other = [...dict.other, ...(hints?.otherLabels ?? [])];
-  const index = buildLabelIndex(fieldLabels, other, new Set(CLAIM_FIELDS.filter((f) => hints?.fields[f]?.labels)));
+  const index = buildLabelIndex({ ...fieldLabels, [PERIOD]: dict.periods }, other, new Set(CLAIM_FIELDS.filter((f) => hints?.fields[f]?.labels)));
   // The table's own lines hold no fields, except the total line (its label is claimed_amount's).
   const skip = new Set(table.lines);
   if (table.table.end) skip.delete(`${table.table.end.page}:${table.table.end.line}`);
@@ -141,6 +163,13 @@ export function readClaim(doc: DocumentPages, hints: Hints | null, opts: ReadOpt
       continue;
     }
     fields[f] = fromOccurrence(found[0]);
+  }
+  // A stay printed as one range gives both dates, when no label of their own did.
+  const period = (byField.get(PERIOD) ?? []).map((o) => ({ o, parts: splitPeriod(o.value) })).find((p) => p.parts);
+  if (period?.parts) {
+    for (const [f, v] of [['admission_date', period.parts[0]], ['discharge_date', period.parts[1]]] as const) {
+      if (!fields[f].value && !hints?.fields[f]) fields[f] = { ...fromOccurrence({ ...period.o, field: f, value: v }), how: 'right' };
+    }
   }
   // The table's total line when no label elsewhere named the total.
   if (!fields.claimed_amount.value && table.total) {

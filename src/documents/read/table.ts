@@ -118,7 +118,9 @@ function place(line: Line, zs: Zoned): Map<ItemColumn, { text: string; x0: numbe
     while (cut > 1) {
       const w = words[cut - 1];
       const wz = zoneOf(w.x, w.x + w.w);
-      if (wz === z || !NUMERIC.includes(wz.column) || amountText(w.text) === null) break;
+      // Words typed in one run are one text ("(strip isi 10"): only a separately drawn number is split off.
+      const sameRun = w.run !== undefined && w.run === words[cut - 2].run;
+      if (sameRun || wz === z || !NUMERIC.includes(wz.column) || amountText(w.text) === null) break;
       cut--;
     }
     put(z.column, words.slice(0, cut).map((w) => w.text).join(' '), cell.x0);
@@ -250,6 +252,17 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
       const qty = r.cells.get('quantity')?.text, price = r.cells.get('unit_price')?.text;
       const subLabel = startsWithAny(label, subtotals);
       const looksSum = (!hasQty || !qty) && (!hasPrice || !price) && (hasQty || hasPrice);
+      // A sum, not an item: labelled as one, or (no quantity, no price) equal to the items since the last sum or to all of them.
+      if (subLabel || totalLabel || (looksSum && value !== null && (value === sinceSubtotal || value === all))) {
+        const kind: SkippedKind = /pindahan|carried|brought|halaman|page/iu.test(label) || (value === all && value !== sinceSubtotal) ? 'carried' : 'subtotal';
+        skip(r.line, kind, label || undefined);
+        if (kind === 'subtotal') sinceSubtotal = 0;
+        for (const p of pending) skip(p, 'category');
+        pending = [];
+        last = null;
+        lastLine = null;
+        continue;
+      }
       // An item row. Its description is on this line, or (a row whose text sits above its numbers) on the pending lines.
       const values: ItemReading['values'] = {};
       for (const [c, v] of r.cells) values[c] = v.text;
