@@ -11,6 +11,7 @@ import { WorkerTimeoutError } from './worker-pool.js';
 import { keyIndexFor, type FileJob } from './file-job.js';
 import type { FileOutcome } from './file-outcome.js';
 import { maskOf } from '../documents/claim.js';
+import { ConfigError } from '../errors.js';
 import { maskIsComplete } from '../documents/gates.js';
 import { masked } from '../documents/redact.js';
 import type { Reading } from '../documents/reading.js';
@@ -54,6 +55,7 @@ export async function processPdfFile(job: FileJob): Promise<FileOutcome> {
     if (e instanceof WorkerTimeoutError) return fail('parse-error', `reading the PDF ${e.message} (a damaged or hostile file?); it was stopped`);
     throw e;
   }
+  if (!result.ok && result.code === 'config') throw new ConfigError(result.message);
   if (!result.ok) return fail(result.code, result.message);
   const { reading, gated, maskForms } = result.claim;
   const mask = maskOf(maskForms);
