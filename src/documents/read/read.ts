@@ -151,7 +151,8 @@ export function readClaim(doc: DocumentPages, hints: Hints | null, opts: ReadOpt
   for (const f of CLAIM_FIELDS) {
     const hint = hints?.fields[f];
     if (hint?.region) {
-      const o = readRegion(lines, hint.region, f, fieldLabels[f]);
+      const inBox = readRegion(lines, hint.region, f, fieldLabels[f]);
+      const o = inBox && withPattern(inBox, hint.pattern);
       fields[f] = o ? fromOccurrence(o) : notFound(f, fieldLabels[f], hint);
       continue;
     }
