@@ -1,5 +1,25 @@
 import { parentPort } from 'node:worker_threads';
-import { readPdfText, PdfProblem, limitTypedArrays, PDF_STREAM_BYTES } from '../loaders/pdf.js';
+import type { PdfProblem } from '../loaders/pdf.js';
+
+/**
+ * pdf.js's legacy build (the one pdf-parse bundles) carries core-js, which on Node 20 replaces
+ * Array.prototype.push with a JavaScript function (it finds V8's error on a non-writable length
+ * non-conforming) and JSON.parse (for the JSON-parse-with-source proposal): 8x slower pushes,
+ * ~9 % of the CPU a claim PDF costs (bench/README.md, "pdf"). V8's own functions are taken here,
+ * BEFORE pdf.js loads (hence its dynamic import below), and put back; nothing in pdf.js or
+ * halo-data relies on those two edge cases. pdf.js's worker half (pdf.worker.mjs, with its own
+ * core-js) loads during the first document and replaces them again: they are put back before
+ * every task too (two property writes).
+ */
+const V8_PUSH = Array.prototype.push;
+const V8_JSON_PARSE = JSON.parse;
+function restoreBuiltins(): void {
+  if (Array.prototype.push !== V8_PUSH) Object.defineProperty(Array.prototype, 'push', { value: V8_PUSH, writable: true, enumerable: false, configurable: true });
+  if (JSON.parse !== V8_JSON_PARSE) Object.defineProperty(JSON, 'parse', { value: V8_JSON_PARSE, writable: true, enumerable: false, configurable: true });
+}
+
+const { readPdfText, PdfProblem: Problem, limitTypedArrays, PDF_STREAM_BYTES } = await import('../loaders/pdf.js');
+restoreBuiltins();
 
 /** Worker thread entry: PDF bytes in, page texts (or a PdfProblem) out. */
 export interface PdfTask { bytes: Uint8Array; maxPages: number }
@@ -12,11 +32,12 @@ limitTypedArrays(() => Math.max(PDF_STREAM_BYTES, 2 * fileBytes));
 
 parentPort!.on('message', async (msg: { id: number; task: PdfTask }) => {
   fileBytes = msg.task.bytes.byteLength;
+  restoreBuiltins();
   try {
     const { pages } = await readPdfText(msg.task.bytes, msg.task.maxPages);
     parentPort!.postMessage({ id: msg.id, result: { ok: true, pages } satisfies PdfResult });
   } catch (e) {
-    if (e instanceof PdfProblem) {
+    if (e instanceof Problem) {
       parentPort!.postMessage({ id: msg.id, result: { ok: false, code: e.code, message: e.message } satisfies PdfResult });
     } else {
       const err = e as Error;
