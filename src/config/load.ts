@@ -1,3 +1,4 @@
+import { insuranceClaim } from '../schemas/builtin/insurance-claim.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument, LineCounter, isMap, isScalar, isSeq, type Node } from 'yaml';
@@ -47,10 +48,23 @@ const configShape: Shape = S.object({
     pdfBytes: S.int(1), pdfPages: S.int(1), pdfSeconds: S.int(1),
   }),
   claimTemplates: S.list(S.string),
-  claims: S.object({ icd10CodesFile: S.string }),
+  claims: S.object({ icd10CodesFile: S.string, labels: S.object({ fields: S.map(S.list(S.string)), columns: S.map(S.list(S.string)) }) }),
   run: S.object({ reconcileDays: S.int(0) }),
   locks: S.object({ staleSeconds: S.int(1) }),
 });
+
+/** claims.labels: more printed labels for the claim reader's dictionary; only real fields and item columns. */
+function checkClaimLabels(labels: { fields?: Record<string, string[]>; columns?: Record<string, string[]> } | undefined, file: string, at: (p: Array<string | number>) => number | undefined): void {
+  if (!labels) return;
+  const known = { fields: new Set(insuranceClaim.fields.map((f) => f.name)), columns: new Set(['line_no', 'code', 'description', 'quantity', 'unit_price', 'amount']) };
+  for (const part of ['fields', 'columns'] as const) {
+    for (const name of Object.keys(labels[part] ?? {})) {
+      if (known[part].has(name)) continue;
+      const line = at(['claims', 'labels', part, name]);
+      throw new ConfigError(`${file}${line ? `:${line}` : ''}: claims.labels.${part}.${name}: not ${part === 'fields' ? 'an insurance_claim field' : 'a line-item column'} (one of ${[...known[part]].join(', ')})`, { file, line });
+    }
+  }
+}
 
 const DEFAULT_NAMES = ['halo-data.config.yaml', 'halo-data.config.yml', 'halo-data.config.json'];
 
@@ -86,6 +100,7 @@ export function loadConfig(opts: { configFile?: string; env?: NodeJS.ProcessEnv;
     raw = (doc.contents ? checkNode(doc.contents as Node, configShape, '', file, lines) : {}) as Record<string, any>;
     const at = (path: Array<string | number>) => lineOf(doc, lines, path);
     (raw.sources ?? []).forEach((s: SourceConfig, i: number) => { checkSpeaksFor(s, i, file, at); checkLateness(s, i, file, at); checkInventory(s, i, file, at); });
+    checkClaimLabels(raw.claims?.labels, file, at);
     if (raw.claims?.icd10CodesFile !== undefined) {
       const path = resolve(dirname(file), raw.claims.icd10CodesFile);
       if (!existsSync(path)) {

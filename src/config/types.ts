@@ -154,6 +154,12 @@ export interface ClaimsConfig {
    * then a description) is ignored. Set: a well-formed code not in it is a row error.
    */
   icd10CodesFile?: string;
+  /**
+   * Labels to add to the claim reader's dictionary: printed labels per insurance_claim field,
+   * and header texts per line-item column (line_no, code, description, quantity, unit_price,
+   * amount). They come before the built-in ones.
+   */
+  labels?: { fields?: Record<string, string[]>; columns?: Record<string, string[]> };
 }
 
 export interface RunConfig {

@@ -20,6 +20,11 @@ export interface Word {
    * for OCR. A reader treats a value built from an unsure word as unsure (needs-review).
    */
   conf: number;
+  /**
+   * Words drawn by one text-showing operation share a run number (text layer only): a gap
+   * inside a run is a typed space, a gap between runs is where the layout put something.
+   */
+  run?: number;
 }
 
 export interface Page {

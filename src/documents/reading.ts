@@ -39,6 +39,12 @@ export interface ItemReading {
   /** The text lines this item was built from (a wrapped description spans several). */
   from: Where[];
   conf: number;
+  /**
+   * Why the reader is not sure this row is an item as read (a row without quantity and price
+   * in a table that has them; a description taken from the lines above the numbers). A total
+   * that does not add up is then needs-review, not the document's mistake.
+   */
+  unsure?: string;
 }
 
 export type SkippedKind = 'header' | 'footer' | 'category' | 'subtotal' | 'carried' | 'total' | 'other';
@@ -71,6 +77,8 @@ export interface Reading {
   /** Why the chosen template (or the generic reader) won. */
   chosenBecause: string;
   source: WordSource;
+  pageCount: number;
+  /** The words and lines (empty when read for a batch: only `claims explain` prints them). */
   pages: Page[];
   lines: Line[][];
   fields: Record<string, FieldReading>;
@@ -78,4 +86,8 @@ export interface Reading {
   table: TableReading;
   locale: 'id-ID' | 'en-US';
   dateOrder: 'DMY' | 'MDY' | 'YMD';
+  /** False when the document's numeric dates could be read day-month or month-day and nothing settles it. */
+  dateOrderSure: boolean;
+  /** What the amounts' separators said: a style, null (nothing told) or 'mixed' (they disagree: needs-review). */
+  numberStyle: 'id-ID' | 'en-US' | null | 'mixed';
 }

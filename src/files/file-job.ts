@@ -4,7 +4,7 @@ import type { WorkerPool } from './worker-pool.js';
 import type { ChunkTask, ChunkResult } from './csv-chunk.js';
 import type { RowSink } from './file-accumulator.js';
 import type { PdfTask, PdfResult } from './pdf-worker.js';
-import type { ClaimTemplate } from '../schemas/claim-template.js';
+import type { ClaimSetup } from '../documents/claim.js';
 import { MAX_RECORD_BYTES } from '../loaders/csv/chunks.js';
 
 /** Everything a format driver needs to validate (and maybe normalise) one file. */
@@ -29,8 +29,8 @@ export interface FileJob {
   pool: () => WorkerPool<ChunkTask, ChunkResult> | null;
   /** Worker threads that read PDFs. */
   pdfPool: () => WorkerPool<PdfTask, PdfResult>;
-  /** Claim-PDF templates (built in and from the config). */
-  templates: ClaimTemplate[];
+  /** Claim documents: the templates (built in, from the config) and the label dictionary. */
+  claims: ClaimSetup;
   /** Name written into each normalised row. */
   sourceFile: string;
   limits: Limits;

@@ -23,6 +23,10 @@ export interface FileOutcome {
   bytes: number;
   /** PDFs: the template that read it, its pages and its line items (canonical). */
   template?: string;
+  /** A built-in template matched but its reading failed the checks: the generic reader read it instead. */
+  fellBackFrom?: string;
+  /** valid | invalid | needs-review (README, "Claim PDFs: the checks"). */
+  verdict?: import('../documents/verdict.js').Verdict;
   pages?: number;
   claimLines?: import('./pdf-file.js').ClaimLine[];
 }

@@ -1,7 +1,6 @@
-import { PDFParse, PasswordException, InvalidPDFException, FormatError } from 'pdf-parse';
-
 /**
- * Text of a PDF, page by page, through pdf-parse (pdf.js) behind this one file. Runs in a
+ * What can go wrong reading a PDF, and the guard against decompression bombs. The words
+ * themselves come from src/documents/words/pdf-text.ts (pdf.js through pdf-parse), in a
  * worker thread that the caller can kill: a hostile PDF must not hang the process.
  */
 export class PdfProblem extends Error {
@@ -38,38 +37,4 @@ export function limitTypedArrays(maxBytes: () => number): void {
     },
   });
   globalThis.Uint8Array = guarded;
-}
-
-export interface PdfText {
-  /** Text of each page, lines separated by '\n'. */
-  pages: string[];
-}
-
-export async function readPdfText(data: Uint8Array, maxPages: number): Promise<PdfText> {
-  // pdf.js takes ownership of the bytes it is given.
-  const streamLimit = Math.max(PDF_STREAM_BYTES, 2 * data.byteLength);
-  const parser = new PDFParse({ data, verbosity: 0, stopAtErrors: true, isEvalSupported: false });
-  try {
-    // One pass: read at most maxPages pages; the result still tells the real page count.
-    const text = await parser.getText({ first: maxPages });
-    if (text.total > maxPages) throw new PdfProblem('file-too-large', `the PDF has ${text.total} pages; the limit is ${maxPages}`);
-    const pages = text.pages.map((p) => p.text);
-    if (pages.every((p) => p.trim() === '')) {
-      throw new PdfProblem('no-text-layer', 'the PDF has no text layer (a scanned image?): it needs OCR, which halo-data does not do; ask the sender for the system-generated PDF');
-    }
-    return { pages };
-  } catch (e) {
-    if (e instanceof PdfProblem) throw e;
-    if (e instanceof PasswordException || (e as Error)?.name === 'PasswordException') {
-      throw new PdfProblem('encrypted-file', 'the PDF is encrypted (password-protected); ask the sender for an unprotected copy');
-    }
-    const message = String((e as Error)?.message ?? e);
-    if (message.includes(STREAM_LIMIT_MARK)) {
-      throw new PdfProblem('file-too-large', `a stream in the PDF inflates past ${streamLimit >> 20} MB (a compression bomb, or too large to read)`);
-    }
-    const kind = e instanceof InvalidPDFException || e instanceof FormatError ? 'damaged or truncated' : 'unreadable';
-    throw new PdfProblem('parse-error', `the PDF is ${kind} (${String((e as Error)?.message ?? e).slice(0, 100)})`);
-  } finally {
-    await parser.destroy().catch(() => {});
-  }
 }

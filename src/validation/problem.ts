@@ -3,7 +3,7 @@ export type ProblemCode =
   | 'encoding-error' | 'parse-error' | 'missing-header' | 'unknown-header' | 'duplicate-header'
   | 'blank-row' | 'extra-cell' | 'missing-cell' | 'type-error' | 'constraint-error' | 'required-error'
   | 'duplicate-key' | 'ambiguous-value' | 'total-mismatch' | 'no-text-layer' | 'encrypted-file'
-  | 'no-template' | 'file-too-large' | 'footer-row' | 'no-data-rows' | 'merchant-mismatch';
+  | 'no-template' | 'needs-review' | 'file-too-large' | 'footer-row' | 'no-data-rows' | 'merchant-mismatch';
 
 export type Severity = 'error' | 'warning';
 

@@ -11,7 +11,7 @@ import { compileField } from '../../src/schemas/normalize-field.js';
 import { LocaleState } from '../../src/schemas/fields/number.js';
 import { FieldFail } from '../../src/schemas/fields/fail.js';
 import { BUILTIN_SCHEMAS } from '../../src/schemas/registry.js';
-import { claimLineFields } from '../../src/schemas/builtin/claim-pdf.js';
+import { claimLineFields, claimPdf } from '../../src/schemas/builtin/claim-pdf.js';
 import { merchantInventory } from '../../src/schemas/builtin/merchant-inventory.js';
 import { insuranceClaim } from '../../src/schemas/builtin/insurance-claim.js';
 import { sqlType } from '../../src/schemas/widths.js';
@@ -21,8 +21,8 @@ import { partFields } from '../../src/batch/part-shape.js';
 import { REDSHIFT_DIALECT } from '../../src/warehouse/redshift/dialect.js';
 import { planFile } from '../../src/validation/plan.js';
 import { RowProcessor } from '../../src/validation/rows.js';
-import { canonicalLines } from '../../src/files/pdf-file.js';
-import { loadTemplates } from '../../src/schemas/claim-template.js';
+import { judge } from '../../src/documents/gates.js';
+import type { Reading } from '../../src/documents/reading.js';
 import { DEFAULT_PROFILE, type FieldSpec, type SchemaSpec } from '../../src/schemas/types.js';
 import { ofBytes, icd10Codes } from '../support/widths.js';
 
@@ -187,14 +187,17 @@ describe('through the row processor (what validate and stage run)', () => {
 });
 
 describe('claim PDFs: an over-width line description is a problem of the document, not a failed load', () => {
-  test('canonicalLines reports it with its page and without the text', () => {
-    const t = loadTemplates([])[0];
+  test('the gates report it with its page and without the text', () => {
     const long = ofBytes(513, '漢');
-    const { lines, problems } = canonicalLines({ values: {}, totalPage: 1, lines: [
-      { page: 1, description: ofBytes(512, 'é'), quantity: '1', unit_price: '100', amount: '100' },
-      { page: 2, description: long, quantity: '1', unit_price: '100', amount: '100' },
-    ] }, t);
-    assert.equal(lines[0].description, ofBytes(512, 'é'));
+    const item = (page: number, description: string) => ({ page, values: { description, quantity: '1', unit_price: '100', amount: '100' }, from: [{ page, line: 1, x: 0, y: 0 }], conf: 1 });
+    const reading = {
+      reader: 'generic', candidates: [], chosenBecause: '', source: 'text-layer', pages: [], lines: [], fields: {},
+      items: [item(1, ofBytes(512, 'é')), item(2, long)], table: { headers: [], columns: [], skipped: [], end: null },
+      locale: 'id-ID', dateOrder: 'DMY', dateOrderSure: true, numberStyle: 'id-ID',
+    } as unknown as Reading;
+    const { judgement } = judge(reading, { schema: claimPdf, maxErrors: 100, emit: false, sourceFile: 'x.pdf', mask: (t) => t, personal: [] });
+    assert.equal(judgement.lines[0].description, ofBytes(512, 'é'));
+    const problems = judgement.problems.filter((p) => p.field?.startsWith('claim_line.'));
     assert.equal(problems.length, 1);
     assert.equal(problems[0].code, 'constraint-error');
     assert.equal(problems[0].field, 'claim_line.description');

@@ -19,6 +19,8 @@ export function renderJson(report: ValidateReport, toolVersion: string): string 
       ...(f.sheet ? { sheet: f.sheet } : {}),
       ...(f.headerRow ? { headerRow: f.headerRow } : {}),
       ...(f.template ? { template: f.template } : {}),
+      ...(f.fellBackFrom ? { fellBackFrom: f.fellBackFrom } : {}),
+      ...(f.verdict ? { verdict: f.verdict } : {}),
       ...(f.pages ? { pages: f.pages } : {}),
       rows: f.rows,
       validRows: f.validRows,

@@ -30,11 +30,12 @@ function fileBlock(f: FileOutcome, c: ChalkInstance): string[] {
   if (f.encoding) fmt.push(f.encoding);
   if (f.delimiter) fmt.push(DELIMITER_NAMES[f.delimiter] ?? f.delimiter);
   if (f.sheet) fmt.push(`sheet '${f.sheet}'`);
-  if (f.template) fmt.push(`template ${f.template}`);
+  if (f.template) fmt.push(f.template === 'generic' ? 'generic reader' : `template ${f.template}`);
+  if (f.fellBackFrom) fmt.push(`built-in template ${f.fellBackFrom} failed the checks`);
   if (f.pages) fmt.push(plural(f.pages, 'page'));
   if (f.headerRow) fmt.push(`header on row ${f.headerRow}`);
   facts.push(fmt.join(', '));
-  facts.push(f.format === 'pdf' ? (f.rows === 0 ? 'no claim read' : f.validRows === 1 ? 'claim valid' : 'claim invalid')
+  facts.push(f.format === 'pdf' ? (f.rows === 0 ? 'no claim read' : f.validRows === 1 ? 'claim valid' : f.verdict === 'needs-review' ? 'claim needs review' : 'claim invalid')
     : `${plural(f.rows, 'row')}, ${f.validRows.toLocaleString('en-US')} valid`);
   if (f.errorCount || f.warningCount) facts.push(`${plural(f.errorCount, 'error')}, ${plural(f.warningCount, 'warning')}`);
   const lines = [`${mark} ${c.bold(displayPath(f.path))}  ${c.gray(facts.join(' · '))}`];
