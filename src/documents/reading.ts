@@ -52,7 +52,8 @@ export type SkippedKind = 'header' | 'footer' | 'category' | 'subtotal' | 'carri
 export interface TableReading {
   /** Where each (repeated) header line was found. */
   headers: Where[];
-  columns: Array<{ column: ItemColumn; header: string; x0: number; x1: number }>;
+  /** 'other': a column the dictionary does not know (a date, a note); its cells are not part of an item. */
+  columns: Array<{ column: ItemColumn | 'other'; header: string; x0: number; x1: number }>;
   /** Lines inside the table that are not items, and why. */
   skipped: Array<{ at: Where; kind: SkippedKind; text?: string }>;
   /** Where the table's total line was (the claimed amount's evidence). */

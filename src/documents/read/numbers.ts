@@ -65,8 +65,8 @@ export function isCurrencyMark(text: string): boolean {
   return /^(?:rp\.?|idr|usd|\$)$/iu.test(text.trim());
 }
 
-/** A plain integer as printed in a quantity column ("4", "10", "2 pcs", "2,00"): the integer, or null. */
+/** A whole number as printed in a quantity column ("4", "10", "2 pcs", "4 nights", "3 btl", "2,00"): the number, or null. */
 export function quantityText(text: string): string | null {
-  const m = /^(\d{1,6})(?:[.,]0{1,2})?(?:\s*(?:x|pcs|kali|unit|units|btl|tab|amp|vial|botol|buah|bh|lembar|set|paket|hari|malam|kali|times))?\.?$/iu.exec(text.trim());
+  const m = /^(\d{1,6})(?:[.,]0{1,2})?(?:\s*(?:x|\p{L}{1,8}\.?))?$/iu.exec(text.trim());
   return m ? m[1] : null;
 }
