@@ -5,14 +5,16 @@
  * layouts of issue 18 from fixtures/generate-layouts.ts when that file exists (it arrives with
  * the fixtures branch; without it the set is the three old layouts, and the benchmark says so).
  * Cached in bench/.data/claims-pdf-<layouts>-n<N>/ (written to a temporary folder, renamed
- * when complete); the folder name carries a hash of the layout names, so adding a layout
- * never reuses a stale set.
+ * when complete); the folder name carries a hash of the layout names and of the generators'
+ * source, so a new or changed layout never reuses a stale set.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { DATA_DIR } from './cache.js';
 import { harapanSehat, klinikMedika, bundaMulia, HS1, KM1, BM2 } from '../../fixtures/generate-pdf.js';
+
+const GENERATORS = ['generate-pdf.ts', 'generate-layouts.ts'].map((f) => new URL(`../../fixtures/${f}`, import.meta.url));
 
 /** One layout: how to render a claim whose id ends in `n`. */
 export interface BenchLayout { name: string; render: (n: number) => Promise<Buffer> }
@@ -68,7 +70,9 @@ export function layoutOfFile(file: string): string {
 
 export async function claimPdfs(count: number, layouts: BenchLayout[]): Promise<ClaimPdfSet> {
   const names = layouts.map((l) => l.name);
-  const tag = createHash('sha256').update(names.join(',')).digest('hex').slice(0, 8);
+  const hash = createHash('sha256').update(names.join(','));
+  for (const f of GENERATORS) if (fs.existsSync(f)) hash.update(fs.readFileSync(f));
+  const tag = hash.digest('hex').slice(0, 8);
   const dir = path.join(DATA_DIR, `claims-pdf-${tag}-n${count}`);
   const size = () => fs.readdirSync(dir).reduce((s, f) => s + fs.statSync(path.join(dir, f)).size, 0);
   if (fs.existsSync(dir)) return { dir, count, bytes: size(), layouts: names, cached: true, seconds: 0 };
