@@ -10,9 +10,10 @@
  * in the same run: figures from another day or machine are not comparable.
  * Goal (issue 18): >= 200 PDFs/s on 2 cores, RSS at K×N <= 1.2x RSS at N, all claims valid.
  *
- * Accuracy: `halo-data claims test <dir> --format json` on fixtures/claims-layouts (and
- * fixtures/claims-pdf when it has .expected.json files), with and without --no-templates,
- * summed per layout by pdf/accuracy.ts. Skipped, with a note, when the CLI has no `claims test`.
+ * Accuracy: `halo-data claims test <dir> --format json` on fixtures/claims-layouts and
+ * fixtures/claims-pdf (whose report.json files are converted to expected.json in a temporary
+ * folder, pdf/report-to-expected.ts), with and without --no-templates, summed per layout by
+ * pdf/accuracy.ts. Skipped, with a note, when the CLI has no `claims test`.
  */
 import * as os from 'node:os';
 import * as fs from 'node:fs';
@@ -25,6 +26,7 @@ import { runMeasured, machineBusyShare, type Measured } from './support/measure.
 import { makeTempDir } from './support/cleanup.js';
 import { layoutOutcomes, formatOutcome, type LayoutOutcome } from './pdf/outcomes.js';
 import { parseClaimsTestReport, accuracyRows, formatAccuracy, type AccuracyRow } from './pdf/accuracy.js';
+import { expectedFromReport, type FixtureReport } from './pdf/report-to-expected.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin/halo-data.js');
@@ -133,29 +135,53 @@ export async function run(argv: string[]): Promise<number> {
     out(`  same run: generic reader alone / with templates: ${(rateOf(readers[1].name) / rateOf(readers[0].name)).toFixed(2)}x the PDFs/s\n`);
   }
 
-  if (!values['no-accuracy']) accuracy(out);
+  if (!values['no-accuracy']) accuracy(out, tmp);
   return checks.every((c) => c[2]) ? 0 : 1;
 }
 
+/**
+ * A folder `claims test` can read: `dir` itself when it has .expected.json files, else a
+ * temporary copy of the PDFs whose report.json says what was read, with expected.json files
+ * made from them; null when neither.
+ */
+function expectedDir(dir: string, tmp: string): { path: string; note: string } | null {
+  const abs = path.join(ROOT, dir);
+  if (!fs.existsSync(abs)) return null;
+  const files = fs.readdirSync(abs);
+  if (files.some((f) => f.endsWith('.expected.json'))) return { path: dir, note: '' };
+  const out = path.join(tmp, `expected-${path.basename(dir)}`);
+  let cases = 0;
+  for (const f of files.filter((x) => x.endsWith('.report.json'))) {
+    const name = f.slice(0, -'.report.json'.length);
+    const expected = expectedFromReport(JSON.parse(fs.readFileSync(path.join(abs, f), 'utf8')) as FixtureReport);
+    if (!expected || !fs.existsSync(path.join(abs, `${name}.pdf`))) continue;
+    fs.mkdirSync(out, { recursive: true });
+    fs.copyFileSync(path.join(abs, `${name}.pdf`), path.join(out, `${name}.pdf`));
+    fs.writeFileSync(path.join(out, `${name}.expected.json`), JSON.stringify(expected));
+    cases++;
+  }
+  return cases > 0 ? { path: out, note: ` (${cases} cases whose report.json has a claim, converted to expected.json)` } : null;
+}
+
 /** The accuracy table; informational (the tests hold the reader to its fixtures), never fails the run. */
-function accuracy(out: (s: string) => void): void {
+function accuracy(out: (s: string) => void, tmp: string): void {
   out('\nAccuracy (`halo-data claims test <dir> --format json`; fields right / expected, lines right / expected):\n');
   if (!cliHas(['claims', 'test'], '--no-templates')) {
     out('  skipped: this CLI has no `claims test --no-templates` yet\n');
     return;
   }
-  const dirs = ACCURACY_DIRS.filter((d) => fs.existsSync(path.join(ROOT, d)) && fs.readdirSync(path.join(ROOT, d)).some((f) => f.endsWith('.expected.json')));
-  for (const d of ACCURACY_DIRS.filter((x) => !dirs.includes(x))) out(`  ${d}: no .expected.json files, not measured\n`);
-  for (const dir of dirs) {
+  for (const dir of ACCURACY_DIRS) {
+    const target = expectedDir(dir, tmp);
+    if (!target) { out(`  ${dir}: no expected values, not measured\n`); continue; }
     const runs: Array<{ label: string; rows: AccuracyRow[] }> = [];
     for (const [label, extra] of [['with templates', []], ['generic reader alone', ['--no-templates']]] as const) {
-      const r = spawnSync(process.execPath, [BIN, 'claims', 'test', dir, ...extra, '--format', 'json'], { cwd: ROOT, encoding: 'utf8', timeout: 10 * 60_000, maxBuffer: 64 << 20 });
+      const r = spawnSync(process.execPath, [BIN, 'claims', 'test', target.path, ...extra, '--format', 'json'], { cwd: ROOT, encoding: 'utf8', timeout: 10 * 60_000, maxBuffer: 64 << 20 });
       try {
         runs.push({ label, rows: accuracyRows(parseClaimsTestReport(JSON.parse(r.stdout))) });
       } catch (e) {
         out(`  ${dir} ${label}: no usable report (exit ${r.status}): ${(e as Error).message}\n`);
       }
     }
-    out(`\n  ${dir}:\n${formatAccuracy(runs)}`);
+    out(`\n  ${dir}${target.note}:\n${formatAccuracy(runs)}`);
   }
 }

@@ -80,14 +80,15 @@ const ratio = (c: { right: number; expected: number }) =>
  */
 export function formatAccuracy(runs: Array<{ label: string; rows: AccuracyRow[] }>): string {
   const out: string[] = [];
-  out.push(`  ${'layout'.padEnd(18)} ${'run'.padEnd(22)} ${'documents passed'.padEnd(17)} ${'fields right'.padEnd(17)} ${'lines right'.padEnd(17)} read by`);
+  const width = Math.max(18, ...runs.flatMap((r) => r.rows.map((x) => x.layout.length)));
+  out.push(`  ${'layout'.padEnd(width)} ${'run'.padEnd(22)} ${'documents passed'.padEnd(17)} ${'fields right'.padEnd(17)} ${'lines right'.padEnd(17)} read by`);
   const layouts = [...new Set(runs.flatMap((r) => r.rows.map((x) => x.layout)))].sort((a, b) => (a === 'total' ? 1 : b === 'total' ? -1 : a.localeCompare(b)));
   for (const layout of layouts) {
     for (const run of runs) {
       const row = run.rows.find((x) => x.layout === layout);
       if (!row) continue;
       const readers = Object.entries(row.readers).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
-      out.push(`  ${layout.padEnd(18)} ${run.label.padEnd(22)} ${`${row.passed}/${row.documents}`.padEnd(17)} ${ratio(row.fields).padEnd(17)} ${ratio(row.lines).padEnd(17)} ${readers}`);
+      out.push(`  ${layout.padEnd(width)} ${run.label.padEnd(22)} ${`${row.passed}/${row.documents}`.padEnd(17)} ${ratio(row.fields).padEnd(17)} ${ratio(row.lines).padEnd(17)} ${readers}`);
     }
   }
   return out.join('\n') + '\n';

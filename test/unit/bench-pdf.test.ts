@@ -1,6 +1,7 @@
 /**
  * The PDF benchmark's pure parts: the accuracy table built from `claims test --format json`
- * (bench/pdf/accuracy.ts), the per-layout outcome of a validate report (bench/pdf/outcomes.ts)
+ * (bench/pdf/accuracy.ts), fixtures/claims-pdf's report.json as expected.json
+ * (bench/pdf/report-to-expected.ts), the per-layout outcome of a validate report (bench/pdf/outcomes.ts)
  * and the generated files' names and claim ids (bench/generate/claim-pdfs.ts).
  */
 import { test } from 'node:test';
@@ -8,6 +9,7 @@ import assert from 'node:assert/strict';
 import { parseClaimsTestReport, accuracyRows, formatAccuracy, layoutOfDocument } from '../../bench/pdf/accuracy.js';
 import { layoutOutcomes, formatOutcome } from '../../bench/pdf/outcomes.js';
 import { numberedId, layoutOfFile } from '../../bench/generate/claim-pdfs.js';
+import { expectedFromReport } from '../../bench/pdf/report-to-expected.js';
 
 // The documented shape (README, "claims test"), with values made up for the test.
 const doc = (file: string, reader: string, passed: boolean, fields: [number, number], lines: [number, number]) => ({
@@ -79,4 +81,16 @@ test('per-layout outcome of a validate report: valid counts, who read them, erro
     'english 0/1 valid (read by none 1; errors: no-template 1)',
     'klinik-medika 1/1 valid (read by klinik-medika 1)',
   ]);
+});
+
+test('a fixture report becomes an expected.json: verdict from its problems, the cross-file duplicate check left out, nothing for unread files', () => {
+  const claim = { claim_id: 'HS-2026-00123', claimed_amount: '4375000.00' };
+  const lines = [{ line_no: 1, description: 'Rontgen Thorax PA', quantity: '1', amount: '175000.00' }];
+  const base = { description: 'd', claim, personalFields: ['member_id'], lines };
+  assert.deepEqual(expectedFromReport({ ...base, problems: [] }), { description: 'd', verdict: 'valid', problems: [], claim, personalFields: ['member_id'], lines });
+  assert.deepEqual(expectedFromReport({ ...base, problems: [{ code: 'duplicate-key' }] }), { description: 'd', verdict: 'valid', problems: [], claim, personalFields: ['member_id'], lines });
+  assert.equal((expectedFromReport({ ...base, problems: [{ code: 'type-error' }, { code: 'type-error' }] }) as { verdict: string; problems: string[] }).verdict, 'invalid');
+  assert.deepEqual((expectedFromReport({ ...base, problems: [{ code: 'type-error' }, { code: 'type-error' }] }) as { problems: string[] }).problems, ['type-error']);
+  assert.equal((expectedFromReport({ ...base, problems: [{ code: 'needs-review' }] }) as { verdict: string }).verdict, 'needs-review');
+  assert.equal(expectedFromReport({ description: 'encrypted', problems: [{ code: 'encrypted-file' }], claim: null }), null);
 });
