@@ -43,7 +43,7 @@ async function readWords(bytes: Uint8Array, extra: Record<string, unknown>): Pro
 
 let sharedWorker: any = null;
 const VARIANTS: Variant[] = [
-  { name: 'pdfparse', what: 'pdf-parse getText (today\'s src/loaders/pdf.ts)', async run(bytes) {
+  { name: 'pdfparse', what: 'pdf-parse getText (how claim PDFs were read before issue 18)', async run(bytes) {
     const { PDFParse } = await import('pdf-parse');
     const parser = new PDFParse({ data: bytes, ...BASE });
     try { return (await parser.getText()).pages.reduce((n, p) => n + p.text.split(/\s+/).filter(Boolean).length, 0); } finally { await parser.destroy(); }
