@@ -36,6 +36,8 @@ export interface MeasureOptions {
   cwd: string;
   tmpDir: string;
   timeoutMs: number;
+  /** Extra environment variables for the child (e.g. HALO_DATA_THREADS). */
+  env?: Record<string, string>;
 }
 
 export interface Measured {
@@ -78,7 +80,7 @@ export function runMeasured(options: MeasureOptions): Promise<Measured> {
     const busyBefore = machineBusyMs();
     const child = spawn(process.execPath, ['--import', RSS_PRELOAD, ...options.args], {
       cwd: options.cwd,
-      env: { ...process.env, HALO_BENCH_RSS_FILE: rssFile, HALO_BENCH_RESULT_FILE: resultFile },
+      env: { ...process.env, ...options.env, HALO_BENCH_RSS_FILE: rssFile, HALO_BENCH_RESULT_FILE: resultFile },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     trackChild(child);
