@@ -129,6 +129,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, jsonLog = 
     .option('--strict', 'warnings fail too (exit 1)', false)
     .option('-o, --output-file <file>', 'write the report to a file instead of stdout')
     .option('--threads <n>', 'worker threads for large CSV files (default: CPU cores)', intOption('--threads'))
+    .option('--no-templates', 'read claim PDFs with the generic reader alone: no built-in or config template')
     .addHelpText('after', `
 Examples:
   $ halo-data validate fixtures/inventory --schema merchant_inventory
@@ -139,7 +140,7 @@ Examples:
       const ctx = makeContext(cmd.optsWithGlobals(), io);
       const r = await validateCommand({
         inputs: paths, schema: opts.schema, merchant: opts.merchant, format: opts.format, maxErrors: opts.maxErrors,
-        strict: opts.strict, outputFile: opts.outputFile, threads: opts.threads,
+        strict: opts.strict, outputFile: opts.outputFile, threads: opts.threads, templates: opts.templates,
       }, ctx);
       setExit(r.exitCode);
     });

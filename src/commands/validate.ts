@@ -21,6 +21,8 @@ export interface ValidateCommandOptions {
   strict: boolean;
   outputFile?: string;
   threads?: number;
+  /** false: claim PDFs read by the generic reader alone (no built-in or config template). */
+  templates?: boolean;
 }
 
 export interface ValidateCommandResult { exitCode: number; report: ValidateReport }
@@ -35,7 +37,7 @@ export async function validateCommand(opts: ValidateCommandOptions, ctx: Command
   try {
     report = await validate({
       inputs: opts.inputs, schema: opts.schema, merchant: opts.merchant, config, maxErrors: opts.maxErrors,
-      threads: opts.threads, cwd: ctx.cwd,
+      threads: opts.threads, cwd: ctx.cwd, templates: opts.templates,
       progress, progressStep: { step: 'validate', text: 'validating' },
       onFileDone: (f) => {
         if (f.schemaGuessed) ctx.log.info(`schema guessed from headers: ${f.schema}`, { file: displayPath(f.path) });

@@ -43,14 +43,17 @@ export async function processPdfFile(job: FileJob): Promise<FileOutcome> {
     return outcome;
   };
   if (size > job.limits.pdfBytes) return fail('file-too-large', `the PDF is ${size} bytes; the limit is ${job.limits.pdfBytes}`);
-  const bytes = new Uint8Array(await readFile(job.path));
+  // The file's own buffer, handed to the worker without a copy when it is not part of a pool.
+  const buf = await readFile(job.path);
+  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  const transfer = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? [buf.buffer as ArrayBuffer] : [];
   let result;
   try {
     const schema = withIcd10List(claimPdf, job.icd10Codes);
     result = await job.pdfPool().run({
       bytes, maxPages: job.limits.pdfPages,
       read: { setup: job.claims, ctx: { schema, maxErrors: job.maxErrors, emit: job.emit !== null, sourceFile: job.sourceFile }, keepPages: false },
-    }, [bytes.buffer as ArrayBuffer], job.limits.pdfSeconds * 1000);
+    }, transfer, job.limits.pdfSeconds * 1000);
   } catch (e) {
     if (e instanceof WorkerTimeoutError) return fail('parse-error', `reading the PDF ${e.message} (a damaged or hostile file?); it was stopped`);
     throw e;

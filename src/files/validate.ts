@@ -22,6 +22,8 @@ import { stat } from 'node:fs/promises';
 
 export interface ValidateOptions {
   inputs: string[];
+  /** false: claim PDFs read by the generic reader alone (no built-in or config template). */
+  templates?: boolean;
   schema?: string;
   merchant?: string;
   /** The configured source the files come from (run, stage --source): its merchantIdFrom and speaksFor apply first. */
@@ -112,7 +114,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateReport> {
   let pool: WorkerPool<ChunkTask, ChunkResult> | null = null;
   const workers = opts.threads ?? defaultThreads();
   const getPool = () => (workers > 0 ? (pool ??= new WorkerPool<ChunkTask, ChunkResult>(csvWorkerUrl(), workers, CSV_WORKER_LIMITS)) : null);
-  const claims = claimReaderFor(opts.config);
+  const claims = claimReaderFor(opts.config, { templates: opts.templates });
   let pdfPool: WorkerPool<PdfTask, PdfResult> | null = null;
   const getPdfPool = () => (pdfPool ??= new WorkerPool<PdfTask, PdfResult>(workerUrl('pdf-worker'), Math.max(1, opts.threads ?? defaultThreads())));
   const runKeys = new KeyIndex();

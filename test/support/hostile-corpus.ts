@@ -513,10 +513,10 @@ export async function writeCorpus(dir: string): Promise<Corpus> {
     textPdf(Array.from({ length: 201 }, (_, i) => [`Halaman ${i + 1}`])));
   await add({ name: 'too-many-pages-low.pdf', what: '6 pages with the limit lowered to 5', args: [], config: 'low', exit: 1, code: 'file-too-large', stage: true },
     textPdf(Array.from({ length: 6 }, (_, i) => [`Halaman ${i + 1}`])));
-  await add({ name: 'count-lie.pdf', what: '/Count 1000000000 on a page tree with one page: read as the one page it has', args: [], exit: 1, code: 'no-template' },
+  await add({ name: 'count-lie.pdf', what: '/Count 1000000000 on a page tree with one page: read as the one page it has (a claim missing most fields: needs-review)', args: [], exit: 1, code: 'needs-review' },
   pdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1000000000 >>',
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>', FONT, stream(pdfText(CLAIM_PDF_LINES))]));
-  await add({ name: 'no-template.pdf', what: 'a readable text PDF of an unknown issuer (holding a patient name)', args: [], exit: 1, code: 'no-template' },
+  await add({ name: 'no-template.pdf', what: 'a readable text PDF of an unknown issuer holding a patient name and little else: the generic reader reads it, needs-review (name never printed)', args: [], exit: 1, code: 'needs-review' },
     textPdf([['KLINIK TIDAK DIKENAL', 'Nama Pasien : Siti Rahmawati Kusumadewi', 'Tgl Lahir : 17/08/1961']]));
   await add({ name: 'gzip-named.pdf', what: 'gzip bytes named .pdf', args: [], exit: 1, code: 'parse-error', stage: true }, gzipSync(goodPdf));
   await add({ name: 'png-named.pdf', what: 'PNG bytes named .pdf', args: [], exit: 1, code: 'parse-error' }, png());

@@ -50,7 +50,7 @@ function trimValue(field: string, value: string): string {
   }
   if (DATES.has(field)) {
     const m = DATE_IN_TEXT.exec(value);
-    // "19-Oct-1963" reads as "19 Oct 1963".
+    // "05-Mar-2026" reads as "05 Mar 2026".
     return m ? m[1].replace(/^(\d{1,2})-(\p{L}{3,10}\.?)-(\d{4})$/u, '$1 $2 $3') : value;
   }
   if (field === 'diagnosis_codes') return diagnosisCodes(value);

@@ -31,7 +31,21 @@ type Placed = ItemColumn | 'other';
 interface Column { column: Placed; header: string; x0: number; x1: number }
 
 /** Which columns a header text can be: "Jumlah" is an amount or (beside a Subtotal) a quantity. */
-function headerIndex(dict: Dictionary, hint: TableHint | undefined): { index: LabelIndex; columnsOf: Map<string, ItemColumn[]> } {
+/** Header indexes kept by content, like the label indexes (fields.ts): the same for every document of a run. */
+const headerIndexes = new Map<string, ReturnType<typeof buildHeaderIndex>>();
+
+function headerIndex(dict: Dictionary, hint: TableHint | undefined): ReturnType<typeof buildHeaderIndex> {
+  const key = JSON.stringify([dict.columns, hint?.columns ?? null]);
+  let hx = headerIndexes.get(key);
+  if (!hx) {
+    hx = buildHeaderIndex(dict, hint);
+    if (headerIndexes.size >= 32) headerIndexes.delete(headerIndexes.keys().next().value!);
+    headerIndexes.set(key, hx);
+  }
+  return hx;
+}
+
+function buildHeaderIndex(dict: Dictionary, hint: TableHint | undefined): { index: LabelIndex; columnsOf: Map<string, ItemColumn[]> } {
   const columnsOf = new Map<string, ItemColumn[]>();
   const defs = [];
   const source = { ...dict.columns, ...(hint?.columns ?? {}) } as Record<ItemColumn, string[]>;
