@@ -194,7 +194,9 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
   const descX = result.table.columns.find((c) => c.column === 'description')?.x0 ?? null;
 
   // Second pass: items, sums, category rows, wrapped descriptions.
-  let sinceSubtotal = 0, all = 0;
+  // The sums a subtotal row can print: of all items so far, and of the items since each earlier one (a run of items ending here).
+  let all = 0;
+  let sumsAbove: number[] = [];
   let last: { item: ItemReading; line: Line } | null = null;
   let lastLine: Line | null = null;
   let pending: Line[] = [];
@@ -225,7 +227,18 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
       const value = cents(r.amount, style);
       const qty = r.cells.get('quantity')?.text, price = r.cells.get('unit_price')?.text;
       const subLabel = startsWithAny(label, subtotals);
-      const looksSum = (!hasQty || !qty) && (!hasPrice || !price) && (hasQty || hasPrice);
+      const looksSum = (!hasQty || !qty) && (!hasPrice || !price);
+      // A sum printed inside the table (a category's subtotal, a page's total carried over):
+      // labelled as one, no quantity or price, and equal to the items just above it (or to
+      // all items so far). One that adds up to nothing above stays an item: the total check
+      // then fails rather than an item being dropped unseen.
+      if (subLabel && looksSum && value !== null && (value === all || sumsAbove.includes(value))) {
+        skip(r.line, /pindah|carried|brought|dibawa|halaman/iu.test(subLabel) ? 'carried' : 'subtotal', subLabel);
+        for (const p of pending) skip(p, 'category');
+        pending = [];
+        lastLine = null;
+        continue;
+      }
       // An item row. Its description is on this line, or (a row whose text sits above its numbers) on the pending lines.
       const values: ItemReading['values'] = {};
       for (const [c, v] of r.cells) values[c] = v.text;
@@ -244,7 +257,7 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
       result.lines.add(key(r.line));
       last = { item, line: r.line };
       lastLine = r.line;
-      if (value !== null) { sinceSubtotal += value; all += value; }
+      if (value !== null) { all += value; sumsAbove = [...sumsAbove.map((s) => s + value), value]; } else sumsAbove = [];
       continue;
     }
     // A line with no amount: the rest of a wrapped description, a category row, or prose after the table.

@@ -1,0 +1,52 @@
+/**
+ * Cases the claim reader's properties (claim-reader-props.test.ts) found, reduced to one
+ * document each: what broke, read as a page model.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { render, type GenClaim, type GenLayout } from '../support/claim-pages.js';
+import { readAndGate, differences } from '../support/claim-judge.js';
+
+const claim: GenClaim = {
+  claimId: 'KLM-2026-00017', policy: 'POL-100200', memberId: '0014000000123', patientName: 'Kartika Hadikusumo',
+  dob: { y: 1970, m: 3, d: 14 }, providerId: null, providerName: 'RS Harapan Sehat', claimType: 'inpatient',
+  admission: { y: 2026, m: 11, d: 20 }, stay: 3, diagnoses: ['J18.9'],
+  items: [
+    { description: 'Pemeriksaan Darah Lengkap', code: 'LAB-001', quantity: 1, unitPrice: 150000, category: 0 },
+    { description: 'Pemeriksaan Urine Lengkap', code: 'LAB-002', quantity: 1, unitPrice: 90000, category: 0 },
+    { description: 'Paracetamol Tablet', code: 'OBT-010', quantity: 10, unitPrice: 1500, category: 1 },
+    { description: 'Cairan Infus Ringer Laktat', code: 'OBT-011', quantity: 3, unitPrice: 25000, category: 1 },
+  ],
+};
+
+export const plainLayout: GenLayout = {
+  placement: 'column', twoColumns: false, labelPick: Array(14).fill(0), labelCase: 'as', colon: 'separate', dropDots: false,
+  providerBy: 'letterhead', claimTypeBy: 'label', dateFormat: 'dmy-slash', diagnosisTwoLabels: false,
+  columns: { lineNo: true, code: false, quantity: true, unitPrice: true, priceFirst: false }, headerPick: Array(6).fill(0),
+  numbersRightAligned: true, headerRightAligned: true, style: 'id-ID', decimals: false, currency: 'Rp', currencyOnItems: false,
+  wraps: [1], categories: false, subtotals: false, perPage: 20, footer: false, carried: false, totalPick: 0,
+  noise: { address: false, printDate: false, doctor: false, signature: false }, size: 10, leading: 1.5, wrapLeading: 1.1,
+};
+
+test('claim reader: a category subtotal inside the table is a sum, not an item', () => {
+  const g = render(claim, { ...plainLayout, categories: true, subtotals: true });
+  const { judgement } = readAndGate(g.doc);
+  assert.deepEqual(differences(judgement, g.expected), []);
+  assert.equal(judgement.verdict, 'valid');
+});
+
+test('claim reader: a page total carried over ("Jumlah Halaman Ini" / "Pindahan") is a sum, not an item', () => {
+  const g = render(claim, { ...plainLayout, perPage: 2, carried: true, footer: true });
+  assert.equal(g.doc.pages.length, 2);
+  const { judgement } = readAndGate(g.doc);
+  assert.deepEqual(differences(judgement, g.expected), []);
+  assert.equal(judgement.verdict, 'valid');
+});
+
+test('claim reader: an item whose text starts like a subtotal label ("Jumlah …") but adds up to nothing above it stays an item', () => {
+  const g = render({ ...claim, items: [...claim.items, { description: 'Jumlah Obat Pulang', code: 'OBT-099', quantity: 1, unitPrice: 7000, category: 1 }] },
+    { ...plainLayout, columns: { ...plainLayout.columns, quantity: false, unitPrice: false } });
+  const { judgement } = readAndGate(g.doc);
+  assert.equal(judgement.lines.length, 5);
+  assert.equal(judgement.verdict, 'valid');
+});
