@@ -50,3 +50,15 @@ test('claim reader: an item whose text starts like a subtotal label ("Jumlah …
   assert.equal(judgement.lines.length, 5);
   assert.equal(judgement.verdict, 'valid');
 });
+
+test('claim reader: a wrapped description whose last line is in capitals ("Rontgen Thorax" / "PA") is one description, not a heading', () => {
+  const pa = { description: 'Rontgen Thorax PA', code: 'RAD-001', quantity: 1, unitPrice: 175000, category: 2 };
+  for (const items of [[pa], [claim.items[0], pa, claim.items[2]]]) {
+    for (const categories of [false, true]) {
+      const g = render({ ...claim, items }, { ...plainLayout, wraps: [2], leading: 1.3, wrapLeading: 1.0, categories });
+      const { judgement } = readAndGate(g.doc);
+      assert.deepEqual(differences(judgement, g.expected), [], `${items.length} items, categories ${categories}`);
+      assert.equal(judgement.verdict, 'valid');
+    }
+  }
+});

@@ -208,6 +208,15 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
     const q = r.cells.get('quantity')?.text, p = r.cells.get('unit_price')?.text;
     return (q === undefined || quantityText(q) !== null) && (p === undefined || amountText(p) !== null);
   };
+  // The table's row pitch: the least space above a row with numbers (whatever is above it, a
+  // row, a heading or a wrapped line, it is a row's distance away).
+  let rowPitch: number | null = null;
+  for (let i = 1; i < rows.length; i++) {
+    const a = rows[i - 1], b = rows[i];
+    if (a.line.page !== b.line.page || b.amount === null || !numbersRead(b)) continue;
+    const d = b.line.y0 - a.line.y0;
+    if (d > 0 && (rowPitch === null || d < rowPitch)) rowPitch = d;
+  }
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     const label = labelOf(r);
@@ -274,7 +283,13 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
     // and is not a heading in capitals under a row that is not.
     const tight = prevLine !== null && prevLine === lastLine && prevLine.page === r.line.page
       && (r.line.y0 - prevLine.y1 < 0.5 * h || (pitch !== null && r.line.y0 - prevLine.y0 < 0.75 * pitch));
-    const caps = text === text.toUpperCase() && /\p{L}/u.test(text) && last?.item.values.description !== last?.item.values.description?.toUpperCase();
+    // A line in capitals is a heading unless it sits clearly closer under its row than any two
+    // rows sit, or than the line after it: a heading is set at least a row's pitch from the row
+    // above and belongs with what follows; "Rontgen Thorax / PA" is one description.
+    const nextLine = rows[i + 1]?.line.page === r.line.page ? rows[i + 1].line : null;
+    const above = prevLine ? r.line.y0 - prevLine.y0 : Infinity;
+    const closerThanRows = (rowPitch !== null && above < 0.9 * rowPitch) || (nextLine !== null && above < 0.9 * (nextLine.y0 - r.line.y0));
+    const caps = text === text.toUpperCase() && /\p{L}/u.test(text) && last?.item.values.description !== last?.item.values.description?.toUpperCase() && !closerThanRows;
     if (last && onlyDescription && descCell && lastDescX !== undefined && Math.abs(descCell.x0 - lastDescX) < 3 && tight && !caps) {
       last.item.values.description = `${last.item.values.description ?? ''} ${text}`.trim();
       last.item.from.push(where(r.line));
