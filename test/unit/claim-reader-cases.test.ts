@@ -62,3 +62,12 @@ test('claim reader: a wrapped description whose last line is in capitals ("Rontg
     }
   }
 });
+
+test('claim reader: a label ending in a bracket with the colon after it ("Diagnosa (ICD-10):") is found', () => {
+  for (const placement of ['inline', 'column', 'below'] as const) {
+    const g = render(claim, { ...plainLayout, placement, colon: 'attached' });
+    const { judgement } = readAndGate(g.doc);
+    assert.equal(judgement.claim.diagnosis_codes, '["J18.9"]', placement);
+    assert.equal(judgement.verdict, 'valid');
+  }
+});
