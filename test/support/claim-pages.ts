@@ -12,7 +12,7 @@
  * Not a test file itself: test/unit/claim-reader-props.test.ts uses it.
  */
 import fc from 'fast-check';
-import type { DocumentPages, Page, Word } from '../../src/documents/page.js';
+import type { DocumentPages, Page } from '../../src/documents/page.js';
 import { DICTIONARY } from '../../src/documents/read/dictionary.js';
 
 // ---------- the claim ----------
@@ -199,15 +199,21 @@ export class Drawing {
     this.pages.push(p);
     return p;
   }
-  /** Draws `text` with its left edge at x (or its right edge, align 'right'); returns its extent. */
-  text(p: Page, text: string, x: number, y: number, size: number, align: 'left' | 'right' = 'left'): { x0: number; x1: number } {
+  /** Words a reading depends on (a required field's value, an item's row): [page index, word index, what]. */
+  marked: Array<{ page: number; index: number; what: string }> = [];
+  /** Draws `text` with its left edge at x (or its right edge, align 'right'); `mark` names what the words are (P3 makes one unsure). */
+  text(p: Page, text: string, x: number, y: number, size: number, align: 'left' | 'right' = 'left', mark?: string, markFrom = 0): { x0: number; x1: number } {
     const cw = 0.5 * size;
     const width = text.length * cw;
     const x0 = align === 'right' ? x - width : x;
     const run = this.run++;
     let cx = x0;
+    let k = 0;
     for (const part of text.split(' ')) {
-      if (part !== '') p.words.push({ text: part, x: round(cx), y: round(y), w: round(part.length * cw), h: size, conf: 1, run });
+      if (part !== '') {
+        if (mark && k++ >= markFrom) this.marked.push({ page: p.number - 1, index: p.words.length, what: mark });
+        p.words.push({ text: part, x: round(cx), y: round(y), w: round(part.length * cw), h: size, conf: 1, run });
+      }
       cx += (part.length + 1) * cw;
     }
     p.width = Math.max(p.width, Math.ceil(x0 + width + 40));
@@ -228,7 +234,16 @@ export interface Expected {
   personal: string[];
 }
 
-export interface GenDoc { doc: DocumentPages; expected: Expected; claim: GenClaim; layout: GenLayout }
+export interface GenDoc {
+  doc: DocumentPages;
+  expected: Expected;
+  claim: GenClaim;
+  layout: GenLayout;
+  /** Each item's description as printed, line by line. */
+  descLines: string[][];
+  /** Words the reading depends on (Drawing.marked). */
+  marked: Drawing['marked'];
+}
 
 /** Mutations P3 applies (rendering a document that is wrong or unsure in one known way). */
 export interface Mutation {
@@ -248,6 +263,8 @@ function spell(label: string, l: GenLayout): string {
   if (l.labelCase === 'lower') s = s.toLowerCase();
   return s;
 }
+/** The claim's required fields a form prints with a label (P3 drops one's value). */
+export const REQUIRED = ['claim_id', 'policy_number', 'member_id', 'patient_name', 'admission_date', 'diagnosis_codes'];
 const pickOf = <T>(list: readonly T[], n: number): T => list[n % list.length];
 
 const TITLES = { inpatient: ['KLAIM RAWAT INAP', 'INPATIENT CLAIM FORM', 'RINCIAN BIAYA RAWAT INAP'], outpatient: ['KLAIM RAWAT JALAN', 'OUTPATIENT CLAIM FORM', 'RINCIAN BIAYA RAWAT JALAN'] };
@@ -308,15 +325,18 @@ export function render(claim: GenClaim, l: GenLayout, mut: Mutation = {}): GenDo
     groups.forEach((g, c) => {
       const f = g[r];
       if (!f) return;
-      const [, label, value] = f;
+      const [field, label, value] = f;
       const x = columnsX[c];
-      if (l.placement === 'inline') d.text(page, value ? `${setOff(label)} ${value}` : setOff(label), x, y, size);
+      // Only a value's own words are marked (inline, the words after the label's in its drawn string).
+      const mark = REQUIRED.includes(field) ? field : undefined;
+      const labelWords = setOff(label).split(' ').length;
+      if (l.placement === 'inline') d.text(page, value ? `${setOff(label)} ${value}` : setOff(label), x, y, size, 'left', value ? mark : undefined, labelWords);
       else if (l.placement === 'column') {
         d.text(page, setOff(label), x, y, size);
-        if (value) d.text(page, value, x + labelW[c] + 1.5 * size, y, size);
+        if (value) d.text(page, value, x + labelW[c] + 1.5 * size, y, size, 'left', mark);
       } else {
         d.text(page, setOff(label), x, y, size - 1);
-        if (value) d.text(page, value, x, y + (size - 1) * 1.25, size);
+        if (value) d.text(page, value, x, y + (size - 1) * 1.25, size, 'left', mark);
       }
     });
     y += l.placement === 'below' ? (size - 1) * 1.25 + pitch * 1.2 : pitch;
@@ -356,7 +376,8 @@ export function render(claim: GenClaim, l: GenLayout, mut: Mutation = {}): GenDo
     };
   });
   const sum = items.reduce((s, it) => s + it.value, 0);
-  const total = sum + (mut.totalOff ?? 0);
+  // The total is what the items cost: an item printed wrong (itemAmountOff) no longer adds up to it.
+  const total = claim.items.reduce((s, it) => s + it.quantity * it.unitPrice, 0) + (mut.totalOff ?? 0);
 
   // Column geometry, left to right: each as wide as its widest text.
   const gap = 2 * size;
@@ -372,9 +393,9 @@ export function render(claim: GenClaim, l: GenLayout, mut: Mutation = {}): GenDo
   let cx = 40;
   for (const c of cols) { x0[c] = cx; cx += width[c] + gap; }
   const right = (c: Col) => x0[c] + width[c];
-  const numberAt = (c: Col, text: string, yy: number) => {
-    if (l.numbersRightAligned) d.text(page, text, right(c), yy, size, 'right');
-    else d.text(page, text, x0[c], yy, size);
+  const numberAt = (c: Col, text: string, yy: number, mark?: string) => {
+    if (l.numbersRightAligned) d.text(page, text, right(c), yy, size, 'right', mark);
+    else d.text(page, text, x0[c], yy, size, 'left', mark);
   };
   const header = () => {
     for (const c of cols) {
@@ -411,12 +432,13 @@ export function render(claim: GenClaim, l: GenLayout, mut: Mutation = {}): GenDo
       lastCategory = it.category;
       categorySum = 0;
     }
-    if (l.columns.lineNo) d.text(page, it.no, x0.line_no, y, size);
-    if (l.columns.code) d.text(page, it.code, x0.code, y, size);
-    it.desc.forEach((t, k) => d.text(page, t, x0.description, y + k * size * l.wrapLeading, size));
-    if (l.columns.quantity) numberAt('quantity', it.quantity, y);
-    if (l.columns.unitPrice) numberAt('unit_price', it.unit_price, y);
-    numberAt('amount', it.amount, y);
+    const mark = `item ${i + 1}`;
+    if (l.columns.lineNo) d.text(page, it.no, x0.line_no, y, size, 'left', mark);
+    if (l.columns.code) d.text(page, it.code, x0.code, y, size, 'left', mark);
+    it.desc.forEach((t, k) => d.text(page, t, x0.description, y + k * size * l.wrapLeading, size, 'left', k === 0 ? mark : `${mark} wrapped`));
+    if (l.columns.quantity) numberAt('quantity', it.quantity, y, mark);
+    if (l.columns.unitPrice) numberAt('unit_price', it.unit_price, y, mark);
+    numberAt('amount', it.amount, y, mark);
     y += (it.desc.length - 1) * size * l.wrapLeading + pitch;
     carried += it.value;
     categorySum += it.value;
@@ -424,7 +446,7 @@ export function render(claim: GenClaim, l: GenLayout, mut: Mutation = {}): GenDo
   if (l.categories && l.subtotals && lastCategory !== -1) sumRow(`Subtotal ${CATEGORIES[lastCategory]}`, categorySum);
   const totalLabel = pickOf(DICTIONARY.totals.filter((t) => t !== 'Total' || !l.subtotals), l.totalPick);
   d.text(page, spell(totalLabel, { ...l, dropDots: false }), x0.description, y, size);
-  numberAt('amount', money(total, true), y);
+  numberAt('amount', money(total, true), y, 'claimed_amount');
   y += pitch * 1.5;
   if (l.noise.signature) {
     d.text(page, `Bandung, ${formatDate({ y: 2026, m: 12, d: 7 }, 'long-id')}`, 380, y, size); y += pitch;
@@ -448,7 +470,7 @@ export function render(claim: GenClaim, l: GenLayout, mut: Mutation = {}): GenDo
     })),
     personal: [claim.patientName, ...claim.patientName.split(' '), claim.memberId, ...dateForms(claim.dob)],
   };
-  return { doc: { pages: d.pages, source: 'text-layer' }, expected, claim, layout: l };
+  return { doc: { pages: d.pages, source: 'text-layer' }, expected, claim, layout: l, descLines: items.map((it) => it.desc), marked: d.marked };
 }
 
 export const genDocArb: fc.Arbitrary<GenDoc> = fc.tuple(claimArb, layoutArb).map(([c, l]) => render(c, l));
@@ -465,7 +487,17 @@ export function shuffled(doc: DocumentPages, order: number[]): DocumentPages {
   };
 }
 
-/** The words with a text (for picking one to make unsure). */
-export function wordsOf(doc: DocumentPages): Array<{ page: number; index: number; word: Word }> {
-  return doc.pages.flatMap((p, pi) => p.words.map((word, index) => ({ page: pi, index, word })));
+/** The document with one word read at a confidence (an OCR engine unsure of it). */
+export function withConfidence(doc: DocumentPages, at: { page: number; index: number }, conf: number): DocumentPages {
+  return { ...doc, pages: doc.pages.map((p, pi) => (pi !== at.page ? p : { ...p, words: p.words.map((w, i) => (i === at.index ? { ...w, conf } : w)) })) };
+}
+
+/**
+ * A wrapped description line in capitals ("Rontgen Thorax" / "PA") set at the table's own row
+ * spacing (wrapped lines at 0.9 × the row pitch or more): on the page it looks exactly like a
+ * category heading under a row, and the reader takes it for one (reported in h18prop.md).
+ */
+export function ambiguousCapsWrap(g: GenDoc): boolean {
+  return g.layout.wrapLeading >= 0.85 * g.layout.leading
+    && g.descLines.some((ls) => ls.slice(1).some((t) => t === t.toUpperCase() && /\p{L}/u.test(t)));
 }

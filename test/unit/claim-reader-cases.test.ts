@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { render, type GenClaim, type GenLayout } from '../support/claim-pages.js';
+import { render, withConfidence, type GenClaim, type GenLayout } from '../support/claim-pages.js';
 import { readAndGate, differences } from '../support/claim-judge.js';
 
 const claim: GenClaim = {
@@ -70,4 +70,12 @@ test('claim reader: a label ending in a bracket with the colon after it ("Diagno
     assert.equal(judgement.claim.diagnosis_codes, '["J18.9"]', placement);
     assert.equal(judgement.verdict, 'valid');
   }
+});
+
+test('claim reader: an unsure word (OCR) on a wrapped description line makes the claim needs-review', () => {
+  const g = render({ ...claim, items: [claim.items[0]] }, { ...plainLayout, wraps: [2] });
+  const at = g.marked.find((m) => m.what === 'item 1 wrapped')!;
+  const { judgement } = readAndGate(withConfidence(g.doc, at, 0.5));
+  assert.equal(judgement.verdict, 'needs-review');
+  assert.ok(judgement.problems.some((p) => p.code === 'needs-review' && p.field === 'claim_line.amount'));
 });

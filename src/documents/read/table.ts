@@ -255,12 +255,13 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
       if (values.quantity !== undefined) values.quantity = quantityText(values.quantity) ?? values.quantity;
       if (values.unit_price !== undefined) values.unit_price = amountText(values.unit_price) ?? values.unit_price;
       const from = [where(r.line)];
+      const pending0 = pending;
       if (!values.description && pending.length > 0) {
         values.description = pending.map((p) => p.text).join(' ');
         from.unshift(...pending.map((p) => where(p)));
       } else for (const p of pending) skip(p, 'category');
       pending = [];
-      const item: ItemReading = { page: r.line.page, values, from, conf: r.line.conf };
+      const item: ItemReading = { page: r.line.page, values, from, conf: Math.min(r.line.conf, ...(from.length > 1 ? pending0.map((p) => p.conf) : [])) };
       if (last && last.line.page === r.line.page) pitches.push(r.line.y0 - last.line.y0);
       result.items.push(item);
       result.lines.add(key(r.line));
@@ -293,6 +294,8 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
     if (last && onlyDescription && descCell && lastDescX !== undefined && Math.abs(descCell.x0 - lastDescX) < 3 && tight && !caps) {
       last.item.values.description = `${last.item.values.description ?? ''} ${text}`.trim();
       last.item.from.push(where(r.line));
+      // An unsure word on a wrapped line makes the item unsure, like one on its row.
+      last.item.conf = Math.min(last.item.conf, r.line.conf);
       result.lines.add(key(r.line));
       lastLine = r.line;
       continue;
