@@ -470,7 +470,10 @@ export function render(claim: GenClaim, l: GenLayout, mut: Mutation = {}): GenDo
     })),
     personal: [claim.patientName, ...claim.patientName.split(' '), claim.memberId, ...dateForms(claim.dob)],
   };
-  return { doc: { pages: d.pages, source: 'text-layer' }, expected, claim, layout: l, descLines: items.map((it) => it.desc), marked: d.marked };
+  const out: GenDoc = { doc: { pages: d.pages, source: 'text-layer' }, expected, claim, layout: l, descLines: items.map((it) => it.desc), marked: d.marked };
+  // A counterexample prints as its claim, layout and mutation (its words are render()'s output), not as every word.
+  Object.defineProperty(out, fc.toStringMethod, { value: () => `render(${JSON.stringify(claim)}, ${JSON.stringify(l)}, ${JSON.stringify(mut)})`, enumerable: false });
+  return out;
 }
 
 export const genDocArb: fc.Arbitrary<GenDoc> = fc.tuple(claimArb, layoutArb).map(([c, l]) => render(c, l));

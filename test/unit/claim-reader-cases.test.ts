@@ -79,3 +79,11 @@ test('claim reader: an unsure word (OCR) on a wrapped description line makes the
   assert.equal(judgement.verdict, 'needs-review');
   assert.ok(judgement.problems.some((p) => p.code === 'needs-review' && p.field === 'claim_line.amount'));
 });
+
+test('claim reader: a row whose quantity does not read (prices in the quantity column) is needs-review, not dropped for a subtotal to stand in', () => {
+  const one = { ...claim.items[0], quantity: 1, unitPrice: 1000 };
+  const g = render({ ...claim, items: [one] }, { ...plainLayout, categories: true, subtotals: true }, { swapQtyPrice: true });
+  const { judgement } = readAndGate(g.doc);
+  assert.equal(judgement.verdict, 'needs-review');
+  assert.ok(judgement.problems.some((p) => p.code === 'needs-review' && p.field === 'claim_line.amount'));
+});

@@ -232,7 +232,11 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
         break;
       }
     }
-    if (r.amount !== null && numbersRead(r)) {
+    // A row with an amount whose quantity or price does not read, with items or the total still
+    // to come, is an item the reader could not complete: kept as read (the gates make it
+    // needs-review), never dropped — a dropped row can be hidden by a subtotal read as an item.
+    const unread = r.amount !== null && !numbersRead(r) && rows.slice(i + 1).some((o) => o.amount !== null && (numbersRead(o) || startsWithAny(labelOf(o), totals) !== null));
+    if (r.amount !== null && (numbersRead(r) || unread)) {
       const value = cents(r.amount, style);
       const qty = r.cells.get('quantity')?.text, price = r.cells.get('unit_price')?.text;
       const subLabel = startsWithAny(label, subtotals);
