@@ -410,16 +410,13 @@ export function render(claim: GenClaim, l: GenLayout, mut: Mutation = {}): GenDo
     numberAt('amount', money(amount, l.currencyOnItems), y);
     y += pitch;
   };
-  const pages = Math.ceil(items.length / l.perPage);
-  const footer = () => {
-    if (l.footer) d.text(page, `Halaman ${page.number} dari ${pages}`, 260, 800, size - 1);
-  };
   header();
-  let carried = 0, lastCategory = -1, categorySum = 0;
+  let carried = 0, lastCategory = -1, categorySum = 0, onPage = 0;
   items.forEach((it, i) => {
-    if (i > 0 && i % l.perPage === 0) {
+    // A new page after perPage items, or when the next row would run into the footer.
+    if (onPage > 0 && (onPage >= l.perPage || y + (it.desc.length + 2) * pitch > 760)) {
+      onPage = 0;
       if (l.carried) sumRow('Jumlah Halaman Ini', carried);
-      footer();
       page = d.page();
       y = 40;
       header();
@@ -442,6 +439,7 @@ export function render(claim: GenClaim, l: GenLayout, mut: Mutation = {}): GenDo
     y += (it.desc.length - 1) * size * l.wrapLeading + pitch;
     carried += it.value;
     categorySum += it.value;
+    onPage++;
   });
   if (l.categories && l.subtotals && lastCategory !== -1) sumRow(`Subtotal ${CATEGORIES[lastCategory]}`, categorySum);
   const totalLabel = pickOf(DICTIONARY.totals.filter((t) => t !== 'Total' || !l.subtotals), l.totalPick);
@@ -453,7 +451,13 @@ export function render(claim: GenClaim, l: GenLayout, mut: Mutation = {}): GenDo
     d.text(page, 'Hormat kami,', 380, y, size); y += pitch * 3;
     d.text(page, '( dr. Andini Larasati )', 380, y, size);
   }
-  footer();
+  // Footers last (the page count is known now), below everything on their page.
+  if (l.footer) {
+    for (const p of d.pages) {
+      const bottom = Math.max(...p.words.map((w) => w.y + w.h));
+      d.text(p, `Halaman ${p.number} dari ${d.pages.length}`, 260, Math.max(800, bottom + pitch), size - 1);
+    }
+  }
 
   const expected: Expected = {
     claim: {

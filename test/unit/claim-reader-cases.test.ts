@@ -87,3 +87,13 @@ test('claim reader: a row whose quantity does not read (prices in the quantity c
   assert.equal(judgement.verdict, 'needs-review');
   assert.ok(judgement.problems.some((p) => p.code === 'needs-review' && p.field === 'claim_line.amount'));
 });
+
+test('claim reader: a right-aligned price under a narrow left-aligned header ("@") reaching past the column midpoint is still the price', () => {
+  const g = render({ ...claim, items: [{ ...claim.items[0], quantity: 8, unitPrice: 6000 }, { ...claim.items[1], unitPrice: 748500 }] },
+    { ...plainLayout, columns: { lineNo: true, code: false, quantity: false, unitPrice: true, priceFirst: false }, headerPick: [0, 0, 9, 9, 1, 1],
+      numbersRightAligned: true, headerRightAligned: false, currency: 'IDR', currencyOnItems: true, decimals: true, size: 9 });
+  const { judgement, reading } = readAndGate(g.doc);
+  assert.equal(reading.table.columns.find((c) => c.column === 'unit_price')?.header, '@');
+  assert.deepEqual(differences(judgement, g.expected), []);
+  assert.equal(judgement.verdict, 'valid');
+});

@@ -116,7 +116,9 @@ function place(line: Line, zs: Zoned): Map<ItemColumn, { text: string; x0: numbe
     while (cut > 1) {
       const w = words[cut - 1];
       const wz = zoneOf(w.x, w.x + w.w);
-      if (wz === z || !NUMERIC.includes(wz.column) || amountText(w.text) === null) break;
+      // Only a word that starts past the cell's zone: a right-aligned price under a narrow
+      // left-aligned header ("@") reaches over the midpoint and is still the price.
+      if (wz === z || w.x < z.z1 || !NUMERIC.includes(wz.column) || amountText(w.text) === null) break;
       cut--;
     }
     put(z.column, words.slice(0, cut).map((w) => w.text).join(' '), cell.x0);
