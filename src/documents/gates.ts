@@ -159,9 +159,10 @@ export function judge(reading: Reading, ctx: GateContext): Gated {
     }
     if (item.conf < SURE) unsure(`claim_line.amount`, item.page, `line ${i + 1} was read from unsure words (confidence ${item.conf.toFixed(2)})`);
     // The reader keeps a row whose quantity or price does not read as one (the columns may be misread): never a valid item.
-    const q = item.values.quantity, up = item.values.unit_price;
-    if ((q !== undefined && q.trim() !== '' && quantityText(q) === null) || (up !== undefined && up.trim() !== '' && amountText(up) === null)) {
-      unsure('claim_line.amount', item.page, `line ${i + 1}: its quantity or unit price does not read as one (page ${item.page} line ${item.from[item.from.length - 1].line}): the columns may be misread`);
+    const q = item.values.quantity, up = item.values.unit_price, am = item.values.amount;
+    if ((q !== undefined && q.trim() !== '' && quantityText(q) === null) || (up !== undefined && up.trim() !== '' && amountText(up) === null)
+      || am === undefined || amountText(am) === null) {
+      unsure('claim_line.amount', item.page, `line ${i + 1}: its quantity, unit price or amount does not read as one (page ${item.page} line ${item.from[item.from.length - 1].line}): the columns may be misread`);
     }
     if (out.quantity !== null && out.unit_price !== null && out.amount !== null) {
       const product = Math.round(Number(out.quantity) * Number(out.unit_price) * 100);

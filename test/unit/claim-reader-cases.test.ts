@@ -97,3 +97,13 @@ test('claim reader: a right-aligned price under a narrow left-aligned header ("@
   assert.deepEqual(differences(judgement, g.expected), []);
   assert.equal(judgement.verdict, 'valid');
 });
+
+test('claim reader: a row with digits under the amount column that do not read as an amount is needs-review, not dropped', () => {
+  const g = render(claim, { ...plainLayout, currencyOnItems: false });
+  const amount = g.marked.filter((m) => m.what === 'item 2').at(-1)!;
+  const page = g.doc.pages[amount.page];
+  const words = page.words.map((w, i) => (i === amount.index ? { ...w, text: `${w.text}x2`, w: w.w + 10 } : w));
+  const { judgement } = readAndGate({ ...g.doc, pages: [{ ...page, words }, ...g.doc.pages.slice(1)] });
+  assert.equal(judgement.verdict, 'needs-review');
+  assert.ok(judgement.problems.some((p) => p.code === 'needs-review' && p.field === 'claim_line.amount'));
+});

@@ -237,9 +237,12 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
     // A row with an amount whose quantity or price does not read, with items or the total still
     // to come, is an item the reader could not complete: kept as read (the gates make it
     // needs-review), never dropped — a dropped row can be hidden by a subtotal read as an item.
-    const unread = r.amount !== null && !numbersRead(r) && rows.slice(i + 1).some((o) => o.amount !== null && (numbersRead(o) || startsWithAny(labelOf(o), totals) !== null));
-    if (r.amount !== null && (numbersRead(r) || unread)) {
-      const value = cents(r.amount, style);
+    // So is a row with digits under the number columns that do not read as its amount.
+    const printsNumbers = r.amount !== null || NUMERIC.some((c) => /\d/u.test(r.cells.get(c)?.text ?? ''));
+    const unread = printsNumbers && (r.amount === null || !numbersRead(r))
+      && rows.slice(i + 1).some((o) => o.amount !== null && (numbersRead(o) || startsWithAny(labelOf(o), totals) !== null));
+    if ((r.amount !== null && numbersRead(r)) || unread) {
+      const value = r.amount === null ? null : cents(r.amount, style);
       const qty = r.cells.get('quantity')?.text, price = r.cells.get('unit_price')?.text;
       const subLabel = startsWithAny(label, subtotals);
       const looksSum = (!hasQty || !qty) && (!hasPrice || !price);
@@ -257,7 +260,7 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
       // An item row. Its description is on this line, or (a row whose text sits above its numbers) on the pending lines.
       const values: ItemReading['values'] = {};
       for (const [c, v] of r.cells) values[c] = v.text;
-      values.amount = r.amount;
+      if (r.amount !== null) values.amount = r.amount;
       if (values.quantity !== undefined) values.quantity = quantityText(values.quantity) ?? values.quantity;
       if (values.unit_price !== undefined) values.unit_price = amountText(values.unit_price) ?? values.unit_price;
       const from = [where(r.line)];
