@@ -4,8 +4,8 @@
 import { cpSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const from = fileURLToPath(new URL('../src/schemas/claim-templates/', import.meta.url));
-const to = fileURLToPath(new URL('../dist/schemas/claim-templates/', import.meta.url));
+const from = fileURLToPath(new URL('../src/documents/templates/builtin/', import.meta.url));
+const to = fileURLToPath(new URL('../dist/documents/templates/builtin/', import.meta.url));
 cpSync(from, to, { recursive: true });
 
 const { writeEmptyClusterSnapshot } = await import('../dist/warehouse/pglite-snapshot.js');

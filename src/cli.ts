@@ -400,6 +400,43 @@ Examples:
       const { schemasShow } = await import('./commands/schemas.js');
       setExit(await schemasShow({ name, jsonSchema: opts.jsonSchema === true }, makeContext(cmd.optsWithGlobals(), io)));
     }));
+  const claims = program.command('claims').description('how claim documents are read: explain one, test templates against expected values');
+  addGlobalOptions(claims.command('explain')
+    .description('how one claim document was read: the reader or template and why, the page as lines with positions, each field with its label and where, the line items with their text lines, the checks and the verdict (personal values masked); exit 0 only when valid')
+    .argument('<file>', 'a claim PDF')
+    .option('--template <file>', 'also this template file (YAML or JSON); it wins over the configured and built-in ones')
+    .addOption(new Option('--format <format>', 'output format (default text; --json = json)').choices(['text', 'json']))
+    .addHelpText('after', `
+Exit 0 when the verdict is valid; 1 when invalid, needs-review or unreadable; 2 when the file,
+the config or a template is wrong.
+
+Examples:
+  $ halo-data claims explain drop/claims/HS-2026-00123.pdf
+  $ halo-data claims explain claim.pdf --template templates/rs-sehat-sentosa.yaml
+  $ halo-data claims explain claim.pdf --format json | jq '.fields[] | select(.value == null)'`)
+    .action(async (file: string, opts, cmd: Command) => {
+      const { claimsExplain } = await import('./commands/claims.js');
+      setExit(await claimsExplain({ file, template: opts.template, format: opts.format }, makeContext(cmd.optsWithGlobals(), io)));
+    }));
+  addGlobalOptions(claims.command('test')
+    .description('read every <name>.pdf in a folder that has a <name>.expected.json beside it and print the differences field by field and line by line; exit 1 when any differs')
+    .argument('<dir>', 'a folder of claim PDFs and their expected.json files')
+    .option('--template <file>', 'also this template file (repeatable); it wins over the configured and built-in ones', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--no-templates', 'the generic reader alone: no built-in or configured template')
+    .addOption(new Option('--format <format>', 'output format (default text; --json = json)').choices(['text', 'json']))
+    .addHelpText('after', `
+Exit 0 when every document passes, 1 when any differs, 2 when the folder has no
+<name>.expected.json or one is malformed (the message names the file and the key).
+
+Examples:
+  $ halo-data claims test tests/claims
+  $ halo-data claims test tests/claims --template templates/rs-sehat-sentosa.yaml
+  $ halo-data claims test tests/claims --no-templates --format json | jq .summary`)
+    .action(async (dir: string, opts, cmd: Command) => {
+      const { claimsTest } = await import('./commands/claims.js');
+      setExit(await claimsTest({ dir, templates: opts.template ?? [], noTemplates: opts.templates === false, format: opts.format }, makeContext(cmd.optsWithGlobals(), io)));
+    }));
+
   usageErrorsInOurVoice(program, io, jsonLog);
   return program;
 }

@@ -1,7 +1,8 @@
 import type { CommandContext } from './context.js';
 import { listSchemas, getSchema } from '../schemas/registry.js';
 import { toJsonSchema } from '../schemas/json-schema.js';
-import { loadTemplates, BUILTIN_TEMPLATE_DIR, type ClaimTemplate } from '../schemas/claim-template.js';
+import { loadTemplates } from '../documents/templates/load.js';
+import type { ClaimTemplate } from '../documents/templates/template.js';
 import { claimLineFields } from '../schemas/builtin/claim-pdf.js';
 
 export interface SchemasShowOptions { name: string; jsonSchema: boolean }
@@ -66,7 +67,7 @@ export async function schemasShow(opts: SchemasShowOptions, ctx: CommandContext)
 
 function templateSummary(t: ClaimTemplate) {
   return {
-    name: t.name, description: t.description, identify: t.identify, locale: t.locale, dateOrder: t.dateOrder,
-    fields: Object.keys(t.fields), source: t.source.startsWith(BUILTIN_TEMPLATE_DIR) ? 'built in' : t.source,
+    name: t.name, description: t.description, identify: t.identify, locale: t.hints.locale, dateOrder: t.hints.dateOrder,
+    fields: Object.keys(t.hints.fields), source: t.origin === 'built-in' ? 'built in' : t.source,
   };
 }

@@ -1,36 +1,44 @@
 import type { DocumentPages } from './page.js';
 import type { Reading, TemplateChoice } from './reading.js';
+import type { Line } from './layout/line.js';
 import { readClaim } from './read/read.js';
 import type { Dictionary } from './read/dictionary.js';
-import { documentText } from './layout/lines.js';
-import { buildLines } from './layout/lines.js';
+import { buildLines, documentText } from './layout/lines.js';
 import { judge, type GateContext, type Gated } from './gates.js';
-import { maskFor, type Mask } from './redact.js';
+import { maskFor, personalForms, type Mask } from './redact.js';
 import type { Hints } from './templates/hints.js';
+import { chooseTemplate } from './templates/choose.js';
+import type { ClaimTemplate } from './templates/template.js';
 
 /**
  * One claim document from its pages to a verdict: the template that applies (if any) reads
  * it, the gates judge the reading. A built-in template whose reading fails the gates gives
  * way to the generic reader (a branch or a new layout of a known hospital can match a
  * built-in template's keywords); a template from the config or the command line is the
- * user's word and keeps its result.
+ * user's word and keeps its result. Pure and plain data in and out: it runs in the PDF
+ * worker threads (files/pdf-worker.ts), where the words are.
  */
-export interface TemplateForReading { name: string; source: string; origin: 'config' | 'built-in' | 'file'; hints: Hints }
-export interface Choice { chosen: TemplateForReading | null; candidates: TemplateChoice[]; because: string }
+export interface Choice { chosen: { name: string; source: string; origin: 'config' | 'built-in' | 'file'; hints: Hints } | null; candidates: TemplateChoice[]; because: string }
+
+export interface ClaimSetup {
+  templates: ClaimTemplate[];
+  dictionary?: Dictionary;
+}
 
 export interface ClaimRead {
   reading: Reading;
   gated: Gated;
-  mask: Mask;
+  /** Every form of the personal values read (the mask is rebuilt from them where needed: a function does not cross threads). */
+  maskForms: string[];
 }
 
-export function readAndJudge(doc: DocumentPages, choose: (text: string) => Choice, ctx: Omit<GateContext, 'mask' | 'personal'>, dictionary?: Dictionary): ClaimRead {
-  const text = documentText(doc.pages.map(buildLines));
-  const choice = choose(text);
+export function readAndJudge(doc: DocumentPages, setup: ClaimSetup, ctx: Omit<GateContext, 'mask' | 'personal'>): ClaimRead {
+  const lines: Line[][] = doc.pages.map(buildLines);
+  const choice = chooseTemplate(documentText(lines), setup.templates);
   const attempt = (hints: Hints | null, because: string) => {
-    const { reading, personal } = readClaim(doc, hints, { dictionary, candidates: choice.candidates, chosenBecause: because });
+    const { reading, personal } = readClaim(doc, hints, { dictionary: setup.dictionary, candidates: choice.candidates, chosenBecause: because, lines });
     const mask = maskFor(personal);
-    return { reading, mask, gated: judge(reading, { ...ctx, mask, personal }) };
+    return { reading, gated: judge(reading, { ...ctx, mask, personal }), maskForms: [...new Set(personal.flatMap((p) => personalForms(p.field, p.value)))] };
   };
   const first = attempt(choice.chosen?.hints ?? null, choice.because);
   if (!choice.chosen || choice.chosen.origin !== 'built-in' || first.gated.judgement.verdict === 'valid') return first;
@@ -38,4 +46,8 @@ export function readAndJudge(doc: DocumentPages, choose: (text: string) => Choic
   if (generic.gated.judgement.verdict !== 'valid') return first;
   generic.reading.fellBackFrom = choice.chosen.name;
   return generic;
+}
+
+export function maskOf(forms: string[]): Mask {
+  return maskFor(forms.map((value) => ({ field: 'form', value })));
 }

@@ -190,7 +190,10 @@ export function judge(reading: Reading, ctx: GateContext): Gated {
       totalOk = compareDecimal(diff, TOTAL_TOLERANCE) <= 0;
       check('total', totalOk, totalOk ? `${lines.length} items add up to ${total} = claimed ${claimed}` : `${lines.length} items add up to ${total}, claimed ${claimed} (difference ${diff})`,
         'claimed_amount', reading.table.end?.page ?? reading.fields.claimed_amount?.at?.page);
-      if (!totalOk) {
+      const guessed = reading.items.map((it, i) => ({ it, i })).filter(({ it }) => it.unsure);
+      if (!totalOk && guessed.length > 0) {
+        unsure('claimed_amount', reading.table.end?.page, `the items add up to ${total}, not the claimed ${claimed}, and the reader is not sure of ${guessed.map(({ it, i }) => `line ${i + 1} (${it.unsure})`).join('; ')}`);
+      } else if (!totalOk) {
         const p = problem('total-mismatch', 'error', null, reading.fields.claimed_amount?.label ?? null, 'claimed_amount',
           `the ${lines.length} line items add up to ${total} but the claimed amount is ${claimed} (difference ${diff})`);
         p.page = reading.table.end?.page ?? reading.fields.claimed_amount?.at?.page;

@@ -7,10 +7,9 @@ import { WorkerPool, WorkerTimeoutError } from '../files/worker-pool.js';
 import { workerUrl } from '../files/validate.js';
 import type { PdfTask, PdfResult } from '../files/pdf-worker.js';
 import { DEFAULT_LIMITS } from '../files/file-job.js';
-import { readAndJudge, type Choice } from './claim.js';
+import { maskOf, type ClaimSetup } from './claim.js';
 import type { Reading } from './reading.js';
 import type { Judgement } from './verdict.js';
-import type { Dictionary } from './read/dictionary.js';
 import type { Mask } from './redact.js';
 
 /**
@@ -18,8 +17,7 @@ import type { Mask } from './redact.js';
  * same path as validation (the PDF worker, the reader, the gates), one file at a time.
  */
 export interface ReadClaimOptions {
-  chooseTemplate: (text: string) => Choice;
-  dictionary?: Dictionary;
+  claims: ClaimSetup;
   icd10Codes?: FieldSpec['allowed'];
   limits?: { pdfBytes: number; pdfPages: number; pdfSeconds: number };
 }
@@ -54,15 +52,16 @@ async function readOne(path: string, pool: WorkerPool<PdfTask, PdfResult>, opts:
   const size = (await stat(path)).size;
   if (size > limits.pdfBytes) return failed('file-too-large', `the PDF is ${size} bytes; the limit is ${limits.pdfBytes}`);
   const bytes = new Uint8Array(await readFile(path));
+  const schema = withIcd10List(claimPdf, opts.icd10Codes);
   let result: PdfResult;
   try {
-    result = await pool.run({ bytes, maxPages: limits.pdfPages }, [bytes.buffer as ArrayBuffer], limits.pdfSeconds * 1000);
+    result = await pool.run({ bytes, maxPages: limits.pdfPages, read: { setup: opts.claims, ctx: { schema, maxErrors: 100, emit: false, sourceFile: path }, keepPages: true } },
+      [bytes.buffer as ArrayBuffer], limits.pdfSeconds * 1000);
   } catch (e) {
     if (e instanceof WorkerTimeoutError) return failed('parse-error', `reading the PDF ${e.message} (a damaged or hostile file?); it was stopped`);
     throw e;
   }
   if (!result.ok) return failed(result.code, result.message);
-  const schema = withIcd10List(claimPdf, opts.icd10Codes);
-  const { reading, gated, mask } = readAndJudge(result.doc, opts.chooseTemplate, { schema, maxErrors: 100, emit: false, sourceFile: path }, opts.dictionary);
-  return { reading, judgement: gated.judgement, mask };
+  const { reading, gated, maskForms } = result.claim;
+  return { reading, judgement: gated.judgement, mask: maskOf(maskForms) };
 }

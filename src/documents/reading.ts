@@ -39,6 +39,12 @@ export interface ItemReading {
   /** The text lines this item was built from (a wrapped description spans several). */
   from: Where[];
   conf: number;
+  /**
+   * Why the reader is not sure this row is an item as read (a row without quantity and price
+   * in a table that has them; a description taken from the lines above the numbers). A total
+   * that does not add up is then needs-review, not the document's mistake.
+   */
+  unsure?: string;
 }
 
 export type SkippedKind = 'header' | 'footer' | 'category' | 'subtotal' | 'carried' | 'total' | 'other';
@@ -46,7 +52,8 @@ export type SkippedKind = 'header' | 'footer' | 'category' | 'subtotal' | 'carri
 export interface TableReading {
   /** Where each (repeated) header line was found. */
   headers: Where[];
-  columns: Array<{ column: ItemColumn; header: string; x0: number; x1: number }>;
+  /** 'other': a column the dictionary does not know (a date, a note); its cells are not part of an item. */
+  columns: Array<{ column: ItemColumn | 'other'; header: string; x0: number; x1: number }>;
   /** Lines inside the table that are not items, and why. */
   skipped: Array<{ at: Where; kind: SkippedKind; text?: string }>;
   /** Where the table's total line was (the claimed amount's evidence). */
@@ -71,6 +78,8 @@ export interface Reading {
   /** Why the chosen template (or the generic reader) won. */
   chosenBecause: string;
   source: WordSource;
+  pageCount: number;
+  /** The words and lines (empty when read for a batch: only `claims explain` prints them). */
   pages: Page[];
   lines: Line[][];
   fields: Record<string, FieldReading>;

@@ -26,6 +26,7 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export function personalForms(field: string, value: string): string[] {
   const v = value.trim();
   if (v.length < 2) return [];
+  if (field === 'form') return [v]; // already one of the forms (claim.ts, maskOf)
   const forms = new Set<string>([v]);
   if (field === 'patient_name') {
     // A name's own words (a surname alone in a message is still the person), but not words a

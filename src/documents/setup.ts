@@ -1,22 +1,20 @@
 import type { HaloConfig } from '../config/types.js';
-import { loadTemplates } from '../schemas/claim-template.js';
-import { fromOld, chooseTemplate as chooseInterim } from './templates/interim.js';
-import { DICTIONARY, extendDictionary, type Dictionary } from './read/dictionary.js';
-import type { Choice } from './claim.js';
+import { loadTemplates, loadTemplateFile } from './templates/load.js';
+import { DICTIONARY, extendDictionary } from './read/dictionary.js';
+import type { ClaimSetup } from './claim.js';
 
 /**
  * The claim reader as the config sets it up: the templates (built in, the config's, and
  * files named on the command line, which win) and the dictionary with the config's labels.
+ * Plain data: it goes to the PDF worker threads with each document.
  */
-export interface ClaimReaderSetup {
-  chooseTemplate: (text: string) => Choice;
-  dictionary: Dictionary;
-}
-
-export function claimReaderFor(config: HaloConfig, opts: { templateFiles?: string[]; builtins?: boolean; templates?: boolean } = {}): ClaimReaderSetup {
+export function claimReaderFor(config: HaloConfig, opts: { templateFiles?: string[]; builtins?: boolean; templates?: boolean } = {}): ClaimSetup {
   const dictionary = extendDictionary(DICTIONARY, config.claims?.labels);
-  if (opts.templates === false) return { dictionary, chooseTemplate: () => ({ chosen: null, candidates: [], because: 'templates are off (--no-templates): the generic reader' }) };
-  const old = loadTemplates([...config.claimTemplates, ...(opts.templateFiles ?? [])]);
-  const templates = old.map(fromOld);
-  return { dictionary, chooseTemplate: (text) => chooseInterim(text, templates, old) };
+  if (opts.templates === false) return { dictionary, templates: [] };
+  // Loaded once: every document of the run is matched against the same list.
+  const templates = [
+    ...loadTemplates(config.claimTemplates, { builtins: opts.builtins }),
+    ...(opts.templateFiles ?? []).map(loadTemplateFile),
+  ];
+  return { dictionary, templates };
 }

@@ -4,8 +4,7 @@ import type { WorkerPool } from './worker-pool.js';
 import type { ChunkTask, ChunkResult } from './csv-chunk.js';
 import type { RowSink } from './file-accumulator.js';
 import type { PdfTask, PdfResult } from './pdf-worker.js';
-import type { Choice } from '../documents/claim.js';
-import type { Dictionary } from '../documents/read/dictionary.js';
+import type { ClaimSetup } from '../documents/claim.js';
 import { MAX_RECORD_BYTES } from '../loaders/csv/chunks.js';
 
 /** Everything a format driver needs to validate (and maybe normalise) one file. */
@@ -30,9 +29,8 @@ export interface FileJob {
   pool: () => WorkerPool<ChunkTask, ChunkResult> | null;
   /** Worker threads that read PDFs. */
   pdfPool: () => WorkerPool<PdfTask, PdfResult>;
-  /** Claim documents: which template (built in, from the config) reads a document, and the label dictionary. */
-  chooseTemplate: (text: string) => Choice;
-  dictionary?: Dictionary;
+  /** Claim documents: the templates (built in, from the config) and the label dictionary. */
+  claims: ClaimSetup;
   /** Name written into each normalised row. */
   sourceFile: string;
   limits: Limits;

@@ -42,7 +42,7 @@ export async function normalizeFile(opts: NormalizeFileOptions): Promise<Normali
     const outcome = await processFile({
       path: opts.path, schema, candidates: [schema], profile: { ...DEFAULT_PROFILE }, merchantId: opts.merchant,
       maxErrors: 100, emit: sink, gzipLevel: opts.gzipLevel, runKeys: { index: new KeyIndex(), turn: async () => {}, sightings: new Sightings() },
-      pool: () => pool, pdfPool: () => { throw new Error('normalizeFile reads CSV and spreadsheets'); }, chooseTemplate: () => ({ chosen: null, candidates: [], because: '' }), sourceFile: basename(opts.path), limits: DEFAULT_LIMITS,
+      pool: () => pool, pdfPool: () => { throw new Error('normalizeFile reads CSV and spreadsheets'); }, claims: { templates: [] }, sourceFile: basename(opts.path), limits: DEFAULT_LIMITS,
     });
     out.end();
     await once(out, 'finish');

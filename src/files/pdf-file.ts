@@ -10,7 +10,7 @@ import { finish } from './csv-file.js';
 import { WorkerTimeoutError } from './worker-pool.js';
 import { keyIndexFor, type FileJob } from './file-job.js';
 import type { FileOutcome } from './file-outcome.js';
-import { readAndJudge } from '../documents/claim.js';
+import { maskOf } from '../documents/claim.js';
 import type { Reading } from '../documents/reading.js';
 
 /**
@@ -43,18 +43,20 @@ export async function processPdfFile(job: FileJob): Promise<FileOutcome> {
   const bytes = new Uint8Array(await readFile(job.path));
   let result;
   try {
-    result = await job.pdfPool().run({ bytes, maxPages: job.limits.pdfPages }, [bytes.buffer as ArrayBuffer], job.limits.pdfSeconds * 1000);
+    const schema = withIcd10List(claimPdf, job.icd10Codes);
+    result = await job.pdfPool().run({
+      bytes, maxPages: job.limits.pdfPages,
+      read: { setup: job.claims, ctx: { schema, maxErrors: job.maxErrors, emit: job.emit !== null, sourceFile: job.sourceFile }, keepPages: false },
+    }, [bytes.buffer as ArrayBuffer], job.limits.pdfSeconds * 1000);
   } catch (e) {
     if (e instanceof WorkerTimeoutError) return fail('parse-error', `reading the PDF ${e.message} (a damaged or hostile file?); it was stopped`);
     throw e;
   }
   if (!result.ok) return fail(result.code, result.message);
-  const doc = result.doc;
-  const schema = withIcd10List(claimPdf, job.icd10Codes);
-  const fields = schema.fields;
-  const { reading, gated, mask } = readAndJudge(doc, (text) => job.chooseTemplate(text),
-    { schema, maxErrors: job.maxErrors, emit: job.emit !== null, sourceFile: job.sourceFile }, job.dictionary);
-  outcome.pages = doc.pages.length;
+  const { reading, gated, maskForms } = result.claim;
+  const mask = maskOf(maskForms);
+  const fields = gated.plan.schema.fields;
+  outcome.pages = reading.pageCount;
   const found = Object.values(reading.fields).filter((f) => f.value !== null && f.how !== 'constant' && f.how !== 'letterhead').length;
   if (found === 0 && reading.items.length === 0 && reading.reader === 'generic') {
     return fail('no-template', `nothing on this document reads as a claim: no field label of the dictionary and no line-item table was found, and no claim template matches${nearest(reading)}; run 'halo-data claims explain' on it, and add a template or labels for this issuer (see README, "Claim PDFs")`);
@@ -64,7 +66,7 @@ export async function processPdfFile(job: FileJob): Promise<FileOutcome> {
   outcome.verdict = gated.judgement.verdict;
   const { plan, rows: res, cells } = gated;
   const lines = gated.judgement.lines;
-  const keys = await keyIndexFor(job, schema.keyScope, 1, 'pdf');
+  const keys = await keyIndexFor(job, plan.schema.keyScope, 1, 'pdf');
   const acc = new FileAccumulator(plan, job.maxErrors, keys.index, job.emit, job.gzipLevel, keys.sightings);
   if (res.errors > 0 && res.validRows > 0) {
     // Valid as a row, rejected by the document checks: it is not written, it is a reject.

@@ -112,7 +112,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateReport> {
   let pool: WorkerPool<ChunkTask, ChunkResult> | null = null;
   const workers = opts.threads ?? defaultThreads();
   const getPool = () => (workers > 0 ? (pool ??= new WorkerPool<ChunkTask, ChunkResult>(csvWorkerUrl(), workers, CSV_WORKER_LIMITS)) : null);
-  const { chooseTemplate, dictionary } = claimReaderFor(opts.config);
+  const claims = claimReaderFor(opts.config);
   let pdfPool: WorkerPool<PdfTask, PdfResult> | null = null;
   const getPdfPool = () => (pdfPool ??= new WorkerPool<PdfTask, PdfResult>(workerUrl('pdf-worker'), Math.max(1, opts.threads ?? defaultThreads())));
   const runKeys = new KeyIndex();
@@ -133,7 +133,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateReport> {
         emit: opts.sinkFor?.(path, i) ?? null, gzipLevel: opts.gzipLevel,
         // Run-scoped keys (claim ids) are checked in file order; other files never wait.
         runKeys: { index: runKeys, turn: () => turnstile.turn(i), sightings },
-        pool: getPool, pdfPool: getPdfPool, chooseTemplate, dictionary, sourceFile: basename(path), limits,
+        pool: getPool, pdfPool: getPdfPool, claims, sourceFile: basename(path), limits,
         csvChunkBytes: opts.csvChunkBytes, onRead: (rows, bytes) => read.file(i, rows, bytes),
       };
       opts.onFileStart?.(path);

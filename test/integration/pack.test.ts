@@ -101,9 +101,9 @@ describe('the tarball', () => {
     const built = walk(join(ROOT, 'dist')).map((f) => relative(ROOT, f).split(sep).join('/')).filter((f) => !f.endsWith('.map'));
     const missing = built.filter((f) => !paths.has(f));
     assert.deepEqual(missing, [], 'dist/ files left out of the tarball');
-    const templates = readdirSync(join(ROOT, 'src/schemas/claim-templates')).filter((f) => /\.ya?ml$/.test(f));
+    const templates = readdirSync(join(ROOT, 'src/documents/templates/builtin')).filter((f) => /\.ya?ml$/.test(f));
     assert.ok(templates.length >= 3);
-    for (const f of templates) assert.ok(paths.has(`dist/schemas/claim-templates/${f}`), `template ${f} is packed`);
+    for (const f of templates) assert.ok(paths.has(`dist/documents/templates/builtin/${f}`), `template ${f} is packed`);
   });
 
   test('every import of the package resolves inside it or to one of its dependencies', () => {

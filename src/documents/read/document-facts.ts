@@ -15,9 +15,17 @@ export function letterhead(page: Line[]): { text: string; at: Where; conf: numbe
   const biggest = Math.max(...top.map(size));
   for (const l of top) {
     if (size(l) < biggest - 0.5) continue;
-    // The name is the largest cell of the line (a logo text or a date may share it).
-    const cell = l.cells.find((c) => c.words.some((w) => w.h >= biggest - 0.5))!;
-    if (ISSUER.test(cell.text)) return { text: cell.text.replace(/\s+/g, ' ').trim(), at: { page: l.page, line: l.no, x: Math.round(cell.x0), y: Math.round(l.y0) }, conf: l.conf };
+    // The name is the run of largest cells on the line (a spaced-out name is several cells; a
+    // title or a date in smaller type may share the line).
+    const first = l.cells.findIndex((c) => c.words.some((w) => w.h >= biggest - 0.5));
+    const run = [l.cells[first]];
+    for (let k = first + 1; k < l.cells.length; k++) {
+      const c = l.cells[k];
+      if (!c.words.every((w) => Math.abs(w.h - biggest) <= 0.5) || c.x0 - run[run.length - 1].x1 > 3 * biggest) break;
+      run.push(c);
+    }
+    const text = run.map((c) => c.text).join(' ').replace(/\s+/g, ' ').trim();
+    if (ISSUER.test(text)) return { text, at: { page: l.page, line: l.no, x: Math.round(run[0].x0), y: Math.round(l.y0) }, conf: l.conf };
   }
   return null;
 }

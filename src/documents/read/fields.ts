@@ -2,6 +2,7 @@ import type { Line } from '../layout/line.js';
 import type { FieldReading, Where } from '../reading.js';
 import type { FieldHint, Box } from '../templates/hints.js';
 import { LabelIndex, labelDef, tokensOf, type LabelDef, type LabelHit, type Token } from './labels.js';
+import { isCurrencyMark } from './numbers.js';
 
 /**
  * The field finder: every printed label of the dictionary (or of a template) is looked for on
@@ -39,6 +40,23 @@ export function buildLabelIndex(fieldLabels: Record<string, string[]>, other: st
   return new LabelIndex(defs);
 }
 
+/**
+ * The second line of a label that wraps ("Tanggal Masuk /" over "Tanggal Kunjungan",
+ * "Diagnosa" over "(ICD-10)"): a label cell right under another label's cell, at the same x,
+ * close below it, with nothing beside it. It belongs to the label above and reads nothing.
+ */
+function continuesLabelAbove(analysed: LineHits[], li: number, first: Token): boolean {
+  const a = analysed[li];
+  if (li === 0 || a.line.cells.length !== 1) return false;
+  const above = analysed[li - 1];
+  const h = a.line.y1 - a.line.y0;
+  if (a.line.y0 - above.line.y1 > 0.6 * h) return false;
+  return above.hits.some((hh) => {
+    const t = above.tokens[hh.start];
+    return Math.abs(t.word.x - first.word.x) < 2 && above.line.cells.length > 1;
+  });
+}
+
 /** Every labelled value on the lines (in reading order), for every field. */
 export function findOccurrences(pages: Line[][], index: LabelIndex, skip: Set<string>, hints: Record<string, FieldHint>): Occurrence[] {
   const out: Occurrence[] = [];
@@ -48,7 +66,7 @@ export function findOccurrences(pages: Line[][], index: LabelIndex, skip: Set<st
       return { line, tokens, hits: skip.has(`${line.page}:${line.no}`) ? [] : index.find(tokens) };
     });
     analysed.forEach((a, li) => {
-      a.hits.forEach((hit, hi) => { for (const field of hit.label.fields) {
+      a.hits.forEach((hit, hi) => { if (continuesLabelAbove(analysed, li, a.tokens[hit.start])) return; for (const field of hit.label.fields) {
         const position = hints[field]?.position ?? 'any';
         const next = a.hits[hi + 1];
         const labelWords = a.tokens.slice(hit.start, hit.end).map((t) => t.word);
@@ -65,8 +83,13 @@ export function findOccurrences(pages: Line[][], index: LabelIndex, skip: Set<st
         // 2. The next cell(s) on the line, up to the next label.
         if (position !== 'below' && end < a.tokens.length && (!next || next.start > end)) {
           const stop = next ? next.start : a.tokens.length;
-          const nextCell = a.tokens[end].cell;
-          const run = a.tokens.slice(end, stop).filter((t) => t.cell === nextCell);
+          // A colon printed in a column of its own ("No. Klaim | : | X") is not the value.
+          let from = end;
+          while (from < stop && a.tokens[from].norm === '' && a.tokens[from].colon) from++;
+          const nextCell = from < stop ? a.tokens[from].cell : -1;
+          let run = a.tokens.slice(from, stop).filter((t) => t.cell === nextCell);
+          // "Total | Rp | 4.375.000": a currency mark in a cell of its own goes with the amount after it.
+          if (run.length === 1 && isCurrencyMark(run[0].word.text)) run = a.tokens.slice(from, stop).filter((t) => t.cell === nextCell || t.cell === nextCell + 1);
           if (textOf(run)) {
             out.push({ field, label: hit.label.text, labelAt, value: textOf(run), at: where(a.line, run[0].word.x), how: 'right', conf: Math.min(...run.map((t) => t.word.conf)) });
             continue;
@@ -76,7 +99,8 @@ export function findOccurrences(pages: Line[][], index: LabelIndex, skip: Set<st
         // 3. Below: on the nearest following line, the cells that start under the label (up to
         //    the next label on the label line) or overlap it (a value centred under its label).
         const lx0 = labelWords[0].x, lx1 = labelWords[labelWords.length - 1].x + labelWords[labelWords.length - 1].w;
-        const spanEnd = next ? a.tokens[next.start].word.x - 1 : Infinity;
+        // Up to the next label on the label line; without one, values start under the label, not far right of it.
+        const spanEnd = next ? a.tokens[next.start].word.x - 1 : lx1 + 3 * (a.line.y1 - a.line.y0);
         const lineH = a.line.y1 - a.line.y0;
         for (let k = li + 1; k < analysed.length; k++) {
           const b = analysed[k];
@@ -84,6 +108,15 @@ export function findOccurrences(pages: Line[][], index: LabelIndex, skip: Set<st
           if (skip.has(`${b.line.page}:${b.line.no}`)) break;
           const cells = new Set(b.line.cells.map((c, ci) => ({ c, ci }))
             .filter(({ c }) => (c.x0 >= lx0 - 3 && c.x0 < spanEnd) || (c.x0 < lx1 && c.x1 > lx0 && c.x0 < spanEnd)).map(({ ci }) => ci));
+          // A value that goes on in the cells right after (close together, before the next label's column) is one value.
+          if (cells.size > 0 && !next) {
+            const limit = b.line.cells.length;
+            for (let ci = Math.max(...cells) + 1; ci < limit; ci++) {
+              const gap = b.line.cells[ci].x0 - b.line.cells[ci - 1].x1;
+              if (gap > 3 * (b.line.y1 - b.line.y0) || b.line.cells[ci].x0 > a.line.x1 + 3 * (a.line.y1 - a.line.y0) && a.line.cells.length > 1) break;
+              cells.add(ci);
+            }
+          }
           if (cells.size === 0) continue;
           const under = b.tokens.filter((t) => cells.has(t.cell));
           // A label there starts another field: this one's value is not printed.

@@ -29,12 +29,15 @@ function splitWord(text: string): string[] {
 export function tokensOf(line: Line): Token[] {
   const out: Token[] = [];
   line.cells.forEach((cell, ci) => {
+    const start = out.length;
     for (const w of cell.words) {
       for (const part of splitWord(w.text)) {
         const colon = /[:：]$/u.test(part);
         out.push({ norm: /^[:：\-–]+$/u.test(part) ? '' : normWord(part), word: w, cell: ci, colon: colon || /^[:：]+$/u.test(part) });
       }
     }
+    // A slash or dash ending a cell joins it to the next line ("Tanggal Masuk /"): it is not text.
+    while (out.length > start + 1 && /^[/\\\-–]$/u.test(out[out.length - 1].word.text)) out.pop();
   });
   return out;
 }
@@ -86,6 +89,19 @@ export class LabelIndex {
     for (const list of this.byFirst.values()) list.sort((a, b) => b.words.length - a.words.length || b.text.length - a.text.length);
   }
 
+  /**
+   * "INSURED / PATIENT NAME", "No. RM / No. Peserta": a cell of alternatives, the last of
+   * which is a label that ends the cell, is that label.
+   */
+  afterSlash(tokens: Token[], start: number, end: number): LabelHit | null {
+    for (let k = start + 1; k < end; k++) {
+      if (!/^[/|]$/u.test(tokens[k - 1].word.text) && !tokens[k - 1].word.text.endsWith('/')) continue;
+      const hit = this.at(tokens, k);
+      if (hit && (hit.end === end || hit.colon)) return { ...hit, start };
+    }
+    return null;
+  }
+
   /** The longest label starting at token i (within one cell), or null. */
   at(tokens: Token[], i: number): LabelHit | null {
     const list = this.byFirst.get(tokens[i].norm);
@@ -114,10 +130,16 @@ export class LabelIndex {
    */
   find(tokens: Token[]): LabelHit[] {
     const hits: LabelHit[] = [];
+    const cellEnd = (i: number) => { let e = i; while (e < tokens.length && tokens[e].cell === tokens[i].cell) e++; return e; };
     for (let i = 0; i < tokens.length; i++) {
       const atCellStart = i === 0 || tokens[i - 1].cell !== tokens[i].cell;
-      const hit = this.at(tokens, i);
+      let hit = this.at(tokens, i);
+      if (!hit && atCellStart) hit = this.afterSlash(tokens, i, cellEnd(i));
       if (!hit) continue;
+      // A label numbered "ICD-10 (2)" or "Diagnosa 2" is still the label.
+      if (hit.end < tokens.length && tokens[hit.end].cell === tokens[i].cell && cellEnd(i) === hit.end + 1 && /^\(?(?:\d|[a-z])\)?$/u.test(tokens[hit.end].norm)) {
+        hit = { ...hit, end: hit.end + 1 };
+      }
       const cellEnds = hit.end >= tokens.length || tokens[hit.end].cell !== tokens[i].cell;
       // Inside a cell, a dictionary label counts only after another label's value in that cell.
       if (!hit.label.explicit && !atCellStart && (!hit.colon || !hits.some((h) => tokens[h.start].cell === tokens[i].cell && h.end < i))) continue;

@@ -12,7 +12,9 @@ const TAIL = /(?:\s*(?:,-|\.-|-))$/u;
 /** The number part of an amount cell ("Rp. 4.375.000,-" → "4.375.000"), or null when it is not one. */
 export function amountText(text: string): string | null {
   let s = text.trim().replace(CURRENCY, '').replace(TAIL, '').replace(/\s*(?:rp|idr)$/iu, '').trim();
-  if (s.startsWith('(') && s.endsWith(')')) s = s.slice(1, -1); // an accountant's negative: not an item amount
+  // An accountant's negative "(50.000)" (a discount line): the sign is kept.
+  if (s.startsWith('(') && s.endsWith(')')) s = '-' + s.slice(1, -1).trim().replace(CURRENCY, '');
+  s = s.replace(/^-\s+/u, '-');
   return /^-?\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d{1,2})?$|^-?\d+(?:[.,]\d{1,2})?$/u.test(s) ? s : null;
 }
 
@@ -58,8 +60,13 @@ export function cents(s: string, style: NumberStyle | null): number | null {
   return Number.isFinite(v) ? (neg ? -v : v) : null;
 }
 
-/** A plain integer as printed in a quantity column ("4", "10", "2 pcs"): the integer, or null. */
+/** Only a currency mark ("Rp", "IDR"): printed in a column of its own before amounts. */
+export function isCurrencyMark(text: string): boolean {
+  return /^(?:rp\.?|idr|usd|\$)$/iu.test(text.trim());
+}
+
+/** A whole number as printed in a quantity column ("4", "10", "2 pcs", "4 nights", "3 btl", "2,00"): the number, or null. */
 export function quantityText(text: string): string | null {
-  const m = /^(\d{1,6})(?:\s*(?:x|pcs|kali|unit|units|btl|tab|amp|vial|botol|buah|bh|lembar|set|paket|hari|malam|kali|times))?\.?$/iu.exec(text.trim());
+  const m = /^(\d{1,6})(?:[.,]0{1,2})?(?:\s*(?:x|\p{L}{1,8}\.?))?$/iu.exec(text.trim());
   return m ? m[1] : null;
 }

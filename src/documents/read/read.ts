@@ -14,8 +14,20 @@ import { PERSONAL_FIELDS } from '../redact.js';
 export const CLAIM_FIELDS = ['claim_id', 'policy_number', 'member_id', 'patient_name', 'patient_dob', 'provider_id', 'provider_name',
   'claim_type', 'admission_date', 'discharge_date', 'diagnosis_codes', 'claimed_amount', 'approved_amount', 'currency'] as const;
 
+/** A pseudo-field: a range label's value gives admission and discharge dates. */
+const PERIOD = '_period';
+
+/** "04/11/2026 s.d. 08/11/2026", "2 Nov 2026 - 6 Nov 2026", "11-11-2026 s/d 13-11-2026" → both dates, or null. */
+export function splitPeriod(value: string): [string, string] | null {
+  const parts = value.split(/\s+(?:s\.?\s?d\.?|s\/d|sampai(?:\s+dengan)?|hingga|to|until|[-–—])\s+/iu);
+  if (parts.length !== 2) return null;
+  const a = DATE_IN_TEXT.exec(parts[0]), b = DATE_IN_TEXT.exec(parts[1]);
+  return a && b ? [a[1], b[1]] : null;
+}
+
 /** Fields whose several labels all contribute (primary + secondary diagnosis). */
 const JOINED = new Set(['diagnosis_codes']);
+const DASHES = /^[-–—]+$|^n\/?a$/iu;
 const AMOUNTS = new Set(['claimed_amount', 'approved_amount']);
 const DATES = new Set(['patient_dob', 'admission_date', 'discharge_date']);
 const DATE_IN_TEXT = /\b(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}[\s-](?:\p{L}{3,10})\.?[\s-]\d{4})\b/u;
@@ -24,6 +36,8 @@ export interface ReadOptions {
   dictionary?: Dictionary;
   candidates?: TemplateChoice[];
   chosenBecause?: string;
+  /** The pages' lines when the caller built them already. */
+  lines?: Line[][];
 }
 
 /** The printed value as the schema's reader should get it: an amount's number, a date's own text. */
@@ -36,9 +50,35 @@ function trimValue(field: string, value: string): string {
   }
   if (DATES.has(field)) {
     const m = DATE_IN_TEXT.exec(value);
-    return m ? m[1] : value;
+    // "19-Oct-1963" reads as "19 Oct 1963".
+    return m ? m[1].replace(/^(\d{1,2})-(\p{L}{3,10}\.?)-(\d{4})$/u, '$1 $2 $3') : value;
   }
+  if (field === 'diagnosis_codes') return diagnosisCodes(value);
+  if (field === 'claim_type') return ticked(value) ?? value;
   return value;
+}
+
+/**
+ * A diagnosis printed with its name ("A01.0 (Demam tifoid)", "J18.9 - Pneumonia"): the code
+ * is kept, the name dropped. Only a part that starts with a well-formed code and continues
+ * with words is cut; anything else stays whole, so a malformed code is still reported.
+ */
+const CODE_WITH_NAME = /^\s*([A-Z]\d{2}(?:\.\d{1,4})?[A-Z]?)\s*(?:[-–:]\s*|\(\s*)?(?![A-Z]\d{2})\p{L}(?:(?![A-Z]\d{2}(?:[.\s,;]|$))[\p{L}\d\s,.'/()-])*\)?\s*$/u;
+function diagnosisCodes(value: string): string {
+  return value.split(/\s*[;|]\s*|,\s+(?=[A-Z]\d)/u).map((part) => CODE_WITH_NAME.exec(part)?.[1] ?? part).join(', ');
+}
+
+/**
+ * A form that prints both kinds with a tick ("X Inpatient Outpatient", "☑ Rawat Inap ☐ Rawat
+ * Jalan"): the kind right after the one mark. No mark, or two, is not read (needs-review).
+ */
+const KIND = /(rawat\s+inap|rawat\s+jalan|inpatient|outpatient|in-patient|out-patient)/giu;
+function ticked(value: string): string | null {
+  const kinds = [...value.matchAll(KIND)];
+  if (kinds.length < 2) return null;
+  const marked = kinds.filter((k) => /(?:^|\s)(?:x|v|✓|✔|☑|☒|■|\[x\]|\(x\))\s*$/iu.test(value.slice(0, k.index)) &&
+    !kinds.some((o) => o.index! < k.index! && o.index! + o[0].length > value.slice(0, k.index).search(/(?:x|v|✓|✔|☑|☒|■|\[x\]|\(x\))\s*$/iu)));
+  return marked.length === 1 ? marked[0][1] : '';
 }
 
 function fromOccurrence(o: Occurrence, how: FieldReading['how'] = o.how): FieldReading {
@@ -88,14 +128,14 @@ export interface ReadResult {
 
 export function readClaim(doc: DocumentPages, hints: Hints | null, opts: ReadOptions = {}): ReadResult {
   const dict = opts.dictionary ?? DICTIONARY;
-  const lines: Line[][] = doc.pages.map(buildLines);
+  const lines: Line[][] = opts.lines ?? doc.pages.map(buildLines);
   const styleHint: NumberStyle | null = hints ? hints.locale : null;
   const table: TableResult = hints?.table.row ? legacyRows(lines, hints.table) : readTable(lines, dict, hints?.table, styleHint);
 
   const fieldLabels: Record<string, string[]> = {};
   for (const f of CLAIM_FIELDS) fieldLabels[f] = hints?.fields[f]?.labels ?? dict.fields[f] ?? [];
   const other = [...dict.other, ...(hints?.otherLabels ?? [])];
-  const index = buildLabelIndex(fieldLabels, other, new Set(CLAIM_FIELDS.filter((f) => hints?.fields[f]?.labels)));
+  const index = buildLabelIndex({ ...fieldLabels, [PERIOD]: dict.periods }, other, new Set(CLAIM_FIELDS.filter((f) => hints?.fields[f]?.labels)));
   // The table's own lines hold no fields, except the total line (its label is claimed_amount's).
   const skip = new Set(table.lines);
   if (table.table.end) skip.delete(`${table.table.end.page}:${table.table.end.line}`);
@@ -125,8 +165,13 @@ export function readClaim(doc: DocumentPages, hints: Hints | null, opts: ReadOpt
       continue;
     }
     if (JOINED.has(f) || hint?.join) {
+      // Each label's value on its own terms (a code with its name), and a dash printed for "none" left out.
       const values: string[] = [];
-      for (const o of found) if (!values.includes(o.value)) values.push(o.value);
+      for (const o of found) {
+        const v = trimValue(f, o.value);
+        if (!DASHES.test(v) && !values.includes(v)) values.push(v);
+      }
+      if (values.length === 0) values.push(trimValue(f, found[0].value));
       fields[f] = { ...fromOccurrence(found[0], found.length > 1 ? 'joined' : found[0].how), value: values.join(', '), conf: Math.min(...found.map((o) => o.conf)) };
       if (found.length > 1) fields[f].label = [...new Set(found.map((o) => o.label))].join(' + ');
       continue;
@@ -139,6 +184,13 @@ export function readClaim(doc: DocumentPages, hints: Hints | null, opts: ReadOpt
       continue;
     }
     fields[f] = fromOccurrence(found[0]);
+  }
+  // A stay printed as one range gives both dates, when no label of their own did.
+  const period = (byField.get(PERIOD) ?? []).map((o) => ({ o, parts: splitPeriod(o.value) })).find((p) => p.parts);
+  if (period?.parts) {
+    for (const [f, v] of [['admission_date', period.parts[0]], ['discharge_date', period.parts[1]]] as const) {
+      if (!fields[f].value && !hints?.fields[f]) fields[f] = { ...fromOccurrence({ ...period.o, field: f, value: v }), how: 'right' };
+    }
   }
   // The table's total line when no label elsewhere named the total.
   if (!fields.claimed_amount.value && table.total) {
@@ -176,7 +228,7 @@ export function readClaim(doc: DocumentPages, hints: Hints | null, opts: ReadOpt
     reader: hints?.name ?? 'generic',
     candidates: opts.candidates ?? [],
     chosenBecause: opts.chosenBecause ?? (hints ? `template '${hints.name}'` : 'no template matches: the generic reader'),
-    source: doc.source, pages: doc.pages, lines, fields, items, table: table.table,
+    source: doc.source, pageCount: doc.pages.length, pages: doc.pages, lines, fields, items, table: table.table,
     locale: table.style === 'en-US' ? 'en-US' : table.style === 'id-ID' ? 'id-ID' : hints?.locale ?? 'id-ID',
     ...dateOrderOf(fields, hints, table.style),
     numberStyle: table.style,

@@ -3,7 +3,7 @@ import type { ItemColumn, ItemReading, SkippedKind, TableReading, Where } from '
 import type { TableHint } from '../templates/hints.js';
 import type { Dictionary } from './dictionary.js';
 import { LabelIndex, labelDef, tokensOf, normWord } from './labels.js';
-import { amountText, cents, decideStyle, quantityText, type NumberStyle } from './numbers.js';
+import { amountText, cents, decideStyle, isCurrencyMark, quantityText, type NumberStyle } from './numbers.js';
 
 /**
  * The line-item table, read by position: its header line is found by its column words
@@ -27,7 +27,8 @@ const where = (l: Line, x = l.x0): Where => ({ page: l.page, line: l.no, x: Math
 const FOOTER = /^(?:halaman|hal\.?|page)\s*\d+\s*(?:dari|of|\/)\s*\d+$|^-+\s*\d+\s*(?:of|dari)\s*\d+\s*-+$|^\d+\s*\/\s*\d+$/iu;
 const NUMERIC: ItemColumn[] = ['quantity', 'unit_price', 'amount'];
 
-interface Column { column: ItemColumn; header: string; x0: number; x1: number }
+type Placed = ItemColumn | 'other';
+interface Column { column: Placed; header: string; x0: number; x1: number }
 
 /** Which columns a header text can be: "Jumlah" is an amount or (beside a Subtotal) a quantity. */
 function headerIndex(dict: Dictionary, hint: TableHint | undefined): { index: LabelIndex; columnsOf: Map<string, ItemColumn[]> } {
@@ -62,9 +63,11 @@ function headerColumns(line: Line, hx: ReturnType<typeof headerIndex>, hint: Tab
     const words = new Set(tokens.map((t) => t.norm));
     if (!hint.header.every((h) => h.split(/\s+/).map(normWord).every((w) => words.has(w)))) return null;
   }
-  const real = tokens.filter((t) => t.norm !== '').length;
-  // A header is mostly header words: a sentence that happens to contain "jumlah" is not one.
-  if (found.length < 2 || covered < 0.75 * real) return null;
+  // A header is mostly header words (a sentence that happens to contain "jumlah" is not one):
+  // most of its cells hold one, and no cell is long prose.
+  const cellsWithHeader = new Set(found.map((f) => line.cells.findIndex((c) => c.x0 <= f.x0 + 0.5 && f.x0 < c.x1 + 0.5)));
+  if (found.length < 2 || cellsWithHeader.size < 0.6 * line.cells.length || line.cells.some((c) => c.words.length > 5)) return null;
+  void covered;
   // Assign: the rightmost that can be an amount is the amount; then each takes its first free option.
   const cols: Column[] = [];
   const taken = new Set<ItemColumn>();
@@ -79,6 +82,10 @@ function headerColumns(line: Line, hx: ReturnType<typeof headerIndex>, hint: Tab
     cols.push({ column: col, header: f.text, x0: f.x0, x1: f.x1 });
   }
   if (!taken.has('description') && !taken.has('code')) return null;
+  // Columns the dictionary does not know (a date, a note, a unit): their cells are kept out of the items.
+  line.cells.forEach((c, ci) => {
+    if (!cellsWithHeader.has(ci)) cols.push({ column: 'other', header: c.text, x0: c.x0, x1: c.x1 });
+  });
   return cols.sort((a, b) => a.x0 - b.x0);
 }
 
@@ -94,9 +101,9 @@ function zones(cols: Column[]): Array<Column & { z0: number; z1: number }> {
 type Zoned = ReturnType<typeof zones>;
 
 /** The cells of a line placed under columns (a cell that spans a text and a number column is split at its words). */
-function place(line: Line, zs: Zoned): Map<ItemColumn, { text: string; x0: number }> {
-  const out = new Map<ItemColumn, { text: string; x0: number }>();
-  const put = (col: ItemColumn, text: string, x0: number) => {
+function place(line: Line, zs: Zoned): Map<Placed, { text: string; x0: number }> {
+  const out = new Map<Placed, { text: string; x0: number }>();
+  const put = (col: Placed, text: string, x0: number) => {
     const prev = out.get(col);
     out.set(col, prev ? { text: `${prev.text} ${text}`, x0: prev.x0 } : { text, x0 });
   };
@@ -108,23 +115,107 @@ function place(line: Line, zs: Zoned): Map<ItemColumn, { text: string; x0: numbe
     }
     return best;
   };
+  // Text columns take text by where it starts (a description runs on past its header); numbers
+  // go to the column they sit under.
+  const textCols = zs.filter((z) => z.column === 'description' || z.column === 'code' || z.column === 'other');
+  const textZone = (x0: number) => [...textCols].reverse().find((z) => z.x0 - 3 <= x0) ?? textCols[0];
+  const numeric = (t: string) => /^\d{1,4}[.)]?$/u.test(t) || amountText(t) !== null || quantityText(t) !== null;
   for (const cell of line.cells) {
-    const z = zoneOf(cell.x0, cell.x1);
+    // "Rp" printed in a column of its own before each amount belongs to no column.
+    if (isCurrencyMark(cell.text)) continue;
+    const z = numeric(cell.text) || textCols.length === 0 ? zoneOf(cell.x0, cell.x1) : textZone(cell.x0);
     // Trailing numbers that sit in number columns right of the cell's own zone: split them off.
     const words = cell.words;
     let cut = words.length;
     while (cut > 1) {
       const w = words[cut - 1];
       const wz = zoneOf(w.x, w.x + w.w);
-      // Only a word that starts past the cell's zone: a right-aligned price under a narrow
-      // left-aligned header ("@") reaches over the midpoint and is still the price.
-      if (wz === z || w.x < z.z1 || !NUMERIC.includes(wz.column) || amountText(w.text) === null) break;
+      // Words typed in one run are one text ("(strip isi 10"): only a separately drawn number is split off.
+      const sameRun = w.run !== undefined && w.run === words[cut - 2].run;
+      if (sameRun || wz === z || !NUMERIC.includes(wz.column as ItemColumn) || amountText(w.text) === null) break;
       cut--;
     }
     put(z.column, words.slice(0, cut).map((w) => w.text).join(' '), cell.x0);
     for (const w of words.slice(cut)) put(zoneOf(w.x, w.x + w.w).column, w.text, w.x);
   }
   return out;
+}
+
+/**
+ * Text lines to their rows. A wrapped description's lines sit closer to their own row's
+ * numbers than to any other row's (top-, middle- or bottom-aligned alike): consecutive lines
+ * less than 1.35 × the text size apart form a band, and in a band every text line goes to the
+ * item whose numbers are nearest (a tie to the one above: text is usually top-aligned). A band
+ * with no numbers is a category row; text after the last item is not the table's. A line in
+ * capitals under a row that is not, or starting left of the description column, is a
+ * heading, not wrapped text. A template's rowLines settles how many lines a row takes.
+ */
+function attachText(kinds: Array<{ row: { line: Line; cells: Map<string, { text: string; x0: number }> }; kind: 'item' | 'sum' | 'text'; item?: ItemReading; text: string }>,
+  result: TableResult, descX: number | null, rowLines: number | undefined, skip: (l: Line, kind: SkippedKind, text?: string) => void): void {
+  const size = (l: Line) => l.y1 - l.y0;
+  const bands: Array<typeof kinds> = [];
+  for (const k of kinds) {
+    const prev = bands.length ? bands[bands.length - 1][bands[bands.length - 1].length - 1] : null;
+    const close = prev && prev.kind !== 'sum' && k.kind !== 'sum' && prev.row.line.page === k.row.line.page
+      && k.row.line.y0 - prev.row.line.y0 <= 1.35 * Math.max(size(prev.row.line), size(k.row.line));
+    if (close) bands[bands.length - 1].push(k); else bands.push([k]);
+  }
+  const lastItemAt = kinds.map((k) => k.kind).lastIndexOf('item');
+  const lastItemLine = lastItemAt >= 0 ? kinds[lastItemAt].row.line : null;
+  const after = (l: Line) => lastItemLine !== null && (l.page > lastItemLine.page || (l.page === lastItemLine.page && l.y0 > lastItemLine.y0));
+  for (const band of bands) {
+    const items = band.filter((k) => k.kind === 'item');
+    const attached = new Map<ItemReading, Array<{ y: number; text: string; line: Line }>>();
+    for (const k of band) {
+      if (k.kind !== 'text') continue;
+      const line = k.row.line;
+      const caps = k.text === k.text.toUpperCase() && /\p{L}{2}/u.test(k.text);
+      const leftOfDesc = descX !== null && line.x0 < descX - 5;
+      let owner: ItemReading | undefined;
+      if (items.length > 0 && (!leftOfDesc || rowLines !== undefined)) {
+        const near = items.map((it) => ({ it, d: Math.abs(it.row.line.y0 - line.y0), above: it.row.line.y0 <= line.y0 }))
+          .sort((x, y) => x.d - y.d || (x.above ? -1 : 1));
+        const best = near[0].it.item!;
+        const descIsCaps = (best.values.description ?? '') === (best.values.description ?? '').toUpperCase() && (best.values.description ?? '') !== '';
+        if (rowLines !== undefined || !caps || descIsCaps) owner = best;
+        if (owner && near.length > 1 && Math.abs(near[0].d - near[1].d) < 1.5) owner.unsure = 'a wrapped line sits as close to the row above as to the row below';
+      }
+      if (owner) attached.set(owner, [...(attached.get(owner) ?? []), { y: line.y0, text: k.text, line }]);
+      else if (after(line)) continue; // text after the last item: a note, the amount in words
+      else if (descX === null || line.x1 > descX) skip(line, 'category', k.text);
+    }
+    for (const it of items) {
+      const item = it.item!;
+      const own = { y: it.row.line.y0, text: item.values.description ?? '', line: it.row.line };
+      const parts = [own, ...(attached.get(item) ?? [])].filter((p) => p.text).sort((a, b) => a.y - b.y);
+      item.values.description = parts.map((p) => p.text).join(' ') || undefined;
+      if (item.values.description === undefined) delete item.values.description;
+      item.from = [...parts.map((p) => p.line), ...(own.text ? [] : [it.row.line])].sort((a, b) => a.y0 - b.y0).map((l) => where(l));
+      for (const p of parts) result.lines.add(key(p.line));
+    }
+  }
+}
+
+/**
+ * A category row that prints its sum before its items ("KAMAR … 3.450.000", then the rooms):
+ * a row without quantity or unit price, in a table that has them, whose amount is exactly the
+ * sum of the items after it up to the next such row, is that category's sum, not an item.
+ */
+function reclassifyLeadingSums(result: TableResult, tableHasQtyOrPrice: boolean, style: NumberStyle | null): void {
+  if (!tableHasQtyOrPrice) return;
+  const items = result.items;
+  const bare = (it: ItemReading) => it.values.quantity === undefined && it.values.unit_price === undefined;
+  const drop = new Set<ItemReading>();
+  for (let i = 0; i < items.length; i++) {
+    if (!bare(items[i])) continue;
+    const own = cents(items[i].values.amount ?? '', style);
+    let sum = 0, n = 0;
+    for (let k = i + 1; k < items.length && !bare(items[k]); k++, n++) sum += cents(items[k].values.amount ?? '', style) ?? NaN;
+    if (n > 0 && own !== null && own === sum) drop.add(items[i]);
+  }
+  if (drop.size === 0) return;
+  for (const it of drop) result.table.skipped.push({ at: it.from[it.from.length - 1], kind: 'subtotal', text: it.values.description });
+  result.items = items.filter((it) => !drop.has(it));
 }
 
 /** The last amount printed on a line ("Total Tagihan : Rp 4.375.000"). */
@@ -157,7 +248,7 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
   const subtotals = [...dict.subtotals, ...(hint?.skip ?? [])];
 
   // First pass: the table's lines, placed under its columns.
-  interface Row { line: Line; cells: Map<ItemColumn, { text: string; x0: number }>; amount: string | null }
+  interface Row { line: Line; cells: Map<Placed, { text: string; x0: number }>; amount: string | null }
   const rows: Row[] = [];
   for (const page of pages) {
     if (state === 'in') state = 'paused';
@@ -195,127 +286,65 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
   const hasPrice = result.table.columns.some((c) => c.column === 'unit_price');
   const descX = result.table.columns.find((c) => c.column === 'description')?.x0 ?? null;
 
-  // Second pass: items, sums, category rows, wrapped descriptions.
-  // The sums a subtotal row can print: of all items so far, and of the items since each earlier one (a run of items ending here).
-  let all = 0;
-  let sumsAbove: number[] = [];
-  let last: { item: ItemReading; line: Line } | null = null;
-  let lastLine: Line | null = null;
-  let pending: Line[] = [];
-  const pitches: number[] = [];
+  // Second pass: what each line is — an item (numbers under the number columns), a sum
+  // (subtotal, carried total, the total), or text (a wrapped description, a category row).
+  let sinceSubtotal = 0, all = 0;
   const skip = (l: Line, kind: SkippedKind, text?: string) => { result.table.skipped.push({ at: where(l), kind, ...(text ? { text } : {}) }); result.lines.add(key(l)); };
-  const labelOf = (r: Row) => [...r.cells.entries()].filter(([c]) => c !== 'amount').map(([, v]) => v.text).join(' ');
+  type Kind = { row: Row; kind: 'item' | 'sum' | 'text'; item?: ItemReading; text: string };
+  const kinds: Kind[] = [];
+  const labelOf = (r: Row) => [...r.cells.entries()].filter(([c]) => c !== 'amount' && c !== 'other').map(([, v]) => v.text).join(' ');
   // A row is an item only when its number columns hold numbers: "Medan, 15 November 2026" under them is not one.
   const numbersRead = (r: Row) => {
     const q = r.cells.get('quantity')?.text, p = r.cells.get('unit_price')?.text;
     return (q === undefined || quantityText(q) !== null) && (p === undefined || amountText(p) !== null);
   };
-  // The table's row pitch: the least space above a row with numbers (whatever is above it, a
-  // row, a heading or a wrapped line, it is a row's distance away).
-  let rowPitch: number | null = null;
-  for (let i = 1; i < rows.length; i++) {
-    const a = rows[i - 1], b = rows[i];
-    if (a.line.page !== b.line.page || b.amount === null || !numbersRead(b)) continue;
-    const d = b.line.y0 - a.line.y0;
-    if (d > 0 && (rowPitch === null || d < rowPitch)) rowPitch = d;
-  }
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     const label = labelOf(r);
     const totalLabel = startsWithAny(label, totals);
     const lineAmount = r.amount ?? (totalLabel ? lastAmountIn(r.line) : null);
     if (totalLabel && lineAmount !== null) {
-      const moreItemsFollow = rows.slice(i + 1).some((o) => o.amount !== null && numbersRead(o) && !startsWithAny(labelOf(o), [...totals, ...subtotals]));
+      // The total ends the table unless real rows follow (a subtotal labelled "Total Obat" does not end it;
+      // "Uang muka 0" or "Diskon" after the total are not rows: they have no quantity or price where rows do).
+      const moreItemsFollow = rows.slice(i + 1).some((o) => o.amount !== null && numbersRead(o) && !startsWithAny(labelOf(o), [...totals, ...subtotals])
+        && (!(hasQty || hasPrice) || o.cells.has('quantity') || o.cells.has('unit_price')));
       if (!moreItemsFollow) {
         result.total = { text: lineAmount, at: where(r.line, r.cells.get('amount')?.x0 ?? r.line.x0), label: totalLabel };
         result.table.end = where(r.line);
         skip(r.line, 'total', totalLabel);
-        pending = [];
         break;
       }
     }
-    // A row with an amount whose quantity or price does not read, with items or the total still
-    // to come, is an item the reader could not complete: kept as read (the gates make it
-    // needs-review), never dropped — a dropped row can be hidden by a subtotal read as an item.
-    // So is a row with digits under the number columns that do not read as its amount.
-    const printsNumbers = r.amount !== null || NUMERIC.some((c) => /\d/u.test(r.cells.get(c)?.text ?? ''));
-    const unread = printsNumbers && (r.amount === null || !numbersRead(r))
-      && rows.slice(i + 1).some((o) => o.amount !== null && (numbersRead(o) || startsWithAny(labelOf(o), totals) !== null));
-    if ((r.amount !== null && numbersRead(r)) || unread) {
-      const value = r.amount === null ? null : cents(r.amount, style);
+    if (r.amount !== null && numbersRead(r)) {
+      const value = cents(r.amount, style);
       const qty = r.cells.get('quantity')?.text, price = r.cells.get('unit_price')?.text;
       const subLabel = startsWithAny(label, subtotals);
-      const looksSum = (!hasQty || !qty) && (!hasPrice || !price);
-      // A sum printed inside the table (a category's subtotal, a page's total carried over):
-      // labelled as one, no quantity or price, and equal to the items just above it (or to
-      // all items so far). One that adds up to nothing above stays an item: the total check
-      // then fails rather than an item being dropped unseen.
-      if (subLabel && looksSum && value !== null && (value === all || sumsAbove.includes(value))) {
-        skip(r.line, /pindah|carried|brought|dibawa|halaman/iu.test(subLabel) ? 'carried' : 'subtotal', subLabel);
-        for (const p of pending) skip(p, 'category');
-        pending = [];
-        lastLine = null;
+      const looksSum = (!hasQty || !qty) && (!hasPrice || !price) && (hasQty || hasPrice);
+      // A sum, not an item: labelled as one, or (no quantity, no price) equal to the items since the last sum or to all of them.
+      if (subLabel || totalLabel || (looksSum && value !== null && (value === sinceSubtotal || value === all))) {
+        const kind: SkippedKind = /pindahan|carried|brought|halaman|page/iu.test(label) || (value === all && value !== sinceSubtotal) ? 'carried' : 'subtotal';
+        skip(r.line, kind, label || undefined);
+        if (kind === 'subtotal') sinceSubtotal = 0;
+        kinds.push({ row: r, kind: 'sum', text: label });
         continue;
       }
-      // An item row. Its description is on this line, or (a row whose text sits above its numbers) on the pending lines.
       const values: ItemReading['values'] = {};
-      for (const [c, v] of r.cells) values[c] = v.text;
-      if (r.amount !== null) values.amount = r.amount;
+      for (const [c, v] of r.cells) if (c !== 'other') values[c as ItemColumn] = v.text;
+      values.amount = r.amount;
       if (values.quantity !== undefined) values.quantity = quantityText(values.quantity) ?? values.quantity;
       if (values.unit_price !== undefined) values.unit_price = amountText(values.unit_price) ?? values.unit_price;
-      const from = [where(r.line)];
-      const pending0 = pending;
-      if (!values.description && pending.length > 0) {
-        values.description = pending.map((p) => p.text).join(' ');
-        from.unshift(...pending.map((p) => where(p)));
-      } else for (const p of pending) skip(p, 'category');
-      pending = [];
-      const item: ItemReading = { page: r.line.page, values, from, conf: Math.min(r.line.conf, ...(from.length > 1 ? pending0.map((p) => p.conf) : [])) };
-      if (last && last.line.page === r.line.page) pitches.push(r.line.y0 - last.line.y0);
+      const item: ItemReading = { page: r.line.page, values, from: [where(r.line)], conf: r.line.conf };
+      if ((hasQty || hasPrice) && values.quantity === undefined && values.unit_price === undefined) item.unsure = 'no quantity or unit price in a table that prints them';
       result.items.push(item);
       result.lines.add(key(r.line));
-      last = { item, line: r.line };
-      lastLine = r.line;
-      if (value !== null) { all += value; sumsAbove = [...sumsAbove.map((s) => s + value), value]; } else sumsAbove = [];
+      kinds.push({ row: r, kind: 'item', item, text: label });
+      if (value !== null) { sinceSubtotal += value; all += value; }
       continue;
     }
-    // A line with no amount: the rest of a wrapped description, a category row, or prose after the table.
-    const text = label.trim();
-    if (!text) continue;
-    const prevLine = i > 0 ? rows[i - 1].line : null;
-    const h = r.line.y1 - r.line.y0;
-    const pitch = pitches.length ? [...pitches].sort((a, b) => a - b)[Math.floor(pitches.length / 2)] : null;
-    const descCell = r.cells.get('description');
-    const onlyDescription = [...r.cells.keys()].every((c) => c === 'description');
-    const lastDescX = last ? rows.find((o) => o.line === last!.line)?.cells.get('description')?.x0 : undefined;
-    // Wrapped text sits closer under its row than the next row does (tight leading, or under
-    // three quarters of the table's row pitch), starts where the row's description starts,
-    // and is not a heading in capitals under a row that is not.
-    const tight = prevLine !== null && prevLine === lastLine && prevLine.page === r.line.page
-      && (r.line.y0 - prevLine.y1 < 0.5 * h || (pitch !== null && r.line.y0 - prevLine.y0 < 0.75 * pitch));
-    // A line in capitals is a heading unless it sits clearly closer under its row than any two
-    // rows sit, or than the line after it: a heading is set at least a row's pitch from the row
-    // above and belongs with what follows; "Rontgen Thorax / PA" is one description.
-    const nextLine = rows[i + 1]?.line.page === r.line.page ? rows[i + 1].line : null;
-    const above = prevLine ? r.line.y0 - prevLine.y0 : Infinity;
-    const closerThanRows = (rowPitch !== null && above < 0.9 * rowPitch) || (nextLine !== null && above < 0.9 * (nextLine.y0 - r.line.y0));
-    const caps = text === text.toUpperCase() && /\p{L}/u.test(text) && last?.item.values.description !== last?.item.values.description?.toUpperCase() && !closerThanRows;
-    if (last && onlyDescription && descCell && lastDescX !== undefined && Math.abs(descCell.x0 - lastDescX) < 3 && tight && !caps) {
-      last.item.values.description = `${last.item.values.description ?? ''} ${text}`.trim();
-      last.item.from.push(where(r.line));
-      // An unsure word on a wrapped line makes the item unsure, like one on its row.
-      last.item.conf = Math.min(last.item.conf, r.line.conf);
-      result.lines.add(key(r.line));
-      lastLine = r.line;
-      continue;
-    }
-    if (descX !== null && r.line.x1 > descX) {
-      pending.push(r.line);
-      result.lines.add(key(r.line));
-    }
-    lastLine = null;
+    const text = (r.cells.get('description')?.text ?? labelOf(r)).trim();
+    if (text) kinds.push({ row: r, kind: 'text', text });
   }
-  // Text after the last row that no row took is not the table's (a note, the amount in words).
-  for (const p of pending) result.lines.delete(key(p));
+  attachText(kinds, result, descX, hint?.rowLines, skip);
+  reclassifyLeadingSums(result, hasQty || hasPrice, style);
   return result;
 }
