@@ -107,3 +107,32 @@ test('claim reader: a row with digits under the amount column that do not read a
   assert.equal(judgement.verdict, 'needs-review');
   assert.ok(judgement.problems.some((p) => p.code === 'needs-review' && p.field === 'claim_line.amount'));
 });
+
+test('claim reader: the last, lone field of a two-column form ("Provider ID: X" under a full row) is read, not taken for a label\'s second line', () => {
+  const g = render({ ...claim, providerId: 'PPK38927' }, { ...plainLayout, placement: 'inline', twoColumns: true, colon: 'attached', leading: 1.2, labelPick: [0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0] });
+  const { judgement } = readAndGate(g.doc);
+  assert.equal(judgement.claim.provider_id, 'PPK38927');
+  assert.deepEqual(differences(judgement, g.expected), []);
+});
+
+test('claim reader: top-aligned descriptions wrapped onto three lines at the row spacing go to their own row, not the next one', () => {
+  const items = [
+    { description: 'Sewa Alat Nebulizer', code: 'LAB-001', quantity: 2, unitPrice: 329500, category: 0 },
+    { description: 'Obat Antasida Sirup', code: 'OBT-002', quantity: 9, unitPrice: 4000, category: 0 },
+    { description: 'Paracetamol Tablet', code: 'OBT-003', quantity: 4, unitPrice: 6000, category: 0 },
+  ];
+  for (const wrapLeading of [1.2, 1.1]) {
+    const g = render({ ...claim, items }, { ...plainLayout, wraps: [3], leading: 1.2, wrapLeading });
+    const { judgement } = readAndGate(g.doc);
+    assert.deepEqual(differences(judgement, g.expected), [], `wrap leading ${wrapLeading}`);
+    assert.equal(judgement.verdict, 'valid');
+  }
+});
+
+test('claim reader: a description wrapped at loose leading (1.4 × size) but clearly tighter than the rows (2 × size) stays one description', () => {
+  const items = [{ description: 'Visite Dokter Umum', code: 'TND-001', quantity: 1, unitPrice: 250000, category: 0 }, claim.items[1]];
+  const g = render({ ...claim, items }, { ...plainLayout, wraps: [3], leading: 2, wrapLeading: 1.4 });
+  const { judgement } = readAndGate(g.doc);
+  assert.deepEqual(differences(judgement, g.expected), []);
+  assert.equal(judgement.verdict, 'valid');
+});
