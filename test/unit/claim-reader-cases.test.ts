@@ -136,3 +136,11 @@ test('claim reader: a description wrapped at loose leading (1.4 × size) but cle
   assert.deepEqual(differences(judgement, g.expected), []);
   assert.equal(judgement.verdict, 'valid');
 });
+
+test('claim reader: the only row\'s description wrapped at loose leading, with the total a row below, stays one description', () => {
+  const g = render({ ...claim, items: [{ description: 'Jasa Perawat Harian', code: 'TND-001', quantity: 1, unitPrice: 369500, category: 0 }] },
+    { ...plainLayout, columns: { lineNo: false, code: false, quantity: false, unitPrice: false, priceFirst: false }, wraps: [2], leading: 1.92, wrapLeading: 1.4 });
+  const { judgement } = readAndGate(g.doc);
+  assert.deepEqual(differences(judgement, g.expected), []);
+  assert.equal(judgement.verdict, 'valid');
+});

@@ -162,12 +162,14 @@ function attachText(kinds: Kind[],
     if (rowPitch === null || b.y0 - a.y0 < rowPitch) rowPitch = b.y0 - a.y0;
   }
   const bands: Array<typeof kinds> = [];
-  for (const k of kinds) {
+  for (const [ki, k] of kinds.entries()) {
     const prev = bands.length ? bands[bands.length - 1][bands[bands.length - 1].length - 1] : null;
+    const next = kinds[ki + 1]?.row.line;
     const close = prev && prev.kind !== 'sum' && k.kind !== 'sum' && prev.row.line.page === k.row.line.page
-      // Close: under 1.35 × the text size, or clearly closer than rows sit (loose leading, tighter still than the rows').
+      // Close: under 1.35 × the text size, or text clearly closer than rows sit or than the line after it (loose leading, tighter still than the rows').
       && (k.row.line.y0 - prev.row.line.y0 <= 1.35 * Math.max(size(prev.row.line), size(k.row.line))
-        || (rowPitch !== null && k.kind === 'text' && k.row.line.y0 - prev.row.line.y0 < 0.9 * rowPitch));
+        || (k.kind === 'text' && ((rowPitch !== null && k.row.line.y0 - prev.row.line.y0 < 0.9 * rowPitch)
+          || (next !== undefined && next.page === k.row.line.page && k.row.line.y0 - prev.row.line.y0 < 0.9 * (next.y0 - k.row.line.y0)))));
     if (close) bands[bands.length - 1].push(k); else bands.push([k]);
   }
   // Which way the table's descriptions wrap, from the bands that show it: text after a band's
