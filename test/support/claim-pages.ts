@@ -498,13 +498,3 @@ export function shuffled(doc: DocumentPages, order: number[]): DocumentPages {
 export function withConfidence(doc: DocumentPages, at: { page: number; index: number }, conf: number): DocumentPages {
   return { ...doc, pages: doc.pages.map((p, pi) => (pi !== at.page ? p : { ...p, words: p.words.map((w, i) => (i === at.index ? { ...w, conf } : w)) })) };
 }
-
-/**
- * A wrapped description line in capitals ("Rontgen Thorax" / "PA") set at the table's own row
- * spacing (wrapped lines at 0.9 × the row pitch or more): on the page it looks exactly like a
- * category heading under a row, and the reader takes it for one (reported in h18prop.md).
- */
-export function ambiguousCapsWrap(g: GenDoc): boolean {
-  return g.layout.wrapLeading >= 0.85 * g.layout.leading
-    && g.descLines.some((ls) => ls.slice(1).some((t) => t === t.toUpperCase() && /\p{L}/u.test(t)));
-}
