@@ -58,6 +58,11 @@ function sum(values: string[]): string {
   return `${neg ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
+/** Whether the reader found the personal values a message could quote (the name and the member number). */
+export function maskIsComplete(reading: Reading): boolean {
+  return Boolean(reading.fields.patient_name?.value && reading.fields.member_id?.value);
+}
+
 export function judge(reading: Reading, ctx: GateContext): Gated {
   const schema = ctx.schema;
   const fields = schema.fields;
@@ -119,11 +124,14 @@ export function judge(reading: Reading, ctx: GateContext): Gated {
   // A required field not found is needs-review (said above), not also a required-error.
   rows.problems = rows.problems.filter((p) => !(p.code === 'required-error' && p.field && missing.has(p.field))
     && !(p.code === 'constraint-error' && p.field && missing.has(p.field) && /or .* is required/.test(p.message)));
+  // The mask hides the personal values the reader found. When it did not find the name or the
+  // member number, it cannot know them: then no value is quoted at all.
+  const maskKnown = maskIsComplete(reading);
   for (const p of rows.problems) {
     p.message = ctx.mask(p.message);
     const base = p.field ? reading.fields[p.field] : undefined;
     if (base?.at) p.page = base.at.page;
-    if (PERSONAL_FIELDS.includes(p.field as never)) p.message = p.message.replace(/'[^']*'/g, (m) => masked(m.slice(1, -1)));
+    if (!maskKnown || PERSONAL_FIELDS.includes(p.field as never)) p.message = p.message.replace(/'[^']*'/g, (m) => masked(m.slice(1, -1)));
   }
   const valueProblems = rows.problems.filter((p) => p.severity === 'error' && ['type-error', 'constraint-error', 'ambiguous-value'].includes(p.code));
   check('values', valueProblems.length === 0, valueProblems.length === 0 ? 'every value reads as its type' : valueProblems.map((p) => `${p.field}: ${p.code}`).join('; '));

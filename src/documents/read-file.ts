@@ -8,6 +8,7 @@ import { workerUrl } from '../files/validate.js';
 import type { PdfTask, PdfResult } from '../files/pdf-worker.js';
 import { DEFAULT_LIMITS } from '../files/file-job.js';
 import { maskOf, type ClaimSetup } from './claim.js';
+import { ConfigError } from '../errors.js';
 import type { Reading } from './reading.js';
 import type { Judgement } from './verdict.js';
 import type { Mask } from './redact.js';
@@ -61,6 +62,7 @@ async function readOne(path: string, pool: WorkerPool<PdfTask, PdfResult>, opts:
     if (e instanceof WorkerTimeoutError) return failed('parse-error', `reading the PDF ${e.message} (a damaged or hostile file?); it was stopped`);
     throw e;
   }
+  if (!result.ok && result.code === 'config') throw new ConfigError(result.message);
   if (!result.ok) return failed(result.code, result.message);
   const { reading, gated, maskForms } = result.claim;
   return { reading, judgement: gated.judgement, mask: maskOf(maskForms) };

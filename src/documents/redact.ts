@@ -43,7 +43,8 @@ export function personalForms(field: string, value: string): string[] {
       const { y, m, d: day } = d;
       for (const f of [`${y}-${pad(m)}-${pad(day)}`, `${pad(day)}/${pad(m)}/${y}`, `${pad(day)}-${pad(m)}-${y}`, `${pad(day)}.${pad(m)}.${y}`,
         `${day} ${BULAN[m - 1]} ${y}`, `${pad(day)} ${BULAN[m - 1]} ${y}`, `${day} ${MONTH[m - 1]} ${y}`, `${pad(day)} ${MONTH[m - 1]} ${y}`,
-        `${day} ${MONTH[m - 1].slice(0, 3)} ${y}`, `${pad(day)} ${MONTH[m - 1].slice(0, 3)} ${y}`, `${pad(m)}/${pad(day)}/${y}`, `${y}/${pad(m)}/${pad(day)}`]) forms.add(f);
+        `${day} ${MONTH[m - 1].slice(0, 3)} ${y}`, `${pad(day)} ${MONTH[m - 1].slice(0, 3)} ${y}`, `${pad(day)}-${MONTH[m - 1].slice(0, 3)}-${y}`, `${day}-${MONTH[m - 1].slice(0, 3)}-${y}`,
+        `${pad(day)}-${BULAN[m - 1].slice(0, 3)}-${y}`, `${pad(day)} ${BULAN[m - 1].slice(0, 3)} ${y}`, `${day} ${BULAN[m - 1].slice(0, 3)} ${y}`, `${pad(m)}/${pad(day)}/${y}`, `${y}/${pad(m)}/${pad(day)}`]) forms.add(f);
     }
   }
   return [...forms];

@@ -11,6 +11,9 @@ import { WorkerTimeoutError } from './worker-pool.js';
 import { keyIndexFor, type FileJob } from './file-job.js';
 import type { FileOutcome } from './file-outcome.js';
 import { maskOf } from '../documents/claim.js';
+import { ConfigError } from '../errors.js';
+import { maskIsComplete } from '../documents/gates.js';
+import { masked } from '../documents/redact.js';
 import type { Reading } from '../documents/reading.js';
 
 /**
@@ -52,6 +55,7 @@ export async function processPdfFile(job: FileJob): Promise<FileOutcome> {
     if (e instanceof WorkerTimeoutError) return fail('parse-error', `reading the PDF ${e.message} (a damaged or hostile file?); it was stopped`);
     throw e;
   }
+  if (!result.ok && result.code === 'config') throw new ConfigError(result.message);
   if (!result.ok) return fail(result.code, result.message);
   const { reading, gated, maskForms } = result.claim;
   const mask = maskOf(maskForms);
@@ -76,7 +80,9 @@ export async function processPdfFile(job: FileJob): Promise<FileOutcome> {
   if (res.errors > 0 && job.emit) {
     // The reject keeps what was read (personal values masked by field and by value) and what was missing.
     const values: Record<string, string> = {};
-    fields.forEach((f, i) => { if (cells[i]) values[f.name] = f.personal ? MASK : mask(cells[i]); });
+    // When the name or member number was not found, the mask cannot know them: no value is kept in clear.
+    const known = maskIsComplete(reading);
+    fields.forEach((f, i) => { if (cells[i]) values[f.name] = f.personal ? MASK : known ? mask(cells[i]) : masked(cells[i]); });
     const codes = [...new Set(res.problems.filter((p) => p.severity === 'error').map((p) => p.code))];
     const review = res.problems.filter((p) => p.code === 'needs-review').map((p) => ({ field: p.field, message: p.message }));
     res.rejects = new TextEncoder().encode(JSON.stringify({ file: job.sourceFile, row: 1, verdict: gated.judgement.verdict, reader: reading.reader, codes, values, ...(review.length ? { review } : {}) }) + '\n');

@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { ConfigError } from '../errors.js';
 import { PdfProblem, limitTypedArrays, PDF_STREAM_BYTES } from '../loaders/pdf.js';
 import { readPdfPages } from '../documents/words/pdf-text.js';
 import { readAndJudge, type ClaimRead, type ClaimSetup } from '../documents/claim.js';
@@ -14,7 +15,9 @@ export interface PdfTask {
   maxPages: number;
   read: { setup: ClaimSetup; ctx: Omit<GateContext, 'mask' | 'personal'>; keepPages: boolean };
 }
-export type PdfResult = { ok: true; claim: ClaimRead } | { ok: false; code: PdfProblem['code']; message: string };
+export type PdfResult = { ok: true; claim: ClaimRead } | { ok: false; code: PdfProblem['code']; message: string }
+  /** A configuration error met reading the document (two templates that match equally): exit 2, not a file problem. */
+  | { ok: false; code: 'config'; message: string };
 
 // pdf.js decodes streams without a size limit (see PDF_STREAM_BYTES): cap every Uint8Array
 // this thread makes, at 128 MB or twice the PDF being read.
@@ -33,6 +36,8 @@ parentPort!.on('message', async (msg: { id: number; task: PdfTask }) => {
   } catch (e) {
     if (e instanceof PdfProblem) {
       parentPort!.postMessage({ id: msg.id, result: { ok: false, code: e.code, message: e.message } satisfies PdfResult });
+    } else if (e instanceof ConfigError) {
+      parentPort!.postMessage({ id: msg.id, result: { ok: false, code: 'config', message: e.message } satisfies PdfResult });
     } else {
       const err = e as Error;
       parentPort!.postMessage({ id: msg.id, error: { message: err.message, stack: err.stack } });

@@ -151,7 +151,8 @@ export function readClaim(doc: DocumentPages, hints: Hints | null, opts: ReadOpt
   for (const f of CLAIM_FIELDS) {
     const hint = hints?.fields[f];
     if (hint?.region) {
-      const o = readRegion(lines, hint.region, f, fieldLabels[f]);
+      const inBox = readRegion(lines, hint.region, f, fieldLabels[f]);
+      const o = inBox && withPattern(inBox, hint.pattern);
       fields[f] = o ? fromOccurrence(o) : notFound(f, fieldLabels[f], hint);
       continue;
     }
@@ -217,7 +218,7 @@ export function readClaim(doc: DocumentPages, hints: Hints | null, opts: ReadOpt
   const personalIndex = buildLabelIndex({ ...Object.fromEntries(Object.entries(dict.fields).filter(([f]) => !PERSONAL_FIELDS.includes(f as never))), ...personalLabels }, other,
     new Set(PERSONAL_FIELDS.filter((f) => hints?.fields[f]?.labels)));
   const personal = findOccurrences(lines, personalIndex, new Set(), {})
-    .filter((o) => PERSONAL_FIELDS.includes(o.field as never)).map((o) => ({ field: o.field, value: trimValue(o.field, o.value) }));
+    .filter((o) => PERSONAL_FIELDS.includes(o.field as never)).flatMap((o) => [{ field: o.field, value: trimValue(o.field, o.value) }, { field: o.field, value: o.value }]);
   for (const f of PERSONAL_FIELDS) if (fields[f].value) personal.push({ field: f, value: fields[f].value! });
   for (const f of CLAIM_FIELDS) {
     // A template's region or label may take a personal value as another field (the mask then hides it in that field too).

@@ -153,6 +153,23 @@ function place(line: Line, zs: Zoned): Map<Placed, { text: string; x0: number }>
 type Kind = { row: { line: Line; cells: Map<string, { text: string; x0: number }> }; kind: 'item' | 'sum' | 'text'; item?: ItemReading; text: string };
 function attachText(kinds: Kind[],
   result: TableResult, descX: number | null, rowLines: number | undefined, skip: (l: Line, kind: SkippedKind, text?: string) => void): void {
+  if (rowLines !== undefined) {
+    // The template says: an item takes the rowLines - 1 text lines after its numbers' line.
+    let owner: { item: ItemReading; left: number } | null = null;
+    for (const k of kinds) {
+      if (k.kind === 'item') { owner = { item: k.item!, left: rowLines - 1 }; continue; }
+      if (k.kind === 'text' && owner && owner.left > 0) {
+        owner.item.values.description = [owner.item.values.description, k.text].filter(Boolean).join(' ');
+        owner.item.from.push(where(k.row.line));
+        result.lines.add(key(k.row.line));
+        owner.left--;
+        continue;
+      }
+      owner = null;
+      if (k.kind === 'text' && (descX === null || k.row.line.x1 > descX)) skip(k.row.line, 'category', k.text);
+    }
+    return;
+  }
   const size = (l: Line) => l.y1 - l.y0;
   // The table's row pitch: the least space above a row with numbers (a row, a heading or wrapped text above it is a row's distance away).
   let rowPitch: number | null = null;
