@@ -10,7 +10,7 @@ import { problem, type Problem, type ProblemCode } from '../validation/problem.j
 import type { Reading, FieldReading } from './reading.js';
 import type { Check, CheckName, ClaimLine, Judgement, Verdict } from './verdict.js';
 import { PERSONAL_FIELDS, masked, type Mask } from './redact.js';
-import { amountText } from './read/numbers.js';
+import { amountText, quantityText } from './read/numbers.js';
 
 /**
  * The gates: a claim is valid only when every required field was found, its values read,
@@ -166,6 +166,12 @@ export function judge(reading: Reading, ctx: GateContext): Gated {
       } else out[name] = r as string;
     }
     if (item.conf < SURE) unsure(`claim_line.amount`, item.page, `line ${i + 1} was read from unsure words (confidence ${item.conf.toFixed(2)})`);
+    // The reader keeps a row whose quantity or price does not read as one (the columns may be misread): never a valid item.
+    const q = item.values.quantity, up = item.values.unit_price, am = item.values.amount;
+    if ((q !== undefined && q.trim() !== '' && quantityText(q) === null) || (up !== undefined && up.trim() !== '' && amountText(up) === null)
+      || am === undefined || amountText(am) === null) {
+      unsure('claim_line.amount', item.page, `line ${i + 1}: its quantity, unit price or amount does not read as one (page ${item.page} line ${item.from[item.from.length - 1].line}): the columns may be misread`);
+    }
     if (out.quantity !== null && out.unit_price !== null && out.amount !== null) {
       const product = Math.round(Number(out.quantity) * Number(out.unit_price) * 100);
       if (Math.abs(product - Math.round(Number(out.amount) * 100)) > 100) {

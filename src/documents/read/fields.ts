@@ -58,6 +58,15 @@ export function buildLabelIndex(fieldLabels: Record<string, string[]>, other: st
  * "Diagnosa" over "(ICD-10)"): a label cell right under another label's cell, at the same x,
  * close below it, with nothing beside it. It belongs to the label above and reads nothing.
  */
+/**
+ * A label set off by its colon with its value after it in the same cell ("Provider ID: PPK38927")
+ * is a field of its own, never the second line of the label above (the last, lone row of a
+ * two-column form sits just like one).
+ */
+function labelWithValue(tokens: Token[], hit: LabelHit): boolean {
+  return hit.colon && tokens.slice(hit.end).some((t) => t.cell === tokens[hit.start].cell && t.norm !== '');
+}
+
 function continuesLabelAbove(analysed: LineHits[], li: number, first: Token): boolean {
   const a = analysed[li];
   if (li === 0 || a.line.cells.length !== 1) return false;
@@ -79,7 +88,7 @@ export function findOccurrences(pages: Line[][], index: LabelIndex, skip: Set<st
       return { line, tokens, hits: skip.has(`${line.page}:${line.no}`) ? [] : index.find(tokens) };
     });
     analysed.forEach((a, li) => {
-      a.hits.forEach((hit, hi) => { if (continuesLabelAbove(analysed, li, a.tokens[hit.start])) return; for (const field of hit.label.fields) {
+      a.hits.forEach((hit, hi) => { if (!labelWithValue(a.tokens, hit) && continuesLabelAbove(analysed, li, a.tokens[hit.start])) return; for (const field of hit.label.fields) {
         const position = hints[field]?.position ?? 'any';
         const next = a.hits[hi + 1];
         const labelWords = a.tokens.slice(hit.start, hit.end).map((t) => t.word);

@@ -17,7 +17,8 @@ export interface Token {
 
 export function normWord(s: string): string {
   // Brackets and trailing punctuation are not part of a label's words: "(No. Kartu", "Diagnosa (ICD-10)".
-  return s.toLowerCase().replace(/^[(\[]+/u, '').replace(/[)\],;]+$/u, '').replace(/[:：]+$/u, '').replace(/\.+$/u, '').replace(/^\.+/u, '');
+  // A colon may follow the bracket ("(ICD-10):"): both go, in either order.
+  return s.toLowerCase().replace(/^[(\[]+/u, '').replace(/[)\],;:：]+$/u, '').replace(/\.+$/u, '').replace(/^\.+/u, '');
 }
 
 /** "No.Klaim" is two words to a reader: split a word at an inner dot followed by a letter. */

@@ -164,7 +164,8 @@ function place(line: Line, zs: Zoned): Map<Placed, { text: string; x0: number }>
  * capitals under a row that is not, or starting left of the description column, is a
  * heading, not wrapped text. A template's rowLines settles how many lines a row takes.
  */
-function attachText(kinds: Array<{ row: { line: Line; cells: Map<string, { text: string; x0: number }> }; kind: 'item' | 'sum' | 'text'; item?: ItemReading; text: string }>,
+type Kind = { row: { line: Line; cells: Map<string, { text: string; x0: number }> }; kind: 'item' | 'sum' | 'text'; item?: ItemReading; text: string };
+function attachText(kinds: Kind[],
   result: TableResult, descX: number | null, rowLines: number | undefined, skip: (l: Line, kind: SkippedKind, text?: string) => void): void {
   if (rowLines !== undefined) {
     // The template says: an item takes the rowLines - 1 text lines after its numbers' line.
@@ -184,12 +185,35 @@ function attachText(kinds: Array<{ row: { line: Line; cells: Map<string, { text:
     return;
   }
   const size = (l: Line) => l.y1 - l.y0;
+  // The table's row pitch: the least space above a row with numbers (a row, a heading or wrapped text above it is a row's distance away).
+  let rowPitch: number | null = null;
+  for (let i = 1; i < kinds.length; i++) {
+    const a = kinds[i - 1].row.line, b = kinds[i].row.line;
+    if (kinds[i].kind !== 'item' || a.page !== b.page || b.y0 <= a.y0) continue;
+    if (rowPitch === null || b.y0 - a.y0 < rowPitch) rowPitch = b.y0 - a.y0;
+  }
   const bands: Array<typeof kinds> = [];
-  for (const k of kinds) {
+  for (const [ki, k] of kinds.entries()) {
     const prev = bands.length ? bands[bands.length - 1][bands[bands.length - 1].length - 1] : null;
+    const next = kinds[ki + 1]?.row.line;
     const close = prev && prev.kind !== 'sum' && k.kind !== 'sum' && prev.row.line.page === k.row.line.page
-      && k.row.line.y0 - prev.row.line.y0 <= 1.35 * Math.max(size(prev.row.line), size(k.row.line));
+      // Close: under 1.35 × the text size, or text clearly closer than rows sit or than the line after it (loose leading, tighter still than the rows').
+      && (k.row.line.y0 - prev.row.line.y0 <= 1.35 * Math.max(size(prev.row.line), size(k.row.line))
+        || (k.kind === 'text' && ((rowPitch !== null && k.row.line.y0 - prev.row.line.y0 < 0.9 * rowPitch)
+          || (next !== undefined && next.page === k.row.line.page && k.row.line.y0 - prev.row.line.y0 < 0.9 * (next.y0 - k.row.line.y0)))));
     if (close) bands[bands.length - 1].push(k); else bands.push([k]);
+  }
+  // Which way the table's descriptions wrap, from the bands that show it: text after a band's
+  // last row can only hang below its row (top-aligned), text before a band's first row only
+  // above its own (bottom-aligned). A table that shows one way only attaches every text line
+  // that way; otherwise (middle-aligned, or nothing tells) to the nearest row.
+  const isHeading = (k: Kind) => (k.text === k.text.toUpperCase() && /\p{L}{2}/u.test(k.text)) || (descX !== null && k.row.line.x0 < descX - 5);
+  let hangsBelow = false, hangsAbove = false;
+  for (const band of bands) {
+    const first = band.findIndex((k) => k.kind === 'item'), last = band.map((k) => k.kind).lastIndexOf('item');
+    if (first < 0) continue;
+    if (band.slice(last + 1).some((k) => k.kind === 'text' && !isHeading(k))) hangsBelow = true;
+    if (band.slice(0, first).some((k) => k.kind === 'text' && !isHeading(k))) hangsAbove = true;
   }
   const lastItemAt = kinds.map((k) => k.kind).lastIndexOf('item');
   const lastItemLine = lastItemAt >= 0 ? kinds[lastItemAt].row.line : null;
@@ -205,10 +229,19 @@ function attachText(kinds: Array<{ row: { line: Line; cells: Map<string, { text:
       let owner: ItemReading | undefined;
       if (items.length > 0 && (!leftOfDesc || rowLines !== undefined)) {
         const near = items.map((it) => ({ it, d: Math.abs(it.row.line.y0 - line.y0), above: it.row.line.y0 <= line.y0 }))
-          .sort((x, y) => x.d - y.d || (x.above ? -1 : 1));
+          .filter((n, _, all) => (hangsBelow && !hangsAbove && all.some((o) => o.above) ? n.above : hangsAbove && !hangsBelow && all.some((o) => !o.above) ? !n.above : true))
+          // Nearest first; within 1.5 pt it is a tie, and a tie goes to the row above (text is usually top-aligned).
+          .sort((x, y) => (Math.abs(x.d - y.d) < 1.5 ? 0 : x.d - y.d) || (x.above === y.above ? 0 : x.above ? -1 : 1));
         const best = near[0].it.item!;
         const descIsCaps = (best.values.description ?? '') === (best.values.description ?? '').toUpperCase() && (best.values.description ?? '') !== '';
-        if (rowLines !== undefined || !caps || descIsCaps) owner = best;
+        // A line in capitals clearly closer under its row than rows sit (or than the line after it) is the row's wrapped text
+        // ("Rontgen Thorax" / "PA"), not a heading: a heading sits a row's pitch away and belongs with what follows.
+        const at = kinds.indexOf(k);
+        const prev = kinds[at - 1]?.row.line, next = kinds[at + 1]?.row.line;
+        const gap = prev && prev.page === line.page ? line.y0 - prev.y0 : Infinity;
+        const closer = near[0].above && ((rowPitch !== null && gap < 0.9 * rowPitch)
+          || (next !== undefined && next.page === line.page && gap < 0.9 * (next.y0 - line.y0)));
+        if (rowLines !== undefined || !caps || descIsCaps || closer) owner = best;
         if (owner && near.length > 1 && Math.abs(near[0].d - near[1].d) < 1.5) owner.unsure = 'a wrapped line sits as close to the row above as to the row below';
       }
       if (owner) attached.set(owner, [...(attached.get(owner) ?? []), { y: line.y0, text: k.text, line }]);
@@ -222,6 +255,8 @@ function attachText(kinds: Array<{ row: { line: Line; cells: Map<string, { text:
       item.values.description = parts.map((p) => p.text).join(' ') || undefined;
       if (item.values.description === undefined) delete item.values.description;
       item.from = [...parts.map((p) => p.line), ...(own.text ? [] : [it.row.line])].sort((a, b) => a.y0 - b.y0).map((l) => where(l));
+      // An unsure (OCR) word on a wrapped line makes the item unsure, like one on its row.
+      item.conf = Math.min(item.conf, ...parts.map((p) => p.line.conf));
       for (const p of parts) result.lines.add(key(p.line));
     }
   }
@@ -343,11 +378,20 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
         result.total = { text: lineAmount, at: where(r.line, r.cells.get('amount')?.x0 ?? r.line.x0), label: totalLabel };
         result.table.end = where(r.line);
         skip(r.line, 'total', totalLabel);
+        // Kept as a sum: its place tells how far the last rows' wrapped text is from what follows.
+        kinds.push({ row: r, kind: 'sum', text: label });
         break;
       }
     }
-    if (r.amount !== null && numbersRead(r)) {
-      const value = cents(r.amount, style);
+    // A row with numbers that do not read — an amount whose quantity or price does not, or digits
+    // under the number columns that are no amount — with items or the total still to come, is an
+    // item the reader could not complete: kept as read (the gates make it needs-review), never
+    // taken for text and dropped (a subtotal read as an item could then stand in for it).
+    const printsNumbers = r.amount !== null || NUMERIC.some((c) => /\d/u.test(r.cells.get(c)?.text ?? ''));
+    const unread = printsNumbers && (r.amount === null || !numbersRead(r))
+      && rows.slice(i + 1).some((o) => o.amount !== null && (numbersRead(o) || startsWithAny(labelOf(o), totals) !== null));
+    if ((r.amount !== null && numbersRead(r)) || unread) {
+      const value = r.amount === null ? null : cents(r.amount, style);
       const qty = r.cells.get('quantity')?.text, price = r.cells.get('unit_price')?.text;
       const subLabel = startsWithAny(label, subtotals);
       const looksSum = (!hasQty || !qty) && (!hasPrice || !price) && (hasQty || hasPrice);
@@ -361,7 +405,7 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
       }
       const values: ItemReading['values'] = {};
       for (const [c, v] of r.cells) if (c !== 'other') values[c as ItemColumn] = v.text;
-      values.amount = r.amount;
+      if (r.amount !== null) values.amount = r.amount;
       if (values.quantity !== undefined) values.quantity = quantityText(values.quantity) ?? values.quantity;
       if (values.unit_price !== undefined) values.unit_price = amountText(values.unit_price) ?? values.unit_price;
       const item: ItemReading = { page: r.line.page, values, from: [where(r.line)], conf: r.line.conf };
