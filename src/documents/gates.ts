@@ -166,6 +166,8 @@ export function judge(reading: Reading, ctx: GateContext): Gated {
       } else out[name] = r as string;
     }
     if (item.conf < SURE) unsure(`claim_line.amount`, item.page, `line ${i + 1} was read from unsure words (confidence ${item.conf.toFixed(2)})`);
+    // A row the reader built by a judgment call the page does not settle (which lines are its description).
+    if (item.unsure && !item.unsure.startsWith('no quantity')) unsure('claim_line.description', item.page, `line ${i + 1} (page ${item.page} line ${item.from[0].line}): ${item.unsure}`);
     // The reader keeps a row whose quantity or price does not read as one (the columns may be misread): never a valid item.
     const q = item.values.quantity, up = item.values.unit_price, am = item.values.amount;
     if ((q !== undefined && q.trim() !== '' && quantityText(q) === null) || (up !== undefined && up.trim() !== '' && amountText(up) === null)

@@ -115,18 +115,25 @@ test('claim reader: the last, lone field of a two-column form ("Provider ID: X" 
   assert.deepEqual(differences(judgement, g.expected), []);
 });
 
-test('claim reader: top-aligned descriptions wrapped onto three lines at the row spacing go to their own row, not the next one', () => {
+test('claim reader: top-aligned descriptions wrapped onto three lines: at the row spacing needs-review, tighter to their own row', () => {
   const items = [
     { description: 'Sewa Alat Nebulizer', code: 'LAB-001', quantity: 2, unitPrice: 329500, category: 0 },
     { description: 'Obat Antasida Sirup', code: 'OBT-002', quantity: 9, unitPrice: 4000, category: 0 },
     { description: 'Paracetamol Tablet', code: 'OBT-003', quantity: 4, unitPrice: 6000, category: 0 },
   ];
+  // Rows and wrapped lines evenly spaced (wrapped at the row spacing, or nearly): nothing on the
+  // page says which row a line belongs to, so the items are needs-review — never valid with a
+  // description that may be wrong. Tighter wrapped lines read valid and right.
   for (const wrapLeading of [1.2, 1.1]) {
     const g = render({ ...claim, items }, { ...plainLayout, wraps: [3], leading: 1.2, wrapLeading });
     const { judgement } = readAndGate(g.doc);
-    assert.deepEqual(differences(judgement, g.expected), [], `wrap leading ${wrapLeading}`);
-    assert.equal(judgement.verdict, 'valid');
+    assert.equal(judgement.verdict, 'needs-review', `wrap leading ${wrapLeading}`);
+    assert.ok(judgement.problems.some((p) => p.code === 'needs-review' && /evenly spaced/.test(p.message)));
   }
+  const g = render({ ...claim, items }, { ...plainLayout, wraps: [3], leading: 1.6, wrapLeading: 1.1 });
+  const { judgement } = readAndGate(g.doc);
+  assert.deepEqual(differences(judgement, g.expected), []);
+  assert.equal(judgement.verdict, 'valid');
 });
 
 test('claim reader: a description wrapped at loose leading (1.4 × size) but clearly tighter than the rows (2 × size) stays one description', () => {

@@ -246,8 +246,21 @@ function attachText(kinds: Kind[],
       }
       if (owner) attached.set(owner, [...(attached.get(owner) ?? []), { y: line.y0, text: k.text, line }]);
       else if (after(line)) continue; // text after the last item: a note, the amount in words
-      else if (descX === null || line.x1 > descX) skip(line, 'category', k.text);
+      else {
+        if (descX === null || line.x1 > descX) skip(line, 'category', k.text);
+        // Right under a row, in its description's column, not a heading in capitals: the row's
+        // wrapped text at a row's distance, or a heading? Nothing on the page tells.
+        const at = kinds.indexOf(k), before = kinds[at - 1];
+        if (before?.kind === 'item' && !caps && !leftOfDesc && before.row.line.page === line.page) {
+          before.item!.unsure ??= `the line under it ('${k.text.length > 30 ? k.text.slice(0, 30) + '…' : k.text}') could be its wrapped text or a heading`;
+        }
+      }
     }
+    // Rows and wrapped lines evenly spaced: the spacing cannot say which row a line belongs to;
+    // the direction the table shows decided, and the items so built are not sure.
+    const steps = band.slice(1).map((k, i) => k.row.line.y0 - band[i].row.line.y0);
+    const even = items.length >= 2 && band.some((k) => k.kind === 'text') && steps.length > 1 && Math.max(...steps) <= 1.15 * Math.min(...steps);
+    if (even) for (const it of items) if (attached.has(it.item!)) it.item!.unsure ??= 'its rows and their wrapped lines are evenly spaced: which row a wrapped line belongs to is not sure';
     for (const it of items) {
       const item = it.item!;
       const own = { y: it.row.line.y0, text: item.values.description ?? '', line: it.row.line };
