@@ -1,14 +1,13 @@
-import { readFile, stat } from 'node:fs/promises';
 import { claimPdf } from '../schemas/builtin/claim-pdf.js';
 import { withIcd10List } from '../schemas/code-list.js';
 import type { FieldSpec } from '../schemas/types.js';
 import type { ProblemCode } from '../validation/problem.js';
-import { WorkerPool, WorkerTimeoutError } from '../files/worker-pool.js';
+import { WorkerPool } from '../files/worker-pool.js';
 import { workerUrl } from '../files/validate.js';
 import type { PdfTask, PdfResult } from '../files/pdf-worker.js';
 import { DEFAULT_LIMITS } from '../files/file-job.js';
 import { maskOf, type ClaimSetup } from './claim.js';
-import { ConfigError } from '../errors.js';
+import { readClaimPdf } from '../files/pdf-task.js';
 import type { Reading } from './reading.js';
 import type { Judgement } from './verdict.js';
 import type { Mask } from './redact.js';
@@ -50,19 +49,8 @@ export async function readClaimFile(path: string, opts: ReadClaimOptions): Promi
 
 async function readOne(path: string, pool: WorkerPool<PdfTask, PdfResult>, opts: ReadClaimOptions, limits: NonNullable<ReadClaimOptions['limits']>): Promise<ClaimResult> {
   const failed = (code: ProblemCode, message: string): ClaimResult => ({ reading: null, judgement: null, failure: { code, message }, mask: (t) => t });
-  const size = (await stat(path)).size;
-  if (size > limits.pdfBytes) return failed('file-too-large', `the PDF is ${size} bytes; the limit is ${limits.pdfBytes}`);
-  const bytes = new Uint8Array(await readFile(path));
   const schema = withIcd10List(claimPdf, opts.icd10Codes);
-  let result: PdfResult;
-  try {
-    result = await pool.run({ bytes, maxPages: limits.pdfPages, read: { setup: opts.claims, ctx: { schema, maxErrors: 100, emit: false, sourceFile: path }, keepPages: true } },
-      [bytes.buffer as ArrayBuffer], limits.pdfSeconds * 1000);
-  } catch (e) {
-    if (e instanceof WorkerTimeoutError) return failed('parse-error', `reading the PDF ${e.message} (a damaged or hostile file?); it was stopped`);
-    throw e;
-  }
-  if (!result.ok && result.code === 'config') throw new ConfigError(result.message);
+  const result = await readClaimPdf(path, pool, limits, { setup: opts.claims, ctx: { schema, maxErrors: 100, emit: false, sourceFile: path }, keepPages: true });
   if (!result.ok) return failed(result.code, result.message);
   const { reading, gated, maskForms } = result.claim;
   return { reading, judgement: gated.judgement, mask: maskOf(maskForms) };

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { claimPdf } from '../schemas/builtin/claim-pdf.js';
 import { withIcd10List } from '../schemas/code-list.js';
@@ -7,11 +7,10 @@ import { problem, type Problem } from '../validation/problem.js';
 import { FileAccumulator } from './file-accumulator.js';
 import { csvField } from '../batch/csv-out.js';
 import { finish } from './csv-file.js';
-import { WorkerTimeoutError } from './worker-pool.js';
+import { readClaimPdf } from './pdf-task.js';
 import { keyIndexFor, type FileJob } from './file-job.js';
 import type { FileOutcome } from './file-outcome.js';
 import { maskOf } from '../documents/claim.js';
-import { ConfigError } from '../errors.js';
 import { maskIsComplete } from '../documents/gates.js';
 import { masked } from '../documents/redact.js';
 import type { Reading } from '../documents/reading.js';
@@ -42,23 +41,9 @@ export async function processPdfFile(job: FileJob): Promise<FileOutcome> {
     outcome.durationMs = performance.now() - started;
     return outcome;
   };
-  if (size > job.limits.pdfBytes) return fail('file-too-large', `the PDF is ${size} bytes; the limit is ${job.limits.pdfBytes}`);
-  // The file's own buffer, handed to the worker without a copy when it is not part of a pool.
-  const buf = await readFile(job.path);
-  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  const transfer = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? [buf.buffer as ArrayBuffer] : [];
-  let result;
-  try {
-    const schema = withIcd10List(claimPdf, job.icd10Codes);
-    result = await job.pdfPool().run({
-      bytes, maxPages: job.limits.pdfPages,
-      read: { setup: job.claims, ctx: { schema, maxErrors: job.maxErrors, emit: job.emit !== null, sourceFile: job.sourceFile }, keepPages: false },
-    }, transfer, job.limits.pdfSeconds * 1000);
-  } catch (e) {
-    if (e instanceof WorkerTimeoutError) return fail('parse-error', `reading the PDF ${e.message} (a damaged or hostile file?); it was stopped`);
-    throw e;
-  }
-  if (!result.ok && result.code === 'config') throw new ConfigError(result.message);
+  const schema = withIcd10List(claimPdf, job.icd10Codes);
+  const result = await readClaimPdf(job.path, job.pdfPool(), job.limits,
+    { setup: job.claims, ctx: { schema, maxErrors: job.maxErrors, emit: job.emit !== null, sourceFile: job.sourceFile }, keepPages: false });
   if (!result.ok) return fail(result.code, result.message);
   const { reading, gated, maskForms } = result.claim;
   const mask = maskOf(maskForms);

@@ -1,4 +1,4 @@
-import type { Line, Cell } from '../layout/line.js';
+import type { Line } from '../layout/line.js';
 import type { ItemColumn, ItemReading, SkippedKind, TableReading, Where } from '../reading.js';
 import type { TableHint } from '../templates/hints.js';
 import type { Dictionary } from './dictionary.js';
