@@ -41,7 +41,7 @@ function readerOptions(ctx: CommandContext, files: string[], configured: boolean
   };
 }
 
-/** A missing input is a usage error (exit 2, cli.md): the command was called wrongly, no document was judged. */
+/** A missing input is a usage error (exit 2, README "Exit codes"): the command was called wrongly, no document was judged. */
 function existingFile(path: string, given: string, what: string): string {
   if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError('no-such-file', `no such ${what} file: ${given}`);
   return path;
