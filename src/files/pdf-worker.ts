@@ -1,4 +1,6 @@
 import { parentPort } from 'node:worker_threads';
+// First: it keeps V8's Array.prototype.push before pdf.js (loaded by the imports below) replaces it.
+import { restoreNativePush } from './native-array.js';
 import { ConfigError } from '../errors.js';
 import { PdfProblem, limitTypedArrays, PDF_STREAM_BYTES } from '../loaders/pdf.js';
 import { readPdfPages } from '../documents/words/pdf-text.js';
@@ -22,6 +24,7 @@ export type PdfResult = { ok: true; claim: ClaimRead } | { ok: false; code: PdfP
 // pdf.js decodes streams without a size limit (see PDF_STREAM_BYTES): cap every Uint8Array
 // this thread makes, at 128 MB or twice the PDF being read.
 let fileBytes = 0;
+restoreNativePush();
 limitTypedArrays(() => Math.max(PDF_STREAM_BYTES, 2 * fileBytes));
 
 parentPort!.on('message', async (msg: { id: number; task: PdfTask }) => {
