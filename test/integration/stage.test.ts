@@ -139,6 +139,29 @@ describe('stage on the local lake', () => {
     assert.equal(copy.entries.length, m.claimLines.parts.length);
   });
 
+  test('claim PDFs the reader is not sure of: needs-review rejects that say what was missing and where it looked', () => {
+    // A layout whose required fields are printed under labels nobody told the reader, and one read fine.
+    const pdfs = ['unknown-layout', 'rs-harapan-sehat-2'].map((n) => abs(`fixtures/claims-pdf/${n}.pdf`));
+    const r = runCli(['stage', ...pdfs, '--schema', 'claim_pdf', '--source', 'claim-review', '--max-reject-rate', '1', '--json'], { cwd: tmp.path, env: MEMBER_KEY });
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.manifest.counts.validRows, 1);
+    const dir = join(tmp.path, '.halo-data/lake', out.prefix);
+    const text = gunzipSync(readFileSync(join(dir, 'rejects.ndjson.gz'))).toString('utf8');
+    assertNoPersonalData(text, 'needs-review rejects');
+    const rejects = text.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(rejects.length, 1);
+    const [rej] = rejects;
+    assert.equal(rej.file, 'unknown-layout.pdf');
+    assert.equal(rej.verdict, 'needs-review');
+    assert.equal(rej.reader, 'generic');
+    assert.deepEqual(rej.codes, ['needs-review']);
+    const claimId = rej.review.find((x: { field: string }) => x.field === 'claim_id');
+    assert.match(claimId.message, /claim_id was not found: looked beside or below any of: 'No\. Klaim'/);
+    // The name and member number were not found, so no value of this document is kept in clear.
+    for (const v of Object.values(rej.values as Record<string, string>)) assert.match(v, /^\*\*\*(\(\d+\))?$/);
+  });
+
   test('killed with SIGKILL while writing: no complete batch is listed; the next stage succeeds', async () => {
     const big = join(tmp.path, 'big.csv');
     const lines = ['kode_apotek;kode_barang;nama_barang;harga_jual;stok'];
