@@ -64,13 +64,11 @@ function buildHeaderIndex(dict: Dictionary, hint: TableHint | undefined): { inde
 function headerColumns(line: Line, hx: ReturnType<typeof headerIndex>, hint: TableHint | undefined): Column[] | null {
   const tokens = tokensOf(line);
   const found: Array<{ text: string; options: ItemColumn[]; x0: number; x1: number; words: number }> = [];
-  let covered = 0;
   for (let i = 0; i < tokens.length; i++) {
     const hit = hx.index.at(tokens, i);
     if (!hit) continue;
     const ws = tokens.slice(hit.start, hit.end).map((t) => t.word);
     found.push({ text: hit.label.text, options: hx.columnsOf.get(hit.label.words.join(' ')) ?? [], x0: ws[0].x, x1: ws[ws.length - 1].x + ws[ws.length - 1].w, words: hit.end - hit.start });
-    covered += hit.end - hit.start;
     i = hit.end - 1;
   }
   if (hint?.header?.length) {
@@ -81,7 +79,6 @@ function headerColumns(line: Line, hx: ReturnType<typeof headerIndex>, hint: Tab
   // most of its cells hold one, and no cell is long prose.
   const cellsWithHeader = new Set(found.map((f) => line.cells.findIndex((c) => c.x0 <= f.x0 + 0.5 && f.x0 < c.x1 + 0.5)));
   if (found.length < 2 || cellsWithHeader.size < 0.6 * line.cells.length || line.cells.some((c) => c.words.length > 5)) return null;
-  void covered;
   // Assign: the rightmost that can be an amount is the amount; then each takes its first free option.
   const cols: Column[] = [];
   const taken = new Set<ItemColumn>();
