@@ -33,11 +33,34 @@ export interface Page {
   width: number;
   height: number;
   words: Word[];
+  /** Where this page's words came from (a PDF can mix text pages and scanned pages); absent = the document's source. */
+  source?: WordSource;
+  /** How an OCR'd page was read: for the quality gate, reports and explain. */
+  ocr?: OcrPageFacts;
 }
 
 export type WordSource = 'text-layer' | 'ocr';
 
+export interface OcrPageFacts {
+  engine: string;
+  /** The engine's mean word confidence on the page, 0..1. */
+  meanConf: number;
+  /** The resolution the page was recognised at (after any scaling). */
+  dpi: number;
+  /** Quarter turns applied to make the text upright (0, 90, 180, 270), and the skew removed, degrees. */
+  rotated: 0 | 90 | 180 | 270;
+  skew: number;
+  /** Why the page cannot be trusted, when it cannot (too small, too blurred): the gates make the claim needs-review with it. */
+  unreadable?: string;
+}
+
 export interface DocumentPages {
   pages: Page[];
-  source: WordSource;
+  /** 'mixed': some pages from the text layer, some by OCR (Page.source says which). */
+  source: WordSource | 'mixed';
+}
+
+export function pageSource(doc: DocumentPages, page: number): WordSource {
+  const p = doc.pages[page - 1];
+  return p?.source ?? (doc.source === 'mixed' ? 'text-layer' : doc.source);
 }

@@ -77,7 +77,7 @@ export interface Reading {
   candidates: TemplateChoice[];
   /** Why the chosen template (or the generic reader) won. */
   chosenBecause: string;
-  source: WordSource;
+  source: WordSource | 'mixed';
   pageCount: number;
   /** The words and lines (empty when read for a batch: only `claims explain` prints them). */
   pages: Page[];

@@ -55,8 +55,17 @@ export class WorkerPool<T, R> {
   private spawn(): Slot {
     const worker = this.script.pathname.endsWith('.ts') ? tsWorker(this.script, this.resourceLimits) : new Worker(this.script, { resourceLimits: this.resourceLimits });
     const slot: Slot = { worker, job: null };
-    worker.on('message', (msg: { id: number; result?: R; error?: { message: string; stack?: string; code?: string } }) => {
+    worker.on('message', (msg: { id: number; result?: R; error?: { message: string; stack?: string; code?: string }; extend?: number }) => {
       const job = slot.job;
+      if (msg.extend !== undefined) {
+        // A long task in steps (OCR, page by page): each step gets its own time limit.
+        if (job && job.id === msg.id && job.timer) {
+          clearTimeout(job.timer);
+          job.timeoutMs = msg.extend;
+          job.timer = setTimeout(() => this.expire(slot, job), msg.extend);
+        }
+        return;
+      }
       slot.job = null;
       if (job?.timer) clearTimeout(job.timer);
       if (job && job.id === msg.id) {
