@@ -46,7 +46,9 @@ const PSM_AUTO = '3';
 function simdSupported(): boolean {
   // A tiny module returning a v128 (i8x16.splat, i8x16.popcnt): WebAssembly.validate says whether this Node has SIMD (the probe wasm-feature-detect uses).
   const probe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
-  try { return WebAssembly.validate(probe); } catch { return false; }
+  // WebAssembly is a Node global; the project's type libraries (no DOM) do not declare it.
+  const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+  try { return wasm.validate(probe); } catch { return false; }
 }
 
 /** Where a language's traineddata lies in node_modules; null when its package is not installed. */
