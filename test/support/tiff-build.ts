@@ -1,0 +1,164 @@
+/**
+ * Builds TIFF files for tests, byte by byte: any number of pages, either byte order, strips or
+ * tiles, and the compressions scanners write (none, PackBits, LZW, Deflate, CCITT G4), so the
+ * decoder is tested on real encodings and the header walk on hand-made damage. Not a test file.
+ */
+import { deflateSync } from 'node:zlib';
+import UTIF from 'utif2';
+
+export type Rational = [number, number];
+export type Entry = [tag: number, type: 3 | 4 | 5 | 7, values: number[] | Rational[]];
+
+export interface TiffPageSpec {
+  width: number;
+  height: number;
+  /** Encoded strips or tiles, in order. */
+  pieces: Uint8Array[];
+  entries: Entry[];
+}
+
+/** Writes a TIFF; returns the bytes and where each IFD starts (to patch its next-IFD link). */
+export function buildTiff(pages: TiffPageSpec[], littleEndian = true): { bytes: Uint8Array; ifds: number[] } {
+  const size = 8 + pages.reduce((n, p) => n + p.pieces.reduce((m, s) => m + s.length + 1, 0) + 2 + 12 * (p.entries.length + 2) + 4 + 64 + p.pieces.length * 16 + p.entries.reduce((m, e) => m + 8 * e[2].length, 0), 0);
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  const u16 = (at: number, v: number) => view.setUint16(at, v, littleEndian);
+  const u32 = (at: number, v: number) => view.setUint32(at, v, littleEndian);
+  bytes.set(littleEndian ? [0x49, 0x49, 42, 0] : [0x4d, 0x4d, 0, 42]);
+  let at = 8;
+  let link = 4;
+  const ifds: number[] = [];
+  for (const page of pages) {
+    const offsets: number[] = [];
+    for (const piece of page.pieces) { offsets.push(at); bytes.set(piece, at); at += piece.length + (piece.length & 1); }
+    const tiled = page.entries.some(([t]) => t === 322);
+    const entries: Entry[] = [...page.entries, [tiled ? 324 : 273, 4, offsets], [tiled ? 325 : 279, 4, page.pieces.map((s) => s.length)]];
+    entries.sort((a, b) => a[0] - b[0]);
+    u32(link, at);
+    ifds.push(at);
+    u16(at, entries.length);
+    let extra = at + 2 + 12 * entries.length + 4;
+    entries.forEach(([tag, type, values], i) => {
+      const e = at + 2 + 12 * i;
+      const unit = { 3: 2, 4: 4, 5: 8, 7: 1 }[type];
+      u16(e, tag); u16(e + 2, type); u32(e + 4, values.length);
+      let dst = e + 8;
+      if (unit * values.length > 4) { u32(e + 8, extra); dst = extra; extra += unit * values.length + ((unit * values.length) & 1); }
+      values.forEach((v, j) => {
+        if (type === 3) u16(dst + 2 * j, v as number);
+        else if (type === 4) u32(dst + 4 * j, v as number);
+        else if (type === 7) bytes[dst + j] = v as number;
+        else { u32(dst + 8 * j, (v as Rational)[0]); u32(dst + 8 * j + 4, (v as Rational)[1]); }
+      });
+    });
+    link = at + 2 + 12 * entries.length;
+    at = extra + (extra & 1);
+  }
+  return { bytes: bytes.slice(0, at), ifds };
+}
+
+/** The usual tags of a page: size, bits, samples, photometric, compression, rows per strip, resolution. */
+export function pageEntries(o: { width: number; height: number; bits: number; samples?: number; photometric: number; compression: number; rowsPerStrip?: number; dpi?: number; unit?: number }): Entry[] {
+  const samples = o.samples ?? 1;
+  const entries: Entry[] = [
+    [256, 4, [o.width]], [257, 4, [o.height]], [258, 3, Array(samples).fill(o.bits)], [259, 3, [o.compression]],
+    [262, 3, [o.photometric]], [277, 3, [samples]], [278, 4, [o.rowsPerStrip ?? o.height]],
+  ];
+  if (o.dpi !== undefined) entries.push([282, 5, [[o.dpi * 100, 100]]], [283, 5, [[o.dpi * 100, 100]]], [296, 3, [o.unit ?? 2]]);
+  return entries;
+}
+
+/** Packs rows of samples (one number per sample, `bits` wide) MSB-first, each row padded to a byte. */
+export function packRows(samples: ArrayLike<number>, perRow: number, bits: number): Uint8Array {
+  const rows = samples.length / perRow;
+  const rowBytes = Math.ceil((perRow * bits) / 8);
+  const out = new Uint8Array(rows * rowBytes);
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < perRow; i++) {
+      const v = samples[r * perRow + i];
+      if (bits >= 8) for (let b = 0; b < bits / 8; b++) out[r * rowBytes + (i * bits) / 8 + b] = bits === 16 ? (b === 0 ? v & 255 : v >> 8) : v;
+      else { const bit = i * bits; out[r * rowBytes + (bit >> 3)] |= v << (8 - bits - (bit & 7)); }
+    }
+  }
+  return out;
+}
+
+export function packBits(data: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  for (let i = 0; i < data.length; ) {
+    let run = 1;
+    while (i + run < data.length && run < 128 && data[i + run] === data[i]) run++;
+    if (run >= 3) { out.push(257 - run, data[i]); i += run; continue; }
+    const start = i;
+    while (i < data.length && i - start < 128 && !(data[i] === data[i + 1] && data[i] === data[i + 2])) i++;
+    if (i === start) i++;
+    out.push(i - start - 1, ...data.subarray(start, i));
+  }
+  return Uint8Array.from(out);
+}
+
+/**
+ * TIFF LZW as libtiff writes it: MSB-first codes, 9 bits until the next free entry is 512, then
+ * 10, 11, 12; a Clear code when the table is nearly full.
+ */
+export function lzw(data: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  let acc = 0;
+  let nbits = 0;
+  let next = 258;
+  const width = () => (next < 512 ? 9 : next < 1024 ? 10 : next < 2048 ? 11 : 12);
+  const write = (code: number) => {
+    const w = width();
+    acc = (acc << w) | code; nbits += w;
+    while (nbits >= 8) { out.push((acc >> (nbits - 8)) & 255); nbits -= 8; }
+    acc &= (1 << nbits) - 1;
+  };
+  let dict = new Map<number, number>();
+  write(256);
+  let prefix = data[0];
+  for (let i = 1; i < data.length; i++) {
+    const key = prefix * 256 + data[i];
+    const known = dict.get(key);
+    if (known !== undefined) { prefix = known; continue; }
+    write(prefix);
+    dict.set(key, next++);
+    prefix = data[i];
+    if (next === 4093) { write(256); dict = new Map(); next = 258; }
+  }
+  write(prefix);
+  next++; // libtiff counts the last code as an entry before writing EOI
+  write(257);
+  if (nbits > 0) out.push((acc << (8 - nbits)) & 255);
+  return Uint8Array.from(out);
+}
+
+export function deflate(data: Uint8Array): Uint8Array {
+  return deflateSync(data);
+}
+
+/** CCITT G4 of a bilevel image (1 = black), every line in horizontal mode — valid T.6, simple to write. */
+export function g4(black: ArrayLike<number>, width: number): Uint8Array {
+  const lens = (UTIF as unknown as { decode: { _lens: Array<Record<string, number>> } }).decode._lens;
+  const codes = lens.map((table) => new Map(Object.entries(table).map(([code, len]) => [len, code])));
+  const run = (colour: number, n: number) => {
+    let s = '';
+    for (; n >= 2560; n -= 2560) s += codes[colour].get(2560);
+    if (n >= 64) s += codes[colour].get(n - (n % 64));
+    return s + codes[colour].get(n % 64);
+  };
+  let bits = '';
+  for (let y = 0; y < black.length / width; y++) {
+    const runs: number[] = [];
+    let colour = 0;
+    let length = 0;
+    for (let x = 0; x < width; x++) {
+      if (black[y * width + x] !== colour) { runs.push(length); colour ^= 1; length = 0; }
+      length++;
+    }
+    runs.push(length);
+    if (runs.length % 2) runs.push(0);
+    for (let i = 0; i < runs.length; i += 2) bits += '001' + run(0, runs[i]) + run(1, runs[i + 1]);
+  }
+  bits = bits.padEnd(Math.ceil(bits.length / 8) * 8, '0');
+  return Uint8Array.from({ length: bits.length / 8 }, (_, i) => parseInt(bits.slice(8 * i, 8 * i + 8), 2));
+}
