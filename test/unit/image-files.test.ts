@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
-import { createCanvas, ImageData } from '@napi-rs/canvas';
+import { createCanvas, ImageData, loadImage } from '@napi-rs/canvas';
 import UTIF from 'utif2';
 import { PdfProblem } from '../../src/loaders/pdf.js';
 import { imageKind } from '../../src/documents/images/sniff.js';
@@ -268,6 +268,24 @@ test('JPEG: EXIF orientation 1/3/6/8 turns the page as the photographer saw it; 
     const [cx, cy] = { 'top-left': [0, 0], 'top-right': [page.width - 10, 0], 'bottom-left': [0, page.height - 10], 'bottom-right': [page.width - 10, page.height - 10] }[corner[orientation]];
     assert.ok(mean(page, cx + 2, cy + 2, 6, 6) < 40, `orientation ${orientation}: square at ${corner[orientation]}`);
     assert.ok(mean(page, page.width / 2 - 3, page.height / 2 - 3, 6, 6) > 215, `orientation ${orientation}: middle is white`);
+  }
+});
+
+test('JPEG: all eight EXIF orientations come out as Skia (which follows EXIF) shows them', async () => {
+  // Canvas is only the reference here, on valid files: it is not used to decode claims.
+  const g = square(24, 16, 2, 1, 5);
+  g.fill(90, 16 * 24 - 6); // a grey mark at the bottom right, so mirror images differ
+  const jpeg = await encodeGray(g, 24, 16, 'jpeg');
+  for (let orientation = 1; orientation <= 8; orientation++) {
+    const bytes = withExif(jpeg, { orientation });
+    const [page] = await decodeAll(bytes);
+    const reference = await loadImage(Buffer.from(bytes));
+    const canvas = createCanvas(reference.width, reference.height);
+    canvas.getContext('2d').drawImage(reference, 0, 0);
+    const rgba = canvas.getContext('2d').getImageData(0, 0, reference.width, reference.height).data;
+    assert.deepEqual([page.width, page.height], [reference.width, reference.height], `orientation ${orientation}`);
+    const diff = page.data.reduce((sum, v, i) => sum + Math.abs(v - rgba[4 * i]), 0) / page.data.length;
+    assert.ok(diff < 4, `orientation ${orientation}: mean difference ${diff}`);
   }
 });
 

@@ -78,25 +78,23 @@ function inflate(idat: Uint8Array, expected: number): Uint8Array {
   return raw;
 }
 
-/** Undoes one row's filter (PNG spec §9) into a new row. */
+/** Undoes one row's filter (PNG spec §9) into a new row: one loop per filter type, this is the hot path. */
 function unfilter(filter: number, row: Uint8Array, prev: Uint8Array, bpp: number): Uint8Array {
-  const out = new Uint8Array(row.length);
-  for (let i = 0; i < row.length; i++) {
-    const a = i >= bpp ? out[i - bpp] : 0;
-    const b = prev[i];
-    const c = i >= bpp ? prev[i - bpp] : 0;
-    let v: number;
-    if (filter === 0) v = 0;
-    else if (filter === 1) v = a;
-    else if (filter === 2) v = b;
-    else if (filter === 3) v = (a + b) >> 1;
-    else if (filter === 4) {
-      const p = a + b - c;
-      const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
-      v = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-    } else throw damaged('png', `a row has filter type ${filter}`);
-    out[i] = (row[i] + v) & 255;
-  }
+  const out = new Uint8Array(row);
+  const n = row.length;
+  if (filter === 0) return out;
+  if (filter === 1) for (let i = bpp; i < n; i++) out[i] = out[i] + out[i - bpp];
+  else if (filter === 2) for (let i = 0; i < n; i++) out[i] = out[i] + prev[i];
+  else if (filter === 3) for (let i = 0; i < n; i++) out[i] = out[i] + (((i >= bpp ? out[i - bpp] : 0) + prev[i]) >> 1);
+  else if (filter === 4) {
+    for (let i = 0; i < n; i++) {
+      const a = i >= bpp ? out[i - bpp] : 0;
+      const b = prev[i];
+      const c = i >= bpp ? prev[i - bpp] : 0;
+      const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c);
+      out[i] = out[i] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+    }
+  } else throw damaged('png', `a row has filter type ${filter}`);
   return out;
 }
 
@@ -117,12 +115,15 @@ function pixelReader(colour: number, depth: number, palette?: Uint8Array, trns?:
       return grayOf(palette![3 * k], palette![3 * k + 1], palette![3 * k + 2], trns && k < trns.length ? trns[k] : 255);
     };
   }
+  // No closure is made per pixel: they cost a property definition each under tsx (keepNames).
   return (row, i) => {
     const s = i * channels;
-    const v = (c: number) => sample(row, s + c);
-    if (colour === 0) { const g = v(0); return grayOf(to8(g), to8(g), to8(g), key && g === key[0] ? 0 : 255); }
-    if (colour === 4) return grayOf(to8(v(0)), to8(v(0)), to8(v(0)), to8(v(1)));
-    const alpha = colour === 6 ? to8(v(3)) : key && v(0) === key[0] && v(1) === key[1] && v(2) === key[2] ? 0 : 255;
-    return grayOf(to8(v(0)), to8(v(1)), to8(v(2)), alpha);
+    const g = sample(row, s);
+    if (colour === 0) { const v = to8(g); return grayOf(v, v, v, key && g === key[0] ? 0 : 255); }
+    if (colour === 4) { const v = to8(g); return grayOf(v, v, v, to8(sample(row, s + 1))); }
+    const gg = sample(row, s + 1);
+    const b = sample(row, s + 2);
+    const alpha = colour === 6 ? to8(sample(row, s + 3)) : key && g === key[0] && gg === key[1] && b === key[2] ? 0 : 255;
+    return grayOf(to8(g), to8(gg), to8(b), alpha);
   };
 }
