@@ -109,6 +109,10 @@ export function judge(reading: Reading, ctx: GateContext): Gated {
       cells[fields.indexOf(f)] = '';
     }
   }
+  // A scanned page too small or too blurred to read was not read: what is missing may be on it.
+  for (const p of reading.ocrPages ?? []) {
+    if (p.unreadable) unsure(null, p.page, `page ${p.page} was scanned and ${p.unreadable}: it was not read; ask the sender for a sharper scan (300 dpi) or the system-generated PDF`);
+  }
   if (reading.numberStyle === 'mixed') unsure('claimed_amount', undefined, 'the amounts are printed in two styles (1.234,56 and 1,234.56): which is meant is not sure');
   if (!reading.dateOrderSure) unsure('admission_date', reading.fields.admission_date?.at?.page, 'a date reads both as day/month and month/day and nothing on the document settles which');
 

@@ -50,6 +50,12 @@ export async function processPdfFile(job: FileJob): Promise<FileOutcome> {
   const fields = gated.plan.schema.fields;
   outcome.pages = reading.pageCount;
   const found = Object.values(reading.fields).filter((f) => f.value !== null && f.how !== 'constant' && f.how !== 'letterhead').length;
+  const scanned = reading.ocrPages ?? [];
+  if (found === 0 && reading.items.length === 0 && scanned.length === reading.pageCount) {
+    // A scan where nothing reads as a claim: what OCR saw is the question, not a template. Review, with why.
+    const why = scanned.map((p) => `page ${p.page} ${p.unreadable ?? `gave no claim label or item table (mean OCR confidence ${p.meanConf.toFixed(2)})`}`);
+    return fail('needs-review', `nothing on this scan reads as a claim: ${why.join('; ')}; run 'halo-data claims explain' on it, and ask the sender for a sharper scan (300 dpi) or the system-generated PDF`);
+  }
   if (found === 0 && reading.items.length === 0 && reading.reader === 'generic') {
     return fail('no-template', `nothing on this document reads as a claim: no field label of the dictionary and no line-item table was found, and no claim template matches${nearest(reading)}; run 'halo-data claims explain' on it, and add a template or labels for this issuer (see README, "Claim PDFs")`);
   }
