@@ -313,6 +313,15 @@ test('TIFF encodings scanners write all decode to the same grey page', async () 
     assert.deepEqual([decoded.width, decoded.height], [w, h], name);
     assert.deepEqual(decoded.data, expected, name);
   }
+  // 16-bit samples in a big-endian file: utif2 swaps them to its little-endian layout.
+  const be16 = greyPage([], w, h, 16, 1);
+  be16.pieces = [packRows(grey.map((v) => ((v * 257) >> 8) | (((v * 257) & 255) << 8)), w, 16)];
+  assert.deepEqual((await decodeAll(buildTiff([be16], false).bytes))[0].data, expected, '16-bit big-endian');
+  // A JPEG-compressed colour page (compression 7, YCbCr), one JPEG per strip.
+  const jpegStrip = await encodeGray(expected, w, h, 'jpeg');
+  const ycbcr = { width: w, height: h, pieces: [jpegStrip], entries: pageEntries({ width: w, height: h, bits: 8, samples: 3, photometric: 6, compression: 7 }) };
+  const [fromJpeg] = await decodeAll(buildTiff([ycbcr]).bytes);
+  assert.ok(fromJpeg.data.every((v, i) => Math.abs(v - expected[i]) < 48), 'JPEG in TIFF');
   const rgb = new Uint8Array(UTIF.encodeImage(Uint8Array.from(Array.from(expected).flatMap((v) => [v, v, v, 255])), w, h));
   assert.deepEqual((await decodeAll(rgb))[0].data, expected, 'RGBA (UTIF.encodeImage)');
 });
