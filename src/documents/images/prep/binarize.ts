@@ -7,7 +7,7 @@ const HISTOGRAM_SAMPLES = 2_500_000;
 export function histogram(image: GrayImage): Uint32Array {
   const hist = new Uint32Array(256);
   const { width, height, data } = image;
-  const step = Math.max(1, Math.floor(Math.sqrt((width * height) / HISTOGRAM_SAMPLES)));
+  const step = Math.max(1, Math.ceil(Math.sqrt((width * height) / HISTOGRAM_SAMPLES)));
   if (step === 1) {
     for (let i = 0; i < data.length; i++) hist[data[i]]++;
     return hist;
@@ -72,7 +72,10 @@ export function binarize(image: GrayImage, threshold = inkThreshold(image)): Uin
  * noise, and half of it would be called ink.
  */
 export function inkThreshold(image: GrayImage): number {
-  const hist = histogram(image);
+  return inkThresholdOf(histogram(image));
+}
+
+export function inkThresholdOf(hist: Uint32Array): number {
   const t = otsuOfHistogram(hist);
   let below = 0;
   let sumBelow = 0;

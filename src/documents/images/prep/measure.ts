@@ -1,7 +1,7 @@
 import type { GrayImage } from '../image.js';
-import { binarize, histogram, inkThreshold } from './binarize.js';
+import { binarize, histogram, inkThreshold, inkThresholdOf } from './binarize.js';
 import { components, type Component } from './components.js';
-import { scaleBy } from './scale.js';
+import { reduceBy } from './scale.js';
 
 /** Pixels measured at most; a larger page is measured on a reduced copy, and again at full size when its letters come out small there. */
 const MAX_PIXELS = 3_000_000;
@@ -18,12 +18,11 @@ const RECHECK_HEIGHT = 16;
  * and fails below ~8.
  */
 export function textHeight(image: GrayImage): number | null {
-  const factor = Math.min(1, Math.sqrt(MAX_PIXELS / (image.width * image.height)));
-  const reduced = medianLetterHeight(factor < 1 ? scaleBy(image, factor) : image);
-  if (reduced === null || factor === 1) return reduced;
-  const scale = image.width / Math.max(1, Math.round(image.width * factor));
-  if (reduced >= RECHECK_HEIGHT) return Math.round(reduced * scale);
-  return medianLetterHeight(image);
+  const k = Math.ceil(Math.sqrt((image.width * image.height) / MAX_PIXELS));
+  const reduced = letterHeight(reduceBy(image, k));
+  if (reduced === null || k === 1) return reduced;
+  if (reduced >= RECHECK_HEIGHT) return reduced * k;
+  return letterHeight(image);
 }
 
 /** Fewer letter-like components than this and there is no text height to speak of. */
@@ -37,7 +36,7 @@ const TALL_PERCENTILE = 0.75;
 /** Components shorter than this share of the tall letters' height are punctuation or specks. */
 const SMALL_SHARE = 0.4;
 
-function medianLetterHeight(image: GrayImage): number | null {
+function letterHeight(image: GrayImage): number | null {
   const threshold = inkThreshold(image);
   if (threshold < 0) return null;
   const maxHeight = image.height / 10;
@@ -60,9 +59,9 @@ function isLetterShaped(c: Component, maxHeight: number): boolean {
 
 /** The share of the page that is ink (0..1): 0 for a blank page, even a noisy scan of one (no ink/paper contrast). */
 export function inkRatio(image: GrayImage): number {
-  const threshold = inkThreshold(image);
-  if (threshold < 0) return 0;
   const hist = histogram(image);
+  const threshold = inkThresholdOf(hist);
+  if (threshold < 0) return 0;
   let ink = 0;
   let total = 0;
   for (let v = 0; v < 256; v++) {

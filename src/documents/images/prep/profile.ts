@@ -1,6 +1,5 @@
 /**
- * Projection profiles of a set of points along a slope: the measure the skew estimate and the
- * text-direction test share. Points are projected along lines of slope `tan` (y - x·tan) into
+ * Projection profiles of a set of points along a slope, for the skew estimate. Points are projected along lines of slope `tan` (y - x·tan) into
  * 1-px bins, each point split linearly between two bins so the score is smooth in the angle.
  */
 export class Projection {
@@ -41,12 +40,12 @@ export class Projection {
   }
 
   /** The best peakedness over angles from -maxDegrees to maxDegrees by `step`, and its angle. */
-  search(maxDegrees: number, step: number, around = 0): { degrees: number; score: number } {
-    let degrees = around;
+  search(maxDegrees: number, step: number): { degrees: number; score: number } {
+    let degrees = 0;
     let score = -1;
     const n = Math.round(maxDegrees / step);
     for (let k = -n; k <= n; k++) {
-      const a = around + k * step;
+      const a = k * step;
       const s = this.peakedness(Math.tan((a * Math.PI) / 180));
       if (s > score) {
         score = s;

@@ -1,5 +1,5 @@
 import type { GrayImage } from '../image.js';
-import { edgePoints, inkCopy } from './working.js';
+import { baselinePoints, inkCopy } from './working.js';
 
 export { rotate } from './rotate.js';
 
@@ -27,7 +27,7 @@ const MIN_POINTS = 200;
  * 0.25°, then every 0.05° around the best, then a parabola through the peak.
  */
 export function estimateSkew(image: GrayImage): number {
-  const points = edgePoints(inkCopy(image, WORKING_DPI), 'bottom', Math.tan((MAX_SKEW * Math.PI) / 180));
+  const points = baselinePoints(inkCopy(image, WORKING_DPI), Math.tan((MAX_SKEW * Math.PI) / 180));
   if (points.count < MIN_POINTS) return 0;
   const coarse = points.search(MAX_SKEW, COARSE_STEP);
   const fine: Array<[number, number]> = [];

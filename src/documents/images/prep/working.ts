@@ -1,10 +1,10 @@
 import type { GrayImage } from '../image.js';
-import { scaleBy } from './scale.js';
+import { reduceBy } from './scale.js';
 import { binarize } from './binarize.js';
 import { Projection } from './profile.js';
 
 /**
- * The small binarised copy that estimates (direction, skew) work on: a page's structure —
+ * The small binarised copy that the estimates (text direction, skew) work on: a page's structure —
  * text lines, their slope — shows at ~100 dpi, and a 300 dpi page shrinks 9-fold.
  * Without a dpi, the short side is taken to be an A4 width (a photo of a bill fills the frame).
  */
@@ -26,56 +26,30 @@ export function nominalDpi(image: GrayImage): number {
   return image.dpi ?? Math.min(image.width, image.height) / A4_WIDTH_INCHES;
 }
 
+/** A copy at about `dpi`: reduced by the whole factor nearest to reaching it (300 → 100 by 3, 150 → 75 by 2), never enlarged. */
 export function inkCopy(image: GrayImage, dpi: number): InkCopy {
   const sourceDpi = nominalDpi(image);
-  const factor = Math.min(1, dpi / sourceDpi);
-  const small = scaleBy(image, factor);
-  const scaled = small.width / image.width;
-  return { width: small.width, height: small.height, ink: binarize(small), factor: scaled, dpi: sourceDpi * scaled };
-}
-
-/** The copy mirrored about its diagonal (columns become rows), to measure columns with the code that measures rows. */
-export function transpose(copy: InkCopy): InkCopy {
-  const { width, height, ink } = copy;
-  const out = new Uint8Array(ink.length);
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) out[x * height + y] = ink[row + x];
-  }
-  return { ...copy, width: height, height: width, ink: out };
+  const k = Math.max(1, Math.round(sourceDpi / dpi));
+  const small = reduceBy(image, k);
+  return { width: small.width, height: small.height, ink: binarize(small), factor: 1 / k, dpi: sourceDpi / k };
 }
 
 /**
- * The ink pixels on a horizontal edge of a stroke — an ink pixel with paper below (`bottom`),
- * or with paper above or below (`top-bottom`) — ready to be projected. Pixels of horizontal
- * ink runs longer than `maxRun` (ruling lines, underlines) are left out when asked.
+ * The ink pixels on the bottom edge of a stroke (an ink pixel with paper below), ready to be
+ * projected: baselines give sharp profile peaks, and a fat bold title counts no more than its outline.
  */
-export function edgePoints(copy: InkCopy, edges: 'bottom' | 'top-bottom', maxTan: number, maxRun = Infinity): Projection {
+export function baselinePoints(copy: InkCopy, maxTan: number): Projection {
   const { width, height, ink } = copy;
   const xs: number[] = [];
   const ys: number[] = [];
   const cx = (width - 1) / 2;
-  for (let y = 0; y < height; y++) {
+  for (let y = 0; y < height - 1; y++) {
     const row = y * width;
-    let x = 0;
-    while (x < width) {
-      if (ink[row + x] === 0) {
-        x++;
-        continue;
+    for (let x = 0; x < width; x++) {
+      if (ink[row + x] === 1 && ink[row + width + x] === 0) {
+        xs.push(x - cx);
+        ys.push(y);
       }
-      let end = x;
-      while (end < width && ink[row + end] === 1) end++;
-      if (end - x <= maxRun) {
-        for (let i = x; i < end; i++) {
-          const below = y + 1 < height ? ink[row + width + i] : 0;
-          const above = y > 0 ? ink[row - width + i] : 0;
-          if (below === 0 || (edges === 'top-bottom' && above === 0)) {
-            xs.push(i - cx);
-            ys.push(y);
-          }
-        }
-      }
-      x = end;
     }
   }
   return new Projection(Float32Array.from(xs), Float32Array.from(ys), height, width / 2, maxTan);
