@@ -370,6 +370,20 @@ test('a TIFF page utif2 cannot decode is a parse-error naming the page and the c
   await assert.rejects(decodeAll(buildTiff([cmyk]).bytes), problem('parse-error', /^page 1 of the TIFF has photometric interpretation 5/));
 });
 
+test('the two one-byte damages that crash @napi-rs/canvas 0.1.80 (SIGSEGV in loadImage) are read safely here', async () => {
+  const canvas = createCanvas(64, 64);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, 64, 64); ctx.fillStyle = '#000'; ctx.fillRect(8, 8, 20, 20);
+  const png = Buffer.from(await canvas.encode('png'));
+  png[png.indexOf('sBIT')] = 0; // an ancillary chunk's name
+  const jpeg = Buffer.from(await canvas.encode('jpeg', 95));
+  jpeg[679] = 0; // a byte of the entropy-coded scan
+  for (const bytes of [png, jpeg]) {
+    const pages = await decodeAll(bytes).catch((error: unknown) => { assert.ok(error instanceof PdfProblem, String(error)); return []; });
+    for (const page of pages) assert.deepEqual([page.width, page.height], [64, 64]);
+  }
+});
+
 test('a damaged image body never crashes: a parse-error, or a page of the size the headers promised', async () => {
   // Skia, like a browser, shows what it can of a damaged PNG or JPEG; OCR then reads little
   // and the page goes to review. What must hold is: no other error, no other size.
