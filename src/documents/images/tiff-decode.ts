@@ -4,9 +4,10 @@
  * RGBA, and utif2's whole-page tile path (which prints to stdout) is never used. What utif2
  * cannot decode is refused up front with the page and the compression named.
  *
- * LZW and Deflate pieces are decompressed here, bounded by the piece's declared size (utif2's
- * LZW loops forever on a damaged stream; its Deflate, pako, inflates a bomb without limit),
- * and handed to utif2 as uncompressed data, which still applies the predictor and byte order.
+ * CCITT, LZW and Deflate pieces are decompressed here, bounded by the piece's declared size
+ * (utif2's CCITT decoders take quadratic time on a damaged strip, its LZW loops forever on
+ * one, its Deflate, pako, inflates a bomb without limit), and handed to utif2 as uncompressed
+ * data, which still applies the photometric, predictor and byte order.
  */
 import { constants, inflateRawSync } from 'node:zlib';
 import UTIF from 'utif2';
@@ -15,7 +16,7 @@ import { damaged } from './damaged.js';
 import { rgbaToGray } from './gray.js';
 import type { GrayImage } from './image.js';
 import type { TiffPage } from './tiff-pages.js';
-import { withLineLimit } from './tiff-ccitt-guard.js';
+import { ccittDecode } from './tiff-ccitt.js';
 import { lzwDecode } from './tiff-lzw.js';
 import { num, type TagValue, type TiffStructure } from './tiff-structure.js';
 
@@ -25,8 +26,11 @@ const COMPRESSION: Record<number, string> = {
 };
 const DECODABLE = new Set([1, 2, 3, 4, 5, 7, 8, 32946, 32773]);
 /** Decoders of our own: compressed piece → its raw bytes, at most `expected` of them. */
-const OWN: Record<number, (src: Uint8Array, expected: number, where: string) => Uint8Array> = {
-  5: (src, expected) => lzwDecode(src, expected), 8: inflateBounded, 32946: inflateBounded,
+type OwnDecoder = (src: Uint8Array, expected: number, where: string, piece: Piece, tags: Map<number, TagValue>) => Uint8Array;
+const ccitt = (compression: 2 | 3 | 4): OwnDecoder => (src, _expected, _where, piece, tags) =>
+  ccittDecode(src, piece.width, piece.height, { compression, fillOrder: num(tags, 266) ?? 1, t4Options: num(tags, 292) ?? 0 });
+const OWN: Record<number, OwnDecoder> = {
+  2: ccitt(2), 3: ccitt(3), 4: ccitt(4), 5: (src, expected) => lzwDecode(src, expected), 8: inflateBounded, 32946: inflateBounded,
 };
 
 interface Piece { x: number; y: number; width: number; height: number; offset: number; count: number }
@@ -57,7 +61,7 @@ export function decodeTiffPage(tiff: TiffStructure, buffer: ArrayBuffer, page: T
       const raw = new Uint8Array(2 + expected);
       raw.set(tiff.le ? [0x49, 0x49] : [0x4d, 0x4d]); // utif2 reads the byte order from the first two bytes
       try {
-        raw.set(own(tiff.bytes.subarray(piece.offset, piece.offset + piece.count), expected, where).subarray(0, expected), 2);
+        raw.set(own(tiff.bytes.subarray(piece.offset, piece.offset + piece.count), expected, where, piece, tags).subarray(0, expected), 2);
       } catch (error) {
         if (error instanceof PdfProblem) throw error;
         throw damaged('tiff', `${where}: ${COMPRESSION[compression]} data is corrupt (${(error as Error).message})`);
@@ -67,7 +71,7 @@ export function decodeTiffPage(tiff: TiffStructure, buffer: ArrayBuffer, page: T
     }
     let rgba: Uint8Array;
     try {
-      withLineLimit(piece.width, () => UTIF.decodeImage(source, ifd as unknown as UTIF.IFD));
+      UTIF.decodeImage(source, ifd as unknown as UTIF.IFD);
       rgba = UTIF.toRGBA8(ifd as unknown as UTIF.IFD);
     } catch (error) {
       throw new PdfProblem('parse-error', `${where} could not be decoded (${COMPRESSION[compression]} compression: ${error instanceof Error ? error.message : String(error)})`);
