@@ -16,6 +16,7 @@ import { damaged } from './damaged.js';
 import { rgbaToGray } from './gray.js';
 import type { GrayImage } from './image.js';
 import type { TiffPage } from './tiff-pages.js';
+import { pieces, type Piece } from './tiff-pieces.js';
 import { ccittDecode } from './tiff-ccitt.js';
 import { lzwDecode } from './tiff-lzw.js';
 import { num, type TagValue, type TiffStructure } from './tiff-structure.js';
@@ -32,8 +33,6 @@ const ccitt = (compression: 2 | 3 | 4): OwnDecoder => (src, _expected, _where, p
 const OWN: Record<number, OwnDecoder> = {
   2: ccitt(2), 3: ccitt(3), 4: ccitt(4), 5: (src, expected) => lzwDecode(src, expected), 8: inflateBounded, 32946: inflateBounded,
 };
-
-interface Piece { x: number; y: number; width: number; height: number; offset: number; count: number }
 
 export function decodeTiffPage(tiff: TiffStructure, buffer: ArrayBuffer, page: TiffPage, pageNo: number): GrayImage {
   const tags = tiff.tags(page.ifd);
@@ -82,33 +81,6 @@ export function decodeTiffPage(tiff: TiffStructure, buffer: ArrayBuffer, page: T
     else for (let r = 0; r < rows; r++) rgbaToGray(rgba.subarray(r * piece.width * 4), data, (piece.y + r) * width + piece.x, cols);
   }
   return { width, height, data, dpi: page.dpi };
-}
-
-/** The strips (full-width bands of RowsPerStrip rows) or tiles of a page, each inside the file. */
-function pieces(tiff: TiffStructure, tags: Map<number, TagValue>, page: TiffPage, rowBytes: number, where: string): Piece[] {
-  const tiled = tags.has(322);
-  const tileW = num(tags, 322) ?? page.width;
-  const tileH = (tiled ? num(tags, 323) : Math.min(num(tags, 278) ?? page.height, page.height)) ?? 0;
-  if (tileW < 1 || tileH < 1) throw damaged('tiff', `${where} has tiles or strips of size 0`);
-  const across = Math.ceil(page.width / tileW);
-  const down = Math.ceil(page.height / tileH);
-  const offsets = tags.get(tiled ? 324 : 273) as number[] | undefined;
-  let counts = tags.get(tiled ? 325 : 279) as number[] | undefined;
-  // An uncompressed single strip may omit its byte count (TIFF 6.0 readers infer it).
-  if (!counts && !tiled && across * down === 1 && (num(tags, 259) ?? 1) === 1) counts = [page.height * rowBytes];
-  if (!Array.isArray(offsets) || !Array.isArray(counts) || offsets.length < across * down || counts.length < across * down) {
-    throw damaged('tiff', `${where} lacks the offsets or sizes of its ${tiled ? 'tiles' : 'strips'}`);
-  }
-  const out: Piece[] = [];
-  for (let i = 0; i < across * down; i++) {
-    const x = (i % across) * tileW;
-    const y = Math.floor(i / across) * tileH;
-    const offset = offsets[i];
-    const count = Math.min(counts[i], tiff.bytes.length - offset);
-    if (offset >= tiff.bytes.length || count <= 0) throw damaged('tiff', `${where}: ${tiled ? 'tile' : 'strip'} ${i + 1} lies past the end of the file`);
-    out.push({ x, y, width: tiled ? tileW : page.width, height: tiled ? tileH : Math.min(tileH, page.height - y), offset, count });
-  }
-  return out;
 }
 
 /**
