@@ -220,6 +220,9 @@ test('bombs are file-too-large from the headers alone: fast, and memory does not
   const tiff = buildTiff([greyPage([0, 0, 0, 0], 2, 2, 8, 1), { width: 20_000, height: 20_000, pieces: [deflate(new Uint8Array(64))], entries: pageEntries({ width: 20_000, height: 20_000, bits: 8, photometric: 1, compression: 8 }) }]).bytes;
   assert.throws(() => decodePages(tiff, imageInfo(tiff), LIMITS),
     problem('file-too-large', /^page 2 of the TIFF is 20000 × 20000 pixels \(400 MP\); the limit is 36 MP per page$/));
+  // A JPEG-compressed TIFF page whose strip is a JPEG far larger than the page declares.
+  const jpegInTiff = buildTiff([{ width: 100, height: 100, pieces: [jpeg], entries: pageEntries({ width: 100, height: 100, bits: 8, samples: 3, photometric: 6, compression: 7 }) }]).bytes;
+  await assert.rejects(decodeAll(jpegInTiff), problem('file-too-large', /^page 1 of the TIFF holds a JPEG of 60000 × 60000 pixels in a piece of 100 × 100$/));
   // 10,000 tiny pages.
   const many = buildTiff(Array.from({ length: 10_000 }, () => greyPage([0], 1, 1, 8, 1))).bytes;
   assert.equal(imageInfo(many).pages.length, 10_000);

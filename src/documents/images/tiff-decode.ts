@@ -13,6 +13,7 @@ import { constants, inflateRawSync } from 'node:zlib';
 import UTIF from 'utif2';
 import { PdfProblem } from '../../loaders/pdf.js';
 import { damaged } from './damaged.js';
+import { jpegFrame } from './jpeg-info.js';
 import { rgbaToGray } from './gray.js';
 import type { GrayImage } from './image.js';
 import type { TiffPage } from './tiff-pages.js';
@@ -68,6 +69,7 @@ export function decodeTiffPage(tiff: TiffStructure, buffer: ArrayBuffer, page: T
       source = raw.buffer;
       ifd = { ...ifd, t259: [1], t273: [2], t279: [expected] };
     }
+    if (compression === 7) checkJpegPiece(tiff.bytes.subarray(piece.offset, piece.offset + piece.count), piece, where);
     let rgba: Uint8Array;
     try {
       UTIF.decodeImage(source, ifd as unknown as UTIF.IFD);
@@ -81,6 +83,17 @@ export function decodeTiffPage(tiff: TiffStructure, buffer: ArrayBuffer, page: T
     else for (let r = 0; r < rows; r++) rgbaToGray(rgba.subarray(r * piece.width * 4), data, (piece.y + r) * width + piece.x, cols);
   }
   return { width, height, data, dpi: page.dpi };
+}
+
+/**
+ * A JPEG strip or tile carries its own frame size, which the JPEG decoder allocates for: it
+ * must not be larger than the piece the TIFF header declared (and the limits were checked on).
+ */
+function checkJpegPiece(strip: Uint8Array, piece: Piece, where: string): void {
+  const frame = jpegFrame(strip, 'tiff');
+  if (frame.width > piece.width || frame.height > piece.height) {
+    throw new PdfProblem('file-too-large', `${where} holds a JPEG of ${frame.width} × ${frame.height} pixels in a piece of ${piece.width} × ${piece.height}`);
+  }
 }
 
 /**
