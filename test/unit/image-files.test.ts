@@ -223,6 +223,10 @@ test('bombs are file-too-large from the headers alone: fast, and memory does not
   // A JPEG-compressed TIFF page whose strip is a JPEG far larger than the page declares.
   const jpegInTiff = buildTiff([{ width: 100, height: 100, pieces: [jpeg], entries: pageEntries({ width: 100, height: 100, bits: 8, samples: 3, photometric: 6, compression: 7 }) }]).bytes;
   await assert.rejects(decodeAll(jpegInTiff), problem('file-too-large', /^page 1 of the TIFF holds a JPEG of 60000 × 60000 pixels in a piece of 100 × 100$/));
+  // Tiles far larger than the page they tile.
+  const bigTiles = tiledPage(new Array(100).fill(0), 10, 10, 16);
+  bigTiles.entries = bigTiles.entries.map(([t, type, v]): Entry => (t === 322 || t === 323 ? [t, 4, [50_000]] : [t, type, v]));
+  await assert.rejects(decodeAll(buildTiff([bigTiles]).bytes), problem('file-too-large', /^page 1 of the TIFF is 10 × 10 pixels but its tiles are 50000 × 50000$/));
   // 10,000 tiny pages.
   const many = buildTiff(Array.from({ length: 10_000 }, () => greyPage([0], 1, 1, 8, 1))).bytes;
   assert.equal(imageInfo(many).pages.length, 10_000);

@@ -2,6 +2,7 @@
  * Where a TIFF page's pixels are: its strips (full-width bands of RowsPerStrip rows) or its
  * tiles, each with its place on the page and its byte range, checked against the file.
  */
+import { PdfProblem } from '../../loaders/pdf.js';
 import { damaged } from './damaged.js';
 import type { TiffPage } from './tiff-pages.js';
 import { num, type TagValue, type TiffStructure } from './tiff-structure.js';
@@ -14,6 +15,11 @@ export function pieces(tiff: TiffStructure, tags: Map<number, TagValue>, page: T
   const tileW = num(tags, 322) ?? page.width;
   const tileH = (tiled ? num(tags, 323) : Math.min(num(tags, 278) ?? page.height, page.height)) ?? 0;
   if (tileW < 1 || tileH < 1) throw damaged('tiff', `${where} has tiles or strips of size 0`);
+  // A tile is decoded whole: one larger than the page (beyond the padding to a usual tile size)
+  // would get round the pixel limit, which was checked on the page.
+  if (tileW > Math.max(page.width, 1024) || tileH > Math.max(page.height, 1024)) {
+    throw new PdfProblem('file-too-large', `${where} is ${page.width} × ${page.height} pixels but its tiles are ${tileW} × ${tileH}`);
+  }
   const across = Math.ceil(page.width / tileW);
   const down = Math.ceil(page.height / tileH);
   const offsets = tags.get(tiled ? 324 : 273) as number[] | undefined;
