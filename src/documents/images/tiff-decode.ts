@@ -47,6 +47,7 @@ export function decodeTiffPage(tiff: TiffStructure, buffer: ArrayBuffer, page: T
   if (![1, 2, 4, 8, 16].includes(bits) || samples < 1 || samples > 4) throw refuse(`has ${samples} samples of ${bits} bits per pixel`);
   if (!([0, 1, 2, 3].includes(photometric) || (photometric === 6 && compression === 7))) throw refuse(`has photometric interpretation ${photometric} (not grey, RGB or palette)`);
   if (samples > 1 && num(tags, 284) === 2) throw refuse('stores its colour planes separately');
+  if ([2, 3, 4].includes(compression) && (bits !== 1 || samples !== 1)) throw refuse(`is fax-coded with ${samples} samples of ${bits} bits (fax is 1-bit)`);
 
   const { width, height } = page;
   const data = new Uint8Array(width * height);
