@@ -100,3 +100,12 @@ test('a photo without a resolution is taken to span an A4 width; a fine scan is 
   assert.equal(fine.ocr!.dpi, 300);
   assert.ok(Math.abs(fine.width - 144) < 0.5);
 });
+
+test("a table's vertical rules read as '|' are not words", () => {
+  const out = toWords([
+    { text: '|', x: 10, y: 100, w: 4, h: 40, conf: 60, line: 0 },
+    { text: '|Kamar', x: 20, y: 100, w: 120, h: 40, conf: 90, line: 0 },
+    { text: 'Inap│', x: 150, y: 100, w: 90, h: 40, conf: 90, line: 0 },
+  ], 300);
+  assert.deepEqual(out.map((w) => w.text), ['Kamar', 'Inap']);
+});

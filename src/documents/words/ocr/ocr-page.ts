@@ -24,6 +24,8 @@ export const READABLE_MEAN = 0.6;
 const UPRIGHT_MEAN = 70;
 /** Text lower than this many pixels (x-height and capitals together) is too small for OCR to be trusted. */
 const MIN_TEXT_PX = 8;
+/** Vertical bars at a word's ends: what OCR makes of a table's vertical rules. */
+const RULE_BARS = /^[|│¦]+|[|│¦]+$/gu;
 /** A4's width: what a photo without resolution is assumed to span. */
 const A4_WIDTH_IN = 8.27;
 
@@ -40,7 +42,11 @@ function assumedDpi(image: GrayImage): number {
 export function toWords(words: OcrWord[], dpi: number): Word[] {
   const k = 72 / dpi;
   const byLine = new Map<number, OcrWord[]>();
-  for (const w of words) {
+  for (const w0 of words) {
+    // A table's vertical rules come back as "|" (alone or stuck to a word): they are lines, not text.
+    const text = w0.text.replace(RULE_BARS, '');
+    if (text === '') continue;
+    const w = text === w0.text ? w0 : { ...w0, text };
     const line = byLine.get(w.line);
     if (line) line.push(w); else byLine.set(w.line, [w]);
   }
