@@ -136,8 +136,15 @@ export function deflate(data: Uint8Array): Uint8Array {
   return deflateSync(data);
 }
 
-/** CCITT G4 of a bilevel image (1 = black), every line in horizontal mode — valid T.6, simple to write. */
-export function g4(black: ArrayLike<number>, width: number): Uint8Array {
+export type FaxCoding = 'g4' | 'g3' | 'g3-2d' | 'g2';
+
+/**
+ * CCITT fax coding of a bilevel image (1 = black), as a fax machine or scanner writes it: T.6
+ * (G4: every line coded against the one above in pass, vertical and horizontal modes), T.4 1-D
+ * (G3: EOL then Modified Huffman runs; RTC at the end), T.4 2-D (G3 with an EOL and a tag bit
+ * per line, every other line 2-D) and MH rows padded to a byte (TIFF compression 2).
+ */
+export function fax(black: ArrayLike<number>, width: number, coding: FaxCoding = 'g4'): Uint8Array {
   const lens = (UTIF as unknown as { decode: { _lens: Array<Record<string, number>> } }).decode._lens;
   const codes = lens.map((table) => new Map(Object.entries(table).map(([code, len]) => [len, code])));
   const run = (colour: number, n: number) => {
@@ -146,19 +153,41 @@ export function g4(black: ArrayLike<number>, width: number): Uint8Array {
     if (n >= 64) s += codes[colour].get(n - (n % 64));
     return s + codes[colour].get(n % 64);
   };
+  const VERTICAL: Record<number, string> = { 0: '1', 1: '011', 2: '000011', 3: '0000011', [-1]: '010', [-2]: '000010', [-3]: '0000010' };
+  const EOL = '000000000001';
   let bits = '';
-  for (let y = 0; y < black.length / width; y++) {
-    const runs: number[] = [];
-    let colour = 0;
-    let length = 0;
-    for (let x = 0; x < width; x++) {
-      if (black[y * width + x] !== colour) { runs.push(length); colour ^= 1; length = 0; }
-      length++;
+  let ref: number[] = [width, width, width];
+  const height = black.length / width;
+  for (let y = 0; y < height; y++) {
+    const cur: number[] = [];
+    for (let x = 0, colour = 0; x < width; x++) if (black[y * width + x] !== colour) { cur.push(x); colour ^= 1; }
+    const changes = [...cur, width, width, width];
+    const twoD = coding === 'g4' || (coding === 'g3-2d' && y % 2 === 1);
+    if (coding === 'g3' || coding === 'g3-2d') bits += EOL + (coding === 'g3-2d' ? (twoD ? '0' : '1') : '');
+    if (!twoD) {
+      let x = 0;
+      for (const c of [...cur, width].map((c, i, all) => c - (i === 0 ? 0 : all[i - 1]))) bits += run(x++ % 2, c);
+      if (coding === 'g2') bits = bits.padEnd(Math.ceil(bits.length / 8) * 8, '0');
+    } else {
+      let a0 = -1;
+      let colour = 0;
+      while (a0 < width) {
+        const a1 = changes.find((c) => c > a0)!;
+        const b = ref.findIndex((c, i) => c > a0 && (i & 1) === colour);
+        const b1 = ref[b], b2 = ref[b + 1];
+        if (b2 < a1) { bits += '0001'; a0 = b2; }
+        else if (Math.abs(a1 - b1) <= 3) { bits += VERTICAL[a1 - b1]; a0 = a1; colour ^= 1; }
+        else {
+          const a2 = changes.find((c) => c > a1) ?? width;
+          bits += '001' + run(colour, a1 - Math.max(a0, 0)) + run(colour ^ 1, Math.min(a2, width) - a1);
+          a0 = Math.min(a2, width);
+        }
+      }
     }
-    runs.push(length);
-    if (runs.length % 2) runs.push(0);
-    for (let i = 0; i < runs.length; i += 2) bits += '001' + run(0, runs[i]) + run(1, runs[i + 1]);
+    ref = changes;
   }
+  if (coding === 'g4') bits += EOL + EOL;
+  if (coding === 'g3' || coding === 'g3-2d') bits += (EOL + (coding === 'g3-2d' ? '1' : '')).repeat(6);
   bits = bits.padEnd(Math.ceil(bits.length / 8) * 8, '0');
   return Uint8Array.from({ length: bits.length / 8 }, (_, i) => parseInt(bits.slice(8 * i, 8 * i + 8), 2));
 }

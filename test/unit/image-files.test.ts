@@ -18,7 +18,7 @@ import { checkImageLimits } from '../../src/documents/images/limits.js';
 import { decodePages } from '../../src/documents/images/decode.js';
 import type { GrayImage } from '../../src/documents/images/image.js';
 import { buildPng, chunk, type PngSpec } from '../support/png-build.js';
-import { buildTiff, deflate, g4, lzw, packBits, packRows, pageEntries, type Entry } from '../support/tiff-build.js';
+import { buildTiff, deflate, fax, lzw, packBits, packRows, pageEntries, type Entry } from '../support/tiff-build.js';
 
 const LIMITS = { maxPixels: 36_000_000, maxPages: 200 };
 
@@ -100,7 +100,7 @@ function withExif(jpeg: Uint8Array, o: { orientation?: number; dpi?: number }): 
 /** A one-strip TIFF page of grey samples (8 or 16 bits) or bilevel (1 bit, 1 = black with photometric 0). */
 function greyPage(samples: ArrayLike<number>, width: number, height: number, bits: number, compression: number, extra: Partial<Parameters<typeof pageEntries>[0]> = {}) {
   const raw = packRows(samples, width, bits);
-  const encoded = compression === 1 ? raw : compression === 5 ? lzw(raw) : compression === 8 ? deflate(raw) : compression === 32773 ? packBits(raw) : g4(samples, width);
+  const encoded = compression === 1 ? raw : compression === 5 ? lzw(raw) : compression === 8 ? deflate(raw) : compression === 32773 ? packBits(raw) : fax(samples, width, compression === 2 ? 'g2' : compression === 3 ? 'g3' : 'g4');
   return { width, height, pieces: [encoded], entries: pageEntries({ width, height, bits, photometric: bits === 1 ? 0 : 1, compression, ...extra }) };
 }
 
@@ -220,6 +220,13 @@ test('bombs are file-too-large from the headers alone: fast, and memory does not
   const tiff = buildTiff([greyPage([0, 0, 0, 0], 2, 2, 8, 1), { width: 20_000, height: 20_000, pieces: [deflate(new Uint8Array(64))], entries: pageEntries({ width: 20_000, height: 20_000, bits: 8, photometric: 1, compression: 8 }) }]).bytes;
   assert.throws(() => decodePages(tiff, imageInfo(tiff), LIMITS),
     problem('file-too-large', /^page 2 of the TIFF is 20000 × 20000 pixels \(400 MP\); the limit is 36 MP per page$/));
+  // A JPEG-compressed TIFF page whose strip is a JPEG far larger than the page declares.
+  const jpegInTiff = buildTiff([{ width: 100, height: 100, pieces: [jpeg], entries: pageEntries({ width: 100, height: 100, bits: 8, samples: 3, photometric: 6, compression: 7 }) }]).bytes;
+  await assert.rejects(decodeAll(jpegInTiff), problem('file-too-large', /^page 1 of the TIFF holds a JPEG of 60000 × 60000 pixels in a piece of 100 × 100$/));
+  // Tiles far larger than the page they tile.
+  const bigTiles = tiledPage(new Array(100).fill(0), 10, 10, 16);
+  bigTiles.entries = bigTiles.entries.map(([t, type, v]): Entry => (t === 322 || t === 323 ? [t, 4, [50_000]] : [t, type, v]));
+  await assert.rejects(decodeAll(buildTiff([bigTiles]).bytes), problem('file-too-large', /^page 1 of the TIFF is 10 × 10 pixels but its tiles are 50000 × 50000$/));
   // 10,000 tiny pages.
   const many = buildTiff(Array.from({ length: 10_000 }, () => greyPage([0], 1, 1, 8, 1))).bytes;
   assert.equal(imageInfo(many).pages.length, 10_000);
@@ -298,6 +305,9 @@ test('TIFF encodings scanners write all decode to the same grey page', async () 
     ['1-bit none', greyPage(black, w, h, 1, 1)],
     ['1-bit PackBits', greyPage(black, w, h, 1, 32773)],
     ['1-bit CCITT G4', greyPage(black, w, h, 1, 4)],
+    ['1-bit CCITT G3 1-D', greyPage(black, w, h, 1, 3)],
+    ['1-bit CCITT G3 2-D', { width: w, height: h, pieces: [fax(black, w, 'g3-2d')], entries: [...pageEntries({ width: w, height: h, bits: 1, photometric: 0, compression: 3 }), [292, 4, [1]] as Entry] }],
+    ['1-bit CCITT MH rows', greyPage(black, w, h, 1, 2)],
     ['8-bit LZW', greyPage(grey, w, h, 8, 5)],
     ['8-bit Deflate', greyPage(grey, w, h, 8, 8)],
     ['8-bit PackBits', greyPage(grey, w, h, 8, 32773)],
@@ -346,6 +356,43 @@ function tiledPage(grey: number[], w: number, h: number, tile: number) {
   return { width: w, height: h, pieces, entries };
 }
 
+test('property: fax coding round-trips any bilevel page, and utif2 reads our test encoder the same way', async () => {
+  const page = fc.record({ width: fc.integer({ min: 1, max: 90 }), height: fc.integer({ min: 1, max: 12 }), seed: fc.nat(), density: fc.integer({ min: 0, max: 8 }) });
+  await fc.assert(fc.asyncProperty(page, fc.constantFrom('g4', 'g3', 'g3-2d', 'g2'), async ({ width, height, seed, density }, coding) => {
+    let s = seed;
+    // Runs of random length so that every mode (pass, vertical, horizontal) occurs.
+    const black: number[] = [];
+    for (let colour = 0; black.length < width * height; colour ^= 1) {
+      const length = 1 + (((s = (s * 1103515245 + 12345) >>> 0) >>> 16) % (colour ? 1 + density : 9 - density));
+      black.push(...Array(length).fill(colour));
+    }
+    black.length = width * height;
+    const compression = { g4: 4, g3: 3, 'g3-2d': 3, g2: 2 }[coding];
+    const entries = pageEntries({ width, height, bits: 1, photometric: 0, compression });
+    if (coding === 'g3-2d') entries.push([292, 4, [1]]);
+    const bytes = buildTiff([{ width, height, pieces: [fax(black, width, coding as 'g4')], entries }]).bytes;
+    const expected = black.map((b) => (b ? 0 : 255));
+    assert.deepEqual(Array.from((await decodeAll(bytes))[0].data), expected, coding);
+    const [ifd] = UTIF.decode(bytes.buffer as ArrayBuffer);
+    UTIF.decodeImage(bytes.buffer as ArrayBuffer, ifd);
+    const rgba = UTIF.toRGBA8(ifd);
+    assert.deepEqual(expected.map((_, i) => rgba[4 * i]), expected, `utif2 on ${coding}`);
+  }), { numRuns: 200 });
+});
+
+test('a damaged fax strip costs time linear in its size (utif2 took quadratic time)', async () => {
+  const width = 2480;
+  const zeros = buildTiff([{ width, height: 3508, pieces: [new Uint8Array(200_000)], entries: pageEntries({ width, height: 3508, bits: 1, photometric: 0, compression: 4 }) }]).bytes;
+  let s = 5;
+  const noise = Uint8Array.from({ length: 200_000 }, () => (s = (s * 1103515245 + 12345) >>> 0) >>> 24);
+  const garbage = buildTiff([{ width, height: 3508, pieces: [noise], entries: pageEntries({ width, height: 3508, bits: 1, photometric: 0, compression: 3 }) }]).bytes;
+  for (const bytes of [zeros, garbage]) {
+    const started = performance.now();
+    await decodeAll(bytes).catch((error: unknown) => assert.ok(error instanceof PdfProblem, String(error)));
+    assert.ok(performance.now() - started < 3000, `${performance.now() - started} ms`);
+  }
+});
+
 test('a multi-page TIFF yields its pages in order, one at a time', async () => {
   const pages = [0, 1, 2, 3].map((i) => greyPage(Array.from(square(12, 10, i * 2, i, 3)), 12, 10, 8, 5, { dpi: 100 + i }));
   const bytes = buildTiff(pages).bytes;
@@ -368,6 +415,20 @@ test('a TIFF page utif2 cannot decode is a parse-error naming the page and the c
   await assert.rejects(decodeAll(bytes), problem('parse-error', /^page 2 of the TIFF uses JPEG 2000 compression, which halo-data cannot decode$/));
   const cmyk = { ...ok, entries: pageEntries({ width: 2, height: 2, bits: 8, samples: 4, photometric: 5, compression: 1 }) };
   await assert.rejects(decodeAll(buildTiff([cmyk]).bytes), problem('parse-error', /^page 1 of the TIFF has photometric interpretation 5/));
+});
+
+test('the two one-byte damages that crash @napi-rs/canvas 0.1.80 (SIGSEGV in loadImage) are read safely here', async () => {
+  const canvas = createCanvas(64, 64);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, 64, 64); ctx.fillStyle = '#000'; ctx.fillRect(8, 8, 20, 20);
+  const png = Buffer.from(await canvas.encode('png'));
+  png[png.indexOf('sBIT')] = 0; // an ancillary chunk's name
+  const jpeg = Buffer.from(await canvas.encode('jpeg', 95));
+  jpeg[679] = 0; // a byte of the entropy-coded scan
+  for (const bytes of [png, jpeg]) {
+    const pages = await decodeAll(bytes).catch((error: unknown) => { assert.ok(error instanceof PdfProblem, String(error)); return []; });
+    for (const page of pages) assert.deepEqual([page.width, page.height], [64, 64]);
+  }
 });
 
 test('a damaged image body never crashes: a parse-error, or a page of the size the headers promised', async () => {

@@ -4,18 +4,21 @@
  * RGBA, and utif2's whole-page tile path (which prints to stdout) is never used. What utif2
  * cannot decode is refused up front with the page and the compression named.
  *
- * LZW and Deflate pieces are decompressed here, bounded by the piece's declared size (utif2's
- * LZW loops forever on a damaged stream; its Deflate, pako, inflates a bomb without limit),
- * and handed to utif2 as uncompressed data, which still applies the predictor and byte order.
+ * CCITT, LZW and Deflate pieces are decompressed here, bounded by the piece's declared size
+ * (utif2's CCITT decoders take quadratic time on a damaged strip, its LZW loops forever on
+ * one, its Deflate, pako, inflates a bomb without limit), and handed to utif2 as uncompressed
+ * data, which still applies the photometric, predictor and byte order.
  */
 import { constants, inflateRawSync } from 'node:zlib';
 import UTIF from 'utif2';
 import { PdfProblem } from '../../loaders/pdf.js';
 import { damaged } from './damaged.js';
+import { jpegFrame } from './jpeg-info.js';
 import { rgbaToGray } from './gray.js';
 import type { GrayImage } from './image.js';
 import type { TiffPage } from './tiff-pages.js';
-import { withLineLimit } from './tiff-ccitt-guard.js';
+import { pieces, type Piece } from './tiff-pieces.js';
+import { ccittDecode } from './tiff-ccitt.js';
 import { lzwDecode } from './tiff-lzw.js';
 import { num, type TagValue, type TiffStructure } from './tiff-structure.js';
 
@@ -25,11 +28,12 @@ const COMPRESSION: Record<number, string> = {
 };
 const DECODABLE = new Set([1, 2, 3, 4, 5, 7, 8, 32946, 32773]);
 /** Decoders of our own: compressed piece → its raw bytes, at most `expected` of them. */
-const OWN: Record<number, (src: Uint8Array, expected: number, where: string) => Uint8Array> = {
-  5: (src, expected) => lzwDecode(src, expected), 8: inflateBounded, 32946: inflateBounded,
+type OwnDecoder = (src: Uint8Array, expected: number, where: string, piece: Piece, tags: Map<number, TagValue>) => Uint8Array;
+const ccitt = (compression: 2 | 3 | 4): OwnDecoder => (src, _expected, _where, piece, tags) =>
+  ccittDecode(src, piece.width, piece.height, { compression, fillOrder: num(tags, 266) ?? 1, t4Options: num(tags, 292) ?? 0 });
+const OWN: Record<number, OwnDecoder> = {
+  2: ccitt(2), 3: ccitt(3), 4: ccitt(4), 5: (src, expected) => lzwDecode(src, expected), 8: inflateBounded, 32946: inflateBounded,
 };
-
-interface Piece { x: number; y: number; width: number; height: number; offset: number; count: number }
 
 export function decodeTiffPage(tiff: TiffStructure, buffer: ArrayBuffer, page: TiffPage, pageNo: number): GrayImage {
   const tags = tiff.tags(page.ifd);
@@ -43,6 +47,7 @@ export function decodeTiffPage(tiff: TiffStructure, buffer: ArrayBuffer, page: T
   if (![1, 2, 4, 8, 16].includes(bits) || samples < 1 || samples > 4) throw refuse(`has ${samples} samples of ${bits} bits per pixel`);
   if (!([0, 1, 2, 3].includes(photometric) || (photometric === 6 && compression === 7))) throw refuse(`has photometric interpretation ${photometric} (not grey, RGB or palette)`);
   if (samples > 1 && num(tags, 284) === 2) throw refuse('stores its colour planes separately');
+  if ([2, 3, 4].includes(compression) && (bits !== 1 || samples !== 1)) throw refuse(`is fax-coded with ${samples} samples of ${bits} bits (fax is 1-bit)`);
 
   const { width, height } = page;
   const data = new Uint8Array(width * height);
@@ -57,7 +62,7 @@ export function decodeTiffPage(tiff: TiffStructure, buffer: ArrayBuffer, page: T
       const raw = new Uint8Array(2 + expected);
       raw.set(tiff.le ? [0x49, 0x49] : [0x4d, 0x4d]); // utif2 reads the byte order from the first two bytes
       try {
-        raw.set(own(tiff.bytes.subarray(piece.offset, piece.offset + piece.count), expected, where).subarray(0, expected), 2);
+        raw.set(own(tiff.bytes.subarray(piece.offset, piece.offset + piece.count), expected, where, piece, tags).subarray(0, expected), 2);
       } catch (error) {
         if (error instanceof PdfProblem) throw error;
         throw damaged('tiff', `${where}: ${COMPRESSION[compression]} data is corrupt (${(error as Error).message})`);
@@ -65,9 +70,10 @@ export function decodeTiffPage(tiff: TiffStructure, buffer: ArrayBuffer, page: T
       source = raw.buffer;
       ifd = { ...ifd, t259: [1], t273: [2], t279: [expected] };
     }
+    if (compression === 7) checkJpegPiece(tiff.bytes.subarray(piece.offset, piece.offset + piece.count), piece, where);
     let rgba: Uint8Array;
     try {
-      withLineLimit(piece.width, () => UTIF.decodeImage(source, ifd as unknown as UTIF.IFD));
+      UTIF.decodeImage(source, ifd as unknown as UTIF.IFD);
       rgba = UTIF.toRGBA8(ifd as unknown as UTIF.IFD);
     } catch (error) {
       throw new PdfProblem('parse-error', `${where} could not be decoded (${COMPRESSION[compression]} compression: ${error instanceof Error ? error.message : String(error)})`);
@@ -80,31 +86,15 @@ export function decodeTiffPage(tiff: TiffStructure, buffer: ArrayBuffer, page: T
   return { width, height, data, dpi: page.dpi };
 }
 
-/** The strips (full-width bands of RowsPerStrip rows) or tiles of a page, each inside the file. */
-function pieces(tiff: TiffStructure, tags: Map<number, TagValue>, page: TiffPage, rowBytes: number, where: string): Piece[] {
-  const tiled = tags.has(322);
-  const tileW = num(tags, 322) ?? page.width;
-  const tileH = (tiled ? num(tags, 323) : Math.min(num(tags, 278) ?? page.height, page.height)) ?? 0;
-  if (tileW < 1 || tileH < 1) throw damaged('tiff', `${where} has tiles or strips of size 0`);
-  const across = Math.ceil(page.width / tileW);
-  const down = Math.ceil(page.height / tileH);
-  const offsets = tags.get(tiled ? 324 : 273) as number[] | undefined;
-  let counts = tags.get(tiled ? 325 : 279) as number[] | undefined;
-  // An uncompressed single strip may omit its byte count (TIFF 6.0 readers infer it).
-  if (!counts && !tiled && across * down === 1 && (num(tags, 259) ?? 1) === 1) counts = [page.height * rowBytes];
-  if (!Array.isArray(offsets) || !Array.isArray(counts) || offsets.length < across * down || counts.length < across * down) {
-    throw damaged('tiff', `${where} lacks the offsets or sizes of its ${tiled ? 'tiles' : 'strips'}`);
+/**
+ * A JPEG strip or tile carries its own frame size, which the JPEG decoder allocates for: it
+ * must not be larger than the piece the TIFF header declared (and the limits were checked on).
+ */
+function checkJpegPiece(strip: Uint8Array, piece: Piece, where: string): void {
+  const frame = jpegFrame(strip, 'tiff');
+  if (frame.width > piece.width || frame.height > piece.height) {
+    throw new PdfProblem('file-too-large', `${where} holds a JPEG of ${frame.width} × ${frame.height} pixels in a piece of ${piece.width} × ${piece.height}`);
   }
-  const out: Piece[] = [];
-  for (let i = 0; i < across * down; i++) {
-    const x = (i % across) * tileW;
-    const y = Math.floor(i / across) * tileH;
-    const offset = offsets[i];
-    const count = Math.min(counts[i], tiff.bytes.length - offset);
-    if (offset >= tiff.bytes.length || count <= 0) throw damaged('tiff', `${where}: ${tiled ? 'tile' : 'strip'} ${i + 1} lies past the end of the file`);
-    out.push({ x, y, width: tiled ? tileW : page.width, height: tiled ? tileH : Math.min(tileH, page.height - y), offset, count });
-  }
-  return out;
 }
 
 /**
