@@ -92,9 +92,9 @@ test('each recognition is announced (the worker renews the per-page time limit t
   assert.equal(steps, 2);
 });
 
-test('a photo without a resolution is taken to span an A4 width; a fine scan is brought down to the recognition resolution', () => {
+test('a photo without a resolution is taken to span an A4 width (and brought up, at most 2.5×); a fine scan is brought down to the recognition resolution', () => {
   const photo = ocrPage(page(827, 1170, null), 1, engine(WORDS), { dpi: 300 });
-  assert.equal(photo.ocr!.dpi, 100);
+  assert.equal(photo.ocr!.dpi, 250);
   assert.ok(Math.abs(photo.width - 595.44) < 0.5);
   const fine = ocrPage(page(1200, 1600, 600), 1, engine(WORDS), { dpi: 300 });
   assert.equal(fine.ocr!.dpi, 300);
