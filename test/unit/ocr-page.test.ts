@@ -109,3 +109,15 @@ test("a table's vertical rules read as '|' are not words", () => {
   ], 300);
   assert.deepEqual(out.map((w) => w.text), ['Kamar', 'Inap']);
 });
+
+test('specks read as marks are dropped, and a smudge does not set its line\'s size', () => {
+  const out = toWords([
+    { text: '“', x: 10, y: 100, w: 8, h: 12, conf: 31, line: 0 },
+    { text: 'Kamar', x: 20, y: 100, w: 120, h: 40, conf: 95, line: 0 },
+    { text: 'Inap', x: 150, y: 100, w: 90, h: 40, conf: 93, line: 0 },
+    { text: 'I', x: 250, y: 60, w: 30, h: 120, conf: 41, line: 0 },
+    { text: ':', x: 290, y: 110, w: 6, h: 20, conf: 90, line: 0 },
+  ], 300);
+  assert.deepEqual(out.map((w) => w.text), ['Kamar', 'Inap', 'I', ':']);
+  assert.ok(Math.abs(out[0].h - (40 / 0.9) * 72 / 300) < 1e-9);
+});
