@@ -220,7 +220,7 @@ test('the multi-page TIFF has every page of its source, 8-bit grey at its dpi, t
     const spec = specOf(f);
     const pages = decodeTiff(read(f));
     const source = scanSources().find((s) => s.name === spec.source)!;
-    const rendered = (await renderPdf(fs.readFileSync(source.pdf), [spec.dpi])).get(spec.dpi)!;
+    const rendered = await renderPdf(fs.readFileSync(source.pdf), spec.dpi);
     assert.equal(pages.length, rendered.length, `${f}: page count`);
     assert.ok(pages.length > 1);
     pages.forEach((p, i) => {
