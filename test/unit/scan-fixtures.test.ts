@@ -19,7 +19,7 @@ import {
   COMMITTED, PHOTO_DPI, PHOTO_MAX_TURN, ROT180_SOURCES, SCANS_DIR, SKEW_RANGE, VARIANTS,
   baseName, buildScans, fileName, generateScans, paramsOf, scanSources, specsFor, type Built, type ScanSpec,
 } from '../../fixtures/generate-scans.js';
-import { grayFromRgba, rotatedSize } from '../../fixtures/scan-kit/degrade.js';
+import { grayFromRgba } from '../../src/documents/images/gray.js';
 import { pngDpi } from '../../fixtures/scan-kit/encode.js';
 import { renderPdf } from '../../fixtures/scan-kit/render.js';
 import { personalValues } from '../support/cli.js';
@@ -187,7 +187,9 @@ test('the skew angle of every skew fixture is 2–4 degrees, both ways occur, an
     // the canvas grown to hold an A4 page (as pdf.js sizes it at this dpi) turned by the angle
     const w = Math.floor((595.28 * spec.dpi) / 72);
     const h = Math.floor((841.89 * spec.dpi) / 72);
-    assert.deepEqual({ width: img.width, height: img.height }, rotatedSize(w, h, paramsOf(spec).params.angle), f);
+    const t = (Math.abs(paramsOf(spec).params.angle) * Math.PI) / 180;
+    assert.ok(Math.abs(img.width - (w * Math.cos(t) + h * Math.sin(t))) <= 1, `${f}: width ${img.width}`);
+    assert.ok(Math.abs(img.height - (w * Math.sin(t) + h * Math.cos(t))) <= 1, `${f}: height ${img.height}`);
     // the corners outside the turned page are the scanner's white
     for (const [x, y] of [[0, 0], [img.width - 1, 0], [0, img.height - 1], [img.width - 1, img.height - 1]]) {
       assert.equal(img.data[y * img.width + x], 255, `${f}: corner ${x},${y}`);
