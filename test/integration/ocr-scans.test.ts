@@ -10,7 +10,13 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { ROOT, runCli } from '../support/cli.js';
+import { Chalk } from 'chalk';
+import { ROOT, runCli, assertNoPersonalData } from '../support/cli.js';
+import { readClaimFile } from '../../src/documents/read-file.js';
+import { claimReaderFor } from '../../src/documents/setup.js';
+import { loadConfig } from '../../src/config/load.js';
+import { explainText } from '../../src/documents/explain/text.js';
+import { explainJson } from '../../src/documents/explain/json.js';
 import { tempDir } from '../support/tmp.js';
 
 const SCANS = join(ROOT, 'fixtures/claims-scans');
@@ -24,11 +30,9 @@ const dir = tmp.path;
 after(() => tmp.cleanup());
 
 before(() => {
-  for (const f of FILES) {
-    copyFileSync(join(SCANS, f), join(dir, f));
-    const exp = f.replace(/\.[a-z]+$/u, '.expected.json');
-    copyFileSync(join(SCANS, exp), join(dir, exp));
-  }
+  for (const f of FILES) copyFileSync(join(SCANS, f), join(dir, f));
+  // `claims test` reads the two one-scanned-page documents (the TIFF's three pages are read by validate only).
+  for (const f of FILES.slice(0, 2)) copyFileSync(join(SCANS, f.replace(/\.[a-z]+$/u, '.expected.json')), join(dir, f.replace(/\.[a-z]+$/u, '.expected.json')));
   // A PNG scan named .pdf: picked by its bytes.
   copyFileSync(join(SCANS, FILES[0]), join(dir, 'named-wrong.pdf'));
   const v = runCli(['validate', dir, '--format', 'json']);
@@ -78,19 +82,15 @@ test('the scans read well: most fields right, and never valid with a wrong amoun
   assert.ok(right >= 0.9 * expected, `fields right ${right}/${expected}`);
 });
 
-test('the text report says a page was read by OCR and gives each value\'s confidence, never the value', () => {
-  const r = runCli(['validate', join(dir, FILES[0])]);
-  assert.match(r.stdout, /page 1 +read by OCR \(tesseract-wasm [\d.]+\), mean confidence 0\.\d\d, \d+ dpi/);
-  assert.match(r.stdout, /OCR confidence: claim_id 0\.\d\d, /);
-});
-
-test('claims explain marks each value read by OCR with its confidence', () => {
-  const r = runCli(['claims', 'explain', join(dir, FILES[0])]);
-  assert.match(r.stdout, /page 1 read by OCR \(tesseract-wasm [\d.]+\): mean confidence 0\.\d\d · \d+ dpi · turned 0° · skew/);
-  assert.match(r.stdout, /claimed_amount +[\d.]+ .* OCR conf [01]\.\d\d/);
-  const j = JSON.parse(runCli(['claims', 'explain', join(dir, FILES[0]), '--format', 'json']).stdout);
+test('claims explain marks each value read by OCR with its confidence (text and JSON, one reading)', async () => {
+  const r = await readClaimFile(join(dir, FILES[0]), { claims: claimReaderFor(loadConfig({ env: {}, cwd: ROOT })) });
+  const text = explainText(r, FILES[0], new Chalk({ level: 0 }));
+  assertNoPersonalData(text, 'claims explain of a scan');
+  assert.match(text, /page 1 read by OCR \(tesseract-wasm [\d.]+\): mean confidence 0\.\d\d · \d+ dpi · turned 0° · skew/);
+  assert.match(text, /claimed_amount +[\d.]+ .* OCR conf [01]\.\d\d/);
+  const j = explainJson(r, FILES[0]);
   assert.equal(j.ocrPages.length, 1);
-  assert.ok(j.fields.filter((f: { value: string | null }) => f.value !== null).every((f: { ocr: boolean; how: string }) => f.ocr || f.how === 'constant'));
+  assert.ok(j.fields.filter((f) => f.value !== null).every((f) => f.ocr || f.how === 'constant'));
 });
 
 test('a 20,000 × 20,000 PNG is file-too-large from its header, at once', () => {
@@ -108,8 +108,8 @@ test('a 20,000 × 20,000 PNG is file-too-large from its header, at once', () => 
   const r = runCli(['validate', file, '--format', 'json']);
   assert.equal(r.code, 1, r.stderr);
   const f = JSON.parse(r.stdout).files[0];
-  assert.equal(f.problems[0].code, 'file-too-large');
-  assert.match(f.problems[0].message, /20000 × 20000 pixels \(400 MP\); the limit is 36 MP/);
+  assert.equal(f.errors[0].code, 'file-too-large');
+  assert.match(f.errors[0].message, /20000 × 20000 pixels \(400 MP\); the limit is 36 MP/);
   assert.ok(Date.now() - started < 20_000);
   assert.ok(readFileSync(file).length < 1 << 20);
 });
