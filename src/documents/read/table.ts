@@ -1,4 +1,5 @@
 import type { Line } from '../layout/line.js';
+import type { Word } from '../page.js';
 import type { ItemColumn, ItemReading, SkippedKind, TableReading, Where } from '../reading.js';
 import type { TableHint } from '../templates/hints.js';
 import type { Dictionary } from './dictionary.js';
@@ -112,12 +113,18 @@ function zones(cols: Column[]): Array<Column & { z0: number; z1: number }> {
 type Zoned = ReturnType<typeof zones>;
 
 /** The cells of a line placed under columns (a cell that spans a text and a number column is split at its words). */
-function place(line: Line, zs: Zoned): Map<Placed, { text: string; x0: number }> {
-  const out = new Map<Placed, { text: string; x0: number }>();
-  const put = (col: Placed, text: string, x0: number) => {
+/** A line's text in one column, with the confidence of its least sure word. */
+interface PlacedCell { text: string; x0: number; conf: number }
+/** The columns whose values go into claim_line. */
+const LOADED = new Set<ItemColumn>(['description', 'quantity', 'unit_price', 'amount']);
+
+function place(line: Line, zs: Zoned): Map<Placed, PlacedCell> {
+  const out = new Map<Placed, PlacedCell>();
+  const put = (col: Placed, text: string, x0: number, conf: number) => {
     const prev = out.get(col);
-    out.set(col, prev ? { text: `${prev.text} ${text}`, x0: prev.x0 } : { text, x0 });
+    out.set(col, prev ? { text: `${prev.text} ${text}`, x0: prev.x0, conf: Math.min(prev.conf, conf) } : { text, x0, conf });
   };
+  const confOf = (ws: Word[]) => Math.min(1, ...ws.map((w) => w.conf));
   const zoneOf = (x0: number, x1: number) => {
     let best = zs[0], bestOverlap = -Infinity;
     for (const z of zs) {
@@ -146,8 +153,8 @@ function place(line: Line, zs: Zoned): Map<Placed, { text: string; x0: number }>
       if (sameRun || wz === z || !NUMERIC.includes(wz.column as ItemColumn) || amountText(w.text) === null) break;
       cut--;
     }
-    put(z.column, words.slice(0, cut).map((w) => w.text).join(' '), cell.x0);
-    for (const w of words.slice(cut)) put(zoneOf(w.x, w.x + w.w).column, w.text, w.x);
+    put(z.column, words.slice(0, cut).map((w) => w.text).join(' '), cell.x0, confOf(words.slice(0, cut)));
+    for (const w of words.slice(cut)) put(zoneOf(w.x, w.x + w.w).column, w.text, w.x, w.conf);
   }
   return out;
 }
@@ -324,7 +331,7 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
   const subtotals = [...dict.subtotals, ...(hint?.skip ?? [])];
 
   // First pass: the table's lines, placed under its columns.
-  interface Row { line: Line; cells: Map<Placed, { text: string; x0: number }>; amount: string | null }
+  interface Row { line: Line; cells: Map<Placed, PlacedCell>; amount: string | null }
   const rows: Row[] = [];
   for (const page of pages) {
     if (state === 'in') state = 'paused';
@@ -418,7 +425,9 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
       if (r.amount !== null) values.amount = r.amount;
       if (values.quantity !== undefined) values.quantity = quantityText(values.quantity) ?? values.quantity;
       if (values.unit_price !== undefined) values.unit_price = amountText(values.unit_price) ?? values.unit_price;
-      const item: ItemReading = { page: r.line.page, values, from: [where(r.line)], conf: r.line.conf };
+      // Sure as the words of what is loaded: a printed row number or a note column is not read into the claim.
+      const conf = Math.min(1, ...[...r.cells].filter(([c]) => LOADED.has(c as ItemColumn)).map(([, v]) => v.conf));
+      const item: ItemReading = { page: r.line.page, values, from: [where(r.line)], conf };
       if ((hasQty || hasPrice) && values.quantity === undefined && values.unit_price === undefined) item.unsure = 'no quantity or unit price in a table that prints them';
       result.items.push(item);
       result.lines.add(key(r.line));
