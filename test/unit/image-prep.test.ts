@@ -276,6 +276,21 @@ describe('removeRules', () => {
     });
   }
 
+  test('on a skewed scan, rules are followed along the skew (removed before the page is straightened)', () => {
+    for (const angle of [-3.4, 2.2, 4.1]) {
+      const ruled = speckle(drawForm({ dpi: 150, table: true, lines: 3, seed: 13, angle }), 0.001);
+      const text = speckle(drawForm({ dpi: 150, table: true, grid: false, lines: 3, seed: 13, angle }), 0.001);
+      const skew = estimateSkew(ruled);
+      const cleaned = removeRules(ruled, { skew });
+      // Compared straightened: no rule left, along rows or columns, longer than the text's own strokes.
+      const letterRun = Math.max(longestRun(rotate(text, -skew), false), longestRun(rotate(text, -skew), true));
+      const straight = rotate(cleaned, -skew);
+      assert.ok(longestRun(straight, false) <= letterRun + 2, `${angle}°: row run ${longestRun(straight, false)} > ${letterRun}`);
+      assert.ok(longestRun(straight, true) <= letterRun + 2, `${angle}°: column run ${longestRun(straight, true)} > ${letterRun}`);
+      assert.ok(Math.abs(inkCount(cleaned) - inkCount(text)) / inkCount(text) < 0.05, `${angle}°: ink ${inkCount(cleaned)} vs ${inkCount(text)}`);
+    }
+  });
+
   test('random long rules drawn over a text page are removed, the text kept', () => {
     const text = drawForm({ dpi: 150, lines: 12, seed: 4 });
     const letterRun = Math.max(longestRun(text, false), longestRun(text, true));
