@@ -133,14 +133,7 @@ class Mask {
       const b = data[(y + 1) * width + x];
       return a > threshold && b > threshold && a + b <= joint;
     };
-    const off = new Int32Array(width);
-    let lo = 0;
-    let hi = 0;
-    for (let x = 0; x < width; x++) {
-      off[x] = Math.round(x * tan);
-      if (off[x] < lo) lo = off[x];
-      if (off[x] > hi) hi = off[x];
-    }
+    const { steps: off, lo, hi } = staircase(width, tan);
     const ink = (y: number, x: number) => y >= 0 && y < height && data[y * width + x] <= threshold;
     const { words } = this;
     const groups = stride / 4;
@@ -203,14 +196,7 @@ class Mask {
    */
   markDown(minLength: number, tan: number): boolean {
     const { width, height, stride, flags, data, joint, threshold } = this;
-    const shift = new Int32Array(height);
-    let lo = 0;
-    let hi = 0;
-    for (let y = 0; y < height; y++) {
-      shift[y] = Math.round(y * tan);
-      if (shift[y] < lo) lo = shift[y];
-      if (shift[y] > hi) hi = shift[y];
-    }
+    const { steps: shift, lo, hi } = staircase(height, tan);
     // Skewed column v = x + shift[y], stored at v - base; x runs from -1 (the pair (-1, 0)).
     const base = lo - 1;
     const columns = width + hi - lo + 2;
@@ -366,6 +352,19 @@ class Mask {
     }
     for (let x = 0; x < width; x++) if (bandStart[x] >= 0) band(x, bandStart[x], height - 1);
   }
+}
+
+/** The rounded offsets i·tan for i in 0..n-1 (a line of slope tan as whole pixels), with their least and greatest. */
+function staircase(n: number, tan: number): { steps: Int32Array; lo: number; hi: number } {
+  const steps = new Int32Array(n);
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < n; i++) {
+    steps[i] = Math.round(i * tan);
+    if (steps[i] < lo) lo = steps[i];
+    if (steps[i] > hi) hi = steps[i];
+  }
+  return { steps, lo, hi };
 }
 
 /** Runs along one line, fed a pixel at a time; those at least minLength long and nearly solid (gaps of up to GAP bridged) are kept in `found`. */
