@@ -34,6 +34,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const [name, page] of pages) {
     process.stdout.write(`\n${name}: ${page.width} × ${page.height} px at ${page.dpi} dpi\n`);
     const at150 = scaleBy(page, 0.5);
+    const skew = estimateSkew(page);
     const steps: Array<[string, () => unknown]> = [
       ['otsuThreshold', () => otsuThreshold(page)],
       ['inkRatio', () => inkRatio(page)],
@@ -43,8 +44,8 @@ export async function run(argv: string[]): Promise<number> {
       ['quarterTurn(180)', () => quarterTurn(page, 180)],
       ['textDirection', () => textDirection(page)],
       ['estimateSkew', () => estimateSkew(page)],
-      ['rotate(-2.5°)', () => rotate(page, -2.5)],
-      ['removeRules', () => removeRules(page)],
+      ['rotate(-skew)', () => rotate(page, -skew)],
+      ['removeRules({skew})', () => removeRules(page, { skew })],
       ['textHeight', () => textHeight(page)],
       ['all: direction, skew, rotate, rules, height', () => prepare(page)],
     ];
@@ -66,11 +67,11 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** The steps in the order the OCR page reader uses them (a page found vertical is turned first). */
+/** The steps in the order the OCR page reader should use them: a page found vertical is turned first, its rules removed along its skew, then it is straightened. */
 function prepare(page: GrayImage): number | null {
   const upright = textDirection(page).horizontal ? page : quarterTurn(page, 90);
-  const straight = rotate(upright, -estimateSkew(upright));
-  return textHeight(removeRules(straight));
+  const skew = estimateSkew(upright);
+  return textHeight(rotate(removeRules(upright, { skew }), -skew));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await run(process.argv.slice(2));

@@ -2,19 +2,11 @@ import { readFileSync } from 'node:fs';
 import { createCanvas, loadImage, type SKRSContext2D } from '@napi-rs/canvas';
 import { PDFParse } from 'pdf-parse';
 import type { GrayImage } from '../../src/documents/images/image.js';
+import { grayFromRgba } from '../../src/documents/images/gray.js';
 
 /** Page images for the image-prep tests: synthetic claim forms drawn with canvas, and the repo's claim PDFs rendered. */
 
 const A4_INCHES = { width: 8.27, height: 11.69 };
-
-/** RGBA (from canvas) to grey, the usual luma weights. */
-export function rgbaToGray(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number, dpi: number | null): GrayImage {
-  const data = new Uint8Array(width * height);
-  for (let i = 0, j = 0; i < data.length; i++, j += 4) {
-    data[i] = (rgba[j] * 299 + rgba[j + 1] * 587 + rgba[j + 2] * 114 + 500) / 1000;
-  }
-  return { width, height, data, dpi };
-}
 
 export interface FormOptions {
   dpi: number;
@@ -67,7 +59,7 @@ export function drawForm(options: FormOptions): GrayImage {
   }
   if (options.table) drawTable(ctx, 60 * pt, y + 10 * pt, fontPt * pt, next, options.grid ?? true);
   const rgba = ctx.getImageData(0, 0, width, height).data;
-  return rgbaToGray(rgba, width, height, dpi);
+  return grayFromRgba(rgba, width, height, dpi);
 }
 
 /** An item table of 8 rows and 5 columns, ruled or not; amounts touch their cell's right and bottom borders. */
@@ -135,7 +127,7 @@ export async function renderPdfPage(path: string, dpi: number, page = 1): Promis
     const canvas = createCanvas(img.width, img.height);
     const ctx = canvas.getContext('2d');
     ctx.drawImage(img, 0, 0);
-    return rgbaToGray(ctx.getImageData(0, 0, img.width, img.height).data, img.width, img.height, dpi);
+    return grayFromRgba(ctx.getImageData(0, 0, img.width, img.height).data, img.width, img.height, dpi);
   } finally {
     await parser.destroy();
   }

@@ -1,8 +1,11 @@
 /**
  * Page-image preparation before OCR, each step a pure function of a GrayImage (inputs are
- * never changed; a step with nothing to do returns its input). The order the OCR page reader
- * is meant to use: textDirection → quarterTurn (then 0 vs 180 by the engine's confidence) →
- * estimateSkew → rotate(-skew) → removeRules → scaleTo / scaleBy (by textHeight) → engine.
+ * never changed; a step with nothing to do returns its input). The order meant for the OCR
+ * page reader: textDirection → quarterTurn(90) when vertical → estimateSkew →
+ * removeRules(image, {skew}) → rotate(-skew) → engine (0 vs 180 by the engine's confidence).
+ * Rules are removed BEFORE the page is turned straight, along its skew: the turn blurs a thin
+ * rule into grey that is only removed in pieces, and the pieces cost the engine more than
+ * the whole rule did. textHeight is measured on the page as scanned.
  */
 export { otsuThreshold, inkThreshold, binarize } from './binarize.js';
 export { scaleTo, scaleBy, scaleToWidth } from './scale.js';

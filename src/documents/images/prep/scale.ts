@@ -19,7 +19,7 @@ export function scaleToWidth(image: GrayImage, width: number): GrayImage {
   return scaleBy(image, width / image.width);
 }
 
-/** Scales by `factor` (the dpi, when known, scales with it); the size is rounded, at least 1 px. */
+/** Scales by `factor`; the size is rounded (at least 1 px) and the dpi, when known, follows the width's actual ratio. */
 export function scaleBy(image: GrayImage, factor: number): GrayImage {
   if (!(factor > 0) || !Number.isFinite(factor)) throw new RangeError(`scale factor must be a positive number, got ${factor}`);
   const width = Math.max(1, Math.round(image.width * factor));
@@ -27,7 +27,7 @@ export function scaleBy(image: GrayImage, factor: number): GrayImage {
   if (width === image.width && height === image.height) return image;
   const k = image.width / width;
   if (Number.isInteger(k) && k === image.height / height) return reduceBy(image, k); // same result, integer sums
-  const dpi = image.dpi === null ? null : image.dpi * factor;
+  const dpi = image.dpi === null ? null : (image.dpi * width) / image.width; // the size was rounded: the dpi follows the pixels
   const data =
     width <= image.width && height <= image.height
       ? areaAverage(image, width, height)
