@@ -22,7 +22,7 @@ export const DEFAULT_OCR: OcrSettings = { dpi: 300 };
 export const READABLE_MEAN = 0.6;
 /** A first reading this good is upright; below it, the page is also read turned and the better reading kept. */
 const UPRIGHT_MEAN = 70;
-/** Text lower than this many pixels (x-height and capitals together) is too small for OCR to be trusted. */
+/** Capitals lower than this many pixels are too small for OCR to be trusted. */
 const MIN_TEXT_PX = 8;
 /** Below this engine confidence a word without a letter or digit is taken for a speck. */
 const NOISE_CONF = 50;
@@ -81,13 +81,15 @@ export function ocrPage(source: GrayImage, number: number, engine: OcrEngine, se
   const textPx = prep.textHeight(image0);
   const scaled = prep.scaleTo(image0, settings.dpi);
   const dpi = scaled.dpi ?? scanDpi;
-  // Text lines made horizontal first (a page turned by a quarter), then the skew removed
-  // (it is measured on horizontal lines, upright or upside down alike), then the ruling
-  // lines, which garble small table cells. Upside down or not is for the engine to say.
+  // Text lines made horizontal first (a page turned by a quarter), then the ruling lines
+  // removed (they garble small table cells; found along the skew, before straightening
+  // blurs them into pieces), then the skew (measured on horizontal lines, upright or upside
+  // down alike). Upside down or not is for the engine to say.
   const base: Turn = prep.textDirection(scaled).horizontal ? 0 : 90;
   const level = base === 0 ? scaled : prep.quarterTurn(scaled, 90);
   const skew = prep.estimateSkew(level);
-  const clean = prep.removeRules(Math.abs(skew) >= 0.2 ? prep.rotate(level, -skew) : level);
+  const unruled = prep.removeRules(level, skew);
+  const clean = Math.abs(skew) >= 0.2 ? prep.rotate(unruled, -skew) : unruled;
   onStep();
   let result = engine.recognize(clean);
   let turn: Turn = base;

@@ -14,7 +14,8 @@ export interface PagePrep {
   /** Degrees the text lines are turned clockwise; rotate(image, -skew) levels them. */
   estimateSkew(image: GrayImage): number;
   rotate(image: GrayImage, degrees: number): GrayImage;
-  removeRules(image: GrayImage): GrayImage;
+  /** Whitens ruling lines, found along the page's skew (before it is straightened: straightening blurs thin rules into pieces OCR reads as i, l, !). */
+  removeRules(image: GrayImage, skew: number): GrayImage;
   /** To the recognition resolution: down when the image is finer, up (bounded) when it is coarser. */
   scaleTo(image: GrayImage, dpi: number): GrayImage;
   /** Median character height in pixels; null when there is no text-like ink. */
@@ -37,7 +38,7 @@ export const defaultPrep: PagePrep = {
   quarterTurn: (image, turns) => quarterTurn(image, turns),
   estimateSkew,
   rotate: (image, degrees) => rotate(image, degrees),
-  removeRules: (image) => removeRules(image),
+  removeRules: (image, skew) => removeRules(image, { skew }),
   scaleTo: toRecognition,
   textHeight,
 };
