@@ -15,7 +15,7 @@ import { readPdfPages } from '../../src/documents/words/pdf-text.js';
 import { readAndJudge } from '../../src/documents/claim.js';
 import { claimPdf } from '../../src/schemas/builtin/claim-pdf.js';
 import { loadTemplates } from '../../src/documents/templates/load.js';
-import type { DocumentPages } from '../../src/documents/page.js';
+import type { DocumentPages, Word } from '../../src/documents/page.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const FILES = [
@@ -96,4 +96,28 @@ test('a scanned page too blurred to read: needs-review saying so, even when ever
   const r = readAndJudge(doc, setup, ctx);
   assert.equal(r.gated.judgement.verdict, 'needs-review');
   assert.ok(r.gated.judgement.problems.some((p) => /page 1 was scanned and it is too blurred or too small to read \(mean OCR confidence 0\.41/.test(p.message)));
+});
+
+test('lone digits the engine is unsure of, in columns arithmetic checks: the row is not unsure; in a description it is', async () => {
+  const setup = { templates: loadTemplates([]) };
+  const ctx = { schema: claimPdf, maxErrors: 100, emit: false, sourceFile: 'scan.pdf' };
+  const file = FILES.find((f) => f.endsWith('rs-harapan-sehat-1.pdf'))!;
+  const doc = asSureOcr(await readPdfPages(new Uint8Array(readFileSync(file)), 20), 0.97);
+  const base = readAndJudge(doc, setup, ctx);
+  assert.equal(base.gated.judgement.verdict, 'valid');
+  // The words of the item rows' printed lines, by their position.
+  const rowTops = new Set(base.reading.items.flatMap((i) => i.from.map((w) => `${w.page}:${Math.round(w.y)}`)));
+  const inRow = (p: number, y: number) => [...rowTops].some((k) => { const [pp, yy] = k.split(':').map(Number); return pp === p && Math.abs(yy - y) < 2; });
+  const withConf = (pick: (w: Word, row: Word[]) => boolean) => ({
+    ...doc, pages: doc.pages.map((p) => ({ ...p, words: p.words.map((w) => {
+      const row = p.words.filter((o) => Math.abs(o.y - w.y) < 2).sort((a, b) => a.x - b.x);
+      return inRow(p.number, w.y) && pick(w, row) ? { ...w, conf: 0.55 } : w;
+    }) })),
+  });
+  // The quantity, unit price and amount: the last three words of a row.
+  const numbers = readAndJudge(withConf((w, row) => row.indexOf(w) >= row.length - 3 && /^[\d.,]+$/u.test(w.text)), setup, ctx);
+  assert.equal(numbers.gated.judgement.verdict, 'valid', JSON.stringify(numbers.gated.judgement.problems.map((p) => p.message)));
+  const words = readAndJudge(withConf((w) => /^\p{L}{4,}$/u.test(w.text)), setup, ctx);
+  assert.equal(words.gated.judgement.verdict, 'needs-review');
+  assert.ok(words.gated.judgement.problems.some((p) => /line \d+ was read from unsure words \(confidence 0\.55\)/.test(p.message)));
 });

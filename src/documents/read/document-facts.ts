@@ -36,14 +36,15 @@ const KINDS: Array<[RegExp, string]> = [
 ];
 
 /** The claim's kind from titles outside the item table; null when none or both kinds are printed. */
-export function claimTypeFromText(pages: Line[][], tableLines: Set<string>): { text: string; at: Where } | null {
-  const seen = new Map<string, { text: string; at: Where }>();
+export function claimTypeFromText(pages: Line[][], tableLines: Set<string>): { text: string; at: Where; conf: number } | null {
+  const seen = new Map<string, { text: string; at: Where; conf: number }>();
   for (const page of pages) {
     for (const l of page) {
       if (tableLines.has(`${l.page}:${l.no}`)) continue;
       for (const [re, kind] of KINDS) {
         const m = re.exec(l.text);
-        if (m && !seen.has(kind)) seen.set(kind, { text: kind, at: { page: l.page, line: l.no, x: Math.round(l.x0), y: Math.round(l.y0) } });
+        // As sure as its line's words (a title read by OCR can be misread).
+        if (m && !seen.has(kind)) seen.set(kind, { text: kind, at: { page: l.page, line: l.no, x: Math.round(l.x0), y: Math.round(l.y0) }, conf: l.conf });
       }
     }
   }

@@ -195,7 +195,7 @@ export function readClaim(doc: DocumentPages, hints: Hints | null, opts: ReadOpt
   }
   // The table's total line when no label elsewhere named the total.
   if (!fields.claimed_amount.value && table.total) {
-    fields.claimed_amount = { field: 'claimed_amount', label: table.total.label, labelAt: table.total.at, value: table.total.text, at: table.total.at, how: 'right', conf: 1 };
+    fields.claimed_amount = { field: 'claimed_amount', label: table.total.label, labelAt: table.total.at, value: table.total.text, at: table.total.at, how: 'right', conf: table.total.conf };
   }
   // What a document says of itself without a label: its issuer in the letterhead, its kind in a title.
   if (!fields.provider_name.value && hints?.constants.provider_name === undefined) {
@@ -204,7 +204,7 @@ export function readClaim(doc: DocumentPages, hints: Hints | null, opts: ReadOpt
   }
   if (!fields.claim_type.value) {
     const ct = claimTypeFromText(lines, table.lines);
-    if (ct) fields.claim_type = { field: 'claim_type', label: null, labelAt: null, value: ct.text, at: ct.at, how: 'inline', conf: 1 };
+    if (ct) fields.claim_type = { field: 'claim_type', label: null, labelAt: null, value: ct.text, at: ct.at, how: 'inline', conf: ct.conf };
   }
   if (!fields.currency.value) {
     const printed = lines.flat().some((l) => /\b(?:rp\.?|idr)\s*\d/iu.test(l.text));

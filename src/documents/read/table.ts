@@ -20,7 +20,8 @@ export interface TableResult {
   /** Lines that belong to the table (not searched for fields): key `page:no`. */
   lines: Set<string>;
   /** The amount on the table's total line, as printed, with where. */
-  total: { text: string; at: Where; label: string } | null;
+  /** The table's total line; conf: its words' (an OCR'd total is as sure as the engine was). */
+  total: { text: string; at: Where; label: string; conf: number } | null;
 }
 
 const key = (l: Line) => `${l.page}:${l.no}`;
@@ -115,8 +116,19 @@ type Zoned = ReturnType<typeof zones>;
 /** The cells of a line placed under columns (a cell that spans a text and a number column is split at its words). */
 /** A line's text in one column, with the confidence of its least sure word. */
 interface PlacedCell { text: string; x0: number; conf: number }
-/** The columns whose values go into claim_line. */
-const LOADED = new Set<ItemColumn>(['description', 'quantity', 'unit_price', 'amount']);
+/**
+ * How sure a row is, as the words of what is loaded and nothing checks: the description, and
+ * a quantity or a unit price printed without the other. The amount, and quantity with unit
+ * price, are checked by arithmetic to the cent on a scan (quantity × price = amount; the
+ * amounts add up to the claimed amount, itself a field gated on its own confidence): a misread
+ * digit there fails a check, so an engine's low confidence in a narrow column's lone digit
+ * does not also send the row to review. A printed row number or a note column is not loaded.
+ */
+function itemConf(cells: Map<Placed, PlacedCell>): number {
+  const q = cells.get('quantity'), p = cells.get('unit_price');
+  const unchecked = [cells.get('description'), q && !p ? q : undefined, p && !q ? p : undefined];
+  return Math.min(1, ...unchecked.filter((c) => c !== undefined).map((c) => c.conf));
+}
 
 function place(line: Line, zs: Zoned): Map<Placed, PlacedCell> {
   const out = new Map<Placed, PlacedCell>();
@@ -392,7 +404,7 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
       const moreItemsFollow = rows.slice(i + 1).some((o) => o.amount !== null && numbersRead(o) && !startsWithAny(labelOf(o), [...totals, ...subtotals])
         && (!(hasQty || hasPrice) || o.cells.has('quantity') || o.cells.has('unit_price')));
       if (!moreItemsFollow) {
-        result.total = { text: lineAmount, at: where(r.line, r.cells.get('amount')?.x0 ?? r.line.x0), label: totalLabel };
+        result.total = { text: lineAmount, at: where(r.line, r.cells.get('amount')?.x0 ?? r.line.x0), label: totalLabel, conf: r.line.conf };
         result.table.end = where(r.line);
         skip(r.line, 'total', totalLabel);
         // Kept as a sum: its place tells how far the last rows' wrapped text is from what follows.
@@ -425,8 +437,7 @@ export function readTable(pages: Line[][], dict: Dictionary, hint: TableHint | u
       if (r.amount !== null) values.amount = r.amount;
       if (values.quantity !== undefined) values.quantity = quantityText(values.quantity) ?? values.quantity;
       if (values.unit_price !== undefined) values.unit_price = amountText(values.unit_price) ?? values.unit_price;
-      // Sure as the words of what is loaded: a printed row number or a note column is not read into the claim.
-      const conf = Math.min(1, ...[...r.cells].filter(([c]) => LOADED.has(c as ItemColumn)).map(([, v]) => v.conf));
+      const conf = itemConf(r.cells);
       const item: ItemReading = { page: r.line.page, values, from: [where(r.line)], conf };
       if ((hasQty || hasPrice) && values.quantity === undefined && values.unit_price === undefined) item.unsure = 'no quantity or unit price in a table that prints them';
       result.items.push(item);
