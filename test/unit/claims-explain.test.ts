@@ -48,7 +48,7 @@ test('explain (the probe): a non-personal field read from a personal line shows 
 
 test('explain JSON: stable keys, personal values as ***(n), positions rounded', () => {
   const j = explainJson(fakeClaimResult(), 'x.pdf');
-  assert.deepEqual(Object.keys(j), ['file', 'verdict', 'failure', 'reader', 'fellBackFrom', 'chosenBecause', 'candidates', 'source', 'pageTextComplete', 'locale', 'dateOrder', 'dateOrderSure', 'numberStyle', 'pageCount',
+  assert.deepEqual(Object.keys(j), ['file', 'verdict', 'failure', 'reader', 'fellBackFrom', 'chosenBecause', 'candidates', 'source', 'pageTextComplete', 'locale', 'dateOrder', 'dateOrderSure', 'numberStyle', 'pageCount', 'ocrPages',
     'pages', 'fields', 'items', 'table', 'checks', 'problems', 'claim', 'lines']);
   assertNoPersonal(JSON.stringify(j));
   assert.equal(j.verdict, 'valid');
