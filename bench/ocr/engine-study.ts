@@ -1,0 +1,151 @@
+/**
+ * The OCR engine-settings study (issue 19): which Tesseract settings the product uses.
+ *
+ *   node --import tsx bench/ocr/engine-study.ts [--settings 'lang=eng,dpi=200;psm=6'] [--pdfs a.pdf,b.pdf] [--per-page]
+ *
+ * Renders the first page of each claim PDF at 300 dpi (pdf.js through pdf-parse, @napi-rs/canvas)
+ * to grey, the scan a 300 dpi scanner would give without its noise; a setting with a lower
+ * recognition resolution downscales that image first. Each setting's engine reads every page
+ * in this thread and is measured in CPU time (the thread's, synchronous WASM), and its words are
+ * compared with the PDF's own text layer (src/documents/words/pdf-text.ts), as bags of exact
+ * strings: the share of the true words OCR found exactly, and the share of the true words
+ * holding a digit (amounts, dates, codes: what the gates check). The baseline runs first and
+ * last, so that a neighbour's load drifting during the study shows as a difference between them.
+ * A confidence table per setting says how often a word of each Tesseract confidence is right.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { PDFParse } from 'pdf-parse';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { readPdfPages } from '../../src/documents/words/pdf-text.js';
+import { TesseractWasm, type TesseractOptions, type OcrModelSet } from '../../src/documents/words/ocr/tesseract-wasm.js';
+import type { GrayImage } from '../../src/documents/images/image.js';
+import { bagMatch, confidenceTable, formatConfidenceTable, type Scored } from './word-match.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SCAN_DPI = 300;
+const DEFAULT_PDFS = [
+  'fixtures/claims-pdf/rs-harapan-sehat-2.pdf', 'fixtures/claims-pdf/klinik-medika-1.pdf', 'fixtures/claims-pdf/rsu-bunda-mulia-1.pdf',
+];
+const BASELINE = 'lang=ind+eng,dpi=300,psm=3,invert=1,models=4.0.0_best_int';
+const DEFAULT_SETTINGS = [
+  BASELINE, 'lang=ind', 'lang=eng', 'dpi=150', 'dpi=200', 'psm=4', 'psm=6', 'psm=11', 'invert=0', 'models=4.0.0', BASELINE,
+];
+
+export interface Setting { label: string; dpi: number; options: TesseractOptions }
+
+/** `lang=eng,dpi=200` → the baseline with those keys changed. Throws on an unknown key or value. */
+export function parseSetting(spec: string): Setting {
+  const keys: Record<string, string> = {};
+  for (const part of `${BASELINE},${spec}`.split(',').filter(Boolean)) {
+    const [k, v] = part.split('=');
+    if (!['lang', 'dpi', 'psm', 'invert', 'models'].includes(k) || !v) throw new Error(`bad setting "${part}" (lang=, dpi=, psm=, invert=, models=)`);
+    keys[k] = v;
+  }
+  if (!['4.0.0', '4.0.0_best_int'].includes(keys.models)) throw new Error(`models=${keys.models}: 4.0.0 or 4.0.0_best_int`);
+  const dpi = Number(keys.dpi);
+  if (!(dpi > 0 && dpi <= SCAN_DPI)) throw new Error(`dpi=${keys.dpi}: 1..${SCAN_DPI} (the scan is ${SCAN_DPI})`);
+  return {
+    label: spec === BASELINE ? 'baseline' : spec,
+    dpi,
+    options: { languages: keys.lang.split('+'), psm: Number(keys.psm), models: keys.models as OcrModelSet, variables: { tessedit_do_invert: keys.invert } },
+  };
+}
+
+interface Doc { name: string; truth: string[]; scans: Map<number, GrayImage> }
+
+function gray(rgba: Uint8ClampedArray, width: number, height: number, dpi: number): GrayImage {
+  const data = new Uint8Array(width * height);
+  for (let i = 0, j = 0; i < data.length; i++, j += 4) data[i] = (rgba[j] * 299 + rgba[j + 1] * 587 + rgba[j + 2] * 114) / 1000;
+  return { width, height, data, dpi };
+}
+
+/** Page 1 at 300 dpi, and downscaled (canvas, high-quality smoothing) to each lower dpi asked for. */
+async function render(file: string, dpis: number[]): Promise<Map<number, GrayImage>> {
+  const parser = new PDFParse({ data: new Uint8Array(fs.readFileSync(file)) });
+  try {
+    const shot = await parser.getScreenshot({ scale: SCAN_DPI / 72, imageBuffer: true, first: 1 });
+    const img = await loadImage(Buffer.from(shot.pages[0].data));
+    const out = new Map<number, GrayImage>();
+    for (const dpi of dpis) {
+      const w = Math.round((img.width * dpi) / SCAN_DPI), h = Math.round((img.height * dpi) / SCAN_DPI);
+      const canvas = createCanvas(w, h);
+      const ctx = canvas.getContext('2d');
+      ctx.fillStyle = 'white';
+      ctx.fillRect(0, 0, w, h);
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(img, 0, 0, w, h);
+      out.set(dpi, gray(ctx.getImageData(0, 0, w, h).data, w, h, dpi));
+    }
+    return out;
+  } finally {
+    await parser.destroy();
+  }
+}
+
+interface Result { setting: Setting; cpuMs: number[]; wallMs: number[]; words: [number, number]; digits: [number, number]; meanConf: number[]; scored: Scored[]; perPage: string[] }
+
+function measure(engine: TesseractWasm, setting: Setting, docs: Doc[]): Result {
+  const r: Result = { setting, cpuMs: [], wallMs: [], words: [0, 0], digits: [0, 0], meanConf: [], scored: [], perPage: [] };
+  for (const doc of docs) {
+    const image = doc.scans.get(setting.dpi)!;
+    const cpu0 = process.cpuUsage(), wall0 = performance.now();
+    const { words, meanConf } = engine.recognize(image);
+    const cpu = process.cpuUsage(cpu0);
+    r.cpuMs.push((cpu.user + cpu.system) / 1000);
+    r.wallMs.push(performance.now() - wall0);
+    r.meanConf.push(meanConf);
+    const m = bagMatch(doc.truth, words);
+    r.words[0] += m.words.right; r.words[1] += m.words.expected;
+    r.digits[0] += m.digits.right; r.digits[1] += m.digits.expected;
+    r.scored.push(...m.scored);
+    r.perPage.push(`${doc.name}: ${r.cpuMs.at(-1)!.toFixed(0)} ms, words ${m.words.right}/${m.words.expected}, digits ${m.digits.right}/${m.digits.expected}; digit words missed: ${m.missedDigits.slice(0, 12).join(' ') || '-'}`);
+  }
+  return r;
+}
+
+const pct = ([a, b]: [number, number]) => `${a}/${b} ${((100 * a) / Math.max(1, b)).toFixed(1)} %`;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: {
+    settings: { type: 'string' }, pdfs: { type: 'string' }, 'per-page': { type: 'boolean' }, confidence: { type: 'string', default: 'all' },
+  } });
+  const settings = (values.settings ? values.settings.split(';') : DEFAULT_SETTINGS).map(parseSetting);
+  const pdfs = values.pdfs
+    ? values.pdfs.split(',')
+    : [...DEFAULT_PDFS, ...fs.readdirSync(path.join(ROOT, 'fixtures/claims-layouts')).filter((f) => /-1\.pdf$/.test(f)).map((f) => `fixtures/claims-layouts/${f}`)];
+  const dpis = [...new Set([SCAN_DPI, ...settings.map((s) => s.dpi)])];
+  const out = (s: string) => process.stdout.write(s);
+
+  out(`OCR engine-settings study: node ${process.version}; ${pdfs.length} pages (page 1 of each PDF) rendered at ${SCAN_DPI} dpi, grey\n`);
+  const docs: Doc[] = [];
+  for (const file of pdfs) {
+    const abs = path.resolve(ROOT, file);
+    const pages = await readPdfPages(new Uint8Array(fs.readFileSync(abs)), 20);
+    docs.push({ name: path.basename(file, '.pdf'), truth: pages.pages[0].words.map((w) => w.text), scans: await render(abs, dpis) });
+  }
+  out(`  ${docs.map((d) => `${d.name} (${d.truth.length} words)`).join(', ')}\n\n`);
+
+  // The first page a process reads pays V8's optimising compile of the WASM (~1.3 s CPU, once per process, not per engine): paid here, not counted.
+  const warm = await TesseractWasm.load(settings[0].options);
+  warm.recognize(docs[0].scans.get(Math.min(...dpis))!);
+  const results: Result[] = [];
+  for (const setting of settings) {
+    const t0 = performance.now();
+    const engine = await TesseractWasm.load(setting.options);
+    const loadMs = performance.now() - t0;
+    const r = measure(engine, setting, docs);
+    results.push(r);
+    out(`  ${setting.label.padEnd(58)} load ${loadMs.toFixed(0).padStart(5)} ms  cpu ${mean(r.cpuMs).toFixed(0).padStart(5)} ms/page  words ${pct(r.words).padEnd(16)} digit words ${pct(r.digits).padEnd(16)} mean conf ${mean(r.meanConf).toFixed(1)}\n`);
+    if (values['per-page']) for (const p of r.perPage) out(`      ${p}\n`);
+  }
+
+  out('\nConfidence calibration (OCR words by Tesseract confidence: share exactly a true word):\n');
+  const wanted = values.confidence === 'all' ? results : results.filter((r, i) => String(i) === values.confidence);
+  for (const r of wanted) out(`  ${r.setting.label}\n${formatConfidenceTable(confidenceTable(r.scored))}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) await main();
