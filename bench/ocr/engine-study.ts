@@ -29,38 +29,56 @@ const SCAN_DPI = 300;
 const DEFAULT_PDFS = [
   'fixtures/claims-pdf/rs-harapan-sehat-2.pdf', 'fixtures/claims-pdf/klinik-medika-1.pdf', 'fixtures/claims-pdf/rsu-bunda-mulia-1.pdf',
 ];
-const BASELINE = 'lang=ind+eng,dpi=300,psm=3,invert=1,models=4.0.0_best_int';
+const BASELINE = 'lang=ind+eng,dpi=300,psm=3,invert=1,models=4.0.0_best_int,scale=smooth';
 const DEFAULT_SETTINGS = [
   BASELINE, 'lang=ind', 'lang=eng', 'dpi=150', 'dpi=200', 'psm=4', 'psm=6', 'psm=11', 'invert=0', 'models=4.0.0',
 ];
 
-export interface Setting { label: string; dpi: number; options: TesseractOptions }
+/** How a lower recognition resolution is made from the scan: canvas smoothing (area-like) or nearest pixel. */
+export type Downscale = 'smooth' | 'nearest';
+export interface Setting { label: string; dpi: number; scale: Downscale; options: TesseractOptions }
 
 /** `lang=eng,dpi=200` → the baseline with those keys changed. Throws on an unknown key or value. */
 export function parseSetting(spec: string): Setting {
   const keys: Record<string, string> = {};
   for (const part of `${BASELINE},${spec}`.split(',').filter(Boolean)) {
     const [k, v] = part.split('=');
-    if (!['lang', 'dpi', 'psm', 'invert', 'models'].includes(k) || !v) throw new Error(`bad setting "${part}" (lang=, dpi=, psm=, invert=, models=)`);
+    if (!['lang', 'dpi', 'psm', 'invert', 'models', 'scale'].includes(k) || !v) throw new Error(`bad setting "${part}" (lang=, dpi=, psm=, invert=, models=, scale=)`);
     keys[k] = v;
   }
   if (!['4.0.0', '4.0.0_best_int'].includes(keys.models)) throw new Error(`models=${keys.models}: 4.0.0 or 4.0.0_best_int`);
+  if (!['smooth', 'nearest'].includes(keys.scale)) throw new Error(`scale=${keys.scale}: smooth or nearest`);
   const dpi = Number(keys.dpi);
   if (!(dpi > 0 && dpi <= SCAN_DPI)) throw new Error(`dpi=${keys.dpi}: 1..${SCAN_DPI} (the scan is ${SCAN_DPI})`);
   return {
-    label: spec === BASELINE ? 'baseline' : spec,
+    label: spec === BASELINE || spec === '' ? 'baseline' : spec,
     dpi,
+    scale: keys.scale as Downscale,
     options: { languages: keys.lang.split('+'), psm: Number(keys.psm), models: keys.models as OcrModelSet, variables: { tessedit_do_invert: keys.invert } },
   };
 }
 
-interface Doc { name: string; truth: string[]; scans: Map<number, GrayImage> }
+interface Doc { name: string; truth: string[]; scans: Map<string, GrayImage> }
 
 function gray(rgba: Uint8ClampedArray, width: number, height: number, dpi: number): GrayImage {
   const data = new Uint8Array(width * height);
   for (let i = 0, j = 0; i < data.length; i++, j += 4) data[i] = (rgba[j] * 299 + rgba[j + 1] * 587 + rgba[j + 2] * 114) / 1000;
   return { width, height, data, dpi };
 }
+
+/** Nearest-pixel downscaling (what src/documents/words/ocr/prep.ts's scaleTo does today). */
+function nearest(image: GrayImage, dpi: number): GrayImage {
+  const f = dpi / image.dpi!;
+  const W = Math.round(image.width * f), H = Math.round(image.height * f);
+  const data = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) {
+    const sy = Math.min(image.height - 1, Math.floor(y / f));
+    for (let x = 0; x < W; x++) data[y * W + x] = image.data[sy * image.width + Math.min(image.width - 1, Math.floor(x / f))];
+  }
+  return { width: W, height: H, data, dpi };
+}
+
+const scanKey = (s: Setting) => `${s.dpi}:${s.dpi === SCAN_DPI ? 'smooth' : s.scale}`;
 
 /** Page 1 at 300 dpi, and downscaled (canvas, high-quality smoothing) to each lower dpi asked for. */
 async function render(file: string, dpis: number[]): Promise<Map<number, GrayImage>> {
@@ -107,7 +125,7 @@ function measureAll(engines: TesseractWasm[], results: Result[], docs: Doc[], ro
       for (let j = 0; j < results.length; j++) {
         const i = (j + d + round) % results.length;
         const r = results[i];
-        const got = readPage(engines[i], doc.scans.get(r.setting.dpi)!);
+        const got = readPage(engines[i], doc.scans.get(scanKey(r.setting))!);
         if (round > 0) { r.cpuMs[d] = Math.min(r.cpuMs[d], got.cpuMs); continue; }
         r.cpuMs[d] = got.cpuMs;
         r.meanConf.push(got.meanConf);
@@ -140,13 +158,16 @@ async function main(): Promise<void> {
   for (const file of pdfs) {
     const abs = path.resolve(ROOT, file);
     const pages = await readPdfPages(new Uint8Array(fs.readFileSync(abs)), 20);
-    docs.push({ name: path.basename(file, '.pdf'), truth: pages.pages[0].words.map((w) => w.text), scans: await render(abs, dpis) });
+    const smooth = await render(abs, dpis);
+    const scans = new Map<string, GrayImage>();
+    for (const s of settings) scans.set(scanKey(s), s.scale === 'nearest' && s.dpi !== SCAN_DPI ? nearest(smooth.get(SCAN_DPI)!, s.dpi) : smooth.get(s.dpi)!);
+    docs.push({ name: path.basename(file, '.pdf'), truth: pages.pages[0].words.map((w) => w.text), scans });
   }
   out(`  ${docs.map((d) => `${d.name} (${d.truth.length} words)`).join(', ')}\n\n`);
 
   // The first page a process reads pays V8's optimising compile of the WASM (~1.3 s CPU, once per process, not per engine): paid here, not counted.
   const warm = await TesseractWasm.load(settings[0].options);
-  warm.recognize(docs[0].scans.get(Math.min(...dpis))!);
+  warm.recognize(docs[0].scans.values().next().value!);
   const results: Result[] = [];
   const engines: TesseractWasm[] = [];
   for (const setting of settings) {
@@ -164,7 +185,10 @@ async function main(): Promise<void> {
 
   out('\nConfidence calibration (OCR words by Tesseract confidence: share exactly a true word):\n');
   const wanted = values.confidence === 'all' ? results : results.filter((r, i) => String(i) === values.confidence);
-  for (const r of wanted) out(`  ${r.setting.label}\n${formatConfidenceTable(confidenceTable(r.scored))}`);
+  for (const r of wanted) {
+    out(`  ${r.setting.label}: all words\n${formatConfidenceTable(confidenceTable(r.scored))}`);
+    out(`  ${r.setting.label}: words with a digit (amounts, dates, codes)\n${formatConfidenceTable(confidenceTable(r.scored.filter((x) => x.digit)))}`);
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) await main();

@@ -4,7 +4,7 @@
  * engine read the characters right). Pure, unit-tested in test/unit/bench-ocr.test.ts.
  */
 
-export interface Scored { conf: number; right: boolean }
+export interface Scored { conf: number; right: boolean; digit: boolean }
 export interface Count { right: number; expected: number }
 export interface BagMatch {
   /** True words found exactly (each OCR word counts for at most one true word). */
@@ -26,7 +26,7 @@ export function bagMatch(truth: readonly string[], ocr: ReadonlyArray<{ text: st
   let right = 0, digitsRight = 0;
   for (const w of ocr) {
     const n = left.get(w.text) ?? 0;
-    scored.push({ conf: w.conf, right: n > 0 });
+    scored.push({ conf: w.conf, right: n > 0, digit: hasDigit(w.text) });
     if (n === 0) continue;
     left.set(w.text, n - 1);
     right++;

@@ -106,14 +106,14 @@ test('bag match: right never exceeds the true words or the OCR words (property)'
 });
 
 test('confidence table: buckets on Tesseract 0..100, lower bound inclusive', () => {
-  const rows = confidenceTable([{ conf: 49.9, right: false }, { conf: 50, right: true }, { conf: 90, right: true }, { conf: 95, right: true }, { conf: 100, right: false }]);
+  const rows = confidenceTable([{ conf: 49.9, right: false, digit: false }, { conf: 50, right: true, digit: false }, { conf: 90, right: true, digit: true }, { conf: 95, right: true, digit: false }, { conf: 100, right: false, digit: true }]);
   assert.deepEqual(rows.map((r) => [r.from, r.words, r.right]), [[0, 1, 0], [50, 1, 1], [70, 0, 0], [80, 0, 0], [85, 0, 0], [90, 1, 1], [95, 2, 1]]);
   assert.match(formatConfidenceTable(rows), /conf >= 95 +2 words \(40\.0 % of all\) +50\.0 % right/);
 });
 
 test('study settings: the baseline with the keys given changed; a wrong key or value is refused', () => {
   const s = parseSetting('lang=eng,dpi=200,invert=0');
-  assert.deepEqual(s, { label: 'lang=eng,dpi=200,invert=0', dpi: 200, options: { languages: ['eng'], psm: 3, models: '4.0.0_best_int', variables: { tessedit_do_invert: '0' } } });
+  assert.deepEqual(s, { label: 'lang=eng,dpi=200,invert=0', dpi: 200, scale: 'smooth', options: { languages: ['eng'], psm: 3, models: '4.0.0_best_int', variables: { tessedit_do_invert: '0' } } });
   assert.deepEqual(parseSetting('psm=6').options.languages, ['ind', 'eng']);
   assert.throws(() => parseSetting('dpi=600'), /dpi=600/);
   assert.throws(() => parseSetting('colour=1'), /bad setting/);
