@@ -19,6 +19,7 @@ import { worse } from '../pipeline/run.js';
 import { sftpChecks, trustHostReport } from './doctor-sftp.js';
 import { INVENTORY_SCHEMA } from '../config/types.js';
 import { printChecks, checksJson, type Check } from '../output/checks.js';
+import { ocrAvailability } from '../documents/words/ocr/availability.js';
 
 /**
  * Checks what a run needs, one line each, with what to fix: the config, each source (an SFTP
@@ -53,6 +54,7 @@ export async function doctorCommand(opts: { trustHost?: string }, ctx: CommandCo
       await wh.warehouse?.close();
     }
     checks.push(memberKeyCheck(config, ctx.env));
+    checks.push(await ocrCheck());
   }
   const exitCode = checks.reduce((c, k) => (k.ok ? c : worse(c, k.exitCode ?? 1)), 0);
   if (ctx.json) ctx.stdout.write(JSON.stringify({ ok: exitCode === 0, checks: checksJson(checks) }, null, 2) + '\n');
@@ -208,6 +210,12 @@ async function ledgerChecks(config: HaloConfig, wh: Warehouse | null): Promise<C
     out.push(failed('ledger', e, 'check that the lake and the warehouse are reachable'));
   }
   return out;
+}
+
+/** Which OCR engine and languages read scanned claims here. */
+async function ocrCheck(): Promise<Check> {
+  const a = await ocrAvailability();
+  return { check: 'ocr', ok: a.ok, detail: a.detail, ...(a.fix ? { fix: a.fix, exitCode: 1 } : {}) };
 }
 
 /** The batch ids the ledger has for a source, whatever their status (the warehouse has its star schema). */

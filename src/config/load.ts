@@ -45,7 +45,7 @@ const configShape: Shape = S.object({
   merchants: S.map(profileShape),
   limits: S.object({
     csvBytes: S.int(1), csvRecordBytes: S.int(1), spreadsheetBytes: S.int(1), spreadsheetInflatedBytes: S.int(1), spreadsheetRows: S.int(1),
-    pdfBytes: S.int(1), pdfPages: S.int(1), pdfSeconds: S.int(1),
+    pdfBytes: S.int(1), pdfPages: S.int(1), pdfSeconds: S.int(1), ocrPageSeconds: S.int(1), imagePixels: S.int(1),
   }),
   claimTemplates: S.list(S.string),
   claims: S.object({ icd10CodesFile: S.string, labels: S.object({ fields: S.map(S.list(S.string)), columns: S.map(S.list(S.string)) }) }),

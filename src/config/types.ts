@@ -126,6 +126,8 @@ export interface LimitsConfig {
   pdfBytes?: number;
   pdfPages?: number;
   pdfSeconds?: number;
+  ocrPageSeconds?: number;
+  imagePixels?: number;
 }
 
 export interface HaloConfig {

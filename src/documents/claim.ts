@@ -1,4 +1,4 @@
-import type { DocumentPages } from './page.js';
+import { pageSource, type DocumentPages } from './page.js';
 import type { Reading, TemplateChoice } from './reading.js';
 import type { Line } from './layout/line.js';
 import { readClaim } from './read/read.js';
@@ -37,6 +37,7 @@ export function readAndJudge(doc: DocumentPages, setup: ClaimSetup, ctx: Omit<Ga
   const choice = chooseTemplate(documentText(lines), setup.templates);
   const attempt = (hints: Hints | null, because: string) => {
     const { reading, personal } = readClaim(doc, hints, { dictionary: setup.dictionary, candidates: choice.candidates, chosenBecause: because, lines });
+    markOcr(doc, reading);
     const mask = maskFor(personal);
     return { reading, gated: judge(reading, { ...ctx, mask, personal }), maskForms: [...new Set(personal.flatMap((p) => personalForms(p.field, p.value)))] };
   };
@@ -46,6 +47,14 @@ export function readAndJudge(doc: DocumentPages, setup: ClaimSetup, ctx: Omit<Ga
   if (generic.gated.judgement.verdict !== 'valid') return first;
   generic.reading.fellBackFrom = choice.chosen.name;
   return generic;
+}
+
+/** Which values came from scanned pages: reports and explain say so, with the confidence. */
+function markOcr(doc: DocumentPages, reading: Reading): void {
+  reading.ocrPages = doc.pages.filter((p) => p.ocr).map((p) => ({ page: p.number, ...p.ocr! }));
+  if (reading.ocrPages.length === 0) return;
+  for (const f of Object.values(reading.fields)) if (f.at && f.value !== null && pageSource(doc, f.at.page) === 'ocr') f.ocr = true;
+  for (const item of reading.items) if (item.from.some((w) => pageSource(doc, w.page) === 'ocr')) item.ocr = true;
 }
 
 export function maskOf(forms: string[]): Mask {

@@ -109,6 +109,10 @@ export function judge(reading: Reading, ctx: GateContext): Gated {
       cells[fields.indexOf(f)] = '';
     }
   }
+  // A scanned page too small or too blurred to read was not read: what is missing may be on it.
+  for (const p of reading.ocrPages ?? []) {
+    if (p.unreadable) unsure(null, p.page, `page ${p.page} was scanned and ${p.unreadable}: it was not read; ask the sender for a sharper scan (300 dpi) or the system-generated PDF`);
+  }
   if (reading.numberStyle === 'mixed') unsure('claimed_amount', undefined, 'the amounts are printed in two styles (1.234,56 and 1,234.56): which is meant is not sure');
   if (!reading.dateOrderSure) unsure('admission_date', reading.fields.admission_date?.at?.page, 'a date reads both as day/month and month/day and nothing on the document settles which');
 
@@ -144,6 +148,9 @@ export function judge(reading: Reading, ctx: GateContext): Gated {
   const locale = new LocaleState(profile.locale);
   const norm = Object.fromEntries(claimLineFields.map((f) => [f.name, compileField(f, profile, locale)]));
   const itemProblems: Problem[] = [];
+  // Read by OCR: the sums must hold to the cent. The rupiah of tolerance a text layer gets
+  // (rounding of quantity × price) would let a misread cents digit through.
+  const scanned = (reading.ocrPages?.length ?? 0) > 0;
   const lines: ClaimLine[] = reading.items.map((item, i) => {
     const out: ClaimLine = { page: item.page, line_no: String(i + 1), description: null, quantity: null, unit_price: null, amount: null };
     for (const name of ['description', 'quantity', 'unit_price', 'amount'] as const) {
@@ -176,8 +183,11 @@ export function judge(reading: Reading, ctx: GateContext): Gated {
     }
     if (out.quantity !== null && out.unit_price !== null && out.amount !== null) {
       const product = Math.round(Number(out.quantity) * Number(out.unit_price) * 100);
-      if (Math.abs(product - Math.round(Number(out.amount) * 100)) > 100) {
+      const off = Math.abs(product - Math.round(Number(out.amount) * 100));
+      if (off > 100) {
         unsure('claim_line.amount', item.page, `line ${i + 1}: quantity × unit price (${out.quantity} × ${out.unit_price}) is not its amount ${out.amount}: the columns may be misread`);
+      } else if (off > 0 && scanned) {
+        unsure('claim_line.amount', item.page, `line ${i + 1}: quantity × unit price (${out.quantity} × ${out.unit_price}) is ${(product / 100).toFixed(2)}, not its amount ${out.amount}: on a scan a misread digit cannot be told from rounding`);
       }
     }
     return out;
@@ -198,6 +208,9 @@ export function judge(reading: Reading, ctx: GateContext): Gated {
       const total = sum(lines.map((l) => l.amount!));
       const diff = sum([total, String(-Number(claimed))]).replace('-', '');
       totalOk = compareDecimal(diff, TOTAL_TOLERANCE) <= 0;
+      if (totalOk && scanned && compareDecimal(diff, '0.00') > 0) {
+        unsure('claimed_amount', reading.table.end?.page, `the items add up to ${total}, the claimed amount is ${claimed}: on a scan a difference of ${diff} may be a misread digit`);
+      }
       check('total', totalOk, totalOk ? `${lines.length} items add up to ${total} = claimed ${claimed}` : `${lines.length} items add up to ${total}, claimed ${claimed} (difference ${diff})`,
         'claimed_amount', reading.table.end?.page ?? reading.fields.claimed_amount?.at?.page);
       const guessed = reading.items.map((it, i) => ({ it, i })).filter(({ it }) => it.unsure);

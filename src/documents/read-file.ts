@@ -7,7 +7,7 @@ import { workerUrl } from '../files/validate.js';
 import type { PdfTask, PdfResult } from '../files/pdf-worker.js';
 import { DEFAULT_LIMITS } from '../files/file-job.js';
 import { maskOf, type ClaimSetup } from './claim.js';
-import { readClaimPdf } from '../files/pdf-task.js';
+import { readClaimPdf, type ClaimLimits } from '../files/pdf-task.js';
 import type { Reading } from './reading.js';
 import type { Judgement } from './verdict.js';
 import type { Mask } from './redact.js';
@@ -19,7 +19,7 @@ import type { Mask } from './redact.js';
 export interface ReadClaimOptions {
   claims: ClaimSetup;
   icd10Codes?: FieldSpec['allowed'];
-  limits?: { pdfBytes: number; pdfPages: number; pdfSeconds: number };
+  limits?: ClaimLimits;
 }
 
 export interface ClaimResult {

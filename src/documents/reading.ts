@@ -1,5 +1,5 @@
 import type { Line } from './layout/line.js';
-import type { Page, WordSource } from './page.js';
+import type { OcrPageFacts, Page, WordSource } from './page.js';
 
 /**
  * What the reader made of one claim document: every field with the label it found and where,
@@ -29,6 +29,8 @@ export interface FieldReading {
   conf: number;
   /** When not found: where the reader looked (labels tried, the region), for needs-review and explain. */
   looked?: string;
+  /** Read by OCR (from a scanned page): `conf` is then the engine's confidence in the least sure word. */
+  ocr?: boolean;
 }
 
 export type ItemColumn = 'line_no' | 'code' | 'description' | 'quantity' | 'unit_price' | 'amount';
@@ -39,6 +41,8 @@ export interface ItemReading {
   /** The text lines this item was built from (a wrapped description spans several). */
   from: Where[];
   conf: number;
+  /** Read by OCR (from a scanned page). */
+  ocr?: boolean;
   /**
    * Why the reader is not sure this row is an item as read (a row without quantity and price
    * in a table that has them; a description taken from the lines above the numbers). A total
@@ -79,6 +83,8 @@ export interface Reading {
   chosenBecause: string;
   source: WordSource | 'mixed';
   pageCount: number;
+  /** The pages read by OCR, and how (engine, mean confidence, resolution, turn, skew, why unreadable). */
+  ocrPages?: Array<OcrPageFacts & { page: number }>;
   /** The words and lines (empty when read for a batch: only `claims explain` prints them). */
   pages: Page[];
   lines: Line[][];

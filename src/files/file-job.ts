@@ -96,6 +96,10 @@ export interface Limits {
   pdfPages: number;
   /** Time to read one PDF before its worker is killed (a hostile PDF must not hang a run). */
   pdfSeconds: number;
+  /** Time to recognise one scanned page (OCR) before its worker is killed. */
+  ocrPageSeconds: number;
+  /** Pixels of one page of an image file or of a scanned PDF page as rendered: checked in the headers, before decoding. */
+  imagePixels: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -107,4 +111,7 @@ export const DEFAULT_LIMITS: Limits = {
   pdfBytes: 50 * 1024 ** 2,
   pdfPages: 200,
   pdfSeconds: 30,
+  ocrPageSeconds: 60,
+  // 6,000 × 6,000: an A4 page at 600 dpi is 35 MP; decoding takes 4 bytes a pixel for a moment.
+  imagePixels: 36_000_000,
 };

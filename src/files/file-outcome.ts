@@ -28,7 +28,17 @@ export interface FileOutcome {
   /** valid | invalid | needs-review (README, "Claim PDFs: the checks"). */
   verdict?: import('../documents/verdict.js').Verdict;
   pages?: number;
+  /** Claim documents with scanned pages: how each was read, and each value's OCR confidence (no values). */
+  ocr?: OcrOutcome;
   claimLines?: import('./pdf-file.js').ClaimLine[];
+}
+
+export interface OcrOutcome {
+  pages: Array<{ page: number; engine: string; meanConf: number; dpi: number; rotated: number; skew: number; unreadable?: string }>;
+  /** Fields read from scanned pages → the confidence of the least sure word of each, 0..1. */
+  fields: Record<string, number>;
+  /** Line items read from scanned pages → their confidence, by item number. */
+  lines: number[];
 }
 
 export function sortProblems(problems: Problem[]): Problem[] {

@@ -9,7 +9,7 @@ import { csvField } from '../batch/csv-out.js';
 import { finish } from './csv-file.js';
 import { readClaimPdf } from './pdf-task.js';
 import { keyIndexFor, type FileJob } from './file-job.js';
-import type { FileOutcome } from './file-outcome.js';
+import type { FileOutcome, OcrOutcome } from './file-outcome.js';
 import { maskOf } from '../documents/claim.js';
 import { maskIsComplete } from '../documents/gates.js';
 import { masked } from '../documents/redact.js';
@@ -26,6 +26,16 @@ export type { ClaimLine } from '../documents/verdict.js';
 function nearest(r: Reading): string {
   const c = r.candidates.filter((x) => !x.matched)[0];
   return c ? ` (closest: ${c.name}: ${c.why})` : '';
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function ocrOutcome(reading: Reading): OcrOutcome {
+  return {
+    pages: reading.ocrPages!.map((p) => ({ ...p, meanConf: round2(p.meanConf) })),
+    fields: Object.fromEntries(Object.values(reading.fields).filter((f) => f.ocr).map((f) => [f.field, round2(f.conf)])),
+    lines: reading.items.filter((i) => i.ocr).map((i) => round2(i.conf)),
+  };
 }
 
 export async function processPdfFile(job: FileJob): Promise<FileOutcome> {
@@ -50,10 +60,17 @@ export async function processPdfFile(job: FileJob): Promise<FileOutcome> {
   const fields = gated.plan.schema.fields;
   outcome.pages = reading.pageCount;
   const found = Object.values(reading.fields).filter((f) => f.value !== null && f.how !== 'constant' && f.how !== 'letterhead').length;
+  const scanned = reading.ocrPages ?? [];
+  if (found === 0 && reading.items.length === 0 && scanned.length === reading.pageCount) {
+    // A scan where nothing reads as a claim: what OCR saw is the question, not a template. Review, with why.
+    const why = scanned.map((p) => `page ${p.page} ${p.unreadable ?? `gave no claim label or item table (mean OCR confidence ${p.meanConf.toFixed(2)})`}`);
+    return fail('needs-review', `nothing on this scan reads as a claim: ${why.join('; ')}; run 'halo-data claims explain' on it, and ask the sender for a sharper scan (300 dpi) or the system-generated PDF`);
+  }
   if (found === 0 && reading.items.length === 0 && reading.reader === 'generic') {
     return fail('no-template', `nothing on this document reads as a claim: no field label of the dictionary and no line-item table was found, and no claim template matches${nearest(reading)}; run 'halo-data claims explain' on it, and add a template or labels for this issuer (see README, "Claim PDFs")`);
   }
   outcome.template = reading.reader;
+  if (reading.ocrPages?.length) outcome.ocr = ocrOutcome(reading);
   if (reading.fellBackFrom) outcome.fellBackFrom = reading.fellBackFrom;
   outcome.verdict = gated.judgement.verdict;
   const { plan, rows: res, cells } = gated;

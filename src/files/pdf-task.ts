@@ -1,7 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
 import { WorkerTimeoutError, type WorkerPool } from './worker-pool.js';
-import type { PdfTask, PdfResult } from './pdf-worker.js';
+import type { PdfTask, PdfResult, TaskOcr } from './pdf-worker.js';
+import type { Limits } from './file-job.js';
+import { DEFAULT_OCR } from '../documents/words/ocr/ocr-page.js';
 import type { ClaimRead } from '../documents/claim.js';
 import type { PdfProblem } from '../loaders/pdf.js';
 
@@ -13,8 +15,15 @@ import type { PdfProblem } from '../loaders/pdf.js';
  */
 export type ClaimTaskResult = { ok: true; claim: ClaimRead } | { ok: false; code: PdfProblem['code']; message: string };
 
-export async function readClaimPdf(path: string, pool: WorkerPool<PdfTask, PdfResult>, limits: { pdfBytes: number; pdfPages: number; pdfSeconds: number },
-  read: PdfTask['read']): Promise<ClaimTaskResult> {
+export type ClaimLimits = Pick<Limits, 'pdfBytes' | 'pdfPages' | 'pdfSeconds' | 'ocrPageSeconds' | 'imagePixels'>;
+
+/** OCR as the limits allow it (null when it is turned off: a scan is then `no-text-layer`). */
+export function taskOcr(limits: ClaimLimits, on = true): TaskOcr | null {
+  return on ? { settings: DEFAULT_OCR, pageSeconds: limits.ocrPageSeconds, maxPixels: limits.imagePixels } : null;
+}
+
+export async function readClaimPdf(path: string, pool: WorkerPool<PdfTask, PdfResult>, limits: ClaimLimits,
+  read: PdfTask['read'], ocr: TaskOcr | null = taskOcr(limits)): Promise<ClaimTaskResult> {
   const size = (await stat(path)).size;
   if (size > limits.pdfBytes) return { ok: false, code: 'file-too-large', message: `the PDF is ${size} bytes; the limit is ${limits.pdfBytes}` };
   // The file's own buffer, handed to the worker without a copy when it is not part of a pool.
@@ -23,7 +32,7 @@ export async function readClaimPdf(path: string, pool: WorkerPool<PdfTask, PdfRe
   const transfer = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? [buf.buffer as ArrayBuffer] : [];
   let result: PdfResult;
   try {
-    result = await pool.run({ bytes, maxPages: limits.pdfPages, read }, transfer, limits.pdfSeconds * 1000);
+    result = await pool.run({ bytes, maxPages: limits.pdfPages, read, ocr }, transfer, limits.pdfSeconds * 1000);
   } catch (e) {
     if (e instanceof WorkerTimeoutError) return { ok: false, code: 'parse-error', message: `reading the PDF ${e.message} (a damaged or hostile file?); it was stopped` };
     throw e;

@@ -4,6 +4,9 @@ import { restoreNativePush } from './native-array.js';
 import { ConfigError } from '../errors.js';
 import { PdfProblem, limitTypedArrays, PDF_STREAM_BYTES } from '../loaders/pdf.js';
 import { readPdfPages } from '../documents/words/pdf-text.js';
+import { ocrPage, type OcrSettings } from '../documents/words/ocr/ocr-page.js';
+import { TesseractWasm } from '../documents/words/ocr/tesseract-wasm.js';
+import type { OcrEngine } from '../documents/words/ocr/engine.js';
 import { readAndJudge, type ClaimRead, type ClaimSetup } from '../documents/claim.js';
 import type { GateContext } from '../documents/gates.js';
 
@@ -16,6 +19,16 @@ export interface PdfTask {
   bytes: Uint8Array;
   maxPages: number;
   read: { setup: ClaimSetup; ctx: Omit<GateContext, 'mask' | 'personal'>; keepPages: boolean };
+  /** How pages without text are read; null: not at all (a scan is `no-text-layer`). */
+  ocr: TaskOcr | null;
+}
+
+export interface TaskOcr {
+  settings: OcrSettings;
+  /** Each page's recognition gets this long (the pool's limit is renewed page by page). */
+  pageSeconds: number;
+  /** Pixels a page may have (decoded or rendered). */
+  maxPixels: number;
 }
 export type PdfResult = { ok: true; claim: ClaimRead } | { ok: false; code: PdfProblem['code']; message: string }
   /** A configuration error met reading the document (two templates that match equally): exit 2, not a file problem. */
@@ -24,13 +37,19 @@ export type PdfResult = { ok: true; claim: ClaimRead } | { ok: false; code: PdfP
 // pdf.js decodes streams without a size limit (see PDF_STREAM_BYTES): cap every Uint8Array
 // this thread makes, at 128 MB or twice the PDF being read.
 let fileBytes = 0;
+// The engine is loaded once per thread, on the first page that needs it (0.2 s, ~30 MB of language data).
+let engine: Promise<OcrEngine> | null = null;
 restoreNativePush();
 limitTypedArrays(() => Math.max(PDF_STREAM_BYTES, 2 * fileBytes));
 
 parentPort!.on('message', async (msg: { id: number; task: PdfTask }) => {
   fileBytes = msg.task.bytes.byteLength;
   try {
-    const doc = await readPdfPages(msg.task.bytes, msg.task.maxPages);
+    const ocr = msg.task.ocr;
+    const onStep = () => parentPort!.postMessage({ id: msg.id, extend: ocr!.pageSeconds * 1000 });
+    const doc = await readPdfPages(msg.task.bytes, msg.task.maxPages, ocr
+      ? { dpi: ocr.settings.dpi, maxPixels: ocr.maxPixels, recognize: async (n, image) => ocrPage(image, n, await (engine ??= TesseractWasm.load()), ocr.settings, onStep) }
+      : undefined);
     const { read } = msg.task;
     const claim = readAndJudge(doc, read.setup, read.ctx);
     // Words and lines are for `claims explain`; a batch needs only the verdict and the values.

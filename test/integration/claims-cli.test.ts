@@ -123,8 +123,15 @@ describe('claims explain', () => {
     assert.equal(all.size, readdirSync(join(ROOT, 'fixtures/claims-layouts')).filter((x) => x.endsWith('.pdf')).length);
   });
 
-  test('the encrypted and the scanned PDF: a clear message, exit 1', () => {
-    for (const [f, code] of [['encrypted.pdf', 'encrypted-file'], ['scan-image-only.pdf', 'no-text-layer']]) {
+  test('a scanned page with no writing on it: read by OCR, nothing found, needs-review (exit 1)', () => {
+    const t = runCli(['claims', 'explain', join(DIR, 'scan-image-only.pdf')]);
+    assert.equal(t.code, 1, t.stderr);
+    assert.match(t.stdout, /^verdict: needs-review /m);
+    assert.match(t.stdout, /words from ocr/);
+  });
+
+  test('the encrypted PDF: a clear message, exit 1', () => {
+    for (const [f, code] of [['encrypted.pdf', 'encrypted-file']]) {
       const t = runCli(['claims', 'explain', join(DIR, f)]);
       assert.equal(t.code, 1, t.stderr);
       assert.match(t.stdout, new RegExp(`unreadable: ${code}: `));

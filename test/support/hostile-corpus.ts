@@ -504,7 +504,7 @@ export async function writeCorpus(dir: string): Promise<Corpus> {
     pdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>',
       `<< /Filter /Standard /V 1 /R 2 /O <${'4f'.repeat(32)}> /U <${'55'.repeat(32)}> /P -4 >>`],
     { trailer: `/Encrypt 4 0 R /ID [<${'01'.repeat(16)}> <${'01'.repeat(16)}>] ` }));
-  await add({ name: 'image-only.pdf', what: 'a page with an image and no text', args: [], exit: 1, code: 'no-text-layer' },
+  await add({ name: 'image-only.pdf', what: 'a page with an image and no text: OCR finds no text on it', args: [], exit: 1, code: 'needs-review' },
     pdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
       '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>',
       stream('q 500 0 0 700 40 70 cm /Im1 Do Q'),

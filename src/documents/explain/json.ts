@@ -32,9 +32,11 @@ export interface ExplainJson {
   /** What the amounts' separators said: id-ID, en-US, null (nothing told) or mixed. */
   numberStyle: string | null;
   pageCount: number | null;
+  /** Pages read by OCR: engine, mean confidence, resolution, turn, skew, why unreadable. */
+  ocrPages: Array<{ page: number; engine: string; meanConf: number; dpi: number; rotated: number; skew: number; unreadable: string | null }>;
   pages: Array<{ number: number; width: number; height: number; lines: Array<{ no: number; x: number; y: number; text: string; cells: Array<{ x0: number; x1: number; text: string }> }> }>;
-  fields: Array<{ field: string; personal: boolean; label: string | null; labelAt: Where | null; value: string | null; at: Where | null; how: string | null; conf: number; looked: string | null }>;
-  items: Array<{ item: number; page: number; values: Record<string, string>; from: Array<Where & { text: string | null }>; conf: number }>;
+  fields: Array<{ field: string; personal: boolean; label: string | null; labelAt: Where | null; value: string | null; at: Where | null; how: string | null; conf: number; ocr: boolean; looked: string | null }>;
+  items: Array<{ item: number; page: number; values: Record<string, string>; from: Array<Where & { text: string | null }>; conf: number; ocr: boolean }>;
   table: {
     headers: Where[];
     columns: Array<{ column: string; header: string; x0: number; x1: number }>;
@@ -108,6 +110,7 @@ export function explainJson(result: ClaimResultLike, file: string): ExplainJson 
     dateOrderSure: r ? r.dateOrderSure : null,
     numberStyle: r?.numberStyle ?? null,
     pageCount: r?.pageCount ?? null,
+    ocrPages: (r?.ocrPages ?? []).map((p) => ({ page: p.page, engine: p.engine, meanConf: Math.round(p.meanConf * 100) / 100, dpi: p.dpi, rotated: p.rotated, skew: p.skew, unreadable: p.unreadable ?? null })),
     pages: (r?.pages ?? []).map((p) => ({
       number: p.number, width: pt(p.width), height: pt(p.height),
       lines: linesOfPage(r!, p.number).map((l) => ({
@@ -117,13 +120,13 @@ export function explainJson(result: ClaimResultLike, file: string): ExplainJson 
     })),
     fields: Object.values(r?.fields ?? {}).map((f) => ({
       field: f.field, personal: PERSONAL_FIELDS.has(f.field), label: f.label, labelAt: f.labelAt, value: fieldValue(f), at: f.at,
-      how: f.how, conf: f.conf, looked: f.looked ?? null,
+      how: f.how, conf: f.conf, ocr: f.ocr === true, looked: f.looked ?? null,
     })),
     items: (r?.items ?? []).map((it, i) => ({
       item: i + 1, page: it.page,
       values: Object.fromEntries(Object.entries(it.values).filter((e): e is [string, string] => typeof e[1] === 'string')),
       from: it.from.map((w) => ({ ...w, text: nullable(lines.get(`${w.page}:${w.line}`)?.text, pageText) })),
-      conf: it.conf,
+      conf: it.conf, ocr: it.ocr === true,
     })),
     table: r ? {
       headers: r.table.headers,

@@ -1,3 +1,4 @@
+import { SURE } from '../gates.js';
 import type { ChalkInstance } from 'chalk';
 import type { Where } from '../reading.js';
 import { explainJson, type ExplainJson } from './json.js';
@@ -50,6 +51,10 @@ function readerBlock(e: ExplainJson, c: ChalkInstance): string[] {
   if (e.fellBackFrom) out.push(`  ${c.yellow(`template ${e.fellBackFrom} was chosen first, but its reading failed the gates: the generic reader took over`)}`);
   const style = e.numberStyle === null ? 'not told by the separators' : e.numberStyle === 'mixed' ? c.yellow('separators disagree') : `separators say ${e.numberStyle}`;
   out.push(`  ${e.pageCount ?? '?'} page(s), words from ${e.source ?? '-'} · amounts ${e.locale ?? '-'} (${style}) · dates ${e.dateOrder ?? '-'}${e.dateOrderSure === false ? c.yellow(' (not sure: day and month could be either)') : ''}`);
+  for (const p of e.ocrPages) {
+    out.push(`  page ${p.page} read by OCR (${p.engine}): mean confidence ${p.meanConf.toFixed(2)} · ${p.dpi} dpi · turned ${p.rotated}° · skew ${p.skew}°`
+      + (p.unreadable ? c.yellow(` · unreadable: ${p.unreadable}`) : ''));
+  }
   if (e.candidates.length === 0) out.push(c.gray('  no template was considered'));
   else {
     out.push('  templates considered:');
@@ -89,7 +94,7 @@ function fieldsBlock(e: ExplainJson, c: ChalkInstance): string[] {
       out.push(`  ${name}  ${c.yellow('not found')}${f.looked ? `: looked ${f.looked}` : ''}`);
       continue;
     }
-    const conf = f.conf < 1 ? c.yellow(` conf ${f.conf.toFixed(2)}`) : '';
+    const conf = f.ocr ? (f.conf < SURE ? c.yellow(` OCR conf ${f.conf.toFixed(2)}`) : ` OCR conf ${f.conf.toFixed(2)}`) : f.conf < 1 ? c.yellow(` conf ${f.conf.toFixed(2)}`) : '';
     const how = f.at === null ? (f.how ?? '?')
       : `${f.how ?? '?'} · ${f.label === null ? '(no label)' : `label "${f.label}" at ${whereText(f.labelAt, false)}`} · value at ${whereText(f.at)}`;
     out.push(`  ${name}  ${f.value.padEnd(vw)}  ${c.gray(how)}${conf}`);
@@ -101,7 +106,8 @@ function itemsBlock(e: ExplainJson, c: ChalkInstance): string[] {
   const out = ['', c.bold(`line items (${e.items.length})`)];
   for (const it of e.items) {
     const values = Object.entries(it.values).map(([k, v]) => `${k}=${v}`).join('  ');
-    out.push(`  ${String(it.item).padStart(3)}  p${it.page}  ${values}${it.conf < 1 ? c.yellow(` conf ${it.conf.toFixed(2)}`) : ''}`);
+    const conf = it.ocr ? ` OCR conf ${it.conf.toFixed(2)}` : it.conf < 1 ? ` conf ${it.conf.toFixed(2)}` : '';
+    out.push(`  ${String(it.item).padStart(3)}  p${it.page}  ${values}${it.conf < SURE ? c.yellow(conf) : conf}`);
     for (const f of it.from) out.push(c.gray(`         from ${whereText(f, false)}: ${f.text ?? ''}`));
   }
   return out;

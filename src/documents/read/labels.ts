@@ -69,9 +69,25 @@ export interface LabelHit {
   colon: boolean;
 }
 
+/**
+ * A word as OCR may misread it: the letters it confuses most (o/0/q, l/1/i/|, rn/m, s/5)
+ * folded together. Labels only — a misread label word still says where to look; a value is
+ * never corrected (a misread value must fail the gates, not be guessed right).
+ */
+export function ocrShape(norm: string): string {
+  return norm.replace(/rn/gu, 'm').replace(/[0q]/gu, 'o').replace(/[1i|!]/gu, 'l').replace(/5/gu, 's');
+}
+
+/** A token's word matches a label word: exactly, or — for a word read by OCR — in its OCR shape. */
+function sameWord(t: Token, labelWord: string): boolean {
+  return t.norm === labelWord || (t.word.conf < 1 && t.norm.length >= 2 && ocrShape(t.norm) === ocrShape(labelWord));
+}
+
 /** Index of labels by first word, longest first. */
 export class LabelIndex {
   private byFirst = new Map<string, LabelDef[]>();
+  /** The same by the first word's OCR shape (for words read by OCR). */
+  private byShape = new Map<string, LabelDef[]>();
   constructor(defs: LabelDef[]) {
     const byWords = new Map<string, LabelDef>();
     for (const d of defs) {
@@ -86,7 +102,12 @@ export class LabelIndex {
       list.push(own);
       this.byFirst.set(d.words[0], list);
     }
-    for (const list of this.byFirst.values()) list.sort((a, b) => b.words.length - a.words.length || b.text.length - a.text.length);
+    const order = (a: LabelDef, b: LabelDef) => b.words.length - a.words.length || b.text.length - a.text.length;
+    for (const list of this.byFirst.values()) list.sort(order);
+    for (const [first, list] of this.byFirst) {
+      const k = ocrShape(first);
+      this.byShape.set(k, [...(this.byShape.get(k) ?? []), ...list].sort(order));
+    }
   }
 
   /**
@@ -104,14 +125,15 @@ export class LabelIndex {
 
   /** The longest label starting at token i (within one cell), or null. */
   at(tokens: Token[], i: number): LabelHit | null {
-    const list = this.byFirst.get(tokens[i].norm);
+    const t0 = tokens[i];
+    const list = this.byFirst.get(t0.norm) ?? (t0.word.conf < 1 && t0.norm.length >= 2 ? this.byShape.get(ocrShape(t0.norm)) : undefined);
     if (!list) return null;
     for (const d of list) {
       if (i + d.words.length > tokens.length) continue;
       let ok = true;
       for (let k = 0; k < d.words.length; k++) {
         const t = tokens[i + k];
-        if (t.norm !== d.words[k] || t.cell !== tokens[i].cell || (k < d.words.length - 1 && t.colon)) { ok = false; break; }
+        if (!sameWord(t, d.words[k]) || t.cell !== tokens[i].cell || (k < d.words.length - 1 && t.colon)) { ok = false; break; }
       }
       if (!ok) continue;
       const end = i + d.words.length;

@@ -1,6 +1,8 @@
 import { PDFParse, PasswordException, InvalidPDFException, FormatError } from 'pdf-parse';
 import { PdfProblem, PDF_STREAM_BYTES, STREAM_LIMIT_MARK } from '../../loaders/pdf.js';
 import type { DocumentPages, Page, Word } from '../page.js';
+import type { GrayImage } from '../images/image.js';
+import { grayFromRgba } from '../images/gray.js';
 
 /**
  * Positioned words from a PDF's text layer, through pdf.js (the copy pdf-parse bundles and
@@ -12,12 +14,40 @@ import type { DocumentPages, Page, Word } from '../page.js';
 
 /** The slice of pdf.js's API used here (pdf-parse does not re-export its types). */
 interface TextItem { str: string; transform: number[]; width: number; height: number }
+interface Viewport { width: number; height: number; transform: number[] }
 interface PdfPage {
-  getViewport(o: { scale: number }): { width: number; height: number; transform: number[] };
+  getViewport(o: { scale: number }): Viewport;
   getTextContent(o?: { disableNormalization?: boolean }): Promise<{ items: Array<TextItem | { type: string }> }>;
+  render(o: { canvasContext: unknown; viewport: Viewport; canvas: unknown }): { promise: Promise<void> };
   cleanup(): void;
 }
-interface PdfDocument { numPages: number; getPage(n: number): Promise<PdfPage> }
+/** pdf-parse gives pdf.js a canvas factory backed by @napi-rs/canvas: pages are rendered with it. */
+interface CanvasAndContext { canvas: unknown; context: { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } }
+interface PdfDocument { numPages: number; getPage(n: number): Promise<PdfPage>; canvasFactory?: { create(w: number, h: number): CanvasAndContext; destroy(c: CanvasAndContext): void } }
+
+/** How pages without a text layer are read: rendered, then recognised (words/ocr/). Absent: such a PDF is `no-text-layer`. */
+export interface PdfOcr {
+  dpi: number;
+  /** A page is rendered at no more than this many pixels (a huge page size must not take the memory). */
+  maxPixels: number;
+  recognize(page: number, image: GrayImage): Promise<Page>;
+}
+
+async function renderPage(doc: PdfDocument, page: PdfPage, ocr: PdfOcr): Promise<GrayImage> {
+  const unit = page.getViewport({ scale: 1 });
+  const scale = Math.min(ocr.dpi / 72, Math.sqrt(ocr.maxPixels / Math.max(1, unit.width * unit.height)));
+  const viewport = page.getViewport({ scale });
+  const factory = doc.canvasFactory;
+  if (!factory) throw new Error('pdf-parse changed: its pdf.js document has no canvasFactory (halo-data renders scanned pages with it)');
+  const w = Math.max(1, Math.floor(viewport.width)), h = Math.max(1, Math.floor(viewport.height));
+  const cc = factory.create(w, h);
+  try {
+    await page.render({ canvasContext: cc.context, viewport, canvas: cc.canvas }).promise;
+    return grayFromRgba(cc.context.getImageData(0, 0, w, h).data, w, h, scale * 72);
+  } finally {
+    factory.destroy(cc);
+  }
+}
 
 /**
  * pdf-parse keeps the loaded pdf.js document behind a private `load()`; it is the documented
@@ -61,7 +91,7 @@ function itemWords(item: TextItem, run: number, viewport: number[], out: Word[])
   }
 }
 
-export async function readPdfPages(data: Uint8Array, maxPages: number): Promise<DocumentPages> {
+export async function readPdfPages(data: Uint8Array, maxPages: number, ocr?: PdfOcr): Promise<DocumentPages> {
   const streamLimit = Math.max(PDF_STREAM_BYTES, 2 * data.byteLength);
   const parser = new PDFParse({ data, verbosity: 0, stopAtErrors: true, isEvalSupported: false });
   try {
@@ -75,13 +105,22 @@ export async function readPdfPages(data: Uint8Array, maxPages: number): Promise<
       const words: Word[] = [];
       let run = 0;
       for (const item of content.items) if ('str' in item) itemWords(item, run++, viewport.transform, words);
-      pages.push({ number: n, width: viewport.width, height: viewport.height, words });
+      if (words.length === 0 && ocr) {
+        // A page without a text layer is a scan (or blank): each page is read its own way.
+        const read = await ocr.recognize(n, await renderPage(doc, page, ocr));
+        // Positions in the PDF page's own points, whatever resolution it was recognised at.
+        const kx = viewport.width / read.width, ky = viewport.height / read.height;
+        pages.push({ ...read, width: viewport.width, height: viewport.height, words: read.words.map((w) => ({ ...w, x: w.x * kx, y: w.y * ky, w: w.w * kx, h: w.h * ky })) });
+      } else {
+        pages.push({ number: n, width: viewport.width, height: viewport.height, words, source: 'text-layer' });
+      }
       page.cleanup();
     }
-    if (pages.every((p) => p.words.length === 0)) {
-      throw new PdfProblem('no-text-layer', 'the PDF has no text layer (a scanned image?): it needs OCR, which halo-data does not do; ask the sender for the system-generated PDF');
+    if (pages.every((p) => p.words.length === 0 && p.source !== 'ocr')) {
+      throw new PdfProblem('no-text-layer', 'the PDF has no text layer (a scanned image?) and OCR is off; ask the sender for the system-generated PDF');
     }
-    return { pages, source: 'text-layer' };
+    const sources = new Set(pages.map((p) => p.source));
+    return { pages, source: sources.size > 1 ? 'mixed' : sources.has('ocr') ? 'ocr' : 'text-layer' };
   } catch (e) {
     if (e instanceof PdfProblem) throw e;
     if (e instanceof PasswordException || (e as Error)?.name === 'PasswordException') {

@@ -22,6 +22,7 @@ export function renderJson(report: ValidateReport, toolVersion: string): string 
       ...(f.fellBackFrom ? { fellBackFrom: f.fellBackFrom } : {}),
       ...(f.verdict ? { verdict: f.verdict } : {}),
       ...(f.pages ? { pages: f.pages } : {}),
+      ...(f.ocr ? { ocr: f.ocr } : {}),
       rows: f.rows,
       validRows: f.validRows,
       errorCount: f.errorCount,

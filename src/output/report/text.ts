@@ -1,6 +1,6 @@
+import { SURE } from '../../documents/gates.js';
 import type { ChalkInstance } from 'chalk';
-import type { ValidateReport } from '../../files/file-outcome.js';
-import type { FileOutcome } from '../../files/file-outcome.js';
+import type { FileOutcome, OcrOutcome, ValidateReport } from '../../files/file-outcome.js';
 import { displayPath } from './paths.js';
 import { problemLocation } from './location.js';
 
@@ -22,6 +22,18 @@ export function renderText(report: ValidateReport, c: ChalkInstance): string {
   return out.join('\n') + '\n';
 }
 
+/** How the scanned pages were read, and each value's confidence (never the value: it may be personal). */
+function ocrLines(o: OcrOutcome, c: ChalkInstance): string[] {
+  const out = o.pages.map((p) => c.gray(`    page ${p.page}   read by OCR (${p.engine}), mean confidence ${p.meanConf.toFixed(2)}, ${p.dpi} dpi`
+    + `${p.rotated ? `, turned ${p.rotated}°` : ''}${p.skew ? `, skew ${p.skew}° removed` : ''}`) + (p.unreadable ? c.yellow(`: ${p.unreadable}`) : ''));
+  const fields = Object.entries(o.fields);
+  if (fields.length) {
+    out.push(c.gray(`    OCR confidence: ${fields.map(([k, v]) => (v < SURE ? c.yellow(`${k} ${v.toFixed(2)}`) : `${k} ${v.toFixed(2)}`)).join(', ')}`
+      + (o.lines.length ? `; line items ${Math.min(...o.lines).toFixed(2)}–${Math.max(...o.lines).toFixed(2)}` : '')));
+  }
+  return out;
+}
+
 function fileBlock(f: FileOutcome, c: ChalkInstance): string[] {
   const mark = f.errorCount > 0 ? c.red('✖') : f.warningCount > 0 ? c.yellow('!') : c.green('✔');
   const facts: string[] = [];
@@ -39,6 +51,7 @@ function fileBlock(f: FileOutcome, c: ChalkInstance): string[] {
     : `${plural(f.rows, 'row')}, ${f.validRows.toLocaleString('en-US')} valid`);
   if (f.errorCount || f.warningCount) facts.push(`${plural(f.errorCount, 'error')}, ${plural(f.warningCount, 'warning')}`);
   const lines = [`${mark} ${c.bold(displayPath(f.path))}  ${c.gray(facts.join(' · '))}`];
+  if (f.ocr) lines.push(...ocrLines(f.ocr, c));
   for (const p of f.problems) {
     const at = problemLocation(p, f);
     const col = at.column ? ` [${at.column}]` : '';

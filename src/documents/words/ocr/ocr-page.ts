@@ -1,0 +1,92 @@
+import type { GrayImage } from '../../images/image.js';
+import type { OcrPageFacts, Page, Word } from '../../page.js';
+import type { OcrEngine, OcrResult, OcrWord } from './engine.js';
+import { defaultPrep, type PagePrep } from './prep.js';
+
+/**
+ * One page image to the page model: straightened (quarter turns, skew), cleaned (ruling
+ * lines), brought to the recognition resolution, recognised, and its words placed in PDF
+ * points like a text layer's, each with the engine's confidence (0..1). What comes after
+ * (lines, fields, tables, gates) does not know the words came from OCR, except through
+ * `conf` — a value read from an unsure word is needs-review — and `Page.ocr`, which the
+ * gates use to send a page too small or too blurred to read to review.
+ */
+export interface OcrSettings {
+  /** The resolution pages are recognised at: scans above it are scaled down (faster, as good). */
+  dpi: number;
+}
+
+export const DEFAULT_OCR: OcrSettings = { dpi: 300 };
+
+/** A page whose mean word confidence is below this is not read at all: too blurred, too small, or not text. */
+export const READABLE_MEAN = 0.6;
+/** A first reading this good is upright; below it, the page is also read turned and the better reading kept. */
+const UPRIGHT_MEAN = 70;
+/** Text lower than this many pixels (x-height and capitals together) is too small for OCR to be trusted. */
+const MIN_TEXT_PX = 8;
+/** A4's width: what a photo without resolution is assumed to span. */
+const A4_WIDTH_IN = 8.27;
+
+function assumedDpi(image: GrayImage): number {
+  return image.dpi ?? Math.min(image.width, image.height) / A4_WIDTH_IN;
+}
+
+/**
+ * The engine's words in points. A word's box is its glyphs' (a lowercase word is shorter
+ * than a capitalised one); the page model expects a line's words to share a size and a
+ * baseline, as a text layer's do, so each word takes its engine line's baseline (the median
+ * bottom) and size (the tallest word).
+ */
+export function toWords(words: OcrWord[], dpi: number): Word[] {
+  const k = 72 / dpi;
+  const byLine = new Map<number, OcrWord[]>();
+  for (const w of words) {
+    const line = byLine.get(w.line);
+    if (line) line.push(w); else byLine.set(w.line, [w]);
+  }
+  const out: Word[] = [];
+  for (const line of byLine.values()) {
+    const bottoms = line.map((w) => w.y + w.h).sort((a, b) => a - b);
+    const baseline = bottoms[Math.floor(bottoms.length / 2)];
+    const size = Math.max(...line.map((w) => w.h)) / 0.9;
+    for (const w of line) {
+      out.push({ text: w.text, x: w.x * k, y: (baseline - 0.8 * size) * k, w: w.w * k, h: size * k, conf: Math.max(0, Math.min(1, w.conf / 100)) });
+    }
+  }
+  return out;
+}
+
+type Turn = 0 | 90 | 180 | 270;
+
+/**
+ * @param onStep called before each recognition (the worker renews its per-page time limit there).
+ */
+export function ocrPage(source: GrayImage, number: number, engine: OcrEngine, settings: OcrSettings = DEFAULT_OCR,
+  onStep: () => void = () => {}, prep: PagePrep = defaultPrep): Page {
+  const scanDpi = assumedDpi(source);
+  const image0: GrayImage = { ...source, dpi: scanDpi };
+  const textPx = prep.textHeight(image0);
+  const scaled = prep.scaleTo(image0, settings.dpi);
+  const dpi = scaled.dpi ?? scanDpi;
+  // Text lines made horizontal first (a page turned by a quarter), then the skew removed
+  // (it is measured on horizontal lines, upright or upside down alike), then the ruling
+  // lines, which garble small table cells. Upside down or not is for the engine to say.
+  const base: Turn = prep.textDirection(scaled).horizontal ? 0 : 90;
+  const level = base === 0 ? scaled : prep.quarterTurn(scaled, 90);
+  const skew = prep.estimateSkew(level);
+  const clean = prep.removeRules(Math.abs(skew) >= 0.2 ? prep.rotate(level, -skew) : level);
+  onStep();
+  let result = engine.recognize(clean);
+  let turn: Turn = base;
+  if (result.meanConf < UPRIGHT_MEAN) {
+    onStep();
+    const turned = engine.recognize(prep.quarterTurn(clean, 180));
+    if (turned.meanConf > result.meanConf) { result = turned; turn = ((base + 180) % 360) as Turn; }
+  }
+  const meanConf = result.meanConf / 100;
+  const facts: OcrPageFacts = { engine: engine.name, meanConf, dpi: Math.round(dpi), rotated: turn, skew: Math.round(skew * 10) / 10 };
+  if (result.words.length === 0) facts.unreadable = 'OCR found no text on it';
+  else if (textPx !== null && textPx < MIN_TEXT_PX) facts.unreadable = `its text is too small to read (about ${Math.round(textPx)} pixels high at ${Math.round(scanDpi)} dpi)`;
+  else if (meanConf < READABLE_MEAN) facts.unreadable = `it is too blurred or too small to read (mean OCR confidence ${meanConf.toFixed(2)}, below ${READABLE_MEAN.toFixed(2)})`;
+  return { number, width: clean.width * 72 / dpi, height: clean.height * 72 / dpi, words: toWords(result.words, dpi), source: 'ocr', ocr: facts };
+}
