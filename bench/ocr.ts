@@ -19,14 +19,14 @@
 import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchLayouts } from './generate/claim-pdfs.js';
 import { DATA_DIR } from './generate/cache.js';
 import { runMeasured, machineBusyShare, type Measured } from './support/measure.js';
-import { makeTempDir, removeAtExit, removeNow } from './support/cleanup.js';
+import { makeTempDir, removeAtExit, removeNow, trackChild } from './support/cleanup.js';
 import { layoutOutcomes, formatOutcome, type LayoutOutcome } from './pdf/outcomes.js';
 import { parseClaimsTestReport, type ClaimsTestDocument } from './pdf/accuracy.js';
 import { scanSet, onePageLayouts, layoutOfScan, type ScanKind, type ScanSet } from './ocr/scan-set.js';
@@ -44,7 +44,7 @@ const USAGE = `npm run bench -- ocr [--n N (20)] [--k K (2)] [--threads T (2)] [
 
   --n N            scanned pages in the first throughput run (one-page claims, 300 dpi)
   --k K            the second run reads K×N of them: peak RSS must stay flat
-  --threads T      worker threads of the CLI (HALO_DATA_THREADS)
+  --threads T      worker threads of the CLI (HALO_DATA_THREADS); also how many claims test folders are read at once
   --input KIND     png (default) or pdf (image-only PDFs of the same pages)
   --no-accuracy    skip the accuracy table (claims test on the scanned fixtures)
   --no-throughput  skip the throughput runs
@@ -100,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const checks: Array<[string, string, boolean]> = [];
   if (!values['no-throughput']) await throughput(out, tmp, n, k, values.input as ScanKind, env, checks);
-  if (!values['no-accuracy']) await accuracy(out, tmp, variants, values.sources?.split(',').filter(Boolean), env, checks);
+  if (!values['no-accuracy']) await accuracy(out, tmp, variants, values.sources?.split(',').filter(Boolean), Number(values.threads), checks);
 
   out('\nGoals (issue 19):\n');
   for (const [what, goal, ok] of checks) out(`  ${what.padEnd(66)} ${goal.padEnd(16)} ${ok ? 'met' : 'MISSED'}\n`);
@@ -119,11 +119,11 @@ async function throughput(out: (s: string) => void, tmp: string, n: number, k: n
   const { layouts, note } = await benchLayouts();
   const { kept, left } = await onePageLayouts(layouts);
   out(`\nThroughput inputs: N = ${n}, K = ${k}; one-page claims at 300 dpi as ${kind === 'png' ? 'grey PNG (dpi in pHYs)' : 'image-only PDFs'}, ${kept.length} layouts in turn (${note}; ${left.length ? `left out, more than one page: ${left.join(', ')}` : 'none left out'}):\n  ${kept.map((l) => l.name).join(', ')}\n`);
-  const sets: ScanSet[] = [];
-  for (const count of [n, n * k]) {
-    const set = await scanSet(count, kept, kind);
-    sets.push(set);
-    out(`  ${String(count).padStart(5)} pages: ${(set.bytes / 1e6).toFixed(1)} MB (${Math.round(set.bytes / count / 1000)} kB each on average), ${set.dir} (${set.cached ? 'cached' : `generated in ${set.seconds.toFixed(1)} s`})\n`);
+  // The K×N set first; the N set links its first N files.
+  const big = await scanSet(n * k, kept, kind);
+  const sets: ScanSet[] = [await scanSet(n, kept, kind, big), big];
+  for (const set of sets) {
+    out(`  ${String(set.count).padStart(5)} pages: ${(set.bytes / 1e6).toFixed(1)} MB (${Math.round(set.bytes / set.count / 1000)} kB each on average), ${set.dir} (${set.cached ? 'cached' : `generated in ${set.seconds.toFixed(1)} s`})\n`);
   }
 
   const rows: Row[] = [];
@@ -195,18 +195,39 @@ async function scanFixtures(mod: ScansModule, variants: string[], sources: strin
   return { dir, cached: false, seconds: (performance.now() - started) / 1000 };
 }
 
-function claimsTest(dir: string, env: Record<string, string>): { documents: ClaimsTestDocument[]; error?: string; seconds: number } {
+interface TestRun { documents: ClaimsTestDocument[]; error?: string; seconds: number }
+
+/** `claims test <dir> --format json` in its own process (it reads a folder with one worker thread). */
+function claimsTest(dir: string): Promise<TestRun> {
   const started = performance.now();
-  const r = spawnSync(process.execPath, [BIN, 'claims', 'test', dir, '--format', 'json'], { cwd: ROOT, encoding: 'utf8', timeout: 60 * 60_000, maxBuffer: 256 << 20, env: { ...process.env, ...env } });
-  const seconds = (performance.now() - started) / 1000;
-  try {
-    return { documents: parseClaimsTestReport(JSON.parse(r.stdout)).documents, seconds };
-  } catch (e) {
-    return { documents: [], seconds, error: `exit ${r.status}: ${(e as Error).message}; ${`${r.stderr}`.trim().split('\n').slice(-2).join(' | ')}` };
-  }
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'claims', 'test', dir, '--format', 'json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    trackChild(child);
+    let stdout = '', stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (x: string) => { stdout += x; });
+    child.stderr.setEncoding('utf8').on('data', (x: string) => { stderr = (stderr + x).slice(-4000); });
+    child.once('close', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      try {
+        resolve({ documents: parseClaimsTestReport(JSON.parse(stdout)).documents, seconds });
+      } catch (e) {
+        resolve({ documents: [], seconds, error: `exit ${code}: ${(e as Error).message}; ${stderr.trim().split('\n').slice(-2).join(' | ')}` });
+      }
+    });
+  });
 }
 
-async function accuracy(out: (s: string) => void, tmp: string, variants: string[], sources: string[] | undefined, env: Record<string, string>,
+/** Runs `jobs` with at most `width` at a time (claims test uses one core each: two folders at once fill two). */
+async function inParallel<T>(jobs: Array<() => Promise<T>>, width: number): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(width, jobs.length) }, async () => {
+    while (next < jobs.length) { const i = next++; results[i] = await jobs[i](); }
+  }));
+  return results;
+}
+
+async function accuracy(out: (s: string) => void, tmp: string, variants: string[], sources: string[] | undefined, width: number,
   checks: Array<[string, string, boolean]>): Promise<void> {
   out('\nAccuracy (`halo-data claims test <dir> --format json`; fields right / expected, lines right / expected):\n');
   if (!fs.existsSync(path.join(ROOT, 'fixtures/generate-scans.ts'))) {
@@ -218,7 +239,8 @@ async function accuracy(out: (s: string) => void, tmp: string, variants: string[
   const files = fs.readdirSync(fixtures.dir).filter((f) => scanKey(f) && !f.endsWith('.json'));
   out(`  scans: ${files.length} files of ${variants.length} variants (${variants.join(', ')}), ${fixtures.dir} (${fixtures.cached ? 'cached' : `generated in ${fixtures.seconds.toFixed(1)} s`})\n`);
 
-  // The same source documents read from their text layer, in this run.
+  // The same source documents read from their text layer, in this run; and each variant in a
+  // folder of its own (links), so that the folders can be read side by side.
   const textDir = path.join(tmp, 'text-layer');
   fs.mkdirSync(textDir);
   const used = new Set(files.map((f) => scanKey(f)!.source));
@@ -226,10 +248,23 @@ async function accuracy(out: (s: string) => void, tmp: string, variants: string[
     fs.copyFileSync(s.pdf, path.join(textDir, `${s.name}.pdf`));
     fs.writeFileSync(path.join(textDir, `${s.name}.expected.json`), JSON.stringify(s.expected));
   }
-  const text = claimsTest(textDir, env);
-  const scans = claimsTest(fixtures.dir, env);
-  out(`  claims test: text layer ${text.seconds.toFixed(1)} s, scans ${scans.seconds.toFixed(1)} s\n`);
-  for (const [what, r] of [['text layer', text], ['scans', scans]] as const) if (r.error) out(`  ${what}: no usable report (${r.error})\n`);
+  const dirs = [textDir];
+  for (const v of variants) {
+    const dir = path.join(tmp, `scans-${v}`);
+    fs.mkdirSync(dir);
+    for (const f of files.filter((x) => scanKey(x)!.variant === v)) {
+      fs.linkSync(path.join(fixtures.dir, f), path.join(dir, f));
+      const expected = f.replace(/\.[A-Za-z]+$/, '.expected.json');
+      fs.linkSync(path.join(fixtures.dir, expected), path.join(dir, expected));
+    }
+    dirs.push(dir);
+  }
+  const started = performance.now();
+  const runs = await inParallel(dirs.map((d) => () => claimsTest(d)), width);
+  const [text, ...perVariant] = runs;
+  out(`  claims test: ${dirs.length} folders, ${width} at a time, ${((performance.now() - started) / 1000).toFixed(1)} s (text layer ${text.seconds.toFixed(1)} s)\n`);
+  runs.forEach((r, i) => { if (r.error) out(`  ${i === 0 ? 'text layer' : variants[i - 1]}: no usable report (${r.error})\n`); });
+  const scans = { documents: perVariant.flatMap((r) => r.documents), error: perVariant.every((r) => r.error) ? 'none read' : undefined };
   if (scans.error) { checks.push(['accuracy: claims test read the scans', '', false]); return; }
 
   const rows = variantRows(scans.documents, variants);

@@ -133,7 +133,11 @@ export async function onePageLayouts(layouts: BenchLayout[]): Promise<{ kept: Be
   return { kept, left };
 }
 
-export async function scanSet(count: number, layouts: BenchLayout[], kind: ScanKind): Promise<ScanSet> {
+/**
+ * The set of `count` scans. With `from`, a larger set of the same layouts and kind, its first
+ * `count` files are linked rather than rendered again: claim n is the same in every set.
+ */
+export async function scanSet(count: number, layouts: BenchLayout[], kind: ScanKind, from?: ScanSet): Promise<ScanSet> {
   const names = layouts.map((l) => l.name);
   const hash = createHash('sha256').update(`${names.join(',')};${SCAN_DPI};v1`);
   for (const f of GENERATORS) if (fs.existsSync(f)) hash.update(fs.readFileSync(f));
@@ -148,8 +152,10 @@ export async function scanSet(count: number, layouts: BenchLayout[], kind: ScanK
   try {
     for (let i = 0; i < count; i++) {
       const layout = layouts[i % layouts.length];
-      const pages = await renderPdf(new Uint8Array(await layout.render(i + 1)), SCAN_DPI);
       const name = `${layout.name}-${String(i + 1).padStart(6, '0')}.${kind}`;
+      const have = from && from.count >= count && from.kind === kind && from.layouts.join() === names.join() ? path.join(from.dir, name) : null;
+      if (have && fs.existsSync(have)) { fs.linkSync(have, path.join(tmp, name)); continue; }
+      const pages = await renderPdf(new Uint8Array(await layout.render(i + 1)), SCAN_DPI);
       fs.writeFileSync(path.join(tmp, name), kind === 'png' ? grayPng(pages[0].image) : await imageOnlyPdf(pages));
     }
     fs.renameSync(tmp, dir);
