@@ -163,7 +163,7 @@ function must(check: Check, what: string): void {
 }
 
 export function defaultGlob(type: 'sftp' | 'local', schema: SchemaName): string {
-  const ext = schema === 'claim_pdf' ? '*.pdf' : '*.{csv,xls,xlsx}';
+  const ext = schema === 'claim_pdf' ? '*.{pdf,png,jpg,jpeg,tif,tiff}' : '*.{csv,xls,xlsx}';
   if (type === 'local') return `**/${ext}`;
   return schema === 'merchant_inventory' ? DEFAULTS.sftpGlob : `/inbox/${ext}`;
 }

@@ -1,3 +1,4 @@
+import { IMAGE_EXTENSIONS } from '../loaders/detect.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChalkInstance } from 'chalk';
@@ -38,6 +39,8 @@ const EXPECTED_SUFFIX = '.expected.json';
  * An expected.json with no PDF beside it is an error too (a renamed document would otherwise
  * drop out of the test unnoticed); a PDF with none is not a case.
  */
+const DOCUMENT_EXTENSIONS = ['.pdf', ...IMAGE_EXTENSIONS];
+
 export function findCases(dir: string): TestCase[] {
   let names: string[];
   try {
@@ -48,14 +51,15 @@ export function findCases(dir: string): TestCase[] {
   const cases: TestCase[] = [];
   for (const n of names.filter((x) => x.endsWith(EXPECTED_SUFFIX)).sort()) {
     const base = n.slice(0, -EXPECTED_SUFFIX.length);
-    const pdfName = names.find((x) => x.toLowerCase() === `${base.toLowerCase()}.pdf`);
+    // The document: a PDF, or a scan or photo (PNG, JPEG, TIFF) read by OCR.
+    const pdfName = DOCUMENT_EXTENSIONS.map((ext) => names.find((x) => x.toLowerCase() === `${base.toLowerCase()}${ext}`)).find((x) => x !== undefined);
     const file = join(dir, n);
-    if (!pdfName || !existsSync(join(dir, pdfName))) throw new UsageError('no-such-file', `${file}: no ${base}.pdf beside it`);
+    if (!pdfName || !existsSync(join(dir, pdfName))) throw new UsageError('no-such-file', `${file}: no ${base}.pdf (or .png, .jpg, .jpeg, .tif, .tiff) beside it`);
     cases.push({ pdf: join(dir, pdfName), name: pdfName, expected: parseExpected(readFileSync(file, 'utf8'), file) });
   }
   if (cases.length === 0) {
     throw new UsageError('no-such-file', `no <name>${EXPECTED_SUFFIX} in ${dir}`,
-      { hint: 'claims test reads every <name>.pdf that has a <name>.expected.json beside it (README, "claims test")' });
+      { hint: 'claims test reads every <name>.pdf (or scan: .png, .jpg, .tif) that has a <name>.expected.json beside it (README, "claims test")' });
   }
   return cases;
 }

@@ -62,7 +62,7 @@ export class Sightings {
   }
   describe(id: number, format: string | null): string {
     const file = this.files[this.fileOf[id - 1]];
-    return format === 'pdf' ? file : `${file}, row ${this.rowOf[id - 1]}`;
+    return format === 'pdf' || format === 'image' ? file : `${file}, row ${this.rowOf[id - 1]}`;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Problem } from '../validation/problem.js';
 
-export type FileFormat = 'csv' | 'xls' | 'xlsx' | 'pdf';
+/** 'image': a PNG, JPEG or TIFF claim document (read by OCR, as claim_pdf). */
+export type FileFormat = 'csv' | 'xls' | 'xlsx' | 'pdf' | 'image';
 
 /** What validating (or normalising) one file found. The report renderers print this. */
 export interface FileOutcome {

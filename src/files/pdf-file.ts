@@ -38,11 +38,11 @@ function ocrOutcome(reading: Reading): OcrOutcome {
   };
 }
 
-export async function processPdfFile(job: FileJob): Promise<FileOutcome> {
+export async function processPdfFile(job: FileJob, format: 'pdf' | 'image' = 'pdf'): Promise<FileOutcome> {
   const started = performance.now();
   const size = (await stat(job.path)).size;
   const outcome: FileOutcome = {
-    path: job.path, format: 'pdf', schema: claimPdf.name, schemaGuessed: false,
+    path: job.path, format, schema: claimPdf.name, schemaGuessed: false,
     rows: 0, validRows: 0, errorCount: 0, warningCount: 0, problems: [], truncated: false, durationMs: 0, bytes: size,
   };
   const fail = (code: Problem['code'], message: string) => {

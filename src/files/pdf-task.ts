@@ -25,7 +25,7 @@ export function taskOcr(limits: ClaimLimits, on = true): TaskOcr | null {
 export async function readClaimPdf(path: string, pool: WorkerPool<PdfTask, PdfResult>, limits: ClaimLimits,
   read: PdfTask['read'], ocr: TaskOcr | null = taskOcr(limits)): Promise<ClaimTaskResult> {
   const size = (await stat(path)).size;
-  if (size > limits.pdfBytes) return { ok: false, code: 'file-too-large', message: `the PDF is ${size} bytes; the limit is ${limits.pdfBytes}` };
+  if (size > limits.pdfBytes) return { ok: false, code: 'file-too-large', message: `the file is ${size} bytes; the limit for a claim document is ${limits.pdfBytes} (limits.pdfBytes)` };
   // The file's own buffer, handed to the worker without a copy when it is not part of a pool.
   const buf = await readFile(path);
   const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);

@@ -4,9 +4,13 @@ import { restoreNativePush } from './native-array.js';
 import { ConfigError } from '../errors.js';
 import { PdfProblem, limitTypedArrays, PDF_STREAM_BYTES } from '../loaders/pdf.js';
 import { readPdfPages } from '../documents/words/pdf-text.js';
+import { readImagePages } from '../documents/words/scan.js';
+import { imageKind } from '../documents/images/sniff.js';
 import { ocrPage, type OcrSettings } from '../documents/words/ocr/ocr-page.js';
 import { TesseractWasm } from '../documents/words/ocr/tesseract-wasm.js';
 import type { OcrEngine } from '../documents/words/ocr/engine.js';
+import type { GrayImage } from '../documents/images/image.js';
+import type { DocumentPages } from '../documents/page.js';
 import { readAndJudge, type ClaimRead, type ClaimSetup } from '../documents/claim.js';
 import type { GateContext } from '../documents/gates.js';
 
@@ -47,9 +51,15 @@ parentPort!.on('message', async (msg: { id: number; task: PdfTask }) => {
   try {
     const ocr = msg.task.ocr;
     const onStep = () => parentPort!.postMessage({ id: msg.id, extend: ocr!.pageSeconds * 1000 });
-    const doc = await readPdfPages(msg.task.bytes, msg.task.maxPages, ocr
-      ? { dpi: ocr.settings.dpi, maxPixels: ocr.maxPixels, recognize: async (n, image) => ocrPage(image, n, await (engine ??= TesseractWasm.load()), ocr.settings, onStep) }
-      : undefined);
+    const recognize = async (n: number, image: GrayImage) => ocrPage(image, n, await (engine ??= TesseractWasm.load()), ocr!.settings, onStep);
+    const { bytes, maxPages } = msg.task;
+    let doc: DocumentPages;
+    if (imageKind(bytes.subarray(0, 8)) !== null) {
+      if (!ocr) throw new PdfProblem('no-text-layer', 'an image file needs OCR, and OCR is off');
+      doc = await readImagePages(bytes, { maxPixels: ocr.maxPixels, maxPages, recognize });
+    } else {
+      doc = await readPdfPages(bytes, maxPages, ocr ? { dpi: ocr.settings.dpi, maxPixels: ocr.maxPixels, recognize } : undefined);
+    }
     const { read } = msg.task;
     const claim = readAndJudge(doc, read.setup, read.ctx);
     // Words and lines are for `claims explain`; a batch needs only the verdict and the values.

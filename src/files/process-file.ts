@@ -11,16 +11,16 @@ import type { FileJob } from './file-job.js';
 export async function processFile(job: FileJob): Promise<FileOutcome> {
   const format = await detectFormat(job.path);
   const fixed = job.schema?.name;
-  if (format === 'pdf') {
-    // A claim PDF is claim_pdf whatever claim schema was named.
-    if (!fixed || fixed === 'claim_pdf' || fixed === 'insurance_claim') return processPdfFile(job);
+  if (format === 'pdf' || format === 'image') {
+    // A claim PDF, scan or photo is claim_pdf whatever claim schema was named.
+    if (!fixed || fixed === 'claim_pdf' || fixed === 'insurance_claim') return processPdfFile(job, format);
   } else if (format !== null && fixed !== 'claim_pdf') {
     const tabular = { ...job, candidates: job.candidates.filter((s) => s.formats.includes(format)) };
     return format === 'csv' ? processCsvFile(tabular) : processSpreadsheetFile(tabular, format);
   }
   const message = format === null
-    ? `${basename(job.path)} is not a CSV, XLS, XLSX or PDF file`
-    : `a ${format.toUpperCase()} file cannot hold ${fixed} (${fixed === 'claim_pdf' ? 'claim_pdf reads PDFs' : `${fixed} reads CSV, XLS and XLSX`})`;
+    ? `${basename(job.path)} is not a CSV, XLS, XLSX, PDF or image (PNG, JPEG, TIFF) file`
+    : `a${format === 'image' ? 'n image' : ` ${format.toUpperCase()}`} file cannot hold ${fixed} (${fixed === 'claim_pdf' ? 'claim_pdf reads PDFs and images' : `${fixed} reads CSV, XLS and XLSX`})`;
   return {
     path: job.path, format, schema: job.schema?.name ?? null, schemaGuessed: false, rows: 0, validRows: 0,
     errorCount: 1, warningCount: 0, problems: [problem('parse-error', 'error', null, null, null, message)],

@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { FileFormat } from '../files/file-outcome.js';
+import { imageKind } from '../documents/images/sniff.js';
 
 /**
  * A file's real format from its first bytes, the extension only as a tie-breaker:
@@ -20,6 +21,8 @@ export async function detectFormat(path: string): Promise<FileFormat | null> {
   if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'xlsx';
   if (head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0) return 'xls';
   if (head.subarray(0, 5).toString('latin1') === '%PDF-') return 'pdf';
+  // A scan or a photo of a claim: read by OCR as claim_pdf.
+  if (imageKind(head) !== null) return 'image';
   switch (ext) {
     case '.csv': case '.txt': case '.tsv': return 'csv';
     // A spreadsheet extension with other bytes: let the spreadsheet reader say what is wrong
@@ -30,6 +33,8 @@ export async function detectFormat(path: string): Promise<FileFormat | null> {
     case '.xls': return isDelimitedText(head) ? 'csv' : 'xls';
     case '.xlsx': return isDelimitedText(head) ? 'csv' : 'xlsx';
     case '.pdf': return 'pdf';
+    // An image extension with other bytes: the claim reader says what is wrong with it.
+    case '.png': case '.jpg': case '.jpeg': case '.tif': case '.tiff': return 'image';
     default: return null;
   }
 }
@@ -56,14 +61,15 @@ function isDelimitedText(head: Buffer): boolean {
 }
 
 /** Extensions whose files can be read (`.txt`: partners send CSVs named so); a source's default paths take them all. */
-export const SUPPORTED_EXTENSIONS = ['.csv', '.txt', '.tsv', '.xls', '.xlsx', '.pdf'];
+export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.tif', '.tiff'];
+export const SUPPORTED_EXTENSIONS = ['.csv', '.txt', '.tsv', '.xls', '.xlsx', '.pdf', ...IMAGE_EXTENSIONS];
 
 /**
  * What a folder given to validate or stage yields: the tabular and claim formats. `.txt` is
  * left out: in a folder it is far more often notes or extracted text than a table (it would
  * only add missing-header errors); it is read when named, or by a glob that spells it out.
  */
-export const FOLDER_EXTENSIONS = ['.csv', '.tsv', '.xls', '.xlsx', '.pdf'];
+export const FOLDER_EXTENSIONS = ['.csv', '.tsv', '.xls', '.xlsx', '.pdf', ...IMAGE_EXTENSIONS];
 
 /** For validate's and stage's --help: what each kind of input yields (files/inputs.ts). */
 export const INPUTS_HELP = `files, folders or globs: a folder yields its ${FOLDER_EXTENSIONS.map((e) => e.slice(1).toUpperCase()).join(', ')} files`

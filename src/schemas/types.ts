@@ -66,7 +66,7 @@ export interface SchemaSpec {
   keyScope: 'file' | 'run';
   rules?: RowRule[];
   /** Which loaders can feed this schema. */
-  formats: Array<'csv' | 'xls' | 'xlsx' | 'pdf'>;
+  formats: Array<'csv' | 'xls' | 'xlsx' | 'pdf' | 'image'>;
 }
 
 export type Locale = 'id-ID' | 'en-US' | 'auto';

@@ -272,7 +272,7 @@ describe('the question flow', () => {
       [/Which warehouse/, 'pglite'], [/Warehouse folder/, ''],
     ]);
     const answers = await askAnswers(ask);
-    assert.deepEqual(answers.sources.map((s) => [s.name, s.paths]), [['inbox', ['**/*.pdf']], ['claims', ['*.xlsx']]]);
+    assert.deepEqual(answers.sources.map((s) => [s.name, s.paths]), [['inbox', ['**/*.{pdf,png,jpg,jpeg,tif,tiff}']], ['claims', ['*.xlsx']]]);
     assert.deepEqual(answers.lake, { kind: 'local', path: './.halo-data/lake' });
     assert.deepEqual(answers.warehouse, { engine: 'pglite', path: './.halo-data/warehouse' });
 

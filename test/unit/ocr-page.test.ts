@@ -92,11 +92,32 @@ test('each recognition is announced (the worker renews the per-page time limit t
   assert.equal(steps, 2);
 });
 
-test('a photo without a resolution is taken to span an A4 width; a fine scan is brought down to the recognition resolution', () => {
+test('a photo without a resolution is taken to span an A4 width (and brought up, at most 2.5×); a fine scan is brought down to the recognition resolution', () => {
   const photo = ocrPage(page(827, 1170, null), 1, engine(WORDS), { dpi: 300 });
-  assert.equal(photo.ocr!.dpi, 100);
+  assert.equal(photo.ocr!.dpi, 250);
   assert.ok(Math.abs(photo.width - 595.44) < 0.5);
   const fine = ocrPage(page(1200, 1600, 600), 1, engine(WORDS), { dpi: 300 });
   assert.equal(fine.ocr!.dpi, 300);
   assert.ok(Math.abs(fine.width - 144) < 0.5);
+});
+
+test("a table's vertical rules read as '|' are not words", () => {
+  const out = toWords([
+    { text: '|', x: 10, y: 100, w: 4, h: 40, conf: 60, line: 0 },
+    { text: '|Kamar', x: 20, y: 100, w: 120, h: 40, conf: 90, line: 0 },
+    { text: 'Inap│', x: 150, y: 100, w: 90, h: 40, conf: 90, line: 0 },
+  ], 300);
+  assert.deepEqual(out.map((w) => w.text), ['Kamar', 'Inap']);
+});
+
+test('specks read as marks are dropped, and a smudge does not set its line\'s size', () => {
+  const out = toWords([
+    { text: '“', x: 10, y: 100, w: 8, h: 12, conf: 31, line: 0 },
+    { text: 'Kamar', x: 20, y: 100, w: 120, h: 40, conf: 95, line: 0 },
+    { text: 'Inap', x: 150, y: 100, w: 90, h: 40, conf: 93, line: 0 },
+    { text: 'I', x: 250, y: 60, w: 30, h: 120, conf: 41, line: 0 },
+    { text: ':', x: 290, y: 110, w: 6, h: 20, conf: 90, line: 0 },
+  ], 300);
+  assert.deepEqual(out.map((w) => w.text), ['Kamar', 'Inap', 'I', ':']);
+  assert.ok(Math.abs(out[0].h - (40 / 0.9) * 72 / 300) < 1e-9);
 });

@@ -17,5 +17,10 @@ export type ImageKind = 'png' | 'jpeg' | 'tiff';
 /** What an image file's headers say, read before any pixel is decoded (the pixel limit is checked on it). */
 export interface ImageInfo {
   kind: ImageKind;
-  pages: Array<{ width: number; height: number; dpi: number | null }>;
+  /**
+   * Size as the page is to be seen: for a JPEG whose EXIF orientation is 5–8 (a phone held
+   * upright), width and height are the stored ones swapped, as decode yields them.
+   * `orientation` is the EXIF Orientation (2–8) when it is not upright; absent otherwise.
+   */
+  pages: Array<{ width: number; height: number; dpi: number | null; orientation?: number }>;
 }

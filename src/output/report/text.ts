@@ -47,7 +47,7 @@ function fileBlock(f: FileOutcome, c: ChalkInstance): string[] {
   if (f.pages) fmt.push(plural(f.pages, 'page'));
   if (f.headerRow) fmt.push(`header on row ${f.headerRow}`);
   facts.push(fmt.join(', '));
-  facts.push(f.format === 'pdf' ? (f.rows === 0 ? 'no claim read' : f.validRows === 1 ? 'claim valid' : f.verdict === 'needs-review' ? 'claim needs review' : 'claim invalid')
+  facts.push(f.format === 'pdf' || f.format === 'image' ? (f.rows === 0 ? 'no claim read' : f.validRows === 1 ? 'claim valid' : f.verdict === 'needs-review' ? 'claim needs review' : 'claim invalid')
     : `${plural(f.rows, 'row')}, ${f.validRows.toLocaleString('en-US')} valid`);
   if (f.errorCount || f.warningCount) facts.push(`${plural(f.errorCount, 'error')}, ${plural(f.warningCount, 'warning')}`);
   const lines = [`${mark} ${c.bold(displayPath(f.path))}  ${c.gray(facts.join(' · '))}`];

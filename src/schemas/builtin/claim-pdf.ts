@@ -9,7 +9,7 @@ export const claimPdf: SchemaSpec = {
   ...insuranceClaim,
   name: 'claim_pdf',
   description: 'One hospital claim PDF: insurance_claim fields and claim_line items, read by issuer template. Holds personal and health data.',
-  formats: ['pdf'],
+  formats: ['pdf', 'image'],
 };
 
 /** The line items of a claim PDF (claim_line). */

@@ -24,6 +24,10 @@ export const READABLE_MEAN = 0.6;
 const UPRIGHT_MEAN = 70;
 /** Text lower than this many pixels (x-height and capitals together) is too small for OCR to be trusted. */
 const MIN_TEXT_PX = 8;
+/** Below this engine confidence a word without a letter or digit is taken for a speck. */
+const NOISE_CONF = 50;
+/** Vertical bars at a word's ends: what OCR makes of a table's vertical rules. */
+const RULE_BARS = /^[|│¦]+|[|│¦]+$/gu;
 /** A4's width: what a photo without resolution is assumed to span. */
 const A4_WIDTH_IN = 8.27;
 
@@ -40,7 +44,13 @@ function assumedDpi(image: GrayImage): number {
 export function toWords(words: OcrWord[], dpi: number): Word[] {
   const k = 72 / dpi;
   const byLine = new Map<number, OcrWord[]>();
-  for (const w of words) {
+  for (const w0 of words) {
+    // A table's vertical rules come back as "|" (alone or stuck to a word): they are lines, not text.
+    const text = w0.text.replace(RULE_BARS, '');
+    if (text === '') continue;
+    // Specks read as marks ("“", "©", "."), unsure and with no letter or digit: noise, not text.
+    if (w0.conf < NOISE_CONF && !/[\p{L}\p{N}]/u.test(text)) continue;
+    const w = text === w0.text ? w0 : { ...w0, text };
     const line = byLine.get(w.line);
     if (line) line.push(w); else byLine.set(w.line, [w]);
   }
@@ -48,7 +58,10 @@ export function toWords(words: OcrWord[], dpi: number): Word[] {
   for (const line of byLine.values()) {
     const bottoms = line.map((w) => w.y + w.h).sort((a, b) => a - b);
     const baseline = bottoms[Math.floor(bottoms.length / 2)];
-    const size = Math.max(...line.map((w) => w.h)) / 0.9;
+    // The tallest word of the line, not counting one far taller than the line's middle word (a smudge read as a letter).
+    const heights = line.map((w) => w.h).sort((a, b) => a - b);
+    const median = heights[Math.floor(heights.length / 2)];
+    const size = Math.max(...heights.filter((h) => h <= 1.6 * median)) / 0.9;
     for (const w of line) {
       out.push({ text: w.text, x: w.x * k, y: (baseline - 0.8 * size) * k, w: w.w * k, h: size * k, conf: Math.max(0, Math.min(1, w.conf / 100)) });
     }

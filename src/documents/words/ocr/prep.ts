@@ -1,4 +1,5 @@
 import type { GrayImage } from '../../images/image.js';
+import { estimateSkew, quarterTurn, removeRules, rotate, scaleBy, scaleTo, textDirection, textHeight } from '../../images/prep/index.js';
 
 /**
  * What OCR needs done to a page image before recognition (src/documents/images/prep/ does
@@ -14,47 +15,29 @@ export interface PagePrep {
   estimateSkew(image: GrayImage): number;
   rotate(image: GrayImage, degrees: number): GrayImage;
   removeRules(image: GrayImage): GrayImage;
-  /** Down to `dpi` when the image is finer (never up). */
+  /** To the recognition resolution: down when the image is finer, up (bounded) when it is coarser. */
   scaleTo(image: GrayImage, dpi: number): GrayImage;
   /** Median character height in pixels; null when there is no text-like ink. */
   textHeight(image: GrayImage): number | null;
 }
 
-function quarterTurn(image: GrayImage, turns: 90 | 180 | 270): GrayImage {
-  const { width: w, height: h, data } = image;
-  const swap = turns !== 180;
-  const out = new Uint8Array(w * h);
-  const W = swap ? h : w;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const v = data[y * w + x];
-      if (turns === 180) out[(h - 1 - y) * w + (w - 1 - x)] = v;
-      else if (turns === 90) out[x * W + (h - 1 - y)] = v;
-      else out[(w - 1 - x) * W + y] = v;
-    }
-  }
-  return { width: W, height: swap ? w : h, data: out, dpi: image.dpi };
+/** Scans coarser than this are brought up to the recognition resolution (small digits in table cells get lost below it), by at most MAX_UPSCALE. */
+const MAX_UPSCALE = 2.5;
+
+function toRecognition(image: GrayImage, dpi: number): GrayImage {
+  if (!image.dpi || image.dpi <= 0) return image;
+  if (image.dpi > dpi * 1.05) return scaleTo(image, dpi);
+  if (image.dpi < dpi * 0.9) return scaleBy(image, Math.min(MAX_UPSCALE, dpi / image.dpi));
+  return image;
 }
 
-function scaleTo(image: GrayImage, dpi: number): GrayImage {
-  if (!image.dpi || image.dpi <= dpi * 1.05) return image;
-  const f = dpi / image.dpi;
-  const W = Math.max(1, Math.round(image.width * f)), H = Math.max(1, Math.round(image.height * f));
-  const out = new Uint8Array(W * H);
-  for (let y = 0; y < H; y++) {
-    const sy = Math.min(image.height - 1, Math.floor(y / f));
-    for (let x = 0; x < W; x++) out[y * W + x] = image.data[sy * image.width + Math.min(image.width - 1, Math.floor(x / f))];
-  }
-  return { width: W, height: H, data: out, dpi };
-}
-
-/** Until the image steps land: turns and scaling only (no skew, no rule removal). */
+/** The steps of src/documents/images/prep/. */
 export const defaultPrep: PagePrep = {
-  textDirection: () => ({ horizontal: true }),
-  quarterTurn,
-  estimateSkew: () => 0,
-  rotate: (image) => image,
-  removeRules: (image) => image,
-  scaleTo,
-  textHeight: () => null,
+  textDirection,
+  quarterTurn: (image, turns) => quarterTurn(image, turns),
+  estimateSkew,
+  rotate: (image, degrees) => rotate(image, degrees),
+  removeRules: (image) => removeRules(image),
+  scaleTo: toRecognition,
+  textHeight,
 };
