@@ -123,7 +123,7 @@ async function throughput(out: (s: string) => void, tmp: string, n: number, k: n
   const big = await scanSet(n * k, kept, kind);
   const sets: ScanSet[] = [await scanSet(n, kept, kind, big), big];
   for (const set of sets) {
-    out(`  ${String(set.count).padStart(5)} pages: ${(set.bytes / 1e6).toFixed(1)} MB (${Math.round(set.bytes / set.count / 1000)} kB each on average), ${set.dir} (${set.cached ? 'cached' : `generated in ${set.seconds.toFixed(1)} s`})\n`);
+    out(`  ${String(set.count).padStart(5)} pages: ${(set.bytes / 1e6).toFixed(1)} MB (${Math.round(set.bytes / set.count / 1000)} kB each on average), ${set.dir} (${set.cached ? 'cached' : set.linked === set.count ? 'linked from the larger set' : `generated in ${set.seconds.toFixed(1)} s`})\n`);
   }
 
   const rows: Row[] = [];

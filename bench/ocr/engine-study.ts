@@ -1,7 +1,7 @@
 /**
  * The OCR engine-settings study (issue 19): which Tesseract settings the product uses.
  *
- *   node --import tsx bench/ocr/engine-study.ts [--settings 'lang=eng,dpi=200;psm=6'] [--rounds 2] [--pdfs a.pdf,b.pdf] [--per-page]
+ *   node --import tsx bench/ocr/engine-study.ts [--settings 'lang=eng,dpi=200;psm=6'] [--rounds 2] [--fonts standard|system] [--pdfs a.pdf,b.pdf] [--per-page]
  *
  * Renders the first page of each claim PDF at 300 dpi (pdf.js through pdf-parse, @napi-rs/canvas)
  * to grey, the scan a 300 dpi scanner would give without its noise; a setting with a lower
@@ -17,10 +17,12 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PDFParse } from 'pdf-parse';
-import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { createCanvas, loadImage, ImageData } from '@napi-rs/canvas';
+import { renderPdf } from '../../fixtures/scan-kit/render.js';
 import { readPdfPages } from '../../src/documents/words/pdf-text.js';
 import { TesseractWasm, type TesseractOptions, type OcrModelSet } from '../../src/documents/words/ocr/tesseract-wasm.js';
 import type { GrayImage } from '../../src/documents/images/image.js';
+import { grayFromRgba } from '../../src/documents/images/gray.js';
 import type { OcrWord } from '../../src/documents/words/ocr/engine.js';
 import { bagMatch, confidenceTable, formatConfidenceTable, type Scored } from './word-match.js';
 
@@ -60,12 +62,6 @@ export function parseSetting(spec: string): Setting {
 
 interface Doc { name: string; truth: string[]; scans: Map<string, GrayImage> }
 
-function gray(rgba: Uint8ClampedArray, width: number, height: number, dpi: number): GrayImage {
-  const data = new Uint8Array(width * height);
-  for (let i = 0, j = 0; i < data.length; i++, j += 4) data[i] = (rgba[j] * 299 + rgba[j + 1] * 587 + rgba[j + 2] * 114) / 1000;
-  return { width, height, data, dpi };
-}
-
 /** Nearest-pixel downscaling (what src/documents/words/ocr/prep.ts's scaleTo does today). */
 function nearest(image: GrayImage, dpi: number): GrayImage {
   const f = dpi / image.dpi!;
@@ -80,27 +76,45 @@ function nearest(image: GrayImage, dpi: number): GrayImage {
 
 const scanKey = (s: Setting) => `${s.dpi}:${s.dpi === SCAN_DPI ? 'smooth' : s.scale}`;
 
-/** Page 1 at 300 dpi, and downscaled (canvas, high-quality smoothing) to each lower dpi asked for. */
-async function render(file: string, dpis: number[]): Promise<Map<number, GrayImage>> {
-  const parser = new PDFParse({ data: new Uint8Array(fs.readFileSync(file)) });
-  try {
-    const shot = await parser.getScreenshot({ scale: SCAN_DPI / 72, imageBuffer: true, first: 1 });
-    const img = await loadImage(Buffer.from(shot.pages[0].data));
-    const out = new Map<number, GrayImage>();
-    for (const dpi of dpis) {
-      const w = Math.round((img.width * dpi) / SCAN_DPI), h = Math.round((img.height * dpi) / SCAN_DPI);
-      const canvas = createCanvas(w, h);
-      const ctx = canvas.getContext('2d');
-      ctx.fillStyle = 'white';
-      ctx.fillRect(0, 0, w, h);
-      ctx.imageSmoothingQuality = 'high';
-      ctx.drawImage(img, 0, 0, w, h);
-      out.set(dpi, gray(ctx.getImageData(0, 0, w, h).data, w, h, dpi));
+/**
+ * Page 1 at 300 dpi, and downscaled (canvas, high-quality smoothing) to each lower dpi asked
+ * for. `standardFonts`: rendered as the scanned fixtures are (fixtures/scan-kit/render.ts,
+ * with pdf.js's standard-font data); otherwise pdf-parse's plain getScreenshot, where the
+ * non-embedded standard fonts fall back to a system font.
+ */
+async function render(file: string, dpis: number[], standardFonts: boolean): Promise<Map<number, GrayImage>> {
+  let base: GrayImage;
+  if (standardFonts) {
+    base = (await renderPdf(fs.readFileSync(file), SCAN_DPI))[0];
+  } else {
+    const parser = new PDFParse({ data: new Uint8Array(fs.readFileSync(file)) });
+    try {
+      const shot = await parser.getScreenshot({ scale: SCAN_DPI / 72, imageBuffer: true, first: 1 });
+      const img = await loadImage(Buffer.from(shot.pages[0].data));
+      const ctx = createCanvas(img.width, img.height).getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      base = grayFromRgba(ctx.getImageData(0, 0, img.width, img.height).data, img.width, img.height, SCAN_DPI);
+    } finally {
+      await parser.destroy();
     }
-    return out;
-  } finally {
-    await parser.destroy();
   }
+  // The grey page onto a canvas, to let the canvas downscale it.
+  const rgba = new Uint8ClampedArray(base.width * base.height * 4);
+  for (let i = 0; i < base.data.length; i++) {
+    rgba.fill(base.data[i], 4 * i, 4 * i + 3);
+    rgba[4 * i + 3] = 255;
+  }
+  const page = createCanvas(base.width, base.height);
+  page.getContext('2d').putImageData(new ImageData(rgba, base.width, base.height), 0, 0);
+  const out = new Map<number, GrayImage>([[SCAN_DPI, base]]);
+  for (const dpi of dpis.filter((d) => d !== SCAN_DPI)) {
+    const w = Math.round((base.width * dpi) / SCAN_DPI), h = Math.round((base.height * dpi) / SCAN_DPI);
+    const ctx = createCanvas(w, h).getContext('2d');
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(page, 0, 0, w, h);
+    out.set(dpi, grayFromRgba(ctx.getImageData(0, 0, w, h).data, w, h, dpi));
+  }
+  return out;
 }
 
 interface Result { setting: Setting; loadMs: number; cpuMs: number[]; words: [number, number]; digits: [number, number]; meanConf: number[]; scored: Scored[]; perPage: string[] }
@@ -144,7 +158,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.le
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
-    settings: { type: 'string' }, rounds: { type: 'string', default: '1' }, pdfs: { type: 'string' }, 'per-page': { type: 'boolean' }, confidence: { type: 'string', default: 'all' },
+    settings: { type: 'string' }, rounds: { type: 'string', default: '1' }, fonts: { type: 'string', default: 'standard' }, pdfs: { type: 'string' }, 'per-page': { type: 'boolean' }, confidence: { type: 'string', default: 'all' },
   } });
   const settings = (values.settings ? values.settings.split(';') : DEFAULT_SETTINGS).map(parseSetting);
   const pdfs = values.pdfs
@@ -158,7 +172,7 @@ async function main(): Promise<void> {
   for (const file of pdfs) {
     const abs = path.resolve(ROOT, file);
     const pages = await readPdfPages(new Uint8Array(fs.readFileSync(abs)), 20);
-    const smooth = await render(abs, dpis);
+    const smooth = await render(abs, dpis, values.fonts === 'standard');
     const scans = new Map<string, GrayImage>();
     for (const s of settings) scans.set(scanKey(s), s.scale === 'nearest' && s.dpi !== SCAN_DPI ? nearest(smooth.get(SCAN_DPI)!, s.dpi) : smooth.get(s.dpi)!);
     docs.push({ name: path.basename(file, '.pdf'), truth: pages.pages[0].words.map((w) => w.text), scans });

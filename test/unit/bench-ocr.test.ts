@@ -2,18 +2,17 @@
  * The OCR benchmark's pure parts, no OCR run: the per-variant accuracy table and the safety
  * figure from `claims test --format json` (bench/ocr/variants.ts), the validate summary
  * (bench/ocr.ts), the study's word matching and confidence table (bench/ocr/word-match.ts)
- * and setting syntax (bench/ocr/engine-study.ts), and the scan set's grey PNG (bench/ocr/scan-set.ts).
+ * and setting syntax (bench/ocr/engine-study.ts), and the scan set's file names (bench/ocr/scan-set.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { loadImage } from '@napi-rs/canvas';
 import { parseClaimsTestReport } from '../../bench/pdf/accuracy.js';
 import { scanKey, isAmountDifference, variantRows, textLayerRow, fieldsAtDpi, formatVariantTable, variantDpi } from '../../bench/ocr/variants.js';
 import { summariseValidate } from '../../bench/ocr.js';
 import { bagMatch, confidenceTable, formatConfidenceTable } from '../../bench/ocr/word-match.js';
 import { parseSetting } from '../../bench/ocr/engine-study.js';
-import { grayPng, layoutOfScan } from '../../bench/ocr/scan-set.js';
+import { layoutOfScan } from '../../bench/ocr/scan-set.js';
 
 type Diff = { what: string; expected: string; got: string };
 // The documented shape (README, "claims test"), values made up.
@@ -118,15 +117,4 @@ test('study settings: the baseline with the keys given changed; a wrong key or v
   assert.throws(() => parseSetting('dpi=600'), /dpi=600/);
   assert.throws(() => parseSetting('colour=1'), /bad setting/);
   assert.throws(() => parseSetting('models=4.0.0_fast'), /models=/);
-});
-
-test('grey PNG: decodes to the same size, pixels and the resolution in pHYs', async () => {
-  const data = new Uint8Array(7 * 3).map((_, i) => (i * 37) % 256);
-  const png = grayPng({ width: 7, height: 3, data, dpi: 300 });
-  const img = await loadImage(png);
-  assert.deepEqual([img.width, img.height], [7, 3]);
-  const at = png.indexOf('pHYs');
-  assert.ok(at > 0);
-  assert.equal(Math.round(png.readUInt32BE(at + 4) * 0.0254), 300);
-  assert.equal(png[at + 12], 1);
 });
