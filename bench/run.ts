@@ -3,7 +3,7 @@
  *
  * Each benchmark is a module exporting `run(argv): Promise<exitCode>`, loaded only when asked
  * for, so one benchmark's dependencies (DuckDB, SheetJS, ...) never slow another's start-up.
- * To add one (pdf, stage, load, fetch), add a line to BENCHMARKS.
+ * To add one (pdf, ocr, stage, load, fetch), add a line to BENCHMARKS.
  */
 interface Benchmark {
   run(argv: string[]): Promise<number>;
@@ -12,6 +12,7 @@ interface Benchmark {
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   validate: () => import('./validate.js'),
   pdf: () => import('./pdf.js'),
+  ocr: () => import('./ocr.js'),
   stage: () => import('./stage.js'),
   load: () => import('./load.js'),
   refresh: () => import('./refresh.js'),

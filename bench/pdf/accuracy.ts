@@ -12,6 +12,10 @@ export interface ClaimsTestDocument {
   passed: boolean;
   fields: { right: number; expected: number };
   lines: { right: number; expected: number };
+  /** The verdict read (valid | invalid | needs-review), when the report gives it. */
+  verdict?: string;
+  /** What differed (README, "claims test"): `claim.<field>`, `line <n>.<column>`, `line <n>`, `lines`, `verdict`, `problems`. */
+  differences: Array<{ what: string; expected: string; got: string }>;
 }
 export interface ClaimsTestReport { dir: string; templates: string; documents: ClaimsTestDocument[] }
 
@@ -43,9 +47,13 @@ export function parseClaimsTestReport(json: unknown): ClaimsTestReport {
   const documents = (o.documents as Array<Record<string, unknown>>).map((d, i) => {
     if (typeof d?.file !== 'string') fail(`documents[${i}].file is not a string`);
     if (typeof d.passed !== 'boolean') fail(`documents[${i}].passed is not a boolean`);
+    const differences = Array.isArray(d.differences)
+      ? (d.differences as Array<Record<string, unknown>>).map((x) => ({ what: String(x?.what ?? ''), expected: String(x?.expected ?? ''), got: String(x?.got ?? '') }))
+      : [];
     return {
       file: d.file as string, reader: typeof d.reader === 'string' ? d.reader : undefined, passed: d.passed as boolean,
       fields: count(d.fields, `documents[${i}].fields`), lines: count(d.lines, `documents[${i}].lines`),
+      ...(typeof d.verdict === 'string' ? { verdict: d.verdict } : {}), differences,
     };
   });
   return { dir: String(o.dir ?? ''), templates: String(o.templates ?? ''), documents };

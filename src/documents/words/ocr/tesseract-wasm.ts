@@ -51,11 +51,17 @@ function simdSupported(): boolean {
   try { return wasm.validate(probe); } catch { return false; }
 }
 
+/**
+ * The model sets each @tesseract.js-data package ships: `4.0.0_best_int` (tessdata_best's LSTM
+ * models, integerised) and `4.0.0` (tessdata: legacy + LSTM; only the LSTM part is used here).
+ */
+export type OcrModelSet = '4.0.0_best_int' | '4.0.0';
+
 /** Where a language's traineddata lies in node_modules; null when its package is not installed. */
-export function languageFile(lang: string): string | null {
+export function languageFile(lang: string, models: OcrModelSet = '4.0.0_best_int'): string | null {
   try {
     const pkg = require.resolve(`@tesseract.js-data/${lang}/package.json`);
-    return join(dirname(pkg), '4.0.0_best_int', `${lang}.traineddata.gz`);
+    return join(dirname(pkg), models, `${lang}.traineddata.gz`);
   } catch {
     return null;
   }
@@ -96,6 +102,17 @@ export function wordsFromTsv(tsv: string): OcrWord[] {
   return words;
 }
 
+/** Engine settings; the defaults are the product's, the others exist for bench/ocr/engine-study.ts. */
+export interface TesseractOptions {
+  /** Tesseract language codes, tried together (default ind+eng); those not installed are skipped. */
+  languages?: readonly string[];
+  /** Page segmentation mode (default 3, automatic without OSD). */
+  psm?: number;
+  models?: OcrModelSet;
+  /** Further Tesseract variables, e.g. { tessedit_do_invert: '0' }. */
+  variables?: Readonly<Record<string, string>>;
+}
+
 export class TesseractWasm implements OcrEngine {
   readonly name: string;
   readonly languages: string[];
@@ -110,13 +127,13 @@ export class TesseractWasm implements OcrEngine {
   }
 
   /** Loads the WASM engine and the installed languages (Indonesian and English); about 0.2 s, once per thread. */
-  static async load(): Promise<TesseractWasm> {
+  static async load(options: TesseractOptions = {}): Promise<TesseractWasm> {
     const factory = require(simdSupported() ? CORE : CORE_NO_SIMD) as (o: object) => Promise<TessModule>;
     // Tesseract prints warnings (e.g. "Estimating resolution") to stderr: they would interleave with the report.
     const module = await factory({ print: () => {}, printErr: () => {} });
     const languages: string[] = [];
-    for (const lang of OCR_LANGUAGES) {
-      const file = languageFile(lang);
+    for (const lang of options.languages ?? OCR_LANGUAGES) {
+      const file = languageFile(lang, options.models);
       if (!file) continue;
       module.FS.writeFile(`/${lang}.traineddata`, gunzipSync(readFileSync(file)));
       languages.push(lang);
@@ -124,7 +141,10 @@ export class TesseractWasm implements OcrEngine {
     if (languages.length === 0) throw new Error('no OCR language data installed (@tesseract.js-data/ind or @tesseract.js-data/eng); run npm ci');
     const api = new module.TessBaseAPI();
     if (api.Init('/', languages.join('+'), OEM_LSTM_ONLY) !== 0) throw new Error(`Tesseract could not load its language data (${languages.join('+')})`);
-    api.SetVariable('tessedit_pageseg_mode', PSM_AUTO);
+    api.SetVariable('tessedit_pageseg_mode', options.psm === undefined ? PSM_AUTO : String(options.psm));
+    for (const [name, value] of Object.entries(options.variables ?? {})) {
+      if (!api.SetVariable(name, value)) throw new Error(`Tesseract has no variable ${name}`);
+    }
     return new TesseractWasm(module, api, languages);
   }
 
