@@ -48,7 +48,10 @@ const configShape: Shape = S.object({
     pdfBytes: S.int(1), pdfPages: S.int(1), pdfSeconds: S.int(1), ocrPageSeconds: S.int(1), imagePixels: S.int(1),
   }),
   claimTemplates: S.list(S.string),
-  claims: S.object({ icd10CodesFile: S.string, labels: S.object({ fields: S.map(S.list(S.string)), columns: S.map(S.list(S.string)) }) }),
+  claims: S.object({
+    icd10CodesFile: S.string, labels: S.object({ fields: S.map(S.list(S.string)), columns: S.map(S.list(S.string)) }),
+    ocr: S.object({ languages: S.list(S.enumOf(['ind', 'eng'])), dpi: S.int(100, 600) }),
+  }),
   run: S.object({ reconcileDays: S.int(0) }),
   locks: S.object({ staleSeconds: S.int(1) }),
 });

@@ -162,6 +162,12 @@ export interface ClaimsConfig {
    * amount). They come before the built-in ones.
    */
   labels?: { fields?: Record<string, string[]>; columns?: Record<string, string[]> };
+  /**
+   * How scans and photos are read (OCR): the languages the engine tries together (`ind`,
+   * `eng`: the models installed from npm; default both) and the resolution pages are
+   * recognised at (default 250 dpi; finer scans are scaled down, coarser ones up).
+   */
+  ocr?: { languages?: Array<'ind' | 'eng'>; dpi?: number };
 }
 
 export interface RunConfig {

@@ -9,6 +9,7 @@ import { maskFor, personalForms, type Mask } from './redact.js';
 import type { Hints } from './templates/hints.js';
 import { chooseTemplate } from './templates/choose.js';
 import type { ClaimTemplate } from './templates/template.js';
+import type { OcrSettings } from './words/ocr/ocr-page.js';
 
 /**
  * One claim document from its pages to a verdict: the template that applies (if any) reads
@@ -23,6 +24,8 @@ export interface Choice { chosen: { name: string; source: string; origin: 'confi
 export interface ClaimSetup {
   templates: ClaimTemplate[];
   dictionary?: Dictionary;
+  /** How scans are read (config `claims.ocr`); absent: the defaults. */
+  ocr?: OcrSettings;
 }
 
 export interface ClaimRead {

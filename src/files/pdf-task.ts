@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.js';
 import { WorkerTimeoutError, type WorkerPool } from './worker-pool.js';
 import type { PdfTask, PdfResult, TaskOcr } from './pdf-worker.js';
 import type { Limits } from './file-job.js';
-import { DEFAULT_OCR } from '../documents/words/ocr/ocr-page.js';
+import { DEFAULT_OCR, type OcrSettings } from '../documents/words/ocr/ocr-page.js';
 import type { ClaimRead } from '../documents/claim.js';
 import type { PdfProblem } from '../loaders/pdf.js';
 
@@ -17,13 +17,13 @@ export type ClaimTaskResult = { ok: true; claim: ClaimRead } | { ok: false; code
 
 export type ClaimLimits = Pick<Limits, 'pdfBytes' | 'pdfPages' | 'pdfSeconds' | 'ocrPageSeconds' | 'imagePixels'>;
 
-/** OCR as the limits allow it (null when it is turned off: a scan is then `no-text-layer`). */
-export function taskOcr(limits: ClaimLimits, on = true): TaskOcr | null {
-  return on ? { settings: DEFAULT_OCR, pageSeconds: limits.ocrPageSeconds, maxPixels: limits.imagePixels } : null;
+/** OCR as the config sets it and the limits bound it. */
+export function taskOcr(limits: ClaimLimits, settings: OcrSettings = DEFAULT_OCR): TaskOcr {
+  return { settings, pageSeconds: limits.ocrPageSeconds, maxPixels: limits.imagePixels };
 }
 
 export async function readClaimPdf(path: string, pool: WorkerPool<PdfTask, PdfResult>, limits: ClaimLimits,
-  read: PdfTask['read'], ocr: TaskOcr | null = taskOcr(limits)): Promise<ClaimTaskResult> {
+  read: PdfTask['read'], ocr: TaskOcr | null = taskOcr(limits, read.setup.ocr)): Promise<ClaimTaskResult> {
   const size = (await stat(path)).size;
   if (size > limits.pdfBytes) return { ok: false, code: 'file-too-large', message: `the file is ${size} bytes; the limit for a claim document is ${limits.pdfBytes} (limits.pdfBytes)` };
   // The file's own buffer, handed to the worker without a copy when it is not part of a pool.

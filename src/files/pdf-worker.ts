@@ -41,8 +41,14 @@ export type PdfResult = { ok: true; claim: ClaimRead } | { ok: false; code: PdfP
 // pdf.js decodes streams without a size limit (see PDF_STREAM_BYTES): cap every Uint8Array
 // this thread makes, at 128 MB or twice the PDF being read.
 let fileBytes = 0;
-// The engine is loaded once per thread, on the first page that needs it (0.2 s, ~30 MB of language data).
-let engine: Promise<OcrEngine> | null = null;
+// The engine is loaded once per thread, on the first page that needs it (0.2 s, ~30 MB of
+// language data), and again only if a task asks for other languages.
+let engine: { languages: string; ready: Promise<OcrEngine> } | null = null;
+function engineFor(languages: string[]): Promise<OcrEngine> {
+  const key = languages.join('+');
+  if (engine?.languages !== key) engine = { languages: key, ready: TesseractWasm.load({ languages }) };
+  return engine.ready;
+}
 restoreNativePush();
 limitTypedArrays(() => Math.max(PDF_STREAM_BYTES, 2 * fileBytes));
 
@@ -51,7 +57,7 @@ parentPort!.on('message', async (msg: { id: number; task: PdfTask }) => {
   try {
     const ocr = msg.task.ocr;
     const onStep = () => parentPort!.postMessage({ id: msg.id, extend: ocr!.pageSeconds * 1000 });
-    const recognize = async (n: number, image: GrayImage) => ocrPage(image, n, await (engine ??= TesseractWasm.load()), ocr!.settings, onStep);
+    const recognize = async (n: number, image: GrayImage) => ocrPage(image, n, await engineFor(ocr!.settings.languages), ocr!.settings, onStep);
     const { bytes, maxPages } = msg.task;
     let doc: DocumentPages;
     if (imageKind(bytes.subarray(0, 8)) !== null) {

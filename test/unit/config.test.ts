@@ -544,3 +544,15 @@ describe('sources[].inventory and warehouse.shrinkGuardPercent (issue 17 item 5)
     assert.match(configError('inv-typo.yaml', source('    inventry: full\n')).message, /unknown key 'sources\[0\]\.inventry' \(known here: .*inventory/);
   });
 });
+
+describe('claims.ocr (issue 19)', () => {
+  test('languages and resolution reach the claim reader; defaults ind+eng at 250 dpi', async () => {
+    const { claimReaderFor } = await import('../../src/documents/setup.js');
+    assert.deepEqual(claimReaderFor(load('ocr-none.yaml', 'claims: {}\n')).ocr, { dpi: 250, languages: ['ind', 'eng'] });
+    assert.deepEqual(claimReaderFor(load('ocr.yaml', 'claims:\n  ocr:\n    languages: [eng]\n    dpi: 200\n')).ocr, { dpi: 200, languages: ['eng'] });
+  });
+  test('a language with no installed model, or a resolution out of range, is refused with its line', () => {
+    assert.match(configError('ocr-lang.yaml', 'claims:\n  ocr:\n    languages: [fra]\n').message, /:3: claims\.ocr\.languages\[0\]: must be one of ind, eng/);
+    assert.match(configError('ocr-dpi.yaml', 'claims:\n  ocr:\n    dpi: 2000\n').message, /:3: claims\.ocr\.dpi/);
+  });
+});

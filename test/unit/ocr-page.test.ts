@@ -61,7 +61,7 @@ test('any quarter turn of a page is read upright, and the turn is reported', () 
     const scanned = turn === 0 ? base : defaultPrep.quarterTurn(base, turn as 90 | 180 | 270);
     const prep = { ...defaultPrep, textDirection: (img: GrayImage) => ({ horizontal: img.width < img.height }) };
     const e = engine(WORDS);
-    const p = ocrPage(scanned, 1, e, { dpi: 300 }, () => {}, prep);
+    const p = ocrPage(scanned, 1, e, { dpi: 300, languages: ['ind'] }, () => {}, prep);
     assert.equal(p.ocr!.rotated, (360 - turn) % 360);
     assert.equal(p.words[0].text, 'Total');
     assert.ok(e.calls <= 2, `${e.calls} recognitions`);
@@ -70,33 +70,33 @@ test('any quarter turn of a page is read upright, and the turn is reported', () 
 });
 
 test('a page the engine reads poorly either way is unreadable, with the mean confidence in the message', () => {
-  const p = ocrPage(page(60, 80, 300), 2, engine(WORDS, 40), { dpi: 300 });
+  const p = ocrPage(page(60, 80, 300), 2, engine(WORDS, 40), { dpi: 300, languages: ['ind'] });
   assert.ok(p.ocr!.unreadable);
   assert.match(p.ocr!.unreadable!, /too blurred or too small to read \(mean OCR confidence 0\.40, below 0\.60\)/);
   assert.ok(READABLE_MEAN === 0.6);
 });
 
 test('a page with no text, and a page whose text is too small: unreadable, saying which', () => {
-  assert.match(ocrPage(page(60, 80, 300), 1, engine([]), { dpi: 300 }).ocr!.unreadable!, /found no text/);
-  const small = ocrPage(page(60, 80, 300), 1, engine(WORDS), { dpi: 300 }, () => {}, { ...defaultPrep, textHeight: () => 5 });
+  assert.match(ocrPage(page(60, 80, 300), 1, engine([]), { dpi: 300, languages: ['ind'] }).ocr!.unreadable!, /found no text/);
+  const small = ocrPage(page(60, 80, 300), 1, engine(WORDS), { dpi: 300, languages: ['ind'] }, () => {}, { ...defaultPrep, textHeight: () => 5 });
   assert.match(small.ocr!.unreadable!, /too small to read \(about 5 pixels high at 300 dpi\)/);
 });
 
 test('each recognition is announced (the worker renews the per-page time limit there)', () => {
   let steps = 0;
-  ocrPage(page(60, 80, 300), 1, engine(WORDS), { dpi: 300 }, () => steps++);
+  ocrPage(page(60, 80, 300), 1, engine(WORDS), { dpi: 300, languages: ['ind'] }, () => steps++);
   assert.equal(steps, 1);
   steps = 0;
   const turned = defaultPrep.quarterTurn(page(60, 80, 300), 180);
-  ocrPage(turned, 1, engine(WORDS), { dpi: 300 }, () => steps++);
+  ocrPage(turned, 1, engine(WORDS), { dpi: 300, languages: ['ind'] }, () => steps++);
   assert.equal(steps, 2);
 });
 
 test('a photo without a resolution is taken to span an A4 width (and brought up, at most 2.5×); a fine scan is brought down to the recognition resolution', () => {
-  const photo = ocrPage(page(827, 1170, null), 1, engine(WORDS), { dpi: 300 });
+  const photo = ocrPage(page(827, 1170, null), 1, engine(WORDS), { dpi: 300, languages: ['ind'] });
   assert.equal(photo.ocr!.dpi, 250);
   assert.ok(Math.abs(photo.width - 595.44) < 0.5);
-  const fine = ocrPage(page(1200, 1600, 600), 1, engine(WORDS), { dpi: 300 });
+  const fine = ocrPage(page(1200, 1600, 600), 1, engine(WORDS), { dpi: 300, languages: ['ind'] });
   assert.equal(fine.ocr!.dpi, 300);
   assert.ok(Math.abs(fine.width - 144) < 0.5);
 });
