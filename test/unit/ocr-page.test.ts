@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ocrPage, toWords, READABLE_MEAN } from '../../src/documents/words/ocr/ocr-page.js';
+import { ocrPage, toWords, READABLE_MEAN, MAX_RECOGNITION_PIXELS } from '../../src/documents/words/ocr/ocr-page.js';
 import { defaultPrep } from '../../src/documents/words/ocr/prep.js';
 import type { OcrEngine, OcrResult, OcrWord } from '../../src/documents/words/ocr/engine.js';
 import type { GrayImage } from '../../src/documents/images/image.js';
@@ -120,4 +120,16 @@ test('specks read as marks are dropped, and a smudge does not set its line\'s si
   ], 300);
   assert.deepEqual(out.map((w) => w.text), ['Kamar', 'Inap', 'I', ':']);
   assert.ok(Math.abs(out[0].h - (40 / 0.9) * 72 / 300) < 1e-9);
+});
+
+test('no resolution makes a page bigger than any page, and no page is recognised above 12 MP (an upscale must not be a memory bomb)', () => {
+  // 6000 × 6000 saying 72 dpi would be an 83-inch page: not believed; it spans an A4 width.
+  let seen: GrayImage | null = null;
+  const spy: OcrEngine = { name: 'spy', languages: [], recognize(img) { seen = img; return { words: WORDS, meanConf: 93 }; } };
+  ocrPage(page(6000, 6000, 72), 1, spy, { dpi: 250, languages: [] });
+  assert.ok(seen!.width * seen!.height <= MAX_RECOGNITION_PIXELS);
+  assert.ok(Math.abs(seen!.width - 6000 * 250 / (6000 / 8.27)) < 2, `${seen!.width}`);
+  // A long roll: whatever its resolution, recognised at no more than 12 MP.
+  ocrPage(page(3000, 20000, 100), 1, spy, { dpi: 250, languages: [] });
+  assert.ok(seen!.width * seen!.height <= MAX_RECOGNITION_PIXELS, `${seen!.width} × ${seen!.height}`);
 });

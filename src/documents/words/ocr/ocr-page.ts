@@ -39,8 +39,28 @@ const RULE_BARS = /^[|│¦]+|[|│¦]+$/gu;
 /** A4's width: what a photo without resolution is assumed to span. */
 const A4_WIDTH_IN = 8.27;
 
+/** Larger than any claim page (A3's long side is 16.5 in): a resolution saying so is not believed. */
+const MAX_PAGE_IN = 17;
+/**
+ * Pixels a page is recognised at, at most: an A4 page at 300 dpi is 8.7 MP. The engine's time
+ * and memory grow with the pixels; a page above this is scaled down whatever its resolution.
+ */
+export const MAX_RECOGNITION_PIXELS = 12_000_000;
+
+/** The page's resolution: as the file says, unless that makes it larger than any page (or it says nothing): then it spans an A4 width. */
 function assumedDpi(image: GrayImage): number {
-  return image.dpi ?? Math.min(image.width, image.height) / A4_WIDTH_IN;
+  const told = image.dpi;
+  if (told && Math.max(image.width, image.height) / told <= MAX_PAGE_IN) return told;
+  return Math.min(image.width, image.height) / A4_WIDTH_IN;
+}
+
+/** To the recognition resolution, and never over MAX_RECOGNITION_PIXELS (an upscale of a large image would be a memory bomb). */
+function toRecognition(image: GrayImage, dpi: number, prep: PagePrep): GrayImage {
+  const scaled = prep.scaleTo(image, dpi);
+  const pixels = scaled.width * scaled.height;
+  if (pixels <= MAX_RECOGNITION_PIXELS) return scaled;
+  const k = 0.995 * Math.sqrt(MAX_RECOGNITION_PIXELS / (image.width * image.height)); // a little under: sizes are rounded up
+  return prep.scaleTo(image, (image.dpi ?? dpi) * k);
 }
 
 /**
@@ -87,7 +107,7 @@ export function ocrPage(source: GrayImage, number: number, engine: OcrEngine, se
   const scanDpi = assumedDpi(source);
   const image0: GrayImage = { ...source, dpi: scanDpi };
   const textPx = prep.textHeight(image0);
-  const scaled = prep.scaleTo(image0, settings.dpi);
+  const scaled = toRecognition(image0, settings.dpi, prep);
   const dpi = scaled.dpi ?? scanDpi;
   // Text lines made horizontal first (a page turned by a quarter), then the ruling lines
   // removed (they garble small table cells; found along the skew, before straightening
