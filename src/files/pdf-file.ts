@@ -61,6 +61,7 @@ export async function processPdfFile(job: FileJob, format: 'pdf' | 'image' = 'pd
   outcome.pages = reading.pageCount;
   const found = Object.values(reading.fields).filter((f) => f.value !== null && f.how !== 'constant' && f.how !== 'letterhead').length;
   const scanned = reading.ocrPages ?? [];
+  if (scanned.length) outcome.ocr = ocrOutcome(reading);
   if (found === 0 && reading.items.length === 0 && scanned.length === reading.pageCount) {
     // A scan where nothing reads as a claim: what OCR saw is the question, not a template. Review, with why.
     const why = scanned.map((p) => `page ${p.page} ${p.unreadable ?? `gave no claim label or item table (mean OCR confidence ${p.meanConf.toFixed(2)})`}`);
@@ -70,7 +71,6 @@ export async function processPdfFile(job: FileJob, format: 'pdf' | 'image' = 'pd
     return fail('no-template', `nothing on this document reads as a claim: no field label of the dictionary and no line-item table was found, and no claim template matches${nearest(reading)}; run 'halo-data claims explain' on it, and add a template or labels for this issuer (see README, "Claim PDFs")`);
   }
   outcome.template = reading.reader;
-  if (reading.ocrPages?.length) outcome.ocr = ocrOutcome(reading);
   if (reading.fellBackFrom) outcome.fellBackFrom = reading.fellBackFrom;
   outcome.verdict = gated.judgement.verdict;
   const { plan, rows: res, cells } = gated;
