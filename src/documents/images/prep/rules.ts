@@ -3,6 +3,9 @@ import { inkThreshold } from './binarize.js';
 import { nominalDpi } from './working.js';
 
 /**
+ * Not in the OCR path (words/ocr/ocr-page.ts says why: on the committed scans it lost more
+ * than it saved). Kept, with its tests, for the engine study and for layouts where it helps.
+ *
  * Ruling-line removal. Table borders, underlines and boxes touch the letters of small table
  * cells, and the OCR engine reads a digit fused to a border as something else (or not at
  * all). A rule is found as a run of ink much longer than any letter (RULE_INCHES: about two

@@ -1,5 +1,5 @@
 import type { GrayImage } from '../../images/image.js';
-import { estimateSkew, quarterTurn, removeRules, rotate, scaleBy, scaleTo, textDirection, textHeight } from '../../images/prep/index.js';
+import { estimateSkew, quarterTurn, rotate, scaleBy, scaleTo, textDirection, textHeight } from '../../images/prep/index.js';
 
 /**
  * What OCR needs done to a page image before recognition (src/documents/images/prep/ does
@@ -14,8 +14,6 @@ export interface PagePrep {
   /** Degrees the text lines are turned clockwise; rotate(image, -skew) levels them. */
   estimateSkew(image: GrayImage): number;
   rotate(image: GrayImage, degrees: number): GrayImage;
-  /** Whitens ruling lines, found along the page's skew (before it is straightened: straightening blurs thin rules into pieces OCR reads as i, l, !). */
-  removeRules(image: GrayImage, skew: number): GrayImage;
   /** To the recognition resolution: down when the image is finer, up (bounded) when it is coarser. */
   scaleTo(image: GrayImage, dpi: number): GrayImage;
   /** Median character height in pixels; null when there is no text-like ink. */
@@ -38,7 +36,6 @@ export const defaultPrep: PagePrep = {
   quarterTurn: (image, turns) => quarterTurn(image, turns),
   estimateSkew,
   rotate: (image, degrees) => rotate(image, degrees),
-  removeRules: (image, skew) => removeRules(image, { skew }),
   scaleTo: toRecognition,
   textHeight,
 };
