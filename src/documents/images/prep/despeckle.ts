@@ -78,14 +78,17 @@ const WHITE_ENOUGH = 245;
 const FAINT_SHARE = 0.3;
 /** Letters taller than this (inches) are not letters: pictures, boxes, table grids; a speck inside a table is still a speck. */
 const MAX_LETTER_INCHES = 0.5;
+/** Punctuation beside a letter: within this many letter heights of it horizontally (a full stop, a decimal point, quotes sit close)... */
+const BESIDE = 0.35;
 /**
- * Punctuation beside a letter: within this many letter heights of it horizontally (a colon and
- * the next word are a space apart, ~0.4 cap heights), inside its line's band...
+ * ...its foot on the letter's baseline: up to BASELINE letter heights above the letter's bottom
+ * (a descender's letter reaches about 0.3 below the baseline) or BELOW under it (a comma's tail);
+ * or its top at the letter's top, ABOVE over it to TOP under it (quotes).
  */
-const BESIDE = 0.6;
-/** ...which reaches this many letter heights below the letter (a comma's tail) and a little above it (quotes). */
+const BASELINE = 0.35;
 const BELOW = 0.4;
 const ABOVE = 0.1;
+const TOP = 0.25;
 /** A dot above a narrow stem (i, j; no wider than STEM_SHARE of its height) within DOT_GAP of its height; an accent above any letter within ACCENT_GAP. */
 const STEM_SHARE = 0.45;
 const DOT_GAP = 0.5;
@@ -149,27 +152,33 @@ export function findSpecks(mask: Uint8Array, width: number, height: number, dpi:
   const small: Component[] = [];
   const letters = new LetterIndex(Math.max(16, Math.round(dpi / 10)));
   const big: Component[] = [];
+  // the small ones and the commas (a semicolon's lower part)
+  const marks: Component[] = [];
   for (const c of components(mask, width, height)) {
     const w = c.right - c.left;
     const h = c.bottom - c.top;
     if (w <= speckSize && h <= speckSize) small.push(c);
     else if (h <= maxLetter) letters.add(c);
     else big.push(c);
+    if (w <= speckSize + 2 && h <= SEMICOLON * speckSize + 1) marks.push(c);
   }
-  // Letters touching a table's rules are one component with the whole grid, no letter: a mark
-  // inside a grid's box is kept when ink other than its own is within NEAR_INCHES of it.
+  // Letters touching a table's rules are one component with the whole grid, no letter (or with a
+  // filled band, a "letter" as tall as a line): a mark inside such a box is kept when ink other
+  // than its own is within NEAR_INCHES of it.
   const near = Math.max(2, Math.round(dpi * NEAR_INCHES));
   const loose = small.filter(
-    (c) => !letters.some(c, (letter) => isMarkOf(c, letter)) && !(big.some((b) => overlaps(b, c)) && inkAround(mask, width, height, c, near)),
+    (c) => !letters.some(c, (letter) => isMarkOf(c, letter) || (contains(letter, c) && inkAround(mask, width, height, c, near)))
+      && !(big.some((b) => contains(b, c)) && inkAround(mask, width, height, c, near)),
   );
-  const kept = new Set([...dottedLines(loose), ...colons(loose)]);
+  // Over all the small ones: a colon whose lower dot sits by a letter still needs its upper dot.
+  const kept = new Set([...dottedLines(small), ...colons(marks)]);
   return loose.filter((c) => !kept.has(c));
 }
 
 /** Ink marks of a grid (a letter of it) this near a mark make it part of the text. */
 const NEAR_INCHES = 0.02;
 
-const overlaps = (a: Component, b: Component): boolean => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+const contains = (outer: Component, c: Component): boolean => outer.left <= c.left && c.right <= outer.right && outer.top <= c.top && c.bottom <= outer.bottom;
 
 /** Whether the mask has ink within `near` px of the component, outside the component's own box and the pixel around it. */
 function inkAround(mask: Uint8Array, width: number, height: number, c: Component, near: number): boolean {
@@ -186,8 +195,9 @@ function inkAround(mask: Uint8Array, width: number, height: number, c: Component
 }
 
 /**
- * Two alike small components one above the other a little apart: a colon, which a layout may set
- * well apart from its label and its value ("Nama Pasien      :   value"). Dust rarely stacks so.
+ * Two alike small components one above the other a little apart: a colon (or semicolon), which a
+ * layout may set well apart from its label and its value ("Nama Pasien      :   value"), and
+ * whose upper dot is not on the baseline. Dust rarely stacks so.
  */
 function colons(small: Component[]): Component[] {
   const columns = new Map<number, Component[]>();
@@ -201,10 +211,12 @@ function colons(small: Component[]): Component[] {
   for (const c of small) {
     const w = c.right - c.left;
     const h = c.bottom - c.top;
-    for (let column = columnOf(c) - 1; column <= columnOf(c) + 1; column++) {
+    for (let column = columnOf(c) - 2; column <= columnOf(c) + 2; column++) {
       for (const d of columns.get(column) ?? []) {
         const gap = d.top - c.bottom;
-        if (gap < COLON_GAP[0] * h || gap > COLON_GAP[1] * h || Math.abs(d.right - d.left - w) > 1 || Math.abs(d.bottom - d.top - h) > 1) continue;
+        // the lower one may be a comma's dot and tail (a semicolon)
+        const dh = d.bottom - d.top;
+        if (gap < COLON_GAP[0] * h || gap > COLON_GAP[1] * h || Math.abs(d.right - d.left - w) > 2 || dh < h - 1 || dh > SEMICOLON * h + 1) continue;
         out.push(c, d);
       }
     }
@@ -212,8 +224,9 @@ function colons(small: Component[]): Component[] {
   return out;
 }
 
-/** A colon's dots are this many dot heights apart (least, most). */
+/** A colon's dots are this many dot heights apart (least, most); a semicolon's lower part is up to SEMICOLON times as tall as its dot. */
 const COLON_GAP = [0.5, 4] as const;
+const SEMICOLON = 2.5;
 
 /**
  * Small components in a row of at least DOTS alike, evenly close on one line: a dotted leader
@@ -262,9 +275,13 @@ function isMarkOf(c: Component, letter: Component): boolean {
   const h = letter.bottom - letter.top;
   const w = letter.right - letter.left;
   if (c.bottom - c.top > MARK_SHARE * h) return false;
-  // Beside it on its line: a full stop, a decimal point or comma, a colon, quotes.
+  // Beside it, on its baseline (a full stop, a decimal point or comma, a colon's lower dot) or
+  // at its top (quotes). A colon's upper dot is found by colons(); dust halfway up is not kept.
   const gap = Math.max(letter.left - c.right, c.left - letter.right, 0);
-  if (gap <= BESIDE * h && c.top >= letter.top - ABOVE * h && c.bottom <= letter.bottom + BELOW * h) return true;
+  if (gap <= BESIDE * h) {
+    if (c.bottom >= letter.bottom - BASELINE * h && c.bottom <= letter.bottom + BELOW * h) return true;
+    if (c.top >= letter.top - ABOVE * h && c.top <= letter.top + TOP * h) return true;
+  }
   // Above it: the dot of an i or j over its stem, an accent.
   const over = c.right > letter.left - 1 && c.left < letter.right + 1;
   return over && c.top < letter.top && letter.top - c.bottom <= (w <= STEM_SHARE * h ? DOT_GAP : ACCENT_GAP) * h;
