@@ -105,7 +105,9 @@ type Turn = 0 | 90 | 180 | 270;
 export function ocrPage(source: GrayImage, number: number, engine: OcrEngine, settings: OcrSettings = DEFAULT_OCR,
   onStep: () => void = () => {}, prep: PagePrep = defaultPrep): Page {
   const scanDpi = assumedDpi(source);
-  const image0: GrayImage = { ...source, dpi: scanDpi };
+  // Tone first (the cleaning and every estimate read dark ink on light paper), then dust off, at the scan's own resolution.
+  const toned = prep.normalPolarity({ ...source, dpi: scanDpi });
+  const image0 = prep.despeckle(toned);
   const textPx = prep.textHeight(image0);
   const scaled = toRecognition(image0, settings.dpi, prep);
   const dpi = scaled.dpi ?? scanDpi;

@@ -1,5 +1,7 @@
 import type { GrayImage } from '../../images/image.js';
 import { estimateSkew, quarterTurn, rotate, scaleBy, scaleTo, textDirection, textHeight } from '../../images/prep/index.js';
+import { despeckle } from '../../images/prep/despeckle.js';
+import { normalPolarity } from '../../images/prep/polarity.js';
 
 /**
  * What OCR needs done to a page image before recognition (src/documents/images/prep/ does
@@ -7,6 +9,10 @@ import { estimateSkew, quarterTurn, rotate, scaleBy, scaleTo, textDirection, tex
  * one place.
  */
 export interface PagePrep {
+  /** Dark text on light paper: a light-on-dark page (an inverted fax) inverted, decided on its margin and its letters. */
+  normalPolarity(image: GrayImage): GrayImage;
+  /** Isolated specks removed (punctuation kept by where it sits), greyed paper stretched to white. */
+  despeckle(image: GrayImage): GrayImage;
   /** Whether text lines run horizontally (upright or upside down) or vertically (a quarter turn). */
   textDirection(image: GrayImage): { horizontal: boolean };
   /** Clockwise quarter turns. */
@@ -32,6 +38,8 @@ function toRecognition(image: GrayImage, dpi: number): GrayImage {
 
 /** The steps of src/documents/images/prep/. */
 export const defaultPrep: PagePrep = {
+  normalPolarity,
+  despeckle: (image) => despeckle(image),
   textDirection,
   quarterTurn: (image, turns) => quarterTurn(image, turns),
   estimateSkew,
