@@ -151,6 +151,7 @@ export function judge(reading: Reading, ctx: GateContext): Gated {
   // Read by OCR: the sums must hold to the cent. The rupiah of tolerance a text layer gets
   // (rounding of quantity × price) would let a misread cents digit through.
   const scanned = (reading.ocrPages?.length ?? 0) > 0;
+  const columns = new Set(reading.table.columns.map((c) => c.column));
   const lines: ClaimLine[] = reading.items.map((item, i) => {
     const out: ClaimLine = { page: item.page, line_no: String(i + 1), description: null, quantity: null, unit_price: null, amount: null };
     for (const name of ['description', 'quantity', 'unit_price', 'amount'] as const) {
@@ -173,6 +174,12 @@ export function judge(reading: Reading, ctx: GateContext): Gated {
       } else out[name] = r as string;
     }
     if (item.conf < SURE) unsure(`claim_line.amount`, item.page, `line ${i + 1} was read from unsure words (confidence ${item.conf.toFixed(2)})`);
+    // On a scan, a cell of a printed number column that came back empty was most likely not seen, not blank.
+    for (const col of ['quantity', 'unit_price'] as const) {
+      if (scanned && item.ocr && columns.has(col) && (item.values[col] === undefined || item.values[col]!.trim() === '')) {
+        unsure(`claim_line.${col}`, item.page, `line ${i + 1}: its ${col.replace('_', ' ')} was not read on the scan (page ${item.page} line ${item.from[0].line}): the table prints one`);
+      }
+    }
     // A row the reader built by a judgment call the page does not settle (which lines are its description).
     if (item.unsure && !item.unsure.startsWith('no quantity')) unsure('claim_line.description', item.page, `line ${i + 1} (page ${item.page} line ${item.from[0].line}): ${item.unsure}`);
     // The reader keeps a row whose quantity or price does not read as one (the columns may be misread): never a valid item.

@@ -7,6 +7,8 @@ import { readPdfPages } from '../documents/words/pdf-text.js';
 import { readImagePages } from '../documents/words/scan.js';
 import { imageKind } from '../documents/images/sniff.js';
 import { ocrPage, type OcrSettings } from '../documents/words/ocr/ocr-page.js';
+import { defaultPrep } from '../documents/words/ocr/prep.js';
+import { rereadCells } from '../documents/words/ocr/reread.js';
 import { TesseractWasm } from '../documents/words/ocr/tesseract-wasm.js';
 import type { OcrEngine } from '../documents/words/ocr/engine.js';
 import type { GrayImage } from '../documents/images/image.js';
@@ -41,6 +43,8 @@ export type PdfResult = { ok: true; claim: ClaimRead } | { ok: false; code: PdfP
 // pdf.js decodes streams without a size limit (see PDF_STREAM_BYTES): cap every Uint8Array
 // this thread makes, at 128 MB or twice the PDF being read.
 let fileBytes = 0;
+/** Page images kept per document for reading cells again: 20 pages at ≤ 12 MP is ≤ 240 MB, briefly. */
+const KEEP_IMAGES = 20;
 // The engine is loaded once per thread, on the first page that needs it (0.2 s, ~30 MB of
 // language data), and again only if a task asks for other languages.
 let engine: { languages: string; ready: Promise<OcrEngine> } | null = null;
@@ -57,7 +61,10 @@ parentPort!.on('message', async (msg: { id: number; task: PdfTask }) => {
   try {
     const ocr = msg.task.ocr;
     const onStep = () => parentPort!.postMessage({ id: msg.id, extend: ocr!.pageSeconds * 1000 });
-    const recognize = async (n: number, image: GrayImage) => ocrPage(image, n, await engineFor(ocr!.settings.languages), ocr!.settings, onStep);
+    // The images pages were read from, for reading empty table cells again (a few pages' worth at most).
+    const images = new Map<number, GrayImage>();
+    const keep = (n: number) => (image: GrayImage) => { if (images.size < KEEP_IMAGES) images.set(n, image); };
+    const recognize = async (n: number, image: GrayImage) => ocrPage(image, n, await engineFor(ocr!.settings.languages), ocr!.settings, onStep, defaultPrep, keep(n));
     const { bytes, maxPages } = msg.task;
     let doc: DocumentPages;
     if (imageKind(bytes.subarray(0, 8)) !== null) {
@@ -67,7 +74,12 @@ parentPort!.on('message', async (msg: { id: number; task: PdfTask }) => {
       doc = await readPdfPages(bytes, maxPages, ocr ? { dpi: ocr.settings.dpi, maxPixels: ocr.maxPixels, recognize } : undefined);
     }
     const { read } = msg.task;
-    const claim = readAndJudge(doc, read.setup, read.ctx);
+    let claim = readAndJudge(doc, read.setup, read.ctx);
+    if (images.size > 0 && claim.gated.judgement.verdict !== 'valid') {
+      const again = rereadCells(doc, claim.reading, images, await engineFor(ocr!.settings.languages), onStep);
+      images.clear();
+      if (again.found > 0) claim = readAndJudge(again.doc, read.setup, read.ctx);
+    }
     // Words and lines are for `claims explain`; a batch needs only the verdict and the values.
     if (!read.keepPages) { claim.reading.pages = []; claim.reading.lines = []; }
     parentPort!.postMessage({ id: msg.id, result: { ok: true, claim } satisfies PdfResult });

@@ -28,6 +28,10 @@ export interface OcrEngine {
   /** For `doctor`, reports and explain: e.g. "tesseract-wasm 5.5.1". */
   readonly name: string;
   readonly languages: string[];
-  /** Synchronous on purpose: it runs in a worker thread the pool can terminate on the per-page time limit. */
-  recognize(image: GrayImage): OcrResult;
+  /**
+   * Synchronous on purpose: it runs in a worker thread the pool can terminate on the per-page
+   * time limit. `cell`: the image is one table cell expected to hold a number (one line,
+   * digits and separators only).
+   */
+  recognize(image: GrayImage, opts?: { cell?: boolean }): OcrResult;
 }

@@ -101,9 +101,10 @@ type Turn = 0 | 90 | 180 | 270;
 
 /**
  * @param onStep called before each recognition (the worker renews its per-page time limit there).
+ * @param keep given the image the words were read from (their frame): for reading cells again (reread.ts).
  */
 export function ocrPage(source: GrayImage, number: number, engine: OcrEngine, settings: OcrSettings = DEFAULT_OCR,
-  onStep: () => void = () => {}, prep: PagePrep = defaultPrep): Page {
+  onStep: () => void = () => {}, prep: PagePrep = defaultPrep, keep?: (image: GrayImage) => void): Page {
   const scanDpi = assumedDpi(source);
   // Tone first (the cleaning and every estimate read dark ink on light paper), then dust off, at the scan's own resolution.
   const toned = prep.normalPolarity({ ...source, dpi: scanDpi });
@@ -124,11 +125,14 @@ export function ocrPage(source: GrayImage, number: number, engine: OcrEngine, se
   onStep();
   let result = engine.recognize(clean);
   let turn: Turn = base;
+  let read = clean;
   if (result.meanConf < UPRIGHT_MEAN) {
     onStep();
-    const turned = engine.recognize(prep.quarterTurn(clean, 180));
-    if (turned.meanConf > result.meanConf) { result = turned; turn = ((base + 180) % 360) as Turn; }
+    const upside = prep.quarterTurn(clean, 180);
+    const turned = engine.recognize(upside);
+    if (turned.meanConf > result.meanConf) { result = turned; turn = ((base + 180) % 360) as Turn; read = upside; }
   }
+  keep?.(read);
   const meanConf = result.meanConf / 100;
   const facts: OcrPageFacts = { engine: engine.name, meanConf, dpi: Math.round(dpi), rotated: turn, skew: Math.round(skew * 10) / 10 };
   if (result.words.length === 0) facts.unreadable = 'OCR found no text on it';

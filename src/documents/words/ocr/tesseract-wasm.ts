@@ -42,6 +42,8 @@ export const OCR_LANGUAGES = ['ind', 'eng'] as const;
 const OEM_LSTM_ONLY = 1;
 /** Automatic page segmentation without OSD (OSD needs the legacy engine). */
 const PSM_AUTO = '3';
+/** One line of text: a table cell read alone. */
+const PSM_SINGLE_LINE = '7';
 
 function simdSupported(): boolean {
   // A tiny module returning a v128 (i8x16.splat, i8x16.popcnt): WebAssembly.validate says whether this Node has SIMD (the probe wasm-feature-detect uses).
@@ -119,7 +121,7 @@ export class TesseractWasm implements OcrEngine {
   private api: TessApi;
   private module: TessModule;
 
-  private constructor(module: TessModule, api: TessApi, languages: string[]) {
+  private constructor(module: TessModule, api: TessApi, languages: string[], private readonly psm: string) {
     this.module = module;
     this.api = api;
     this.languages = languages;
@@ -141,15 +143,20 @@ export class TesseractWasm implements OcrEngine {
     if (languages.length === 0) throw new Error('no OCR language data installed (@tesseract.js-data/ind or @tesseract.js-data/eng); run npm ci');
     const api = new module.TessBaseAPI();
     if (api.Init('/', languages.join('+'), OEM_LSTM_ONLY) !== 0) throw new Error(`Tesseract could not load its language data (${languages.join('+')})`);
-    api.SetVariable('tessedit_pageseg_mode', options.psm === undefined ? PSM_AUTO : String(options.psm));
+    const psm = options.psm === undefined ? PSM_AUTO : String(options.psm);
+    api.SetVariable('tessedit_pageseg_mode', psm);
     for (const [name, value] of Object.entries(options.variables ?? {})) {
       if (!api.SetVariable(name, value)) throw new Error(`Tesseract has no variable ${name}`);
     }
-    return new TesseractWasm(module, api, languages);
+    return new TesseractWasm(module, api, languages, psm);
   }
 
-  recognize(image: GrayImage): OcrResult {
+  recognize(image: GrayImage, opts: { cell?: boolean } = {}): OcrResult {
     this.module.FS.writeFile('/input', pgm(image));
+    if (opts.cell) {
+      this.api.SetVariable('tessedit_pageseg_mode', PSM_SINGLE_LINE);
+      this.api.SetVariable('tessedit_char_whitelist', '0123456789.,');
+    }
     try {
       if (image.dpi) this.api.SetVariable('user_defined_dpi', String(Math.round(image.dpi)));
       if (this.api.SetImageFile(1, 0) === 1) throw new Error('Tesseract could not read the page image');
@@ -159,6 +166,10 @@ export class TesseractWasm implements OcrEngine {
     } finally {
       this.api.Clear();
       this.module.FS.unlink('/input');
+      if (opts.cell) {
+        this.api.SetVariable('tessedit_pageseg_mode', this.psm);
+        this.api.SetVariable('tessedit_char_whitelist', '');
+      }
     }
   }
 }
