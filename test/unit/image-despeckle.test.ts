@@ -9,7 +9,7 @@ import { imageInfo } from '../../src/documents/images/info.js';
 import { components } from '../../src/documents/images/prep/components.js';
 import { despeckle } from '../../src/documents/images/prep/despeckle.js';
 import { normalPolarity } from '../../src/documents/images/prep/polarity.js';
-import { contrastLoss, speckle } from '../../fixtures/scan-kit/degrade.js';
+import { contrastLoss, speckle, unevenLight } from '../../fixtures/scan-kit/degrade.js';
 import { mulberry32, SCALE } from '../support/prng.js';
 
 /**
@@ -139,6 +139,14 @@ describe('despeckle', () => {
     const before = darkShare(page);
     const after = darkShare(out);
     assert.ok(Math.abs(after - before) / before < 0.03, `dark share ${before} → ${after}`);
+  });
+
+  test('unevenly lit paper (a phone photo) is not stretched: the paper on the shaded side is never made darker', () => {
+    const lit = unevenLight(scanned(page, 400, 7), 0.4, 0.3);
+    const out = despeckle(lit);
+    let darker = 0;
+    for (let i = 0; i < page.data.length; i++) if (page.data[i] === 255 && out.data[i] < lit.data[i]) darker++;
+    assert.equal(darker, 0);
   });
 
   test('property: any speck density and seed, no pixel of the text is lost and the specks on open paper go', () => {

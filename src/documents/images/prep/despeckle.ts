@@ -14,7 +14,7 @@ import { nominalDpi } from './working.js';
  * its line, or just above a narrow stem. Sized by the letters it sits beside rather than by the
  * page, so the rule holds for any font size. Specks touching a letter become part of it and stay.
  *
- * The background is lifted by a linear stretch from the page's own histogram, paper to white and
+ * An evenly greyed background is lifted by a linear stretch from the page's own histogram, paper to white and
  * ink to black. Linear and anchored on the ink's own level (not on its edge pixels), so the
  * half-way grey between ink and paper — where a stroke's edge is — stays half-way: strokes
  * do not thicken.
@@ -26,9 +26,12 @@ export function despeckle(image: GrayImage, options: DespeckleOptions = {}): Gra
   const hist = histogram(image);
   const threshold = inkThresholdOf(hist);
   if (threshold < 0) return image; // blank paper or no contrast: nothing is ink
-  const paper = medianAbove(hist, threshold);
+  const paper = quantileAbove(hist, threshold, 0.5);
   const ink = modeAtOrBelow(hist, threshold);
-  const stretch = paper < WHITE_ENOUGH;
+  // Only an evenly grey paper is stretched: under uneven light (a phone photo) one stretch
+  // would darken the shaded side's paper towards ink; the engine's own binarisation copes there.
+  const even = quantileAbove(hist, threshold, 0.75) - quantileAbove(hist, threshold, 0.25) <= EVEN_PAPER;
+  const stretch = paper < WHITE_ENOUGH && even;
   const { width, height, data: src } = image;
   // One pass over the pixels for both the mask and the stretched copy: the page is 8.7 MB at 300 dpi.
   const faint = paper - FAINT_SHARE * (paper - ink);
@@ -49,8 +52,7 @@ export function despeckle(image: GrayImage, options: DespeckleOptions = {}): Gra
   const minSpecks = options.minSpecks ?? Math.max(MIN_SPECKS, ((width * height) / (dpi * dpi)) * MIN_SPECKS_PER_SQUARE_INCH);
   const remove = specks.length >= minSpecks;
   if (!stretch && !remove) return image;
-  const white = stretch ? 255 : paper;
-  if (remove) for (const s of specks) paint(data, width, height, s, white);
+  if (remove) for (const s of specks) paint(data, width, height, s);
   return { ...image, data };
 }
 
@@ -70,6 +72,8 @@ const MIN_SPECKS_PER_SQUARE_INCH = 0.1;
  * print on white well.
  */
 const WHITE_ENOUGH = 245;
+/** Paper whose middle half spans more grey levels than this is unevenly lit, and not stretched. */
+const EVEN_PAPER = 16;
 /**
  * Components are found at this share of the way from paper to ink: lighter than Otsu's split, so
  * that grey specks are found too (the engine sees them), and a letter's anti-aliased edge stays
@@ -99,14 +103,14 @@ const DOT_SPACING = 3;
 /** A punctuation mark is no taller than this share of the letter it sits beside. */
 const MARK_SHARE = 0.6;
 
-/** The median grey of the paper (the pixels lighter than the ink threshold). */
-function medianAbove(hist: Uint32Array, threshold: number): number {
+/** A quantile (0.5: the median) of the paper's grey (the pixels lighter than the ink threshold). */
+function quantileAbove(hist: Uint32Array, threshold: number, q: number): number {
   let total = 0;
   for (let v = threshold + 1; v < 256; v++) total += hist[v];
   let seen = 0;
   for (let v = threshold + 1; v < 256; v++) {
     seen += hist[v];
-    if (seen * 2 >= total) return v;
+    if (seen >= q * total) return v;
   }
   return 255;
 }
@@ -137,12 +141,24 @@ function stretchTable(ink: number, paper: number): Uint8Array {
   return lut;
 }
 
-/** The speck's box and one pixel around it (its anti-aliased rim) set to paper. Nothing else is that close: it would have joined the speck. */
-function paint(data: Uint8Array, width: number, height: number, s: Component, white: number): void {
-  const y1 = Math.min(height, s.bottom + 1);
+/**
+ * The speck's box and one pixel around it (its anti-aliased rim) set to the paper around it: the
+ * lightest pixel of that patch and the ring just outside it, so that under uneven light the patch
+ * matches its surroundings (and no pixel is made darker). Nothing else is that close: it would
+ * have joined the speck.
+ */
+function paint(data: Uint8Array, width: number, height: number, s: Component): void {
   const x0 = Math.max(0, s.left - 1);
   const x1 = Math.min(width, s.right + 1);
-  for (let y = Math.max(0, s.top - 1); y < y1; y++) data.fill(white, y * width + x0, y * width + x1);
+  const y0 = Math.max(0, s.top - 1);
+  const y1 = Math.min(height, s.bottom + 1);
+  let paper = 0;
+  for (let y = Math.max(0, y0 - 1); y < Math.min(height, y1 + 1); y++) {
+    for (let x = Math.max(0, x0 - 1); x < Math.min(width, x1 + 1); x++) {
+      if (data[y * width + x] > paper) paper = data[y * width + x];
+    }
+  }
+  for (let y = y0; y < y1; y++) data.fill(paper, y * width + x0, y * width + x1);
 }
 
 /** The specks of an ink mask (1 = ink): small components that are no punctuation of a line of text. */
