@@ -235,7 +235,14 @@ async function accuracy(out: (s: string) => void, tmp: string, variants: string[
     return;
   }
   const mod = (await import('../fixtures/generate-scans.js' as string)) as ScansModule;
-  const fixtures = await scanFixtures(mod, variants, sources);
+  let fixtures: Awaited<ReturnType<typeof scanFixtures>>;
+  try {
+    fixtures = await scanFixtures(mod, variants, sources);
+  } catch (e) {
+    out(`  the scanned fixtures could not be made: ${(e as Error).message}\n`);
+    checks.push(['accuracy: scanned fixtures made', '', false]);
+    return;
+  }
   const files = fs.readdirSync(fixtures.dir).filter((f) => scanKey(f) && !f.endsWith('.json'));
   out(`  scans: ${files.length} files of ${variants.length} variants (${variants.join(', ')}), ${fixtures.dir} (${fixtures.cached ? 'cached' : `generated in ${fixtures.seconds.toFixed(1)} s`})\n`);
 
@@ -249,6 +256,9 @@ async function accuracy(out: (s: string) => void, tmp: string, variants: string[
     fs.writeFileSync(path.join(textDir, `${s.name}.expected.json`), JSON.stringify(s.expected));
   }
   const dirs = [textDir];
+  const missing = variants.filter((v) => !files.some((f) => scanKey(f)!.variant === v));
+  if (missing.length) out(`  no scans of ${missing.join(', ')} for these sources (the generator makes PNG/JPEG of one-page sources only, TIFF and mixed PDFs of multi-page ones)\n`);
+  variants = variants.filter((v) => !missing.includes(v));
   for (const v of variants) {
     const dir = path.join(tmp, `scans-${v}`);
     fs.mkdirSync(dir);
