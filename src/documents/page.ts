@@ -25,6 +25,8 @@ export interface Word {
    * inside a run is a typed space, a gap between runs is where the layout put something.
    */
   run?: number;
+  /** OCR only: the engine's line the word was read in (words of one line were seen as one text). */
+  ocrLine?: number;
 }
 
 export interface Page {

@@ -32,3 +32,17 @@ test('a misread label word is a label on a scanned page, and not on a text layer
     assert.equal(index.at(tokensOf(line([...texts], 1)), 0), null, `${texts.join(' ')} on a text layer`);
   }
 });
+
+test('capitals the engine read as one line stay one cell across a title\'s wide spaces; a table\'s columns do not', () => {
+  const words = (texts: string[], gap: number): Word[] => {
+    let x = 40;
+    return texts.map((text) => { const w = { text, x, y: 100, w: text.length * 7, h: 12, conf: 0.95, ocrLine: 3 }; x += text.length * 7 + gap; return w; });
+  };
+  const title = buildLines({ number: 1, width: 595, height: 842, words: words(['PASIEN', 'RAWAT', 'INAP'], 9) })[0];
+  assert.equal(title.cells.length, 1);
+  const row = buildLines({ number: 1, width: 595, height: 842, words: words(['02/11', 'Kamar', 'ICCU'], 9) })[0];
+  assert.deepEqual(row.cells.map((c) => c.text), ['02/11', 'Kamar', 'ICCU']);
+  // Without the engine's line (a text layer's separate runs), capitals keep the tight rule.
+  const runs = buildLines({ number: 1, width: 595, height: 842, words: words(['PASIEN', 'RAWAT'], 9).map((w, i) => ({ ...w, ocrLine: undefined, run: i })) })[0];
+  assert.equal(runs.cells.length, 2);
+});

@@ -14,10 +14,17 @@ const baseline = (w: Word) => w.y + 0.8 * w.h;
  * of a form or a table); between two separately drawn runs, a gap over half the size does
  * (a tight table column). Inside one run a gap is a typed space and only the wide rule applies.
  */
+const CAPS = /^[\p{Lu}][\p{Lu}.,:/&-]+$/u;
+
 function breaksCell(a: Word, b: Word): boolean {
   const gap = b.x - (a.x + a.w);
   const size = Math.min(a.h, b.h);
   if (gap > 1.5 * size) return true;
+  // OCR: capitals the engine read as one line are one text up to a gap of a text size: a bold
+  // title's wide spaces are not a column break ("RINCIAN  BIAYA PERAWATAN" was read as a table
+  // header, "PASIEN  RAWAT INAP" as a label and its value). Only capitals: a table's columns
+  // (a date, a code, a description) sit closer than that and must stay apart.
+  if (a.ocrLine !== undefined && a.ocrLine === b.ocrLine && CAPS.test(a.text) && CAPS.test(b.text)) return gap > size;
   return a.run === undefined || b.run === undefined || a.run !== b.run ? gap > 0.5 * size : false;
 }
 

@@ -83,6 +83,11 @@ function sameWord(t: Token, labelWord: string): boolean {
   return t.norm === labelWord || (t.word.conf < 1 && t.norm.length >= 2 && ocrShape(t.norm) === ocrShape(labelWord));
 }
 
+/** Two OCR words of one engine line, closer than their text size. */
+function sameOcrLine(a: Word, b: Word): boolean {
+  return a.ocrLine !== undefined && a.ocrLine === b.ocrLine && b.x - (a.x + a.w) < Math.min(a.h, b.h);
+}
+
 /** Index of labels by first word, longest first. */
 export class LabelIndex {
   private byFirst = new Map<string, LabelDef[]>();
@@ -166,6 +171,9 @@ export class LabelIndex {
       // Inside a cell, a dictionary label counts only after another label's value in that cell.
       if (!hit.label.explicit && !atCellStart && (!hit.colon || !hits.some((h) => tokens[h.start].cell === tokens[i].cell && h.end < i))) continue;
       if (!hit.label.explicit && !hit.colon && !cellEnds) continue;
+      // OCR has no drawing runs: a title's words ("PASIEN  RAWAT INAP") can fall into two cells. Words
+      // the engine read as one line, set apart by less than a text size, are prose, not a label and its value.
+      if (!hit.label.explicit && !hit.colon && cellEnds && hit.end < tokens.length && sameOcrLine(tokens[hit.end - 1].word, tokens[hit.end].word)) continue;
       hits.push(hit);
       i = hit.end - 1;
     }

@@ -91,7 +91,7 @@ export function toWords(words: OcrWord[], dpi: number): Word[] {
     const median = heights[Math.floor(heights.length / 2)];
     const size = Math.max(...heights.filter((h) => h <= 1.6 * median)) / 0.9;
     for (const w of line) {
-      out.push({ text: w.text, x: w.x * k, y: (baseline - 0.8 * size) * k, w: w.w * k, h: size * k, conf: Math.max(0, Math.min(1, w.conf / 100)) });
+      out.push({ text: w.text, x: w.x * k, y: (baseline - 0.8 * size) * k, w: w.w * k, h: size * k, conf: Math.max(0, Math.min(1, w.conf / 100)), ocrLine: w.line });
     }
   }
   return out;
