@@ -262,7 +262,7 @@ describe('claims test', () => {
     writeFileSync(join(d, 'b.expected.json'), expectedFrom('rs-harapan-sehat-1'));
     const r2 = runCli(['claims', 'test', d]);
     assert.equal(r2.code, 2);
-    assert.match(r2.stderr, /b\.expected\.json: no b\.pdf beside it/);
+    assert.match(r2.stderr, /b\.expected\.json: no b\.pdf \(or \.png, \.jpg, \.jpeg, \.tif, \.tiff\) beside it/);
     const r3 = runCli(['claims', 'test', join(d, 'nowhere')]);
     assert.equal(r3.code, 2);
   });

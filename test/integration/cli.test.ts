@@ -201,14 +201,14 @@ describe('validate <folder> reads only the formats a folder yields (issue 15 ite
     assert.deepEqual(files.filter((f) => !f.path.endsWith('.pdf')).map((f) => f.path), [], 'no .txt (nor .md, .json) read from a folder');
     assert.ok(!files.some((f) => f.errors.some((e) => e.code === 'missing-header')));
     const help = runCli(['validate', '--help']).stdout.replace(/\s+/g, ' ');
-    for (const fmt of ['CSV', 'TSV', 'XLS', 'XLSX', 'PDF']) assert.match(help, new RegExp(`\\b${fmt}\\b`), `--help names ${fmt}`);
-    assert.match(runCli(['stage', '--help']).stdout.replace(/\s+/g, ' '), /a folder yields its CSV, TSV, XLS, XLSX, PDF files/);
+    for (const fmt of ['CSV', 'TSV', 'XLS', 'XLSX', 'PDF', 'PNG', 'JPG', 'JPEG', 'TIF', 'TIFF']) assert.match(help, new RegExp(`\\b${fmt}\\b`), `--help names ${fmt}`);
+    assert.match(runCli(['stage', '--help']).stdout.replace(/\s+/g, ' '), /a folder yields its CSV, TSV, XLS, XLSX, PDF, PNG, JPG, JPEG, TIF, TIFF files/);
   });
 
   test('a folder with none of them is a usage error (exit 2) saying how to read the others', () => {
     const r = runCli(['validate', 'fixtures/claims-pdf/_text']);
     assert.equal(r.code, 2, r.stdout + r.stderr);
-    assert.match(r.stderr, /no CSV, TSV, XLS, XLSX, PDF file in the folder fixtures\/claims-pdf\/_text/);
+    assert.match(r.stderr, /no CSV, TSV, XLS, XLSX, PDF, PNG, JPG, JPEG, TIF, TIFF file in the folder fixtures\/claims-pdf\/_text/);
     assert.match(r.stderr, /fixtures\/claims-pdf\/_text\/\*\.txt/);
   });
 
@@ -230,7 +230,7 @@ describe('validate <folder> reads only the formats a folder yields (issue 15 ite
     // Another extension named explicitly is still opened: its first bytes decide (text is not guessed).
     const md = runCli(['validate', join(dir, 'notes.md'), '--json']);
     assert.equal(md.code, 1);
-    assert.match(JSON.parse(md.stdout).files[0].errors[0].message, /is not a CSV, XLS, XLSX or PDF file/);
+    assert.match(JSON.parse(md.stdout).files[0].errors[0].message, /is not a CSV, XLS, XLSX, PDF or image \(PNG, JPEG, TIFF\) file/);
   });
 });
 
