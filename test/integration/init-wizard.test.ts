@@ -245,7 +245,7 @@ describe('init on a terminal (tmux)', { skip: HAS_TMUX ? false : 'tmux is not in
       const text = readFileSync(cfg, 'utf8');
       assert.ok(!text.includes('hunter2'), 'the refused password is nowhere in the file');
       assert.deepEqual(parse(text), {
-        sources: [{ name: 'claim-pdfs', type: 'local', path: './drop/claims', paths: ['**/*.pdf'], schema: 'claim_pdf' }],
+        sources: [{ name: 'claim-pdfs', type: 'local', path: './drop/claims', paths: ['**/*.{pdf,png,jpg,jpeg,tif,tiff}'], schema: 'claim_pdf' }],
         lake: { url: 's3://halo-lake/raw', region: 'ap-southeast-3', endpoint: 'http://127.0.0.1:9000' },
         warehouse: { engine: 'postgres', url: 'postgres://halo@db.internal:5432/halo' },
       });
