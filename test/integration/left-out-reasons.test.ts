@@ -24,7 +24,8 @@ const tmp = tempDir();
 after(() => tmp.cleanup());
 
 const BINARY = join(ROOT, 'fixtures/inventory/binary-renamed.csv');
-const BINARY_REASON = /the file holds binary data/;
+// A JPEG named .csv: known by its bytes for an image, which no inventory schema reads.
+const BINARY_REASON = /an image file cannot hold merchant_inventory \(merchant_inventory reads CSV, XLS and XLSX\)/;
 const RATE_REASON = /5 of 6 rows were rejected \(83\.33%\), more than the max reject rate 0\.01/;
 
 /** The reported case: binary.csv, bad-M0300.csv (1 good row, 5 bad: 83 %), M0301.csv (clean). */
@@ -45,7 +46,7 @@ describe('a binary .csv beside a file with 83 % bad rows: each left out for its 
   test('run (text): parse-error for the binary file, reject-rate for the other; the clean one loads', () => {
     const r = p.cli('run'); // stderr is not a terminal: JSON log lines; stdout the text summary
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /left out binary\.csv \(parse-error\): the file holds binary data/);
+    assert.match(r.stdout, /left out binary\.csv \(parse-error\): an image file cannot hold merchant_inventory/);
     assert.match(r.stdout, /left out bad-M0300\.csv \(reject-rate\): 5 of 6 rows were rejected \(83\.33%\)/);
     assert.match(r.stdout, /staged [0-9A-Z]{26} merchant_inventory: 1 file, 4 rows/);
     assert.doesNotMatch(r.stdout, /binary\.csv \(reject-rate/);
@@ -72,12 +73,12 @@ describe('a binary .csv beside a file with 83 % bad rows: each left out for its 
     assert.match(r.stdout, /fetched 0 files \(0 B\); 3 unchanged/);
     assert.match(r.stdout, /2 files waiting in refused\//);
     assert.match(r.stdout, /^ {4}bad-M0300\.csv \(reject-rate, \d+ s\): 5 of 6 rows/m);
-    assert.match(r.stdout, /^ {4}binary\.csv \(parse-error, \d+ s\): the file holds binary data/m);
+    assert.match(r.stdout, /^ {4}binary\.csv \(parse-error, \d+ s\): an image file cannot hold merchant_inventory/m);
     const s = p.cli('status');
     assert.equal(s.code, 0, s.stdout + s.stderr);
     assert.match(s.stdout, /^inventory \(local\): no expectEvery set; last run [0-9hms]+ ago$/m);
     assert.match(s.stdout, /^ {4}bad-M0300\.csv \(reject-rate, \d+ s\): 5 of 6 rows/m);
-    assert.match(s.stdout, /^ {4}binary\.csv \(parse-error, \d+ s\): the file holds binary data/m);
+    assert.match(s.stdout, /^ {4}binary\.csv \(parse-error, \d+ s\): an image file cannot hold merchant_inventory/m);
     const j = JSON.parse(p.cli('status', '--json').stdout);
     assert.equal(j.sources[0].refused.count, 2);
     assert.deepEqual(j.sources[0].refused.files.map((f: { code: string }) => f.code).sort(), ['parse-error', 'reject-rate']);
