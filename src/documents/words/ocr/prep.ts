@@ -22,7 +22,7 @@ export interface PagePrep {
   rotate(image: GrayImage, degrees: number): GrayImage;
   /** To the recognition resolution: down when the image is finer, up (bounded) when it is coarser. */
   scaleTo(image: GrayImage, dpi: number): GrayImage;
-  /** Median character height in pixels; null when there is no text-like ink. */
+  /** Capital height in pixels (a high percentile of character-like ink); null when there is none. */
   textHeight(image: GrayImage): number | null;
 }
 
